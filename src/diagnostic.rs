@@ -1,0 +1,78 @@
+//! Located diagnostics: the one shape every user-facing problem takes.
+//!
+//! A [`Diagnostic`] names the line (and field where known), says what is wrong and, where we can,
+//! how to fix it. Rendered against a path it reads `path:line: message (hint: ...)`. Parsers and
+//! converters return these; they never print.
+
+use std::fmt;
+
+/// One located problem found in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// 1-based line in the source file; `None` when the problem concerns the whole file.
+    pub line: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem on a known line.
+    pub fn at(line: usize, message: impl Into<String>) -> Self {
+        Diagnostic { line: Some(line), message: message.into(), hint: None }
+    }
+
+    /// A problem about the file as a whole.
+    pub fn file(message: impl Into<String>) -> Self {
+        Diagnostic { line: None, message: message.into(), hint: None }
+    }
+
+    /// Adds a plain-language hint on how to fix the problem.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// `path:line: message (hint: ...)`, the form every error takes in logs and `.error.txt`.
+    pub fn render(&self, path: &str) -> String {
+        let mut out = match self.line {
+            Some(line) => format!("{path}:{line}: {}", self.message),
+            None => format!("{path}: {}", self.message),
+        };
+        if let Some(hint) = &self.hint {
+            out.push_str(&format!(" (hint: {hint})"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message)?,
+            None => write!(f, "{}", self.message)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_path_line_and_hint() {
+        let d = Diagnostic::at(17, "payment method `swish` has no account")
+            .hint("add it under [accounts.payments]");
+        assert_eq!(
+            d.render("kassa/z-0042.json"),
+            "kassa/z-0042.json:17: payment method `swish` has no account \
+             (hint: add it under [accounts.payments])"
+        );
+        assert_eq!(Diagnostic::file("empty file").render("a.se"), "a.se: empty file");
+    }
+}

@@ -1,0 +1,5 @@
+//! Parsers: bytes in, typed records or located diagnostics out.
+//!
+//! Pure: no file system, network or clock in here. Each input format has its own submodule.
+
+pub mod sie;

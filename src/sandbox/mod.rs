@@ -1,0 +1,1 @@
+//! The embedded Fortnox-compatible sandbox server.
