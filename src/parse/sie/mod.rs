@@ -1,12 +1,52 @@
 //! SIE 4 (and 1-3) reader. See `model` for the typed result.
+//!
+//! Owns decoding, tokenizing and checking SIE files; does no IO beyond an optional caller-given
+//! `std::io::Read` (see `stream`), no clock and no conversion to Fortnox. Pipeline of one line:
+//! `encoding` (detect once) → `reader::trim` → `lexer` (nom, byte ranges) → `header` / `block`
+//! → `validate`; `checksum` follows along when the file has `#KSUMMA`.
 
+mod block;
+mod checksum;
+mod encoding;
+mod header;
+mod lexer;
 mod model;
+mod reader;
+mod validate;
+mod values;
 
-pub use model::{Account, Encoding, FiscalYear, ObjectRef, ParseOptions, SieFile, Trans, Ver};
+pub use model::{
+    Account, Balance, Checksum, Dimension, Encoding, FiscalYear, Object, ObjectRef, ParseOptions,
+    SieFile, Trans, Ver,
+};
 
 /// Parses a whole SIE file from its raw bytes. Never panics: every problem is a located
 /// diagnostic in [`SieFile::errors`] or [`SieFile::warnings`].
 pub fn parse(bytes: &[u8], options: &ParseOptions) -> SieFile {
-    let _ = (bytes, options);
-    SieFile::default()
+    let (body, bom) = encoding::strip_bom(bytes);
+    let enc = encoding::detect(body, bom);
+    let mut reader = reader::Reader::new(options, Some(enc));
+    let mut vouchers = Vec::new();
+    let mut start = 0;
+    let mut no = 0;
+    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
+        no += 1;
+        if let Some(ver) = reader.line(no, &body[start..end]) {
+            vouchers.push(ver);
+        }
+        start = end + 1;
+        if start > body.len() {
+            break;
+        }
+    }
+    if let Some(ver) = reader.finish() {
+        vouchers.push(ver);
+    }
+    let mut file = reader.file;
+    file.vouchers = vouchers;
+    file
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

@@ -108,6 +108,55 @@ pub struct Ver {
     pub removed: Vec<Trans>,
 }
 
+/// `#DIM dimensionsnr namn` or `#UNDERDIM dimensionsnr namn superdimension`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dimension {
+    pub number: String,
+    pub name: String,
+    /// The parent dimension for `#UNDERDIM`.
+    pub parent: Option<String>,
+}
+
+/// `#OBJEKT dimensionsnr objektnr objektnamn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub dimension: String,
+    pub object: String,
+    pub name: String,
+}
+
+/// One balance record: `#IB #UB #RES` (no period, no objects), `#OIB #OUB` (objects),
+/// `#PSALDO #PBUDGET` (period and objects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Balance {
+    pub line: usize,
+    /// The label without `#`: `IB`, `UB`, `RES`, `OIB`, `OUB`, `PSALDO`, `PBUDGET`.
+    pub kind: String,
+    /// `årsnr`: 0 current year, -1 previous, ...
+    pub year: i32,
+    /// `YYYYMM` for `#PSALDO`/`#PBUDGET`.
+    pub period: Option<String>,
+    pub account: String,
+    pub objects: Vec<ObjectRef>,
+    pub amount: Decimal,
+    pub quantity: Option<Decimal>,
+}
+
+/// `#KSUMMA`: the declared control sum and the one computed over the records between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checksum {
+    /// Line of the closing `#KSUMMA`.
+    pub line: usize,
+    pub declared: u32,
+    pub computed: u32,
+}
+
+impl Checksum {
+    pub fn ok(&self) -> bool {
+        self.declared == self.computed
+    }
+}
+
 /// Everything read from one SIE file, plus what was wrong with it.
 #[derive(Debug, Clone, Default)]
 pub struct SieFile {
@@ -125,6 +174,20 @@ pub struct SieFile {
     /// Whether the file carries balance records (`#IB #UB #RES #OIB #OUB #PSALDO #PBUDGET`).
     pub has_balances: bool,
     pub vouchers: Vec<Ver>,
+    /// `#DIM` and `#UNDERDIM`: declared dimensions.
+    pub dimensions: Vec<Dimension>,
+    /// `#OBJEKT`: declared objects.
+    pub objects: Vec<Object>,
+    /// `#IB #UB #RES #OIB #OUB #PSALDO #PBUDGET` records, in file order.
+    pub balances: Vec<Balance>,
+    /// `#FORMAT` as written (never used to pick the encoding).
+    pub format: Option<String>,
+    /// `#GEN` date.
+    pub generated: Option<NaiveDate>,
+    /// `#KSUMMA` outcome when the file carries a checksum.
+    pub checksum: Option<Checksum>,
+    /// Latin-1 letters found inside a CP437 file and decoded as Latin-1 (see `encoding`).
+    pub repaired_chars: usize,
     /// Problems that make the file unusable; collected up to [`ParseOptions::max_errors`].
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
@@ -152,7 +215,7 @@ impl SieFile {
             .iter()
             .flat_map(|v| &v.rows)
             .map(|t| t.amount)
-            .filter(|a| a.is_sign_positive())
+            .filter(Decimal::is_sign_positive)
             .sum()
     }
 }

@@ -1,0 +1,238 @@
+//! Splits one trimmed SIE line into tokens (nom on raw bytes; format doc §4).
+//!
+//! A record is a label followed by fields separated by runs of spaces/TABs. A field is a quoted
+//! string (`\"` is the only escape, any other backslash is literal), an object list `{…}` (on the
+//! same line; braces inside quotes are literal) or a bare run of non-blank bytes. Tokens are byte
+//! ranges into the line so one buffer is reused for every line. This module does no decoding.
+
+use nom::{
+    IResult, Parser,
+    branch::alt,
+    bytes::complete::{tag, take_till1, take_while},
+};
+
+/// What kind of field a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bare,
+    /// Content between the quotes, escapes still in place.
+    Quoted,
+    /// Content between the braces.
+    List,
+}
+
+/// One field as a byte range of the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tok {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A tokenizing problem; the line is still tokenized as far as sensible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issue {
+    /// A `"` without its closing quote; the field runs to the end of the line.
+    UnterminatedQuote,
+    /// A `{` without its `}`; the list runs to the end of the line.
+    UnclosedList,
+}
+
+fn is_blank(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// What each token parser yields: kind, content and a tokenizing problem.
+type TokResult<'a> = IResult<&'a [u8], (Kind, &'a [u8], Option<Issue>)>;
+
+/// Index of the closing quote in `s` (the bytes after an opening quote), skipping `\"`.
+fn closing_quote(s: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'"', &s[from..]) {
+        let at = from + i;
+        if at > 0 && s[at - 1] == b'\\' {
+            from = at + 1;
+            continue;
+        }
+        return Some(at);
+    }
+    None
+}
+
+/// When no unescaped closing quote exists, a `\"` followed by a blank or the line end is taken
+/// as a literal backslash plus the closing quote (`"C:\Path\"`).
+fn fallback_quote(s: &[u8]) -> Option<usize> {
+    (0..s.len()).rev().find(|&i| s[i] == b'"' && s.get(i + 1).is_none_or(|c| is_blank(*c)))
+}
+
+/// Parses `"…"`; output is the content between the quotes.
+fn quoted(i: &[u8]) -> TokResult<'_> {
+    let (i, _) = tag(&b"\""[..]).parse(i)?;
+    match closing_quote(i).or_else(|| fallback_quote(i)) {
+        Some(end) => Ok((&i[end + 1..], (Kind::Quoted, &i[..end], None))),
+        None => Ok((&i[i.len()..], (Kind::Quoted, i, Some(Issue::UnterminatedQuote)))),
+    }
+}
+
+/// Parses `{…}`; output is the content between the braces.
+fn list(i: &[u8]) -> TokResult<'_> {
+    let (i, _) = tag(&b"{"[..]).parse(i)?;
+    let mut pos = 0;
+    while pos < i.len() {
+        match i[pos] {
+            b'}' => return Ok((&i[pos + 1..], (Kind::List, &i[..pos], None))),
+            b'"' => match closing_quote(&i[pos + 1..]) {
+                Some(end) => pos += end + 2,
+                None => break,
+            },
+            _ => pos += 1,
+        }
+    }
+    Ok((&i[i.len()..], (Kind::List, i, Some(Issue::UnclosedList))))
+}
+
+/// Parses a bare token: everything up to the next blank.
+fn bare(i: &[u8]) -> TokResult<'_> {
+    let (rest, t) = take_till1(is_blank).parse(i)?;
+    Ok((rest, (Kind::Bare, t, None)))
+}
+
+/// Parses a bare token inside an object list: ends at a blank or `}`.
+fn list_bare(i: &[u8]) -> TokResult<'_> {
+    let (rest, t) = take_till1(|c| is_blank(c) || c == b'}' || c == b'"').parse(i)?;
+    Ok((rest, (Kind::Bare, t, None)))
+}
+
+fn blanks(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    take_while(is_blank).parse(i)
+}
+
+/// Offset of `part` (a subslice) within `whole`.
+fn offset(whole: &[u8], part: &[u8]) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+/// Tokenizes a trimmed line into `out` (cleared first). The first token is the label.
+pub fn tokenize(line: &[u8], out: &mut Vec<Tok>) -> Option<Issue> {
+    out.clear();
+    let mut issue = None;
+    let mut rest = line;
+    while let Ok((r, _)) = blanks(rest) {
+        if r.is_empty() {
+            break;
+        }
+        let Ok((r2, (kind, content, problem))) = alt((quoted, list, bare)).parse(r) else {
+            break;
+        };
+        let start = offset(line, content);
+        out.push(Tok { kind, start, end: start + content.len() });
+        issue = issue.or(problem);
+        rest = r2;
+    }
+    issue
+}
+
+/// Tokenizes the inside of an object list (quoted or bare tokens, blanks between).
+pub fn list_tokens(inner: &[u8], base: usize, out: &mut Vec<Tok>) -> Option<Issue> {
+    out.clear();
+    let mut issue = None;
+    let mut rest = inner;
+    while let Ok((r, _)) = blanks(rest) {
+        if r.is_empty() {
+            break;
+        }
+        let Ok((r2, (kind, content, problem))) = alt((quoted, list_bare)).parse(r) else {
+            // A stray `}` or similar: skip one byte.
+            rest = &r[1..];
+            continue;
+        };
+        let start = base + offset(inner, content);
+        out.push(Tok { kind, start, end: start + content.len() });
+        issue = issue.or(problem);
+        rest = r2;
+    }
+    issue
+}
+
+/// Unescapes a quoted field's content (`\"` → `"`) into `out`; other bytes are copied.
+pub fn unescape_into(content: &[u8], out: &mut Vec<u8>) {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&content[from..], b"\\\"") {
+        out.extend_from_slice(&content[from..from + i]);
+        out.push(b'"');
+        from += i + 2;
+    }
+    out.extend_from_slice(&content[from..]);
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn toks(line: &str) -> (Vec<(Kind, String)>, Option<Issue>) {
+        let mut out = Vec::new();
+        let issue = tokenize(line.as_bytes(), &mut out);
+        let v = out
+            .iter()
+            .map(|t| (t.kind, String::from_utf8_lossy(&line.as_bytes()[t.start..t.end]).into()))
+            .collect();
+        (v, issue)
+    }
+
+    fn kinds(line: &str) -> Vec<String> {
+        toks(line).0.into_iter().map(|(_, s)| s).collect()
+    }
+
+    #[test]
+    fn splits_on_runs_of_blanks() {
+        assert_eq!(kinds("#TRANS\t1930  {}\t-100.50"), ["#TRANS", "1930", "", "-100.50"]);
+        assert_eq!(toks("#TRANS 1930 {} 1").0[2].0, Kind::List);
+    }
+
+    #[test]
+    fn quoted_fields_keep_literal_backslashes() {
+        assert_eq!(kinds(r#"#VER A 1 20200101 "1820\A012 Cykel""#)[4], r"1820\A012 Cykel");
+        assert_eq!(kinds(r#"#X "Kassa \"special\"" 2"#), ["#X", r#"Kassa \"special\""#, "2"]);
+        assert_eq!(kinds(r#"#X "" "" 0"#), ["#X", "", "", "0"]);
+        assert_eq!(kinds(r#"#FNR "C:\Path\" x"#), ["#FNR", r"C:\Path\", "x"]);
+    }
+
+    #[test]
+    fn braces_inside_quotes_are_literal() {
+        assert_eq!(kinds(r#"#OBJEKT 1 "0123" "Avd {med} klammer""#)[3], "Avd {med} klammer");
+        assert_eq!(kinds(r#"#TRANS 1 {1 "a}b"} 5"#), ["#TRANS", "1", r#"1 "a}b""#, "5"]);
+    }
+
+    #[test]
+    fn reports_unterminated_quote_and_list() {
+        let (t, issue) = toks(r#"#X "abc"#);
+        assert_eq!(issue, Some(Issue::UnterminatedQuote));
+        assert_eq!(t[1].1, "abc");
+        assert_eq!(toks("#TRANS 1 {1 2 5").1, Some(Issue::UnclosedList));
+    }
+
+    #[test]
+    fn object_list_forms() {
+        for (inner, want) in [
+            ("", vec![]),
+            (" ", vec![]),
+            (r#"1 "2" 10 "12""#, vec!["1", "2", "10", "12"]),
+            (r#" "1" "1""#, vec!["1", "1"]),
+            ("1 Nord 6 0002", vec!["1", "Nord", "6", "0002"]),
+            ("1 \"2\"\t10 \"12\"", vec!["1", "2", "10", "12"]),
+        ] {
+            let mut out = Vec::new();
+            assert_eq!(list_tokens(inner.as_bytes(), 0, &mut out), None);
+            let got: Vec<&str> = out.iter().map(|t| &inner[t.start..t.end]).collect();
+            assert_eq!(got, want, "{inner:?}");
+        }
+    }
+
+    #[test]
+    fn unescapes_only_escaped_quotes() {
+        let mut out = Vec::new();
+        unescape_into(br#"a \"b\" c\d"#, &mut out);
+        assert_eq!(out, br#"a "b" c\d"#);
+    }
+}

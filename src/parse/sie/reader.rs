@@ -1,0 +1,311 @@
+//! The line-driven core shared by [`super::parse`] and [`super::stream`]: takes one raw line at a
+//! time, tokenizes it, dispatches on the label and hands back each voucher when its block
+//! closes. Holds only the header, the open voucher and the diagnostics, so memory does not grow
+//! with the number of vouchers. Header records live in `header.rs`, blocks in `block.rs`.
+
+use std::collections::HashSet;
+
+use crate::diagnostic::Diagnostic;
+
+use super::block::Block;
+use super::checksum::ChecksumState;
+use super::encoding;
+use super::lexer::{self, Issue, Kind, Tok};
+use super::model::{Encoding, ParseOptions, SieFile, Ver};
+
+/// Warnings kept per file; more are counted and summarised.
+const MAX_WARNINGS: usize = 1000;
+
+/// Incremental SIE reader: feed lines with [`Reader::line`], then call [`Reader::finish`].
+pub struct Reader {
+    /// Header records and diagnostics (vouchers are returned, not stored).
+    pub file: SieFile,
+    pub(super) options: ParseOptions,
+    /// The encoding is not known yet (a streamed file that was ASCII so far).
+    encoding_pending: bool,
+    pub(super) toks: Vec<Tok>,
+    pub(super) list_toks: Vec<Tok>,
+    pub(super) scratch: Vec<u8>,
+    pub(super) block: Block,
+    pub(super) checksum: ChecksumState,
+    pub(super) declared_accounts: HashSet<String>,
+    suppressed_errors: usize,
+    suppressed_warnings: usize,
+    /// Lines that carried a `#` label, `{` or `}`.
+    sie_records: usize,
+    /// First non-blank line, for the "not a SIE file" message.
+    first_line: Option<String>,
+    /// Line and text of the first comma amount, to keep one warning per file.
+    pub(super) comma_amounts: usize,
+    pub(super) last_line: usize,
+}
+
+impl Reader {
+    /// A reader for a file whose encoding is known (`Some`) or still to be detected.
+    pub fn new(options: &ParseOptions, encoding: Option<Encoding>) -> Self {
+        let file = SieFile { encoding: encoding.unwrap_or_default(), ..SieFile::default() };
+        Reader {
+            file,
+            options: options.clone(),
+            encoding_pending: encoding.is_none(),
+            toks: Vec::with_capacity(16),
+            list_toks: Vec::with_capacity(8),
+            scratch: Vec::with_capacity(64),
+            block: Block::default(),
+            checksum: ChecksumState::default(),
+            declared_accounts: HashSet::new(),
+            suppressed_errors: 0,
+            suppressed_warnings: 0,
+            sie_records: 0,
+            first_line: None,
+            comma_amounts: 0,
+            last_line: 0,
+        }
+    }
+
+    /// Records an error unless `max_errors` were already collected.
+    pub(super) fn error(&mut self, d: Diagnostic) {
+        if self.file.errors.len() < self.options.max_errors {
+            self.file.errors.push(d);
+        } else {
+            self.suppressed_errors += 1;
+        }
+    }
+
+    pub(super) fn warn(&mut self, d: Diagnostic) {
+        if self.file.warnings.len() < MAX_WARNINGS {
+            self.file.warnings.push(d);
+        } else {
+            self.suppressed_warnings += 1;
+        }
+    }
+
+    /// Feeds one raw line (terminator included or not). Returns a voucher whose block this line
+    /// completed.
+    pub fn line(&mut self, no: usize, raw: &[u8]) -> Option<Ver> {
+        self.last_line = no;
+        let line = trim(raw);
+        if line.is_empty() {
+            return None;
+        }
+        if self.encoding_pending && !line.is_ascii() {
+            self.encoding_pending = false;
+            self.file.encoding = encoding::detect(line, false);
+        }
+        match line {
+            b"{" => {
+                self.sie_records += 1;
+                return self.open_brace(no);
+            }
+            b"}" => {
+                self.sie_records += 1;
+                return self.close_brace(no);
+            }
+            _ => {}
+        }
+        if line[0] != b'#' {
+            if self.first_line.is_none() {
+                self.first_line = Some(String::from_utf8_lossy(&line[..line.len().min(40)]).into());
+            }
+            if self.sie_records > 0 {
+                self.warn(
+                    Diagnostic::at(no, "line without a `#` label ignored")
+                        .hint("every SIE record starts with a label such as `#TRANS`"),
+                );
+            }
+            return None;
+        }
+        self.sie_records += 1;
+        let mut toks = std::mem::take(&mut self.toks);
+        let issue = lexer::tokenize(line, &mut toks);
+        self.toks = toks;
+        match issue {
+            Some(Issue::UnterminatedQuote) => self.warn(
+                Diagnostic::at(no, "quoted field is not closed")
+                    .hint("the field was read to the end of the line"),
+            ),
+            Some(Issue::UnclosedList) => self.error(
+                Diagnostic::at(no, "object list is not closed")
+                    .hint("an object list `{…}` must end on the same line"),
+            ),
+            None => {}
+        }
+        if self.checksum.is_hashing() {
+            self.hash_record(line);
+        }
+        let label = self.toks.first().map_or(&b""[..], |t| &line[t.start..t.end]);
+        let label: &'static str = known_label(label).unwrap_or("");
+        match label {
+            "#VER" => self.ver(no, line),
+            "#TRANS" | "#RTRANS" | "#BTRANS" => {
+                self.row(no, line, label);
+                None
+            }
+            "" => {
+                let name = self.raw_label(line);
+                self.warn(
+                    Diagnostic::at(no, format!("unknown label `{name}` ignored"))
+                        .hint("readers skip labels they do not know"),
+                );
+                None
+            }
+            _ => {
+                self.header(no, line, label);
+                None
+            }
+        }
+    }
+
+    fn raw_label(&self, line: &[u8]) -> String {
+        let t = self.toks.first().copied().unwrap_or(Tok { kind: Kind::Bare, start: 0, end: 0 });
+        String::from_utf8_lossy(&line[t.start..t.end]).into_owned()
+    }
+
+    /// Ends the input: closes what is open and runs the whole-file checks. Returns the last
+    /// voucher if its block was left open.
+    pub fn finish(&mut self) -> Option<Ver> {
+        let last = self.end_of_input();
+        if self.sie_records == 0 {
+            let d = match self.first_line.take() {
+                None => {
+                    Diagnostic::file("empty file: no SIE records").hint("the file has no `#` lines")
+                }
+                Some(first) => Diagnostic::file(format!("not a SIE file: starts with `{first}`"))
+                    .hint(if first.starts_with('<') {
+                        "this looks like an HTML page (a failed download?)"
+                    } else {
+                        "SIE records start with a `#` label such as `#FLAGGA`"
+                    }),
+            };
+            self.error(d);
+        }
+        self.finish_checksum();
+        self.file_checks();
+        if self.suppressed_errors > 0 {
+            let n = self.suppressed_errors;
+            self.file.errors.push(Diagnostic::file(format!("`{n}` more errors not shown")));
+            self.suppressed_errors = 0;
+        }
+        if self.suppressed_warnings > 0 {
+            let n = self.suppressed_warnings;
+            self.file.warnings.push(Diagnostic::file(format!("`{n}` more warnings not shown")));
+            self.suppressed_warnings = 0;
+        }
+        last
+    }
+
+    /// Content bytes of field `i` (0 = label), if present.
+    pub(super) fn field<'l>(&self, line: &'l [u8], i: usize) -> Option<(Kind, &'l [u8])> {
+        self.toks.get(i).map(|t| (t.kind, &line[t.start..t.end]))
+    }
+
+    /// Field `i` decoded as text (unescaped, repaired); empty when absent.
+    pub(super) fn text(&mut self, line: &[u8], i: usize) -> String {
+        match self.field(line, i) {
+            Some((kind, bytes)) => self.decode(kind, bytes),
+            None => String::new(),
+        }
+    }
+
+    /// Field `i` as text, or `None` when absent or empty.
+    pub(super) fn opt_text(&mut self, line: &[u8], i: usize) -> Option<String> {
+        Some(self.text(line, i)).filter(|s| !s.is_empty())
+    }
+
+    /// Decodes one token's content.
+    pub(super) fn decode(&mut self, kind: Kind, bytes: &[u8]) -> String {
+        let mut out = String::with_capacity(bytes.len());
+        let repaired = if kind == Kind::Quoted && memchr::memchr(b'\\', bytes).is_some() {
+            let mut scratch = std::mem::take(&mut self.scratch);
+            scratch.clear();
+            lexer::unescape_into(bytes, &mut scratch);
+            let n = encoding::decode_into(&scratch, self.file.encoding, &mut out);
+            self.scratch = scratch;
+            n
+        } else {
+            encoding::decode_into(bytes, self.file.encoding, &mut out)
+        };
+        if repaired > 0 {
+            if self.file.repaired_chars == 0 {
+                let no = self.last_line;
+                self.warn(
+                    Diagnostic::at(no, format!("Latin-1 letter in a CP437 file read as `{out}`"))
+                        .hint("the exporting program mixed encodings; check the letters"),
+                );
+            }
+            self.file.repaired_chars += repaired;
+        }
+        out
+    }
+}
+
+/// Trims spaces, TABs, CR (and a stray Ctrl-Z) at both ends.
+pub fn trim(raw: &[u8]) -> &[u8] {
+    let blank = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x1A);
+    let start = raw.iter().position(|c| !blank(c)).unwrap_or(raw.len());
+    let end = raw.iter().rposition(|c| !blank(c)).map_or(start, |e| e + 1);
+    &raw[start..end]
+}
+
+/// Every label the reader knows, as a static string (so matching allocates nothing).
+const LABELS: [&str; 36] = [
+    "#TRANS",
+    "#VER",
+    "#RTRANS",
+    "#BTRANS",
+    "#PSALDO",
+    "#PBUDGET",
+    "#IB",
+    "#UB",
+    "#RES",
+    "#OIB",
+    "#OUB",
+    "#KONTO",
+    "#SRU",
+    "#KTYP",
+    "#ENHET",
+    "#DIM",
+    "#UNDERDIM",
+    "#OBJEKT",
+    "#FLAGGA",
+    "#PROGRAM",
+    "#FORMAT",
+    "#GEN",
+    "#SIETYP",
+    "#PROSA",
+    "#FTYP",
+    "#FNR",
+    "#ORGNR",
+    "#BKOD",
+    "#ADRESS",
+    "#FNAMN",
+    "#RAR",
+    "#TAXAR",
+    "#OMFATTN",
+    "#KPTYP",
+    "#VALUTA",
+    "#KSUMMA",
+];
+
+fn known_label(label: &[u8]) -> Option<&'static str> {
+    LABELS.iter().find(|l| l.as_bytes() == label).copied()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_blanks_and_cr() {
+        assert_eq!(trim(b"  #TRANS 1 {} 2 \t\r\n"), b"#TRANS 1 {} 2");
+        assert_eq!(trim(b" \t \r"), b"");
+        assert_eq!(trim(b"}\t"), b"}");
+    }
+
+    #[test]
+    fn knows_labels() {
+        assert_eq!(known_label(b"#TRANS"), Some("#TRANS"));
+        assert_eq!(known_label(b"#MOMSKOD"), None);
+    }
+}

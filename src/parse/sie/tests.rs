@@ -1,0 +1,221 @@
+//! Whole-file tests of [`super::parse`]: one case per tag or quirk of real files.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Encoding, ParseOptions, SieFile, parse};
+
+fn sie(text: &str) -> SieFile {
+    parse(text.as_bytes(), &ParseOptions::default())
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn messages(d: &[crate::diagnostic::Diagnostic]) -> Vec<String> {
+    d.iter().map(ToString::to_string).collect()
+}
+
+const HEADER: &str = "#FLAGGA 0\n#PROGRAM \"Test\" 1.0\n#FORMAT PC8\n#GEN 20240101\n#SIETYP 4\n\
+                      #FNAMN \"Bolaget AB\"\n#ORGNR 556677-8899\n#RAR 0 20240101 20241231\n";
+
+#[test]
+fn header_labels() {
+    let f = sie(HEADER);
+    assert!(f.errors.is_empty() && f.warnings.is_empty(), "{:?} {:?}", f.errors, f.warnings);
+    assert_eq!(f.flag.as_deref(), Some("0"));
+    assert_eq!(f.program, Some(("Test".into(), "1.0".into())));
+    assert_eq!(f.sie_type, Some(4));
+    assert_eq!(f.company_name.as_deref(), Some("Bolaget AB"));
+    assert_eq!(f.org_number.as_deref(), Some("556677-8899"));
+    assert_eq!(f.fiscal_years[0].start, date(2024, 1, 1));
+    assert_eq!(f.generated, Some(date(2024, 1, 1)));
+    assert_eq!(f.kind(), "4I");
+}
+
+#[test]
+fn voucher_block_with_all_fields() {
+    let f = sie(&format!(
+        "{HEADER}#VER A 12 20240105 \"Kaffe \\\"bryggt\\\"\" 20240106 \"anna\"\n{{\n\
+         #TRANS 1930 {{}} -100.50 20240104 \"Kassa\" 2 \"bob\"\n\
+         #TRANS 5460 {{1 \"0123\" 6 P1}} 100.50\n}}\n"
+    ));
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    let v = &f.vouchers[0];
+    assert_eq!((v.series.as_str(), v.number.as_str(), v.line), ("A", "12", 9));
+    assert_eq!(v.text, "Kaffe \"bryggt\"");
+    assert_eq!((v.date, v.reg_date), (date(2024, 1, 5), Some(date(2024, 1, 6))));
+    assert_eq!(v.sign.as_deref(), Some("anna"));
+    let r = &v.rows[0];
+    assert_eq!((r.account.as_str(), r.amount, r.line), ("1930", dec("-100.50"), 11));
+    assert_eq!((r.date, r.text.as_str()), (Some(date(2024, 1, 4)), "Kassa"));
+    assert_eq!((r.quantity, r.sign.as_deref()), (Some(dec("2")), Some("bob")));
+    let objs: Vec<_> = v.rows[1].objects.iter().map(|o| (&*o.dimension, &*o.object)).collect();
+    assert_eq!(objs, [("1", "0123"), ("6", "P1")]);
+    assert_eq!(f.booked_rows(), 2);
+    assert_eq!(f.debit_total(), dec("100.50"));
+}
+
+#[test]
+fn rtrans_mirror_is_booked_once_and_btrans_is_removed() {
+    // Fortnox: the mirror lacks the sign; BL: the mirror has another date.
+    let f = sie(&format!(
+        "{HEADER}#VER A 1 20240105 \"x\"\n{{\n\
+         #BTRANS 2510 {{}} 9042 \"\" \"\" 0 \"Kalle\"\n\
+         #RTRANS 2510 {{}} 9129 \"\" \"\" 0 \"Kalle\"\n\
+         #TRANS 2510 {{}} 9129 \"\" \"\" 0\n\
+         #RTRANS 1630 {{}} -9129 20240301 \"\" 0 \"Kalle\"\n\
+         #TRANS 1630 {{}} -9129 20240105\n}}\n"
+    ));
+    assert!(f.errors.is_empty() && f.warnings.is_empty(), "{:?} {:?}", f.errors, f.warnings);
+    let v = &f.vouchers[0];
+    assert_eq!(v.rows.len(), 2);
+    assert_eq!(v.rows[0].sign.as_deref(), Some("Kalle"));
+    assert_eq!(v.rows[1].date, Some(date(2024, 3, 1)));
+    assert_eq!(v.removed.len(), 1);
+    assert_eq!(v.removed[0].amount, dec("9042"));
+}
+
+#[test]
+fn rtrans_without_mirror_is_booked_with_a_warning() {
+    let f = sie(&format!(
+        "{HEADER}#VER A 1 20240105\n{{\n#RTRANS 1930 {{}} 5\n#TRANS 1930 {{}} 6\n\
+         #TRANS 3000 {{}} -11\n}}\n"
+    ));
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.vouchers[0].rows.len(), 3);
+    assert_eq!(
+        messages(&f.warnings)[0],
+        "line 11: `#RTRANS` is not followed by its mirror `#TRANS` (hint: the row was booked once, from the `#RTRANS`)"
+    );
+}
+
+#[test]
+fn missing_open_brace_opens_the_block_implicitly() {
+    let f = sie(&format!(
+        "{HEADER}#VER \"\" 19 20100806 \"\"\n\n#TRANS 1930 {{}} 1\n#TRANS 3000 {{}} -1\n}}\n"
+    ));
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.booked_rows(), 2);
+    assert_eq!(f.warnings.len(), 1);
+}
+
+#[test]
+fn structural_errors_are_located() {
+    for (body, want) in [
+        ("#TRANS 1930 {} 1\n", "line 9: `#TRANS` outside a voucher block"),
+        ("}\n", "line 9: `}` without an open voucher block"),
+        ("#VER A 1 20240101\n{\n#TRANS 1930 {} 0\n", "line 9: voucher `A 1` is not closed"),
+        (
+            "#VER A 1 20240101\n#VER A 2 20240101\n{\n}\n",
+            "line 9: voucher `A 1` has no `{ … }` block",
+        ),
+        ("#VER A 1 2024-01-01\n{\n}\n", "line 9: bad date `2024-01-01`"),
+        ("#VER A 1 20240101\n{\n#TRANS 1930 {} 1.234\n}\n", "line 11: unparseable amount `1.234`"),
+        (
+            "#VER A 1 20240101\n{\n#TRANS 1930 {1} 1\n}\n",
+            "line 11: object list has an odd number of tokens",
+        ),
+        ("#VER A 1 20240101\n{\n#TRANS 1930 {1 2 1\n}\n", "line 11: object list is not closed"),
+        (
+            "#VER A 12 20240101\n{\n#TRANS 1930 {} 100\n#TRANS 3000 {} -90.00\n}\n",
+            "line 9: voucher `A 12` does not balance: debit `100.00`, credit `-90.00`, difference `10.00`",
+        ),
+    ] {
+        let f = sie(&format!("{HEADER}{body}"));
+        let errors = messages(&f.errors);
+        assert!(errors.iter().any(|e| e.starts_with(want)), "{body:?}: {errors:?}");
+    }
+}
+
+#[test]
+fn quirks_of_real_files_are_accepted() {
+    let f = sie("#FLAGGA 0\r\n  #SIETYP\t4 \r\n#FNAMN Övningsbolaget AB\n#ORGNR\n\
+                 #VER\t1\t1\t20100101\t\r\n{\t\n\t#TRANS 1930\t{ }\t-5.5 \"\" \"\" 0\n\
+                 #TRANS 1910  { \"1\" \"1\"} 5.50\n}\t\n   \n#KONTO 1060 Hyresrätt");
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.company_name.as_deref(), Some("Övningsbolaget AB"));
+    assert_eq!(f.org_number, None);
+    assert_eq!(f.vouchers[0].rows[1].objects.len(), 1);
+    assert_eq!(f.vouchers[0].rows[0].quantity, None);
+    assert_eq!(f.accounts[0].name, "Hyresrätt");
+}
+
+#[test]
+fn decimal_comma_is_a_warning() {
+    let f = sie(&format!(
+        "{HEADER}#VER 1 1 20240101\n{{\n#TRANS 1 {{}} 1,50\n#TRANS 2 {{}} -1,50\n}}\n"
+    ));
+    assert!(f.errors.is_empty());
+    assert_eq!(f.warnings.len(), 2);
+    assert!(messages(&f.warnings)[0].contains("amount `1,50` uses a decimal comma"));
+    assert_eq!(f.debit_total(), dec("1.5"));
+}
+
+#[test]
+fn unknown_labels_warn_once_each() {
+    let f = sie(&format!("{HEADER}#MOMSKOD 2610 10\n#FOO\n"));
+    assert!(f.errors.is_empty());
+    assert_eq!(
+        messages(&f.warnings),
+        [
+            "line 9: unknown label `#MOMSKOD` ignored (hint: readers skip labels they do not know)",
+            "line 10: unknown label `#FOO` ignored (hint: readers skip labels they do not know)"
+        ]
+    );
+}
+
+#[test]
+fn balances_are_read() {
+    let f = sie(&format!(
+        "{HEADER}#IB 0 1930 100.00\n#OUB -1 1930 {{1 \"2\"}} 5 3\n#PSALDO 0 202401 3000 {{}} -10 0\n"
+    ));
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert!(f.has_balances);
+    assert_eq!(f.kind(), "4E");
+    assert_eq!(f.balances.len(), 3);
+    assert_eq!(f.balances[1].objects.len(), 1);
+    assert_eq!(f.balances[1].quantity, Some(dec("3")));
+    assert_eq!(f.balances[2].period.as_deref(), Some("202401"));
+}
+
+#[test]
+fn non_sie_input_is_rejected_cleanly() {
+    let f = sie("<html><head><title>404 Not Found</title></head>\n<body>x</body></html>\n");
+    assert_eq!(messages(&f.errors).len(), 1);
+    assert!(f.errors[0].message.starts_with("not a SIE file: starts with `<html>"));
+    assert!(f.errors[0].hint.as_deref().unwrap_or("").contains("HTML"));
+    assert_eq!(sie("").errors[0].message, "empty file: no SIE records");
+    assert_eq!(sie("\r\n  \n").errors.len(), 1);
+}
+
+#[test]
+fn encodings_are_detected_and_decoded() {
+    let cp437 = parse(b"#FNAMN \"F\x94retaget\"\r\n", &ParseOptions::default());
+    assert_eq!(
+        (cp437.encoding, cp437.company_name.as_deref()),
+        (Encoding::Cp437, Some("Företaget"))
+    );
+    let latin1 = parse(b"#FNAMN \"F\xF6retaget\"\r\n", &ParseOptions::default());
+    assert_eq!(
+        (latin1.encoding, latin1.company_name.as_deref()),
+        (Encoding::Latin1, Some("Företaget"))
+    );
+    let bom = parse("\u{feff}#FNAMN \"Företaget\"".as_bytes(), &ParseOptions::default());
+    assert_eq!((bom.encoding, bom.company_name.as_deref()), (Encoding::Utf8Bom, Some("Företaget")));
+    assert_eq!(sie("#FNAMN \"Företaget\"").encoding, Encoding::Utf8);
+    assert_eq!(sie("#FNAMN x").encoding, Encoding::Ascii);
+}
+
+#[test]
+fn max_errors_caps_the_list() {
+    let rows = "#TRANS 1 {} 1\n".repeat(10);
+    let f = parse(rows.as_bytes(), &ParseOptions { max_errors: 3, ..ParseOptions::default() });
+    assert_eq!(f.errors.len(), 4);
+    assert_eq!(f.errors[3].message, "`7` more errors not shown");
+}
