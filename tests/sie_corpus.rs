@@ -308,6 +308,15 @@ fn neam_unknown_entries_file_is_unbalanced_and_warns_about_momskod() {
         ),
         "{warnings:?}"
     );
+    // The file declares a chart but books on 4100, 2611 and 1970 without declaring them.
+    let undeclared: Vec<_> = file
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("not declared by `#KONTO`"))
+        .map(|w| (w.line, w.message.clone()))
+        .collect();
+    assert_eq!(undeclared.len(), 3, "{undeclared:?}");
+    assert!(undeclared[0].1.starts_with("account `4100`"));
 }
 
 #[test]

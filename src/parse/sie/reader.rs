@@ -29,6 +29,7 @@ pub struct Reader {
     pub(super) block: Block,
     pub(super) checksum: ChecksumState,
     pub(super) declared_accounts: HashSet<String>,
+    pub(super) undeclared_reported: HashSet<String>,
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
@@ -54,6 +55,7 @@ impl Reader {
             block: Block::default(),
             checksum: ChecksumState::default(),
             declared_accounts: HashSet::new(),
+            undeclared_reported: HashSet::new(),
             suppressed_errors: 0,
             suppressed_warnings: 0,
             sie_records: 0,

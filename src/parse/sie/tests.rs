@@ -98,7 +98,7 @@ fn rtrans_without_mirror_is_booked_with_a_warning() {
 #[test]
 fn missing_open_brace_opens_the_block_implicitly() {
     let f = sie(&format!(
-        "{HEADER}#VER \"\" 19 20100806 \"\"\n\n#TRANS 1930 {{}} 1\n#TRANS 3000 {{}} -1\n}}\n"
+        "{HEADER}#VER \"\" 19 20240806 \"\"\n\n#TRANS 1930 {{}} 1\n#TRANS 3000 {{}} -1\n}}\n"
     ));
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     assert_eq!(f.booked_rows(), 2);
@@ -218,4 +218,52 @@ fn max_errors_caps_the_list() {
     let f = parse(rows.as_bytes(), &ParseOptions { max_errors: 3, ..ParseOptions::default() });
     assert_eq!(f.errors.len(), 4);
     assert_eq!(f.errors[3].message, "`7` more errors not shown");
+}
+
+#[test]
+fn vouchers_outside_the_fiscal_years_are_errors() {
+    let f = sie(&format!(
+        "{HEADER}#RAR -1 20230101 20231231\n#VER A 1 20221231\n{{\n}}\n#VER A 2 20230601\n{{\n}}\n"
+    ));
+    assert_eq!(
+        messages(&f.errors),
+        ["line 10: voucher `A 1` is dated `2022-12-31`, outside the fiscal years (`#RAR`) \
+          (hint: `#RAR 0` covers `2024-01-01` to `2024-12-31`)"]
+    );
+    // Without `#RAR` nothing is checked.
+    assert!(sie("#VER A 1 19991231\n{\n}\n").errors.is_empty());
+}
+
+#[test]
+fn undeclared_accounts_warn_once_when_a_chart_exists() {
+    let body = "#VER A 1 20240101\n{\n#TRANS 1930 {} 1\n#TRANS 4100 {} -1\n}\n\
+                #VER A 2 20240101\n{\n#TRANS 4100 {} 1\n#TRANS 1930 {} -1\n}\n";
+    let f = sie(&format!("{HEADER}#KONTO 1930 \"Bank\"\n{body}"));
+    assert_eq!(
+        messages(&f.warnings),
+        ["line 13: account `4100` is used but not declared by `#KONTO` \
+          (hint: add `#KONTO 4100 \"name\"` to the chart of accounts)"]
+    );
+    assert!(sie(&format!("{HEADER}{body}")).warnings.is_empty());
+}
+
+#[test]
+fn balances_in_an_import_file_are_reported() {
+    let f = sie(&format!("{HEADER}#IB 0 1930 5\n#UB 0 1930 5\n"));
+    let errors = messages(&f.import_errors());
+    assert_eq!(
+        errors,
+        ["line 9: import file (4I) carries balance records: `2` of them, the first is `#IB` \
+          (hint: a 4I file holds vouchers only; export type 4I or drop the balances)"]
+    );
+    assert!(sie(HEADER).import_errors().is_empty());
+}
+
+#[test]
+fn flag_one_warns() {
+    let f = sie("#FLAGGA 1\n#SIETYP 4\n");
+    assert!(f.errors.is_empty());
+    assert!(
+        messages(&f.warnings)[0].starts_with("line 1: `#FLAGGA 1`: the file was already imported")
+    );
 }
