@@ -267,3 +267,27 @@ fn flag_one_warns() {
         messages(&f.warnings)[0].starts_with("line 1: `#FLAGGA 1`: the file was already imported")
     );
 }
+
+#[test]
+fn ksumma_is_a_crc32_over_label_and_field_contents() {
+    let body = "#KONTO 1915 \"Kassa \\\"special\\\"\"\n#VER A 1 20240101\n{\n\
+                #TRANS 1915 {1 \"2\"} 0\n}\n";
+    // Spec §10: labels with `#`, contents without quotes or separators, list tokens, no braces.
+    let crc = crc32fast::hash(b"#KONTO1915Kassa \"special\"#VERA120240101#TRANS1915120");
+    let ok = sie(&format!("#FLAGGA 0\n#KSUMMA\n{body}#KSUMMA {crc}\n"));
+    assert_eq!(ok.checksum.map(|c| c.ok()), Some(true), "{:?}", ok.checksum);
+    assert!(ok.errors.is_empty(), "{:?}", ok.errors);
+    let bad = sie(&format!("#FLAGGA 0\n#KSUMMA\n{body}#KSUMMA 1\n"));
+    assert!(messages(&bad.errors)[0].starts_with(&format!(
+        "line 8: checksum mismatch: `#KSUMMA` says `1`, the records give `{crc}`"
+    )));
+    let truncated = sie(&format!("#FLAGGA 0\n#KSUMMA\n{body}"));
+    assert_eq!(
+        messages(&truncated.errors),
+        ["line 2: file ends without the closing `#KSUMMA` (hint: the file is probably truncated; \
+          ask for a fresh export)"]
+    );
+    let unopened = sie(&format!("#FLAGGA 0\n{body}#KSUMMA 5\n"));
+    assert!(unopened.errors.is_empty() && unopened.checksum.is_none());
+    assert!(messages(&unopened.warnings)[0].contains("closing `#KSUMMA` without an opening"));
+}
