@@ -421,3 +421,15 @@ fn a_changed_ksumma_file_fails_and_a_truncated_one_is_reported() {
     let errors: Vec<String> = file.errors.iter().map(|e| e.message.clone()).collect();
     assert!(errors.contains(&"file ends without the closing `#KSUMMA`".to_owned()), "{errors:?}");
 }
+
+#[test]
+fn stray_latin1_letters_in_cp437_files_are_repaired() {
+    // BL Administration 2011 wrote the object id `Å1` with a Latin-1 byte (0xC5, `┼` in CP437)
+    // while the name beside it is proper CP437.
+    let file = parse(&read(entry("BL0001_typ4.SE").name), &ParseOptions::default());
+    assert_eq!(file.encoding.name(), "cp437");
+    assert!(file.repaired_chars >= 1);
+    assert!(file.objects.iter().any(|o| o.object == "Å1"), "{:?}", file.objects);
+    assert!(!file.objects.iter().any(|o| o.object.contains('┼')));
+    assert!(file.warnings.iter().any(|w| w.message.contains("Latin-1 letter in a CP437 file")));
+}
