@@ -433,3 +433,33 @@ fn stray_latin1_letters_in_cp437_files_are_repaired() {
     assert!(!file.objects.iter().any(|o| o.object.contains('┼')));
     assert!(file.warnings.iter().any(|w| w.message.contains("Latin-1 letter in a CP437 file")));
 }
+
+#[test]
+fn streaming_gives_the_same_result_as_parse() {
+    use fortnox_bridge::parse::sie::read_file;
+    for e in CORPUS {
+        let bytes = read(e.name);
+        let whole = parse(&bytes, &ParseOptions::default());
+        // A reader that hands out few bytes at a time, to cross buffer boundaries.
+        let streamed = read_file(Chunked(&bytes[..]), &ParseOptions::default()).unwrap();
+        assert_eq!(streamed.vouchers, whole.vouchers, "{}", e.name);
+        assert_eq!(streamed.errors, whole.errors, "{}", e.name);
+        assert_eq!(streamed.warnings, whole.warnings, "{}", e.name);
+        assert_eq!(streamed.encoding, whole.encoding, "{}", e.name);
+        assert_eq!(streamed.accounts, whole.accounts, "{}", e.name);
+        assert_eq!(streamed.balances, whole.balances, "{}", e.name);
+        assert_eq!(streamed.checksum, whole.checksum, "{}", e.name);
+    }
+}
+
+/// Reads at most 1000 bytes per call.
+struct Chunked<'a>(&'a [u8]);
+
+impl std::io::Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(1000).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}

@@ -12,8 +12,11 @@ mod header;
 mod lexer;
 mod model;
 mod reader;
+mod stream;
 mod validate;
 mod values;
+
+pub use stream::{VoucherReader, read_file};
 
 pub use model::{
     Account, Balance, Checksum, Dimension, Encoding, FiscalYear, Object, ObjectRef, ParseOptions,
@@ -29,15 +32,13 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> SieFile {
     let mut vouchers = Vec::new();
     let mut start = 0;
     let mut no = 0;
-    for end in memchr::memchr_iter(b'\n', body).chain(std::iter::once(body.len())) {
+    while start < body.len() {
+        let end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |i| start + i);
         no += 1;
         if let Some(ver) = reader.line(no, &body[start..end]) {
             vouchers.push(ver);
         }
         start = end + 1;
-        if start > body.len() {
-            break;
-        }
     }
     if let Some(ver) = reader.finish() {
         vouchers.push(ver);
