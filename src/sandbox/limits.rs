@@ -1,0 +1,126 @@
+//! Rate limiting and fault injection: the sliding-window limiter (25 requests / 5 s per client
+//! and tenant by default), injected 500s, added latency, and "commit, then drop the connection".
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::Rng;
+
+use super::Shared;
+use super::auth::Caller;
+use super::errors::{ApiError, system_exception};
+use super::server::ConnectionKill;
+
+/// Sliding-window limiter keyed by client and tenant.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    hits: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl RateLimiter {
+    /// Records a request at `now`, or says how long until one is allowed. Refused requests are
+    /// not counted.
+    pub fn check(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
+        let queue = hits.entry(key.to_owned()).or_default();
+        while queue.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            queue.pop_front();
+        }
+        if queue.len() >= limit as usize {
+            let oldest = queue.front().copied().unwrap_or(now);
+            return Err(window.saturating_sub(now.duration_since(oldest)));
+        }
+        queue.push_back(now);
+        Ok(())
+    }
+}
+
+/// Draws `true` with probability `rate` (clamped to 0..=1).
+fn chance(rate: f64) -> bool {
+    rate > 0.0 && rand::rng().random_bool(rate.clamp(0.0, 1.0))
+}
+
+/// Adds the configured latency to every response.
+pub async fn latency(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let delay = state.options.latency;
+    let response = next.run(req).await;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// Answers a share of `/3/` requests with a 500 before doing anything.
+pub async fn fail_rate(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    if chance(state.options.fail_rate) {
+        return system_exception();
+    }
+    next.run(req).await
+}
+
+/// 429 when the caller's window is full. Runs after authentication.
+pub async fn rate_limit(
+    State(state): State<Shared>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if let (Some((limit, window)), Some(caller)) =
+        (state.options.rate_limit, req.extensions().get::<Caller>())
+    {
+        state
+            .limiter
+            .check(&caller.rate_key, limit, window, Instant::now())
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    }
+    Ok(next.run(req).await)
+}
+
+/// After a successful write, drops a share of connections without answering.
+pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
+    let kill = req.extensions().get::<ConnectionKill>().cloned();
+    let response = next.run(req).await;
+    if is_write
+        && response.status().is_success()
+        && chance(state.options.drop_after_commit_rate)
+        && let Some(kill) = kill
+    {
+        tracing::info!("sandbox fault injection: dropping the connection after a commit");
+        kill.kill();
+        std::future::pending::<()>().await;
+    }
+    response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sliding_window_allows_limit_then_refuses_until_oldest_expires() {
+        let limiter = RateLimiter::default();
+        let start = Instant::now();
+        let window = Duration::from_secs(5);
+        for i in 0..25 {
+            assert!(limiter.check("a", 25, window, start + Duration::from_millis(i * 10)).is_ok());
+        }
+        let wait = limiter.check("a", 25, window, start + Duration::from_secs(1)).unwrap_err();
+        assert_eq!(wait, Duration::from_secs(4));
+        assert!(limiter.check("b", 25, window, start + Duration::from_secs(1)).is_ok());
+        assert!(limiter.check("a", 25, window, start + Duration::from_secs(5)).is_ok());
+        assert!(limiter.check("a", 25, window, start + Duration::from_millis(5005)).is_err());
+        assert!(limiter.check("a", 25, window, start + Duration::from_millis(5010)).is_ok());
+    }
+}

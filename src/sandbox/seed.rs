@@ -1,0 +1,199 @@
+//! Seed data for a new sandbox database: one made-up company, three calendar financial years
+//! around `today`, a BAS chart a Swedish shop or restaurant uses, voucher series A–F, VAT rates.
+//!
+//! Seeding runs only on a database that has no financial years yet; a restart with the same file
+//! keeps what is there. [`load_chart`] is the hook for loading a chart of accounts (e.g. from a
+//! SIE file's `#KONTO` lines).
+
+use chrono::{Datelike, Months, NaiveDate};
+use rusqlite::{Connection, params};
+
+use super::store::{self, Account, Series};
+
+/// `DatabaseNumber` of the seeded company (= the `TenantId` of its tokens).
+pub const DATABASE_NUMBER: i64 = 9_990_001;
+
+/// Accounts seeded as **inactive** in every year (posting to them is rejected).
+pub const INACTIVE_ACCOUNTS: [i64; 2] = [1630, 3960];
+
+/// The seeded chart: number, description, VAT code (Fortnox-style; full list unconfirmed), SRU.
+const CHART: &[(i64, &str, Option<&str>, i64)] = &[
+    (1460, "Lager av handelsvaror", None, 7241),
+    (1510, "Kundfordringar", None, 7251),
+    (1580, "Fordringar för kontokort och kuponger", None, 7251),
+    (1630, "Avräkning för skatter och avgifter (skattekonto)", None, 7261),
+    (1910, "Kassa", None, 7281),
+    (1920, "PlusGiro", None, 7281),
+    (1930, "Företagskonto / checkkonto / affärskonto", None, 7281),
+    (1940, "Övriga bankkonton", None, 7281),
+    (2081, "Aktiekapital", None, 7301),
+    (2421, "Ej inlösta presentkort", None, 7369),
+    (2440, "Leverantörsskulder", None, 7365),
+    (2611, "Utgående moms på försäljning inom Sverige, 25 %", Some("U1"), 7369),
+    (2621, "Utgående moms på försäljning inom Sverige, 12 %", Some("U2"), 7369),
+    (2631, "Utgående moms på försäljning inom Sverige, 6 %", Some("U3"), 7369),
+    (2641, "Debiterad ingående moms", Some("I"), 7369),
+    (2650, "Redovisningskonto för moms", None, 7369),
+    (2710, "Personalskatt", None, 7369),
+    (2731, "Avräkning lagstadgade sociala avgifter", None, 7369),
+    (2890, "Övriga kortfristiga skulder", None, 7369),
+    (3001, "Försäljning inom Sverige, 25 % moms", Some("MP1"), 7410),
+    (3002, "Försäljning inom Sverige, 12 % moms", Some("MP2"), 7410),
+    (3003, "Försäljning inom Sverige, 6 % moms", Some("MP3"), 7410),
+    (3004, "Försäljning inom Sverige, momsfri", Some("MF"), 7410),
+    (3041, "Försäljning tjänst, 25 % moms", Some("MP1"), 7410),
+    (3740, "Öres- och kronutjämning", None, 7410),
+    (3960, "Valutakursvinster på fordringar och skulder av rörelsekaraktär", None, 7410),
+    (3990, "Övriga ersättningar och intäkter", None, 7413),
+    (4010, "Inköp material och varor", None, 7512),
+    (5010, "Lokalhyra", None, 7513),
+    (5410, "Förbrukningsinventarier", None, 7513),
+    (6071, "Representation, avdragsgill", None, 7513),
+    (6110, "Kontorsmateriel", None, 7513),
+    (6212, "Mobiltelefon", None, 7513),
+    (6570, "Bankkostnader", None, 7513),
+    (7010, "Löner till kollektivanställda", None, 7514),
+    (8310, "Ränteintäkter från omsättningstillgångar", None, 7417),
+    (8410, "Räntekostnader för långfristiga skulder", None, 7522),
+];
+
+/// Voucher series per year: code, description, Manual. Only B (customer invoices) is not manual.
+pub const SERIES: &[(&str, &str, bool)] = &[
+    ("A", "Redovisning", true),
+    ("B", "Kundfakturor", false),
+    ("C", "Inbetalningar", true),
+    ("D", "Leverantörsfakturor", true),
+    ("E", "Utbetalningar", true),
+    ("F", "Kassa", true),
+];
+
+/// VAT rates (percent) the company has configured.
+pub const VAT_RATES: [&str; 4] = ["25", "12", "6", "0"];
+
+/// Default locked period: the last day of the month three months before `today`'s month.
+pub fn default_locked_until(today: NaiveDate) -> NaiveDate {
+    let first_of_month = today.with_day(1).unwrap_or(today);
+    let first_of_next = first_of_month.checked_sub_months(Months::new(2)).unwrap_or(first_of_month);
+    first_of_next.pred_opt().unwrap_or(first_of_next)
+}
+
+/// Seeds a new database. Returns whether anything was seeded.
+pub fn seed_if_new(conn: &mut Connection, today: NaiveDate) -> rusqlite::Result<bool> {
+    let years: i64 = conn.query_row("SELECT COUNT(*) FROM financial_years", [], |r| r.get(0))?;
+    if years > 0 {
+        return Ok(false);
+    }
+    let tx = conn.transaction()?;
+    for (id, year) in (1_i64..).zip(today.year() - 1..=today.year() + 1) {
+        tx.execute(
+            "INSERT INTO financial_years (id, from_date, to_date, chart_type, accounting_method)
+             VALUES (?1, ?2, ?3, 'Bas 2012', 'ACCRUAL')",
+            params![id, format!("{year}-01-01"), format!("{year}-12-31")],
+        )?;
+        for &(number, description, vat_code, sru) in CHART {
+            store::put_account(
+                &tx,
+                &Account {
+                    year: id,
+                    number,
+                    description: description.to_owned(),
+                    active: !INACTIVE_ACCOUNTS.contains(&number),
+                    vat_code: vat_code.map(str::to_owned),
+                    sru: Some(sru),
+                },
+            )?;
+        }
+        for &(code, description, manual) in SERIES {
+            store::put_series(
+                &tx,
+                &Series {
+                    year: id,
+                    code: code.to_owned(),
+                    description: description.to_owned(),
+                    manual,
+                    next_number: 1,
+                },
+            )?;
+        }
+    }
+    for rate in VAT_RATES {
+        tx.execute("INSERT OR IGNORE INTO vat_rates (rate) VALUES (?1)", [rate])?;
+    }
+    store::set_setting(&tx, store::LOCKED_UNTIL_KEY, &default_locked_until(today).to_string())?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Hook for loading a chart of accounts (e.g. the `#KONTO` lines of a SIE file): adds each
+/// `(number, name)` to every financial year as an active account, or renames an existing one
+/// (its Active flag is kept). Numbers outside 1000–9999 are skipped. Returns how many accounts
+/// were accepted.
+pub fn load_chart(conn: &mut Connection, accounts: &[(String, String)]) -> rusqlite::Result<usize> {
+    let tx = conn.transaction()?;
+    let years: Vec<i64> = store::financial_years(&tx)?.into_iter().map(|y| y.id).collect();
+    let mut accepted = 0;
+    for (number, name) in accounts {
+        let Ok(number) = number.trim().parse::<i64>() else { continue };
+        if !(1000..=9999).contains(&number) || name.trim().is_empty() {
+            continue;
+        }
+        accepted += 1;
+        for &year in &years {
+            store::put_account(
+                &tx,
+                &Account {
+                    year,
+                    number,
+                    description: name.trim().to_owned(),
+                    active: true,
+                    vat_code: None,
+                    sru: None,
+                },
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(accepted)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn locked_period_default_is_end_of_month_three_months_back() {
+        assert_eq!(default_locked_until(date("2025-11-21")), date("2025-08-31"));
+        assert_eq!(default_locked_until(date("2025-02-01")), date("2024-11-30"));
+        assert_eq!(default_locked_until(date("2025-03-31")), date("2024-12-31"));
+    }
+
+    #[test]
+    fn seeds_once_and_loads_a_chart() {
+        let store = store::Store::open(None).unwrap();
+        store.with(|conn| {
+            assert!(seed_if_new(conn, date("2025-06-01")).unwrap());
+            assert!(!seed_if_new(conn, date("2025-06-01")).unwrap());
+            let years = store::financial_years(conn).unwrap();
+            assert_eq!(years.len(), 3);
+            assert_eq!(years[0].from, date("2024-01-01"));
+            assert_eq!(years[2].to, date("2026-12-31"));
+            assert!(!store::account(conn, 2, 1630).unwrap().unwrap().active);
+            assert!(store::account(conn, 2, 1930).unwrap().unwrap().active);
+            let pairs = vec![
+                ("1630".to_owned(), "Skattekonto".to_owned()),
+                ("7690".to_owned(), "Övriga personalkostnader".to_owned()),
+                ("12".to_owned(), "too short".to_owned()),
+            ];
+            assert_eq!(load_chart(conn, &pairs).unwrap(), 2);
+            let renamed = store::account(conn, 3, 1630).unwrap().unwrap();
+            assert_eq!(renamed.description, "Skattekonto");
+            assert!(!renamed.active);
+            assert!(store::account(conn, 1, 7690).unwrap().unwrap().active);
+        });
+    }
+}
