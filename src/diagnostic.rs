@@ -41,7 +41,7 @@ impl Diagnostic {
             None => format!("{path}: {}", self.message),
         };
         if let Some(hint) = &self.hint {
-            out.push_str(&format!(" (hint: {hint})"));
+            out = format!("{out} (hint: {hint})");
         }
         out
     }

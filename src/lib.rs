@@ -8,6 +8,24 @@
 //! `archive` (+ `audit`), driven by `pipeline` and `service`, talking to Fortnox (or the embedded
 //! `sandbox`) through `fortnox`.
 
+// Shared vocabulary.
+pub mod config;
 pub mod diagnostic;
+
+// The stages, in data-flow order.
+pub mod archive;
+pub mod audit;
+pub mod claim;
+pub mod convert;
+pub mod detect;
+pub mod ledger;
 pub mod parse;
+pub mod preflight;
+pub mod upload;
+pub mod watch;
+
+// Driving the stages, and what they talk to.
+pub mod fortnox;
+pub mod pipeline;
 pub mod sandbox;
+pub mod service;

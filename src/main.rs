@@ -1,1 +1,203 @@
-fn main() {}
+//! The `fortnox-bridge` command line. Maps errors to exit codes: 0 ok, 1 bad input or a
+//! rejected document, 2 a broken environment or usage error, 3 documents still waiting.
+
+mod commands;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use fortnox_bridge::config::{self, Config};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fortnox-bridge",
+    version,
+    about = "Posts SIE files, Z-reports and order \
+    exports dropped in a folder to Fortnox, exactly once."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a workspace with sample files, post them to the embedded sandbox, show the result.
+    Demo {
+        /// Workspace folder (default: a new folder under the system temp directory).
+        dir: Option<PathBuf>,
+    },
+    /// Write DIR/fortnox-bridge.toml (every key commented) and create the folders.
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Run the service: watch the inbox and post what arrives.
+    Run {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+        /// Process what is in the inbox now, wait for the uploads to settle, exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Validate files without network access: one summary per file.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+    },
+    /// Print the exact Fortnox request bodies the files become, as JSON lines.
+    Convert {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+    },
+    /// Run the Fortnox-compatible sandbox server on its own.
+    Sandbox(commands::sandbox::SandboxArgs),
+    /// Authorize fortnox-bridge with a Fortnox company (OAuth2).
+    Connect {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+    },
+    /// Show queued, posting, posted, waiting and rejected documents per inbox.
+    Status {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retry waiting documents now (one, or all).
+    Retry {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+        document: Option<String>,
+        #[arg(long)]
+        all: bool,
+    },
+    /// Post what is queued now (inboxes in manual or nightly mode).
+    Sync {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+        #[arg(short, long, global = true)]
+        config: Option<PathBuf>,
+    },
+    /// Compare the account mapping with the Fortnox chart of accounts.
+    Accounts {
+        #[command(subcommand)]
+        action: AccountsAction,
+    },
+    /// Install or remove the system service (systemd or Windows service).
+    Service {
+        #[command(subcommand)]
+        action: ServiceAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Check that the hash chain of the audit trail is intact.
+    Verify,
+    /// Write every audit record as JSON lines.
+    Export {
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsAction {
+    /// List mapped accounts that are missing or inactive in Fortnox.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+enum ServiceAction {
+    Install,
+    Uninstall,
+}
+
+/// `-c FILE`, else `./fortnox-bridge.toml` if present, else the defaults for this folder.
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(path) => Ok(Config::load(path)?),
+        None if Path::new(config::FILE_NAME).exists() => {
+            Ok(Config::load(Path::new(config::FILE_NAME))?)
+        }
+        None => Ok(Config::defaults(&std::env::current_dir()?)),
+    }
+}
+
+fn not_yet(what: &str) -> u8 {
+    eprintln!("fortnox-bridge {what}: not yet available in this version");
+    2
+}
+
+async fn dispatch(cli: Cli) -> Result<u8> {
+    let ok = |clean: bool| u8::from(!clean);
+    match cli.command {
+        Command::Demo { dir } => Ok(ok(commands::demo::demo(dir).await?)),
+        Command::Init { dir } => commands::init::init(&dir).map(|()| 0),
+        Command::Run { config, once } => {
+            commands::ops::run(load_config(config.as_deref())?, once).await
+        }
+        Command::Check { files, json, config } => {
+            Ok(ok(commands::check::check(&files, json, &load_config(config.as_deref())?)?))
+        }
+        Command::Convert { files, config } => {
+            Ok(ok(commands::check::convert(&files, &load_config(config.as_deref())?)?))
+        }
+        Command::Sandbox(args) => commands::sandbox::sandbox(args).await.map(|()| 0),
+        Command::Audit { action: AuditAction::Verify, config } => {
+            Ok(ok(commands::ops::audit_verify(&load_config(config.as_deref())?)?))
+        }
+        Command::Audit { action: AuditAction::Export { output }, config } => {
+            commands::ops::audit_export(&load_config(config.as_deref())?, output.as_deref())
+                .map(|()| 0)
+        }
+        Command::Connect { .. } => Ok(not_yet("connect")),
+        Command::Status { .. } => Ok(not_yet("status")),
+        Command::Retry { .. } => Ok(not_yet("retry")),
+        Command::Sync { .. } => Ok(not_yet("sync")),
+        Command::Accounts { .. } => Ok(not_yet("accounts check")),
+        Command::Service { .. } => Ok(not_yet("service")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The demo prints its own summary; the service logs what it does.
+    let default_level = if matches!(cli.command, Command::Demo { .. }) { "warn" } else { "info" };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FORTNOX_BRIDGE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Claiming: a file is taken only once it is completely written, then moved into the processing
+//! area (same volume, so the move is atomic) before anything else happens to it.
+//!
+//! "Completely written" = its size and modification time did not change over the configured
+//! window. Names POS systems use while writing (`*.tmp`, `~*`, `*.part`, dot-files) are
+//! ignored, and so are symbolic links and anything that is not a regular file.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+/// True for names that are being written or are not ours to take.
+pub fn ignored_name(name: &str) -> bool {
+    let ext =
+        |e: &str| std::path::Path::new(name).extension().is_some_and(|x| x.eq_ignore_ascii_case(e));
+    name.starts_with('.')
+        || name.starts_with('~')
+        || ext("tmp")
+        || ext("part")
+        || ext("partial")
+        || ext("crdownload")
+        || name.to_ascii_lowercase().ends_with(".error.txt")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Snapshot {
+    size: u64,
+    modified: Option<SystemTime>,
+}
+
+fn snapshot(path: &Path) -> Option<Snapshot> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    Some(Snapshot { size: meta.len(), modified: meta.modified().ok() })
+}
+
+/// Tracks candidate files until they have been stable for the window.
+#[derive(Debug)]
+pub struct Stability {
+    window: Duration,
+    seen: HashMap<PathBuf, (Snapshot, Instant)>,
+}
+
+impl Stability {
+    pub fn new(window: Duration) -> Stability {
+        Stability { window, seen: HashMap::new() }
+    }
+
+    /// Starts (or keeps) watching `path` if it is a candidate: a regular file, not a symlink,
+    /// directly inside `inbox`, with a name that is not a temporary one.
+    pub fn offer(&mut self, inbox: &Path, path: &Path) {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return };
+        if ignored_name(name) || path.parent() != Some(inbox) {
+            return;
+        }
+        if let Some(snap) = snapshot(path) {
+            self.seen.entry(path.to_path_buf()).or_insert((snap, Instant::now()));
+        }
+    }
+
+    /// Candidates that have not changed for the whole window, ready to claim. Files that
+    /// vanished are forgotten; files that changed start their window again.
+    pub fn ready(&mut self) -> Vec<PathBuf> {
+        let now = Instant::now();
+        let mut ready = Vec::new();
+        self.seen.retain(|path, (snap, since)| match snapshot(path) {
+            None => false,
+            Some(current) if current != *snap => {
+                *snap = current;
+                *since = now;
+                true
+            }
+            Some(_) if now.duration_since(*since) >= self.window => {
+                ready.push(path.clone());
+                false
+            }
+            Some(_) => true,
+        });
+        ready.sort();
+        ready
+    }
+
+    /// Number of files being watched for stability.
+    pub fn pending(&self) -> usize {
+        self.seen.len()
+    }
+}
+
+/// Every candidate file in `inbox` now (the periodic full rescan).
+pub fn scan(inbox: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(inbox)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A claimed file: now in the processing area, under a unique name.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The name it had in the inbox (kept for done/ and failed/).
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// Moves a stable file into `processing`. `Ok(None)` when it vanished meanwhile.
+pub fn claim(path: &Path, processing: &Path) -> io::Result<Option<Claimed>> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
+        return Ok(None);
+    };
+    if snapshot(path).is_none() {
+        return Ok(None);
+    }
+    fs::create_dir_all(processing)?;
+    let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let target = processing.join(format!("{}-{name}", stamp.as_nanos()));
+    match fs::rename(path, &target) {
+        Ok(()) => {
+            crate::archive::sync_dir(processing);
+            Ok(Some(Claimed { name, path: target }))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The inbox name of a file found in the processing area (strips the claim prefix).
+pub fn original_name(processing_file: &Path) -> String {
+    let name = processing_file.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed");
+    match name.split_once('-') {
+        Some((stamp, rest)) if stamp.bytes().all(|b| b.is_ascii_digit()) => rest.to_owned(),
+        _ => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_ignored() {
+        for name in [".hidden.se", "~lock.se", "z.json.tmp", "export.csv.part", "a.se.error.txt"] {
+            assert!(ignored_name(name), "{name}");
+        }
+        for name in ["z-0042.json", "FAKT.SI", "orders.csv"] {
+            assert!(!ignored_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn waits_for_a_stable_file_then_claims_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let inbox = tmp.path().join("inbox");
+        fs::create_dir_all(&inbox).expect("mkdir");
+        let file = inbox.join("a.se");
+        fs::write(&file, "#FLAGGA 0\n").expect("write");
+        fs::write(inbox.join("b.se.tmp"), "x").expect("write");
+        let mut stability = Stability::new(Duration::from_millis(150));
+        for path in scan(&inbox).expect("scan") {
+            stability.offer(&inbox, &path);
+        }
+        assert_eq!(stability.pending(), 1);
+        assert!(stability.ready().is_empty(), "not stable yet");
+        std::thread::sleep(Duration::from_millis(80));
+        fs::write(&file, "#FLAGGA 0\n#PROGRAM x 1\n").expect("grow");
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(stability.ready().is_empty(), "it changed, the window starts again");
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(stability.ready(), vec![file.clone()]);
+
+        let claimed = claim(&file, &tmp.path().join("processing")).expect("claim").expect("some");
+        assert_eq!(claimed.name, "a.se");
+        assert!(!file.exists());
+        assert_eq!(original_name(&claimed.path), "a.se");
+        assert!(claim(&file, &tmp.path().join("processing")).expect("gone").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let outside = tmp.path().join("secret.se");
+        fs::write(&outside, "#FLAGGA 0\n").expect("write");
+        let inbox = tmp.path().join("inbox");
+        fs::create_dir_all(&inbox).expect("mkdir");
+        std::os::unix::fs::symlink(&outside, inbox.join("link.se")).expect("symlink");
+        let mut stability = Stability::new(Duration::ZERO);
+        stability.offer(&inbox, &inbox.join("link.se"));
+        stability.offer(&inbox, &outside);
+        assert_eq!(stability.pending(), 0);
+    }
+}

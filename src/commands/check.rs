@@ -1,0 +1,110 @@
+//! `check` and `convert`: validate or convert files without touching the network.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use fortnox_bridge::config::Config;
+use fortnox_bridge::convert::{self, Conversion};
+use fortnox_bridge::detect::{self, Kind};
+use fortnox_bridge::diagnostic::Diagnostic;
+
+/// Reads, detects and converts one file.
+fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion)> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    Ok(match detect::detect(name, &bytes) {
+        Some(kind) => (Some(kind), convert::convert_file(kind, &bytes, config)),
+        None => (
+            None,
+            Conversion {
+                errors: vec![
+                    Diagnostic::file("not a SIE file, Z-report or order CSV")
+                        .hint("name SIE files .se/.si, Z-reports .json and order exports .csv"),
+                ],
+                ..Conversion::default()
+            },
+        ),
+    })
+}
+
+fn diagnostics_json(list: &[Diagnostic]) -> serde_json::Value {
+    list.iter().map(|d| json!({"line": d.line, "message": d.message, "hint": d.hint})).collect()
+}
+
+/// `check FILE... [--json]`: one summary per file; `Ok(false)` when any file has errors.
+pub fn check(files: &[std::path::PathBuf], as_json: bool, config: &Config) -> Result<bool> {
+    let mut clean = true;
+    let mut out = std::io::stdout().lock();
+    for path in files {
+        let (kind, c) = load(path, config)?;
+        clean &= c.errors.is_empty();
+        let shown = path.display().to_string();
+        let kind_name = kind.map_or_else(|| "unknown".to_owned(), |k| k.to_string());
+        if as_json {
+            let value = json!({
+                "file": shown,
+                "kind": kind_name,
+                "format": c.summary.format,
+                "encoding": c.summary.encoding,
+                "documents": c.documents.len(),
+                "rows": c.summary.rows,
+                "debit_total": format!("{:.2}", c.summary.debit_total),
+                "errors": diagnostics_json(&c.errors),
+                "warnings": diagnostics_json(&c.warnings),
+            });
+            writeln!(out, "{value}")?;
+            continue;
+        }
+        let verdict = if c.errors.is_empty() { "ok" } else { "ERROR" };
+        writeln!(
+            out,
+            "{shown}: {verdict}: {kind_name} {}, {}, {} documents, {} rows, debit {:.2}, \
+             {} warnings, {} errors",
+            c.summary.format,
+            if c.summary.encoding.is_empty() { "-" } else { &c.summary.encoding },
+            c.documents.len(),
+            c.summary.rows,
+            c.summary.debit_total,
+            c.warnings.len(),
+            c.errors.len(),
+        )?;
+        for e in &c.errors {
+            writeln!(out, "  error: {}", e.render(&shown))?;
+        }
+        for w in &c.warnings {
+            writeln!(out, "  warning: {}", w.render(&shown))?;
+        }
+    }
+    Ok(clean)
+}
+
+/// `convert FILE...`: the exact request bodies as JSON lines; `Ok(false)` when any file has
+/// errors (those are printed to stderr).
+pub fn convert(files: &[std::path::PathBuf], config: &Config) -> Result<bool> {
+    let mut clean = true;
+    let mut out = std::io::stdout().lock();
+    for path in files {
+        let (_, c) = load(path, config)?;
+        let shown = path.display().to_string();
+        for e in &c.errors {
+            eprintln!("error: {}", e.render(&shown));
+        }
+        for w in &c.warnings {
+            eprintln!("warning: {}", w.render(&shown));
+        }
+        clean &= c.errors.is_empty();
+        for doc in &c.documents {
+            let line = json!({
+                "source": format!("{shown}:{}", doc.line),
+                "reference": doc.reference,
+                "kind": doc.body.kind(),
+                "body": doc.body.to_json(),
+            });
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(clean)
+}

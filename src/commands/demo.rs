@@ -1,0 +1,143 @@
+//! `demo [DIR]`: a fresh workspace with sample files, the service run once against the embedded
+//! sandbox, and what was posted (read back from the sandbox's API).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use fortnox_bridge::config::Config;
+use fortnox_bridge::fortnox::{Client, Credentials};
+use fortnox_bridge::ledger::Ledger;
+use fortnox_bridge::sandbox::{Sandbox, SandboxOptions};
+use fortnox_bridge::service;
+
+/// The sample inputs, embedded so the demo works from any directory.
+const SAMPLES: &[(&str, &[u8])] = &[
+    ("kassa-2026-10.si", include_bytes!("../../fixtures/sie/kassa-2026-10.si")),
+    ("inkop-2026-11.si", include_bytes!("../../fixtures/sie/inkop-2026-11.si")),
+    ("kassa-trasig.si", include_bytes!("../../fixtures/sie/invalid/kassa-trasig.si")),
+];
+
+/// The sandbox's "today" for the demo, so the samples' dates always fall in open years.
+const DEMO_TODAY: (i32, u32, u32) = (2026, 11, 21);
+
+const DEMO_CONFIG: &str = "\
+# fortnox-bridge demo workspace (see `fortnox-bridge init` for every key)
+[fortnox]
+target = \"sandbox\"
+
+[sie]
+# The till's K series is booked in Fortnox series F \"Kassa\"; unnumbered vouchers go to A.
+default_series = \"A\"
+series = { K = \"F\" }
+
+[watch]
+stable_ms = 200
+";
+
+pub async fn demo(dir: Option<PathBuf>) -> Result<bool> {
+    let dir = match dir {
+        Some(d) => d,
+        None => std::env::temp_dir()
+            .join(format!("fortnox-bridge-demo-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"))),
+    };
+    let config_path = write_workspace(&dir)?;
+    let config = Config::load(&config_path)?;
+    let (y, m, d) = DEMO_TODAY;
+    let options = SandboxOptions {
+        listen: config.sandbox.listen,
+        data: config.sandbox.data.clone(),
+        today: chrono::NaiveDate::from_ymd_opt(y, m, d).context("demo date")?,
+        ..SandboxOptions::default()
+    };
+    let sandbox = Sandbox::start(options).await.context("starting the embedded sandbox")?;
+    let client = || {
+        Client::new(
+            &sandbox.base_url(),
+            Credentials {
+                client_id: config.fortnox.client_id.clone(),
+                client_secret: config.fortnox.client_secret.clone(),
+                tenant_id: None,
+            },
+        )
+    };
+    println!("workspace: {}", dir.display());
+    println!("sandbox:   {} (embedded, loopback only)", sandbox.base_url());
+    println!("inbox:     {} sample files\n", SAMPLES.len());
+    let report = service::run(config.clone(), client(), true).await?;
+
+    let ledger = Ledger::open(&config.folders.state)?;
+    let posted = ledger.with_conn(|c| {
+        let mut stmt = c.prepare(
+            "SELECT d.fortnox_series, d.fortnox_number, d.year, d.label, f.name, d.line
+             FROM documents d JOIN files f ON f.id = d.file_id
+             WHERE d.state = 'posted' ORDER BY d.fortnox_series, d.fortnox_number",
+        )?;
+        stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })?;
+    println!("posted to Fortnox (read back from the sandbox's API):");
+    let api = client();
+    for (series, number, year, label, file, line) in &posted {
+        let found = api
+            .voucher(series, u64::try_from(*number)?, u64::try_from(*year)?)
+            .await
+            .with_context(|| format!("reading voucher {series} {number} back"))?
+            .with_context(|| format!("voucher {series} {number} is missing in the sandbox"))?;
+        println!(
+            "  voucher {series} {number:<4} {}  {:<40}  from {file}:{line} ({label})",
+            found.transaction_date, found.description
+        );
+    }
+    println!();
+    for path in &report.done {
+        println!("done:   {}", display_in(&dir, path));
+    }
+    for path in &report.failed {
+        println!("failed: {}", display_in(&dir, path));
+        let report_path = PathBuf::from(format!("{}.error.txt", path.display()));
+        if let Ok(text) = std::fs::read_to_string(&report_path) {
+            for line in text.lines().filter(|l| l.starts_with("  ")) {
+                println!("      {}", line.trim());
+            }
+        }
+    }
+    sandbox.stop().await;
+    let expected = report.failed.len() == 1 && report.done.len() == SAMPLES.len() - 1;
+    println!(
+        "\n{} vouchers posted, {} files done, {} failed (the broken sample is meant to fail).",
+        posted.len(),
+        report.done.len(),
+        report.failed.len()
+    );
+    Ok(expected && report.waiting == 0)
+}
+
+fn write_workspace(dir: &Path) -> Result<PathBuf> {
+    let inbox = dir.join("inbox");
+    std::fs::create_dir_all(&inbox)
+        .with_context(|| format!("{}: cannot create", inbox.display()))?;
+    let config_path = dir.join(fortnox_bridge::config::FILE_NAME);
+    if !config_path.exists() {
+        std::fs::write(&config_path, DEMO_CONFIG)
+            .with_context(|| format!("{}: cannot write", config_path.display()))?;
+    }
+    for (name, bytes) in SAMPLES {
+        std::fs::write(inbox.join(name), bytes)
+            .with_context(|| format!("{}: cannot write", inbox.join(name).display()))?;
+    }
+    Ok(config_path)
+}
+
+fn display_in(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir).unwrap_or(path).display().to_string()
+}

@@ -1,0 +1,327 @@
+//! Configuration: one TOML file, read in two phases (raw serde structs, then a validated
+//! [`Config`] with absolute paths). Secrets never live in the file: they come from `FORTNOX_*`
+//! environment variables.
+//!
+//! Owns: the file format, defaults, path resolution, the commented template `init` writes.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// The file name `init` writes and `run` looks for by default.
+pub const FILE_NAME: &str = "fortnox-bridge.toml";
+
+/// The commented template written by `init`; also the documentation of every key.
+pub const TEMPLATE: &str = include_str!("config_template.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read the configuration: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    folders: RawFolders,
+    #[serde(default)]
+    fortnox: RawFortnox,
+    #[serde(default)]
+    sandbox: RawSandbox,
+    #[serde(default)]
+    sie: RawSie,
+    #[serde(default)]
+    watch: RawWatch,
+    #[serde(default)]
+    upload: RawUpload,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFolders {
+    inbox: Option<PathBuf>,
+    done: Option<PathBuf>,
+    failed: Option<PathBuf>,
+    processing: Option<PathBuf>,
+    state: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFortnox {
+    target: Option<String>,
+    client_id: Option<String>,
+    tenant_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSandbox {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSie {
+    default_series: Option<String>,
+    #[serde(default)]
+    series: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    stable_ms: Option<u64>,
+    rescan_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpload {
+    retry_secs: Option<u64>,
+    max_attempts: Option<u32>,
+}
+
+/// Where Fortnox is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The sandbox embedded in this process (the default: no Fortnox account needed).
+    EmbeddedSandbox,
+    /// The real Fortnox API.
+    Live,
+    /// A Fortnox-compatible server at this base URL (e.g. a sandbox started separately).
+    Url(String),
+}
+
+/// The live Fortnox API base URL.
+pub const LIVE_BASE_URL: &str = "https://api.fortnox.se";
+
+#[derive(Debug, Clone)]
+pub struct Folders {
+    pub inbox: PathBuf,
+    pub done: PathBuf,
+    pub failed: PathBuf,
+    /// Claimed files wait here while they are processed; same volume as the inbox.
+    pub processing: PathBuf,
+    /// The SQLite ledger.
+    pub state: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct FortnoxConfig {
+    pub target: Target,
+    pub client_id: String,
+    pub client_secret: String,
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub listen: SocketAddr,
+    /// `None` keeps the embedded sandbox in memory.
+    pub data: Option<PathBuf>,
+}
+
+/// How SIE vouchers are placed in Fortnox.
+#[derive(Debug, Clone)]
+pub struct SieConfig {
+    /// Fortnox series for vouchers whose SIE series is empty or unmapped.
+    pub default_series: String,
+    /// SIE series → Fortnox series.
+    pub series: BTreeMap<String, String>,
+}
+
+impl Default for SieConfig {
+    fn default() -> Self {
+        SieConfig { default_series: "A".to_owned(), series: BTreeMap::new() }
+    }
+}
+
+impl SieConfig {
+    /// The Fortnox series a voucher of SIE series `sie_series` goes to.
+    pub fn fortnox_series<'a>(&'a self, sie_series: &'a str) -> &'a str {
+        match self.series.get(sie_series) {
+            Some(mapped) => mapped,
+            None if sie_series.is_empty() => &self.default_series,
+            None => sie_series,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchConfig {
+    /// A file must keep its size and mtime this long before it is claimed.
+    pub stable: Duration,
+    /// Full rescan of the inbox, in case events were lost.
+    pub rescan: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct UploadConfig {
+    /// First wait before a transient failure is retried (doubles per attempt).
+    pub retry: Duration,
+    /// Attempts before a document is reported as awaiting sync.
+    pub max_attempts: u32,
+}
+
+/// The validated configuration: every path absolute, every default applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this came from, if any.
+    pub source: Option<PathBuf>,
+    pub folders: Folders,
+    pub fortnox: FortnoxConfig,
+    pub sandbox: SandboxConfig,
+    pub sie: SieConfig,
+    pub watch: WatchConfig,
+    pub upload: UploadConfig,
+}
+
+impl Config {
+    /// Reads and validates `path`; relative paths inside are relative to the file's folder.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let base = std::path::absolute(&base).unwrap_or(base);
+        let mut config = Config::from_toml_str(&text, &base).map_err(|message| {
+            ConfigError::Invalid { path: path.display().to_string(), message }
+        })?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses and validates TOML text; paths resolve against `base`.
+    pub fn from_toml_str(text: &str, base: &Path) -> Result<Config, String> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+        Config::validate(raw, base)
+    }
+
+    /// The defaults for a workspace rooted at `base` (what `init` writes, uncommented).
+    pub fn defaults(base: &Path) -> Config {
+        // The empty document always validates.
+        Config::validate(RawConfig::default(), base).unwrap_or_else(|_| unreachable!())
+    }
+
+    fn validate(raw: RawConfig, base: &Path) -> Result<Config, String> {
+        let at = |p: Option<PathBuf>, default: &str| {
+            let p = p.unwrap_or_else(|| PathBuf::from(default));
+            if p.is_absolute() { p } else { base.join(p) }
+        };
+        let folders = Folders {
+            inbox: at(raw.folders.inbox, "inbox"),
+            done: at(raw.folders.done, "done"),
+            failed: at(raw.folders.failed, "failed"),
+            processing: at(raw.folders.processing, "processing"),
+            state: at(raw.folders.state, "fortnox-bridge.db"),
+        };
+        let target = match raw.fortnox.target.as_deref().unwrap_or("sandbox") {
+            "sandbox" => Target::EmbeddedSandbox,
+            "live" => Target::Live,
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Target::Url(url.trim_end_matches('/').to_owned())
+            }
+            other => {
+                return Err(format!(
+                    "[fortnox] target `{other}` is not `sandbox`, `live` or a base URL \
+                     (hint: e.g. target = \"http://127.0.0.1:8787\")"
+                ));
+            }
+        };
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let client_id = env("FORTNOX_CLIENT_ID")
+            .or(raw.fortnox.client_id)
+            .unwrap_or_else(|| "fortnox-bridge".to_owned());
+        let client_secret =
+            env("FORTNOX_CLIENT_SECRET").unwrap_or_else(|| "sandbox-secret".to_owned());
+        let tenant_id = env("FORTNOX_TENANT_ID").or(raw.fortnox.tenant_id);
+        if target == Target::Live && env("FORTNOX_CLIENT_SECRET").is_none() {
+            return Err("[fortnox] target = \"live\" needs the client secret in the environment \
+                 (hint: set FORTNOX_CLIENT_SECRET for the service)"
+                .to_owned());
+        }
+        let listen = raw.sandbox.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+        if !listen.ip().is_loopback() {
+            return Err(format!(
+                "[sandbox] listen `{listen}` is not a loopback address \
+                 (hint: the sandbox only listens on 127.0.0.1 or ::1)"
+            ));
+        }
+        let sandbox = SandboxConfig { listen, data: Some(at(raw.sandbox.data, "sandbox.db")) };
+        let mut sie = SieConfig::default();
+        if let Some(series) = raw.sie.default_series {
+            sie.default_series = series;
+        }
+        sie.series = raw.sie.series;
+        for (from, to) in std::iter::once((&String::new(), &sie.default_series)).chain(&sie.series)
+        {
+            if to.is_empty() || to.len() > 10 || !to.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(format!(
+                    "[sie] series `{from}` maps to `{to}`, which is not a Fortnox series code \
+                     (hint: 1-10 letters or digits, e.g. \"A\")"
+                ));
+            }
+        }
+        let watch = WatchConfig {
+            stable: Duration::from_millis(raw.watch.stable_ms.unwrap_or(1000)),
+            rescan: Duration::from_secs(raw.watch.rescan_secs.unwrap_or(60).max(1)),
+        };
+        let upload = UploadConfig {
+            retry: Duration::from_secs(raw.upload.retry_secs.unwrap_or(300).max(1)),
+            max_attempts: raw.upload.max_attempts.unwrap_or(3).max(1),
+        };
+        Ok(Config {
+            source: None,
+            folders,
+            fortnox: FortnoxConfig { target, client_id, client_secret, tenant_id },
+            sandbox,
+            sie,
+            watch,
+            upload,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_parses_to_the_defaults() {
+        let base = Path::new("/srv/shop");
+        let config = Config::from_toml_str(TEMPLATE, base).expect("template parses");
+        assert_eq!(config.folders.inbox, base.join("inbox"));
+        assert_eq!(config.folders.failed, base.join("failed"));
+        assert_eq!(config.fortnox.target, Target::EmbeddedSandbox);
+        assert_eq!(config.sie.default_series, "A");
+        assert_eq!(config.upload.max_attempts, 3);
+    }
+
+    #[test]
+    fn target_url_and_series_mapping() {
+        let text = "[fortnox]\ntarget = \"http://127.0.0.1:8787/\"\n\
+                    [sie]\ndefault_series = \"F\"\nseries = { K = \"F\" }\n";
+        let config = Config::from_toml_str(text, Path::new("/x")).expect("valid");
+        assert_eq!(config.fortnox.target, Target::Url("http://127.0.0.1:8787".into()));
+        assert_eq!(config.sie.fortnox_series(""), "F");
+        assert_eq!(config.sie.fortnox_series("K"), "F");
+        assert_eq!(config.sie.fortnox_series("B"), "B");
+    }
+
+    #[test]
+    fn rejects_unknown_keys_bad_targets_and_public_listen() {
+        let base = Path::new("/x");
+        assert!(Config::from_toml_str("[folders]\ninbx = \"a\"\n", base).is_err());
+        let err = |text: &str| Config::from_toml_str(text, base).err().unwrap_or_default();
+        assert!(err("[fortnox]\ntarget = \"prod\"\n").contains("`prod`"));
+        assert!(err("[sandbox]\nlisten = \"0.0.0.0:8787\"\n").contains("loopback"));
+        assert!(err("[sie]\ndefault_series = \"A B\"\n").contains("series"));
+    }
+}

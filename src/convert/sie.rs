@@ -1,0 +1,303 @@
+//! SIE voucher → Fortnox voucher.
+//!
+//! Series are mapped by configuration; texts are cut to Fortnox's limits with a warning; cost
+//! centre (dimension 1) and project (dimension 6) objects go onto rows; what Fortnox cannot take
+//! (non-numeric accounts, amounts with more than two decimals) is rejected with the line.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::{Body, Conversion, Document, Summary, marker_for};
+use crate::config::SieConfig;
+use crate::diagnostic::Diagnostic;
+use crate::fortnox::model::{VoucherRequest, VoucherRow};
+use crate::parse::sie::{self, ParseOptions, SieFile, Trans, Ver};
+
+/// Fortnox's limits on voucher texts.
+const DESCRIPTION_MAX: usize = 200;
+const ROW_TEXT_MAX: usize = 100;
+/// Fortnox amounts hold at most 14 digits including decimals.
+const AMOUNT_MAX_DIGITS: u32 = 14;
+
+/// Parses SIE bytes and converts every voucher.
+pub fn convert_bytes(bytes: &[u8], config: &SieConfig) -> Conversion {
+    let file = sie::parse(bytes, &ParseOptions::default());
+    convert(&file, config)
+}
+
+/// Converts a parsed SIE file. Any parse error rejects the whole file.
+pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
+    let mut out = Conversion {
+        summary: Summary {
+            format: format!("SIE {}", file.kind()),
+            encoding: file.encoding.name().to_owned(),
+            rows: file.booked_rows(),
+            debit_total: file.debit_total(),
+        },
+        errors: file.errors.clone(),
+        warnings: file.warnings.clone(),
+        documents: Vec::new(),
+    };
+    if file.vouchers.is_empty() && file.errors.is_empty() {
+        out.warnings.push(
+            Diagnostic::file("the file holds no vouchers (#VER), so nothing is posted")
+                .hint("a SIE file with only balances or a chart of accounts is not imported"),
+        );
+    }
+    let company = file.org_number.as_deref().unwrap_or("").replace('-', "");
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for ver in &file.vouchers {
+        if let Some(doc) = convert_ver(ver, &company, config, &mut seen, &mut out) {
+            out.documents.push(doc);
+        }
+    }
+    if !out.errors.is_empty() {
+        out.documents.clear();
+    }
+    out
+}
+
+fn convert_ver(
+    ver: &Ver,
+    company: &str,
+    config: &SieConfig,
+    seen: &mut HashMap<String, usize>,
+    out: &mut Conversion,
+) -> Option<Document> {
+    let name = voucher_name(ver);
+    let series = config.fortnox_series(&ver.series).to_owned();
+    let mut rows = Vec::with_capacity(ver.rows.len());
+    let mut ok = true;
+    for trans in &ver.rows {
+        if trans.amount.is_zero() {
+            out.warnings.push(Diagnostic::at(
+                trans.line,
+                format!("zero-amount row on account `{}` of {name} is left out", trans.account),
+            ));
+            continue;
+        }
+        match convert_trans(trans, &name, out) {
+            Some(row) => rows.push(row),
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    if rows.is_empty() {
+        out.warnings.push(Diagnostic::at(ver.line, format!("{name} has no amounts; skipped")));
+        return None;
+    }
+    let mut description = ver.text.trim().to_owned();
+    if description.is_empty() {
+        description.clone_from(&name);
+    }
+    let description = cut(&description, DESCRIPTION_MAX, ver.line, "voucher text", out);
+
+    let key = identity(ver, company, &rows);
+    let occurrence = seen.entry(key.clone()).or_insert(0);
+    *occurrence += 1;
+    let reference = if *occurrence == 1 { key } else { format!("{key}:{occurrence}") };
+    let marker = marker_for(&reference);
+    Some(Document {
+        line: ver.line,
+        label: name.clone(),
+        body: Body::Voucher(VoucherRequest {
+            description,
+            comments: Some(format!("Imported by fortnox-bridge from {name} {marker}")),
+            transaction_date: ver.date,
+            voucher_series: series,
+            voucher_rows: rows,
+        }),
+        reference,
+        marker,
+    })
+}
+
+fn convert_trans(trans: &Trans, name: &str, out: &mut Conversion) -> Option<VoucherRow> {
+    let account = match trans.account.parse::<u32>() {
+        Ok(n) if (1000..=9999).contains(&n) && trans.account.len() == 4 => n,
+        _ => {
+            out.errors.push(
+                Diagnostic::at(
+                    trans.line,
+                    format!(
+                        "account `{}` in {name} is not a Fortnox account number",
+                        trans.account
+                    ),
+                )
+                .hint(
+                    "Fortnox accounts are four digits 1000-9999; book this row on a BAS \
+                       account in the source program and export again",
+                ),
+            );
+            return None;
+        }
+    };
+    let amount = trans.amount.normalize();
+    if amount.scale() > 2 {
+        out.errors.push(
+            Diagnostic::at(
+                trans.line,
+                format!("amount `{}` in {name} has more than two decimals", trans.amount),
+            )
+            .hint("Fortnox books whole öre; round the amount in the source program"),
+        );
+        return None;
+    }
+    if digits(amount) > AMOUNT_MAX_DIGITS {
+        out.errors.push(Diagnostic::at(
+            trans.line,
+            format!("amount `{}` in {name} is larger than Fortnox accepts", trans.amount),
+        ));
+        return None;
+    }
+    let mut row = VoucherRow {
+        account,
+        debit: amount.max(Decimal::ZERO),
+        credit: (-amount).max(Decimal::ZERO),
+        transaction_information: None,
+        cost_center: None,
+        project: None,
+        quantity: trans.quantity.filter(|q| !q.is_zero()),
+    };
+    if !trans.text.trim().is_empty() {
+        row.transaction_information =
+            Some(cut(trans.text.trim(), ROW_TEXT_MAX, trans.line, "row text", out));
+    }
+    for object in &trans.objects {
+        match object.dimension.as_str() {
+            "1" => row.cost_center = Some(object.object.clone()),
+            "6" => row.project = Some(object.object.clone()),
+            other => out.warnings.push(Diagnostic::at(
+                trans.line,
+                format!(
+                    "object `{}` of dimension `{other}` is not sent (Fortnox vouchers carry \
+                     cost centre, dimension 1, and project, dimension 6)",
+                    object.object
+                ),
+            )),
+        }
+    }
+    Some(row)
+}
+
+/// `SIE voucher A 12`, or `SIE voucher of 2026-10-01` when unnumbered.
+fn voucher_name(ver: &Ver) -> String {
+    match (ver.series.as_str(), ver.number.as_str()) {
+        ("", "") => format!("SIE voucher of {}", ver.date),
+        (s, n) => format!("SIE voucher {s} {n}").replace("  ", " ").trim().to_owned(),
+    }
+}
+
+/// The business identity of a voucher: company, SIE series and number, date and a hash of the
+/// rows, so a copy of the same export is recognised and a changed voucher is not.
+fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(ver.text.trim().as_bytes());
+    for r in rows {
+        hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit).as_bytes());
+    }
+    let digest = hex::encode(hash.finalize());
+    format!("sie:{company}:{}:{}:{}:{}", ver.series, ver.number, ver.date, &digest[..16])
+}
+
+fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Conversion) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    out.warnings.push(
+        Diagnostic::at(line, format!("{what} is longer than Fortnox's {max} characters; cut"))
+            .hint("the full text stays in the archived source file"),
+    );
+    text.chars().take(max).collect()
+}
+
+fn digits(amount: Decimal) -> u32 {
+    let mantissa = amount.mantissa().unsigned_abs();
+    if mantissa == 0 { 1 } else { mantissa.ilog10() + 1 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> SieConfig {
+        let mut c = SieConfig::default();
+        c.series.insert("K".into(), "F".into());
+        c
+    }
+
+    fn convert_text(text: &str) -> Conversion {
+        convert_bytes(text.as_bytes(), &config())
+    }
+
+    #[test]
+    fn till_fixture_becomes_two_balanced_vouchers_in_series_f() {
+        let bytes = include_bytes!("../../fixtures/sie/kassa-2026-10.si");
+        let c = convert_bytes(bytes, &config());
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert_eq!(c.summary.encoding, "cp437");
+        assert_eq!(c.summary.format, "SIE 4I");
+        assert_eq!(c.documents.len(), 2);
+        let Body::Voucher(v) = &c.documents[1].body;
+        assert_eq!(v.voucher_series, "F");
+        assert_eq!(v.description, "Dagskassa 31 oktober, Z-rapport 1042");
+        assert_eq!(v.voucher_rows.len(), 8);
+        let debit: Decimal = v.voucher_rows.iter().map(|r| r.debit).sum();
+        let credit: Decimal = v.voucher_rows.iter().map(|r| r.credit).sum();
+        assert_eq!((debit, credit), (Decimal::new(1_184_625, 2), Decimal::new(1_184_625, 2)));
+        assert_eq!(v.voucher_rows[7].transaction_information.as_deref(), Some("Öresavrundning"));
+        assert_eq!(c.documents[1].line, 28);
+        assert!(c.documents[1].reference.starts_with("sie:5566778899:K:1042:2026-10-31:"));
+    }
+
+    #[test]
+    fn rejects_what_fortnox_cannot_take_with_the_line() {
+        let c = convert_text(
+            "#FLAGGA 0\n#SIETYP 4\n#VER A 1 20261001 \"x\"\n{\n#TRANS FEL {} 10.00\n\
+             #TRANS 1930 {} -10.00\n}\n",
+        );
+        assert!(c.documents.is_empty());
+        assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+        assert_eq!(c.errors[0].line, Some(5));
+        assert!(c.errors[0].message.contains("account `FEL`"));
+        assert!(c.errors[0].hint.is_some());
+    }
+
+    #[test]
+    fn objects_quantities_and_long_texts() {
+        let long = "x".repeat(130);
+        let c = convert_text(&format!(
+            "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261001 \"Lön\"\n{{\n\
+             #TRANS 7010 {{1 \"0123\" 6 P7 7 E1}} 100.00 \"\" \"{long}\" 8\n\
+             #TRANS 1930 {{}} -100.00\n}}\n"
+        ));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let Body::Voucher(v) = &c.documents[0].body;
+        assert_eq!(v.voucher_series, "A", "unnumbered vouchers go to the default series");
+        let row = &v.voucher_rows[0];
+        assert_eq!(row.cost_center.as_deref(), Some("0123"));
+        assert_eq!(row.project.as_deref(), Some("P7"));
+        assert_eq!(row.quantity, Some(Decimal::new(8, 0)));
+        assert_eq!(row.transaction_information.as_ref().map(String::len), Some(100));
+        let messages: Vec<&str> = c.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("dimension `7`")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("100 characters")), "{messages:?}");
+    }
+
+    #[test]
+    fn identical_unnumbered_vouchers_get_distinct_references() {
+        let ver =
+            "#VER \"\" \"\" 20261001 \"Kaffe\"\n{\n#TRANS 4010 {} 5.00\n#TRANS 1910 {} -5.00\n}\n";
+        let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
+        assert_eq!(c.documents.len(), 2);
+        assert_ne!(c.documents[0].reference, c.documents[1].reference);
+        assert_ne!(c.documents[0].marker, c.documents[1].marker);
+        // ...and the same file read again gives the same references (idempotent).
+        let again = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
+        assert_eq!(c.documents[1].reference, again.documents[1].reference);
+    }
+}

@@ -1,0 +1,445 @@
+//! The ledger: durable state of every file and document, in SQLite (WAL, one writer).
+//!
+//! Every state change is written (with its audit record, in one transaction) before the side
+//! effect it announces, so a crash at any point leaves a state the next start can resolve. This
+//! is what makes uploads exactly-once: see `upload`.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::audit;
+use crate::convert::Document;
+
+#[derive(Debug, thiserror::Error)]
+#[error("state store: {0}")]
+pub struct LedgerError(#[from] rusqlite::Error);
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    processing_path TEXT NOT NULL,
+    state TEXT NOT NULL,              -- processing | done | failed
+    archived_path TEXT,
+    note TEXT,
+    claimed_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files (id),
+    reference TEXT NOT NULL UNIQUE,
+    marker TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,              -- queued | posting | posted | rejected | waiting
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try TEXT,
+    year INTEGER,
+    fortnox_series TEXT,
+    fortnox_number INTEGER,
+    error TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+";
+
+/// Where a document is in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocState {
+    Queued,
+    Posting,
+    Posted,
+    Rejected,
+    Waiting,
+}
+
+impl DocState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocState::Queued => "queued",
+            DocState::Posting => "posting",
+            DocState::Posted => "posted",
+            DocState::Rejected => "rejected",
+            DocState::Waiting => "waiting",
+        }
+    }
+
+    fn parse(s: &str) -> DocState {
+        match s {
+            "posting" => DocState::Posting,
+            "posted" => DocState::Posted,
+            "rejected" => DocState::Rejected,
+            "waiting" => DocState::Waiting,
+            _ => DocState::Queued,
+        }
+    }
+}
+
+/// A file as the ledger knows it.
+#[derive(Debug, Clone)]
+pub struct FileRecord {
+    pub id: i64,
+    pub name: String,
+    pub sha256: String,
+    pub processing_path: String,
+    pub state: String,
+    pub archived_path: Option<String>,
+}
+
+/// A document as the ledger knows it.
+#[derive(Debug, Clone)]
+pub struct DocRecord {
+    pub id: i64,
+    pub file_id: i64,
+    pub reference: String,
+    pub marker: String,
+    pub label: String,
+    pub line: usize,
+    pub body: String,
+    pub state: DocState,
+    pub attempts: u32,
+    pub next_try: Option<String>,
+    pub year: Option<u64>,
+    pub fortnox_series: Option<String>,
+    pub fortnox_number: Option<u64>,
+    pub error: Option<String>,
+}
+
+pub struct Ledger {
+    conn: Mutex<Connection>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger at `path`.
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(audit::SCHEMA)?;
+        Ok(Ledger { conn: Mutex::new(conn) })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `f` in one immediate transaction (state change + audit record together).
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Read access for reports (`status`, `audit`).
+    pub fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, LedgerError> {
+        Ok(f(&self.lock())?)
+    }
+
+    /// Records a claimed file.
+    pub fn add_file(
+        &self,
+        name: &str,
+        sha256: &str,
+        size: u64,
+        processing_path: &str,
+    ) -> Result<i64, LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "INSERT INTO files (name, sha256, size, processing_path, state, claimed_at)
+                 VALUES (?1, ?2, ?3, ?4, 'processing', ?5)",
+                params![
+                    name,
+                    sha256,
+                    i64::try_from(size).unwrap_or(i64::MAX),
+                    processing_path,
+                    now()
+                ],
+            )?;
+            let id = c.last_insert_rowid();
+            audit::append(c, "claimed", Some(id), None, &format!("{name} sha256={sha256}"))?;
+            Ok(id)
+        })
+    }
+
+    /// The file claimed into `processing_path`, in whatever state, if the ledger knows it.
+    pub fn file_at(&self, processing_path: &str) -> Result<Option<FileRecord>, LedgerError> {
+        self.with_conn(|c| {
+            c.query_row(
+                &format!("{FILE_COLUMNS} WHERE processing_path = ?1"),
+                [processing_path],
+                file_row,
+            )
+            .optional()
+        })
+    }
+
+    /// An earlier file with the same content that went to done/.
+    pub fn done_with_sha(
+        &self,
+        sha256: &str,
+        except: i64,
+    ) -> Result<Option<FileRecord>, LedgerError> {
+        self.with_conn(|c| {
+            c.query_row(
+                &format!(
+                    "{FILE_COLUMNS} WHERE sha256 = ?1 AND state = 'done' AND id != ?2
+                          ORDER BY id LIMIT 1"
+                ),
+                params![sha256, except],
+                file_row,
+            )
+            .optional()
+        })
+    }
+
+    /// Files still in processing/ (after a crash or while documents wait for a retry).
+    pub fn files_in_processing(&self) -> Result<Vec<FileRecord>, LedgerError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state = 'processing'"))?;
+            stmt.query_map([], file_row)?.collect()
+        })
+    }
+
+    /// Marks a file archived (`done` or `failed`).
+    pub fn finish_file(
+        &self,
+        id: i64,
+        state: &str,
+        archived_path: &str,
+        note: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE files SET state = ?2, archived_path = ?3, note = ?4, finished_at = ?5
+                 WHERE id = ?1",
+                params![id, state, archived_path, note, now()],
+            )?;
+            let detail = if note.is_empty() {
+                archived_path.to_owned()
+            } else {
+                format!("{archived_path} ({note})")
+            };
+            audit::append(c, state, Some(id), None, &detail)
+        })
+    }
+
+    /// Registers a document of file `file_id`. A document whose reference the ledger already
+    /// holds is not added twice: the existing record is returned (and a rejected one is queued
+    /// again, since the file was put back to be tried anew).
+    pub fn add_document(&self, file_id: i64, doc: &Document) -> Result<DocRecord, LedgerError> {
+        self.write(|c| {
+            let existing = c
+                .query_row(
+                    &format!("{DOC_COLUMNS} WHERE reference = ?1"),
+                    [&doc.reference],
+                    doc_row,
+                )
+                .optional()?;
+            match existing {
+                Some(rec) if rec.state == DocState::Rejected => {
+                    c.execute(
+                        "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0,
+                         error = NULL, updated_at = ?3 WHERE id = ?1",
+                        params![rec.id, file_id, now()],
+                    )?;
+                    audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
+                }
+                Some(rec) if rec.state != DocState::Posted && rec.file_id != file_id => {
+                    c.execute(
+                        "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
+                        params![rec.id, file_id, now()],
+                    )?;
+                }
+                Some(_) => {}
+                None => {
+                    c.execute(
+                        "INSERT INTO documents (file_id, reference, marker, kind, label, line,
+                         body, state, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8)",
+                        params![
+                            file_id,
+                            doc.reference,
+                            doc.marker,
+                            doc.body.kind(),
+                            doc.label,
+                            i64::try_from(doc.line).unwrap_or(i64::MAX),
+                            doc.body.to_json().to_string(),
+                            now()
+                        ],
+                    )?;
+                    let id = c.last_insert_rowid();
+                    audit::append(c, "queued", Some(file_id), Some(id), &doc.label)?;
+                }
+            }
+            c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
+        })
+    }
+
+    /// The documents of a file, in source order.
+    pub fn documents_of(&self, file_id: i64) -> Result<Vec<DocRecord>, LedgerError> {
+        self.with_conn(|c| {
+            let mut stmt =
+                c.prepare(&format!("{DOC_COLUMNS} WHERE file_id = ?1 ORDER BY line, id"))?;
+            stmt.query_map([file_id], doc_row)?.collect()
+        })
+    }
+
+    /// Announces the upload: written before the request is sent.
+    pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = 'posting', year = ?2, attempts = attempts + 1,
+                 updated_at = ?3 WHERE id = ?1",
+                params![doc.id, i64::try_from(year).unwrap_or(i64::MAX), now()],
+            )?;
+            audit::append(c, "posting", Some(doc.file_id), Some(doc.id), &doc.marker)
+        })
+    }
+
+    /// Records the Fortnox identity of a posted document.
+    pub fn mark_posted(
+        &self,
+        doc: &DocRecord,
+        series: &str,
+        number: u64,
+        year: u64,
+        how: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = 'posted', fortnox_series = ?2, fortnox_number = ?3,
+                 year = ?4, error = NULL, next_try = NULL, updated_at = ?5 WHERE id = ?1",
+                params![
+                    doc.id,
+                    series,
+                    i64::try_from(number).unwrap_or(i64::MAX),
+                    i64::try_from(year).unwrap_or(i64::MAX),
+                    now()
+                ],
+            )?;
+            attempt(c, doc.id, "posted", how)?;
+            let detail = format!("{} -> {series} {number} (year {year}, {how})", doc.label);
+            audit::append(c, "posted", Some(doc.file_id), Some(doc.id), &detail)
+        })
+    }
+
+    /// A permanent refusal: bad data or a Fortnox 4xx that a retry cannot fix.
+    pub fn mark_rejected(&self, doc: &DocRecord, reason: &str) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = 'rejected', error = ?2, next_try = NULL,
+                 updated_at = ?3 WHERE id = ?1",
+                params![doc.id, reason, now()],
+            )?;
+            attempt(c, doc.id, "rejected", reason)?;
+            audit::append(c, "rejected", Some(doc.file_id), Some(doc.id), reason)
+        })
+    }
+
+    /// A transient failure: try again at `next_try` (RFC 3339).
+    pub fn mark_waiting(
+        &self,
+        doc: &DocRecord,
+        reason: &str,
+        next_try: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = 'waiting', error = ?2, next_try = ?3,
+                 updated_at = ?4 WHERE id = ?1",
+                params![doc.id, reason, next_try, now()],
+            )?;
+            attempt(c, doc.id, "waiting", reason)?;
+            audit::append(c, "waiting", Some(doc.file_id), Some(doc.id), reason)
+        })
+    }
+}
+
+fn attempt(c: &Connection, doc_id: i64, outcome: &str, detail: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO attempts (document_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![doc_id, now(), outcome, detail],
+    )?;
+    Ok(())
+}
+
+const FILE_COLUMNS: &str =
+    "SELECT id, name, sha256, processing_path, state, archived_path FROM files";
+
+fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
+    Ok(FileRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        sha256: r.get(2)?,
+        processing_path: r.get(3)?,
+        state: r.get(4)?,
+        archived_path: r.get(5)?,
+    })
+}
+
+const DOC_COLUMNS: &str = "SELECT id, file_id, reference, marker, label, line, body, state,
+    attempts, next_try, year, fortnox_series, fortnox_number, error FROM documents";
+
+fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
+    let state: String = r.get(7)?;
+    Ok(DocRecord {
+        id: r.get(0)?,
+        file_id: r.get(1)?,
+        reference: r.get(2)?,
+        marker: r.get(3)?,
+        label: r.get(4)?,
+        line: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        body: r.get(6)?,
+        state: DocState::parse(&state),
+        attempts: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+        next_try: r.get(9)?,
+        year: r.get::<_, Option<i64>>(10)?.and_then(|v| u64::try_from(v).ok()),
+        fortnox_series: r.get(11)?,
+        fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
+        error: r.get(13)?,
+    })
+}
+
+impl Ledger {
+    /// Files in processing with a document that is due for another try at `now` (RFC 3339).
+    pub fn files_due(&self, now: &str) -> Result<Vec<FileRecord>, LedgerError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(
+                "SELECT DISTINCT f.id, f.name, f.sha256, f.processing_path, f.state,
+                 f.archived_path FROM files f JOIN documents d ON d.file_id = f.id
+                 WHERE f.state = 'processing' AND d.state IN ('queued', 'posting', 'waiting')
+                 AND (d.next_try IS NULL OR d.next_try <= ?1) ORDER BY f.id",
+            )?;
+            stmt.query_map([now], file_row)?.collect()
+        })
+    }
+}

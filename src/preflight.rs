@@ -1,0 +1,166 @@
+//! Preflight: checks a document against the live chart before it is posted, so that what
+//! Fortnox would refuse is refused here with a located, explained message instead of a Swedish
+//! error code, and nothing is retried that cannot succeed.
+//!
+//! Checks for vouchers: a financial year contains the date, the series exists and is manual,
+//! every account exists and is active in that year, the date is after the locked period.
+//! Answers are cached for a short time per run.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::fortnox::model::{Account, FinancialYear, VoucherRequest, VoucherSeries};
+use crate::fortnox::{Client, Error};
+
+/// How long a looked-up fact (year, series, account) is trusted.
+const CACHE_LIFETIME: Duration = Duration::from_mins(5);
+
+/// Why a document cannot be posted now.
+#[derive(Debug)]
+pub enum Failure {
+    /// Fortnox would refuse it; posting again cannot help until someone fixes something.
+    Rejected(String),
+    /// The check itself failed (network, Fortnox down): try again later.
+    Transient(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        if e.is_retriable() { Failure::Transient(e) } else { Failure::Rejected(e.to_string()) }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Locked {
+    Unknown,
+    /// The last locked date, or `None` when nothing is locked.
+    Known(Option<NaiveDate>),
+}
+
+/// A cache of chart facts for one run.
+pub struct Preflight {
+    born: Instant,
+    years: Vec<FinancialYear>,
+    series: HashMap<(String, u64), Option<VoucherSeries>>,
+    accounts: HashMap<(u32, u64), Option<Account>>,
+    /// The locked period once looked up (`Locked::Unknown` before).
+    locked: Locked,
+}
+
+impl Default for Preflight {
+    fn default() -> Self {
+        Preflight {
+            born: Instant::now(),
+            years: Vec::new(),
+            series: HashMap::new(),
+            accounts: HashMap::new(),
+            locked: Locked::Unknown,
+        }
+    }
+}
+
+impl Preflight {
+    /// Checks a voucher; on success returns the Id of the financial year to post it in.
+    pub async fn voucher(&mut self, client: &Client, v: &VoucherRequest) -> Result<u64, Failure> {
+        if self.born.elapsed() > CACHE_LIFETIME {
+            *self = Preflight::default();
+        }
+        let date = v.transaction_date;
+        let year = self.year(client, date).await?.ok_or_else(|| {
+            Failure::Rejected(format!(
+                "Fortnox has no financial year containing {date} (hint: create the financial \
+                 year in Fortnox under Settings > Bookkeeping > Financial years, then put the \
+                 file back in the inbox)"
+            ))
+        })?;
+        if let Some(end) = self.locked(client).await?
+            && date <= end
+        {
+            return Err(Failure::Rejected(format!(
+                "{date} is in a locked period (locked up to {end}) (hint: unlock the period \
+                 in Fortnox or book the voucher on a later date)"
+            )));
+        }
+        let code = &v.voucher_series;
+        let key = (code.clone(), year.id);
+        if !self.series.contains_key(&key) {
+            let found = client.voucher_series(code, year.id).await?;
+            self.series.insert(key.clone(), found);
+        }
+        match self.series.get(&key).and_then(Option::as_ref) {
+            None => {
+                return Err(Failure::Rejected(format!(
+                    "voucher series `{code}` does not exist in Fortnox for {}..{} (hint: create \
+                     it under Settings > Bookkeeping > Voucher series, or map the series to an \
+                     existing one under [sie] series in the configuration)",
+                    year.from_date, year.to_date
+                )));
+            }
+            Some(s) if !s.manual => {
+                return Err(Failure::Rejected(format!(
+                    "voucher series `{code}` is not open for manual entry, so Fortnox refuses \
+                     vouchers from integrations (hint: tick \"Manuell kontering\" on the series \
+                     in Fortnox, or map to another series)"
+                )));
+            }
+            Some(_) => {}
+        }
+        let mut problems = Vec::new();
+        for row in &v.voucher_rows {
+            let key = (row.account, year.id);
+            let known = if let Some(known) = self.accounts.get(&key) {
+                known.clone()
+            } else {
+                let found = client.account(row.account, year.id).await?;
+                self.accounts.insert(key, found.clone());
+                found
+            };
+            match known {
+                None => problems.push(format!("account `{}` does not exist", row.account)),
+                Some(a) if !a.active => {
+                    problems
+                        .push(format!("account `{}` ({}) is inactive", row.account, a.description));
+                }
+                Some(_) => {}
+            }
+        }
+        problems.dedup();
+        if !problems.is_empty() {
+            return Err(Failure::Rejected(format!(
+                "{} in Fortnox for {}..{} (hint: add or activate the account in Fortnox's chart \
+                 of accounts for that year, then put the file back in the inbox)",
+                problems.join(", "),
+                year.from_date,
+                year.to_date
+            )));
+        }
+        Ok(year.id)
+    }
+
+    /// The financial year containing `date` (cached).
+    pub async fn year(
+        &mut self,
+        client: &Client,
+        date: NaiveDate,
+    ) -> Result<Option<FinancialYear>, Failure> {
+        if let Some(y) = self.years.iter().find(|y| y.from_date <= date && date <= y.to_date) {
+            return Ok(Some(y.clone()));
+        }
+        let found = client.financial_year(date).await?;
+        if let Some(y) = &found {
+            self.years.push(y.clone());
+        }
+        Ok(found)
+    }
+
+    async fn locked(&mut self, client: &Client) -> Result<Option<NaiveDate>, Failure> {
+        if let Locked::Known(locked) = self.locked {
+            return Ok(locked);
+        }
+        let locked = client.locked_period().await?;
+        self.locked = Locked::Known(locked);
+        Ok(locked)
+    }
+}

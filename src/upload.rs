@@ -1,0 +1,146 @@
+//! Exactly-once upload of one document.
+//!
+//! The protocol (architecture, "The lifecycle of one document"): `posting` is written to the
+//! ledger before the request goes out; a document that was ever in `posting` is first looked for
+//! in Fortnox by its marker, and adopted if found, before anything is sent again. An unknown
+//! outcome (timeout, dropped connection, 5xx) is resolved the same way. So a crash or a lost
+//! answer at any moment never books a document twice.
+
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::config::UploadConfig;
+use crate::convert::carries_marker;
+use crate::fortnox::model::{Voucher, VoucherEnvelope, VoucherRequest};
+use crate::fortnox::{Client, Error};
+use crate::ledger::{DocRecord, DocState, Ledger, LedgerError};
+use crate::preflight::{Failure, Preflight};
+
+/// Where a document ended up after one upload step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Posted,
+    Rejected(String),
+    Waiting(String),
+}
+
+/// Longest wait between two retries of one document.
+const MAX_RETRY_WAIT: Duration = Duration::from_hours(1);
+
+/// Moves `doc` forward: posts it (or finds it already posted), or records why not.
+pub async fn upload(
+    client: &Client,
+    ledger: &Ledger,
+    preflight: &mut Preflight,
+    retry: &UploadConfig,
+    doc: &DocRecord,
+) -> Result<Outcome, LedgerError> {
+    match doc.state {
+        DocState::Posted => return Ok(Outcome::Posted),
+        DocState::Rejected => {
+            return Ok(Outcome::Rejected(doc.error.clone().unwrap_or_default()));
+        }
+        DocState::Queued | DocState::Posting | DocState::Waiting => {}
+    }
+    let voucher = match serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body) {
+        Ok(envelope) => envelope.voucher,
+        Err(e) => {
+            let reason = format!("the stored request body cannot be read: {e}");
+            ledger.mark_rejected(doc, &reason)?;
+            return Ok(Outcome::Rejected(reason));
+        }
+    };
+    // Ever sent before? Then it may already be in Fortnox: look before sending again.
+    if doc.attempts > 0 {
+        match find(client, preflight, doc, &voucher).await {
+            Ok(Some(found)) => {
+                adopt(ledger, doc, &found, "found in Fortnox by its marker")?;
+                return Ok(Outcome::Posted);
+            }
+            Ok(None) => {}
+            Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
+        }
+    }
+    let year = match preflight.voucher(client, &voucher).await {
+        Ok(year) => year,
+        Err(Failure::Rejected(reason)) => {
+            ledger.mark_rejected(doc, &reason)?;
+            return Ok(Outcome::Rejected(reason));
+        }
+        Err(Failure::Transient(e)) => return wait(ledger, doc, retry, &e.to_string()),
+    };
+    ledger.mark_posting(doc, year)?;
+    match client.create_voucher(year, &voucher).await {
+        Ok(created) => {
+            adopt(ledger, doc, &created, "created")?;
+            Ok(Outcome::Posted)
+        }
+        Err(e) if !e.is_retriable() => {
+            let reason = e.to_string();
+            ledger.mark_rejected(doc, &reason)?;
+            Ok(Outcome::Rejected(reason))
+        }
+        Err(e) => {
+            // No answer, or a failing server: it may have been booked anyway.
+            let after = DocRecord { attempts: doc.attempts + 1, ..doc.clone() };
+            match find(client, preflight, &after, &voucher).await {
+                Ok(Some(found)) => {
+                    adopt(ledger, doc, &found, "found in Fortnox after the answer was lost")?;
+                    Ok(Outcome::Posted)
+                }
+                _ => wait(ledger, &after, retry, &e.to_string()),
+            }
+        }
+    }
+}
+
+/// Looks for the document's marker among that day's vouchers in its series.
+async fn find(
+    client: &Client,
+    preflight: &mut Preflight,
+    doc: &DocRecord,
+    voucher: &VoucherRequest,
+) -> Result<Option<Voucher>, Error> {
+    let date = voucher.transaction_date;
+    let year = match doc.year {
+        Some(year) => year,
+        None => match preflight.year(client, date).await {
+            Ok(Some(y)) => y.id,
+            Ok(None) | Err(Failure::Rejected(_)) => return Ok(None),
+            Err(Failure::Transient(e)) => return Err(e),
+        },
+    };
+    let list = client.vouchers(&voucher.voucher_series, year, date, date).await?;
+    Ok(list.into_iter().find(|v| {
+        v.comments.as_deref().is_some_and(|c| carries_marker(c, &doc.marker))
+            || carries_marker(&v.description, &doc.marker)
+    }))
+}
+
+fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(), LedgerError> {
+    ledger.mark_posted(doc, &v.voucher_series, v.voucher_number, v.year, how)
+}
+
+fn wait(
+    ledger: &Ledger,
+    doc: &DocRecord,
+    retry: &UploadConfig,
+    reason: &str,
+) -> Result<Outcome, LedgerError> {
+    let exp = doc.attempts.saturating_sub(1).min(10);
+    let delay = retry.retry.saturating_mul(2u32.pow(exp)).min(MAX_RETRY_WAIT);
+    let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+    let next = next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    ledger.mark_waiting(doc, reason, &next)?;
+    if doc.attempts >= retry.max_attempts {
+        tracing::warn!(
+            document = %doc.label,
+            attempts = doc.attempts,
+            "awaiting sync: Fortnox has not taken this document after {} attempts ({reason}); \
+             retrying {next}",
+            doc.attempts
+        );
+    }
+    Ok(Outcome::Waiting(reason.to_owned()))
+}

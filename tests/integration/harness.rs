@@ -1,0 +1,194 @@
+//! Test harness: a temporary workspace, the sandbox on a free loopback port, the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use fortnox_bridge::sandbox::{Sandbox, SandboxOptions};
+
+pub fn fixture(rel: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub sandbox: Sandbox,
+}
+
+const MAPPING: &str = "[sie]\nseries = { K = \"F\" }\n";
+
+impl Workspace {
+    /// A workspace whose configuration points at a fresh sandbox ("today" 2026-11-21, so the
+    /// fixtures' dates fall in open financial years).
+    pub async fn start() -> Workspace {
+        let options = SandboxOptions {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            data: None,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 21).expect("date"),
+            ..SandboxOptions::default()
+        };
+        let sandbox = Sandbox::start(options).await.expect("sandbox starts");
+        let ws = Workspace { dir: tempfile::tempdir().expect("tempdir"), sandbox };
+        ws.write_config(MAPPING);
+        std::fs::create_dir_all(ws.path("inbox")).expect("inbox");
+        ws
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes the configuration: the sandbox's URL, a short stability window, plus `extra`.
+    pub fn write_config(&self, extra: &str) {
+        let text = format!(
+            "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 300\nrescan_secs = 2\n\
+             [upload]\nretry_secs = 1\n{extra}",
+            self.sandbox.base_url()
+        );
+        std::fs::write(self.path("fortnox-bridge.toml"), text).expect("config");
+    }
+
+    pub fn drop_file(&self, name: &str, bytes: &[u8]) {
+        // Written beside the inbox and renamed in, as a careful POS does.
+        let tmp = self.path(&format!(".{name}.writing"));
+        std::fs::write(&tmp, bytes).expect("write");
+        std::fs::rename(&tmp, self.path("inbox").join(name)).expect("rename into inbox");
+    }
+
+    /// Writes straight into the inbox in `pieces`, pausing between them, like a slow writer.
+    pub async fn drop_slowly(&self, name: &str, bytes: &[u8], pieces: usize, pause: Duration) {
+        use std::io::Write;
+        let mut file = std::fs::File::create(self.path("inbox").join(name)).expect("create");
+        for chunk in bytes.chunks(bytes.len().div_ceil(pieces)) {
+            file.write_all(chunk).expect("write");
+            file.flush().expect("flush");
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    pub fn inbox_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.path("inbox"))
+            .expect("inbox")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Archived source files (not error reports) under `done` or `failed`, any date folder.
+    pub fn archived(&self, folder: &str) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let Ok(days) = std::fs::read_dir(self.path(folder)) else { return out };
+        for day in days.flatten() {
+            for f in std::fs::read_dir(day.path()).into_iter().flatten().flatten() {
+                if !f.file_name().to_string_lossy().ends_with(".error.txt") {
+                    out.push(f.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    pub async fn wait_for(&self, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done() {
+            assert!(
+                Instant::now() < deadline,
+                "timed out; done: {:?}, failed: {:?}, inbox: {:?}",
+                self.archived("done"),
+                self.archived("failed"),
+                self.inbox_names()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"));
+        cmd.args(args).current_dir(self.dir.path()).env("FORTNOX_BRIDGE_LOG", "info");
+        cmd
+    }
+
+    /// Runs a command of the binary in the workspace to completion.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("binary runs")
+    }
+
+    /// Starts `run` as a long-running service.
+    pub fn spawn_service(&self) -> Service {
+        let child = self
+            .command(&["run"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("service starts");
+        Service { child }
+    }
+
+    /// An authenticated client of the sandbox's API.
+    pub async fn api(&self) -> Api {
+        let http = reqwest::Client::new();
+        let base = self.sandbox.base_url();
+        let token: serde_json::Value = http
+            .post(format!("{base}/oauth-v1/token"))
+            .basic_auth("test", Some("secret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token json");
+        let token = token["access_token"].as_str().expect("access_token").to_owned();
+        Api { http, base, token }
+    }
+}
+
+pub struct Service {
+    child: Child,
+}
+
+impl Service {
+    /// SIGTERM (clean shutdown) and wait; asserts the service exits successfully.
+    pub fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "service exit: {status:?}");
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    pub async fn get(&self, path: &str) -> serde_json::Value {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("json")
+    }
+
+    /// The Id of the financial year containing `date`.
+    pub async fn year_of(&self, date: &str) -> u64 {
+        let years = self.get(&format!("/3/financialyears?date={date}")).await;
+        years["FinancialYears"][0]["Id"].as_u64().expect("a financial year")
+    }
+}

@@ -1,0 +1,109 @@
+//! End-to-end: the real binary as a service on a temporary folder, the sandbox on a free
+//! loopback port, real files dropped into the inbox, results read back over the sandbox's API.
+
+mod harness;
+
+use std::time::Duration;
+
+use harness::{Workspace, fixture};
+use rust_decimal::Decimal;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_files_are_posted_once_and_archived() {
+    let ws = Workspace::start().await;
+    let mut service = ws.spawn_service();
+
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    // Written in pieces, slower than nothing but faster than the stability window: the bridge
+    // must wait until it is complete instead of claiming half a file.
+    ws.drop_slowly(
+        "inkop-2026-11.si",
+        &fixture("sie/inkop-2026-11.si"),
+        6,
+        Duration::from_millis(60),
+    )
+    .await;
+    ws.drop_file("kassa-trasig.si", &fixture("sie/invalid/kassa-trasig.si"));
+    ws.drop_file("~kassa.tmp", b"#FLAGGA 0\n"); // a POS's temporary name: never touched
+
+    ws.wait_for(|| ws.archived("done").len() == 2 && ws.archived("failed").len() == 1).await;
+
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    let f = f["Vouchers"].as_array().expect("vouchers");
+    assert_eq!(f.len(), 2, "both till vouchers are in series F: {f:?}");
+    let a = api.get(&format!("/3/vouchers/sublist/A?financialyear={year}")).await;
+    assert_eq!(a["Vouchers"].as_array().expect("vouchers").len(), 3, "{a}");
+
+    let first = api.get(&format!("/3/vouchers/F/1?financialyear={year}")).await;
+    let v = &first["Voucher"];
+    assert_eq!(v["Description"], "Dagskassa 30 oktober, Z-rapport 1041");
+    assert_eq!(v["TransactionDate"], "2026-10-30");
+    let rows = v["VoucherRows"].as_array().expect("rows");
+    let row = |account: u64| {
+        rows.iter().find(|r| r["Account"].as_u64() == Some(account)).expect("row present")
+    };
+    assert_eq!(rows.len(), 7);
+    let amount = |v: &serde_json::Value| v.to_string().parse::<Decimal>().expect("amount");
+    assert_eq!(amount(&row(1580)["Debit"]), Decimal::new(893_050, 2));
+    assert_eq!(amount(&row(3002)["Credit"]), Decimal::new(766_741, 2));
+    assert_eq!(amount(&row(3002)["Debit"]), Decimal::ZERO);
+
+    // The broken file: in failed/ with a report that names the lines and the problems.
+    let failed = ws.archived("failed");
+    assert!(failed[0].ends_with("kassa-trasig.si"), "{failed:?}");
+    let report = std::fs::read_to_string(failed[0].with_file_name("kassa-trasig.si.error.txt"))
+        .expect("error report beside the failed file");
+    assert!(report.contains("kassa-trasig.si:7:"), "{report}");
+    assert!(report.contains("does not balance"), "{report}");
+    assert!(report.contains("kassa-trasig.si:13:"), "{report}");
+    assert!(ws.inbox_names() == vec!["~kassa.tmp".to_owned()], "{:?}", ws.inbox_names());
+
+    // The same export again under another name: recognised, archived, not posted again.
+    ws.drop_file("kassa-kopia.si", &fixture("sie/kassa-2026-10.si"));
+    ws.wait_for(|| ws.archived("done").len() == 3).await;
+    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    assert_eq!(f["Vouchers"].as_array().expect("vouchers").len(), 2, "no double booking");
+
+    service.stop();
+    let verify = ws.cli(&["audit", "verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_once_processes_the_inbox_and_reports_by_exit_code() {
+    let ws = Workspace::start().await;
+    ws.drop_file("inkop-2026-11.si", &fixture("sie/inkop-2026-11.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1);
+
+    ws.drop_file("kassa-trasig.si", &fixture("sie/invalid/kassa-trasig.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "a rejected file makes --once exit 1: {out:?}");
+    assert_eq!(ws.archived("failed").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
+    let ws = Workspace::start().await;
+    // Series K is not mapped here and does not exist in Fortnox.
+    ws.write_config("");
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report = std::fs::read_to_string(failed[0].with_file_name("kassa-2026-10.si.error.txt"))
+        .expect("report");
+    assert!(
+        report
+            .contains("kassa-2026-10.si:17: SIE voucher K 1041: voucher series `K` does not exist"),
+        "{report}"
+    );
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let all = api.get(&format!("/3/vouchers?financialyear={year}")).await;
+    assert_eq!(all["Vouchers"].as_array().expect("list").len(), 0);
+}
