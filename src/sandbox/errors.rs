@@ -21,6 +21,8 @@ pub mod code {
     pub const INVALID_FILTER: u32 = 2_000_587;
     /// Empty or incorrect request body.
     pub const EMPTY_BODY: u32 = 2_001_392;
+    /// Invalid field name in a request body.
+    pub const INVALID_FIELD_NAME: u32 = 2_001_399;
     /// JSON syntax error.
     pub const JSON_SYNTAX: u32 = 2_002_115;
     /// Account not found while validating a voucher row ("Kunde inte hitta konto").

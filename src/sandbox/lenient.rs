@@ -71,7 +71,6 @@ pub fn integer(obj: &Map<String, Value>, name: &str) -> Result<Option<i64>, ApiE
 }
 
 /// A boolean field; accepts `true`, `"true"`, `1`, `"1"` and their opposites.
-#[allow(dead_code)] // used by the document routes (next step)
 pub fn boolean(obj: &Map<String, Value>, name: &str) -> Result<Option<bool>, ApiError> {
     match field(obj, name) {
         None => Ok(None),

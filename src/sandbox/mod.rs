@@ -8,15 +8,25 @@
 //!
 //! Files: `server.rs` (accept loop), `auth.rs` (`OAuth2` + bearer check), `limits.rs` (rate limit,
 //! faults), `store.rs` (`SQLite`), `seed.rs`, `errors.rs` (shapes and codes), `paging.rs`,
-//! `lenient.rs` (request parsing), `vouchers.rs` + `routes_*.rs` (resources).
+//! `lenient.rs` (request parsing), `vouchers.rs`, `documents.rs`, `sales*.rs`, `invoice_voucher.rs`
+//! + `routes_*.rs` (resources).
 
 mod auth;
+mod documents;
 mod errors;
+mod invoice_voucher;
 mod lenient;
 mod limits;
 mod paging;
+mod routes_articles;
+mod routes_customers;
+mod routes_invoices;
 mod routes_meta;
+mod routes_orders;
+mod routes_registers;
 mod routes_vouchers;
+mod sales;
+mod sales_fields;
 mod seed;
 mod server;
 mod store;
@@ -94,6 +104,8 @@ pub enum SandboxError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("sandbox store `{path}`: {source}")]
     Store { path: String, source: rusqlite::Error },
+    #[error("sandbox store `{path}`: seeding failed: {message}")]
+    Seed { path: String, message: String },
     #[error("sandbox start-up task failed: {0}")]
     Task(String),
 }
@@ -204,6 +216,10 @@ async fn open_store(options: &SandboxOptions, name: &str) -> Result<store::Store
                 Ok(())
             })
             .map_err(fail)?;
+        store.with(seed::seed_registers).map_err(|err| SandboxError::Seed {
+            path: name.clone(),
+            message: format!("{err:?}"),
+        })?;
         Ok(store)
     })
     .await
@@ -214,6 +230,11 @@ fn router(state: Shared) -> Router {
     let api = Router::new()
         .merge(routes_meta::router())
         .merge(routes_vouchers::router())
+        .merge(routes_customers::router())
+        .merge(routes_articles::router())
+        .merge(routes_registers::router())
+        .merge(routes_orders::router())
+        .merge(routes_invoices::router())
         .layer(from_fn_with_state(Arc::clone(&state), limits::drop_after_commit))
         .layer(from_fn_with_state(Arc::clone(&state), limits::rate_limit))
         .layer(from_fn_with_state(Arc::clone(&state), auth::require_bearer))
