@@ -3,6 +3,8 @@
 
 #[path = "sandbox_api/documents.rs"]
 mod documents;
+#[path = "sandbox_api/robustness.rs"]
+mod robustness;
 
 use std::time::{Duration, Instant};
 
@@ -632,6 +634,12 @@ async fn authorization_code_and_rotating_refresh_tokens() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+
+    // Scopes are enforced: this token has no `customer` scope.
+    let resp = http.get(format!("{base}/3/customers")).bearer_auth(&access2).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["ErrorInformation"]["code"], json!(2_000_663));
 
     // The old refresh token is dead.
     let invalid = json!({"error": "invalid_grant", "error_description": "Invalid refresh token"});

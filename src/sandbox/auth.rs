@@ -36,6 +36,8 @@ const DEFAULT_SCOPE: &str =
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub rate_key: String,
+    /// Space-separated scopes of the token.
+    pub scope: String,
 }
 
 pub fn router() -> Router<Shared> {
@@ -269,18 +271,32 @@ pub async fn require_bearer(
         .call(move |conn| {
             let found = conn
                 .query_row(
-                    "SELECT client_id, tenant FROM tokens
+                    "SELECT client_id, tenant, scope FROM tokens
                      WHERE token = ?1 AND kind = 'access' AND used = 0 AND expires_at > ?2",
                     params![token, now_ms()],
-                    |row| Ok(format!("{}:{}", row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+                    |row| {
+                        Ok(Caller {
+                            rate_key: format!(
+                                "{}:{}",
+                                row.get::<_, String>(0)?,
+                                row.get::<_, String>(1)?
+                            ),
+                            scope: row.get(2)?,
+                        })
+                    },
                 )
                 .optional()?;
             Ok(found)
         })
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    req.extensions_mut().insert(Caller { rate_key: caller });
+    req.extensions_mut().insert(caller);
     Ok(next.run(req).await)
+}
+
+/// Deletes tokens that expired more than a day ago (start-up housekeeping).
+pub fn prune_tokens(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM tokens WHERE expires_at < ?1", [now_ms() - 24 * 3600 * 1000])
 }
 
 fn html_escape(text: &str) -> String {

@@ -93,6 +93,20 @@ pub fn boolean(obj: &Map<String, Value>, name: &str) -> Result<Option<bool>, Api
     }
 }
 
+/// Rejects fields not in `known` (case-insensitive; `@url` and the like are ignored) with
+/// Fortnox's "invalid field name" (2001399).
+pub fn known_fields(obj: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
+    match obj
+        .keys()
+        .find(|k| !k.starts_with('@') && !known.iter().any(|n| n.eq_ignore_ascii_case(k)))
+    {
+        Some(key) => {
+            Err(ApiError::bad(code::INVALID_FIELD_NAME, format!("Ogiltigt fältnamn: {key}.")))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Checks a string's length in characters.
 pub fn check_len(name: &str, value: &str, min: usize, max: usize) -> Result<(), ApiError> {
     let len = value.chars().count();

@@ -27,6 +27,7 @@ mod routes_registers;
 mod routes_vouchers;
 mod sales;
 mod sales_fields;
+mod scopes;
 mod seed;
 mod server;
 mod store;
@@ -210,6 +211,7 @@ async fn open_store(options: &SandboxOptions, name: &str) -> Result<store::Store
         store
             .with(|conn| -> Result<(), rusqlite::Error> {
                 seed::seed_if_new(conn, today)?;
+                auth::prune_tokens(conn)?;
                 if let Some(locked) = locked {
                     store::set_setting(conn, store::LOCKED_UNTIL_KEY, &locked.to_string())?;
                 }
@@ -237,6 +239,7 @@ fn router(state: Shared) -> Router {
         .merge(routes_invoices::router())
         .layer(from_fn_with_state(Arc::clone(&state), limits::drop_after_commit))
         .layer(from_fn_with_state(Arc::clone(&state), limits::rate_limit))
+        .layer(axum::middleware::from_fn(scopes::require_scope))
         .layer(from_fn_with_state(Arc::clone(&state), auth::require_bearer))
         .layer(from_fn_with_state(Arc::clone(&state), limits::fail_rate));
     Router::new()

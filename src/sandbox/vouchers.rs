@@ -65,6 +65,35 @@ pub struct Draft {
     pub reference_type: String,
 }
 
+/// Fields a voucher request may carry (read-only ones are accepted and ignored).
+const VOUCHER_FIELDS: &[&str] = &[
+    "ApprovalState",
+    "Comments",
+    "CostCenter",
+    "Description",
+    "Project",
+    "ReferenceNumber",
+    "ReferenceType",
+    "TransactionDate",
+    "VoucherNumber",
+    "VoucherRows",
+    "VoucherSeries",
+    "Year",
+];
+
+/// Fields a voucher row may carry.
+const ROW_FIELDS: &[&str] = &[
+    "Account",
+    "CostCenter",
+    "Credit",
+    "Debit",
+    "Description",
+    "Project",
+    "Quantity",
+    "Removed",
+    "TransactionInformation",
+];
+
 /// Largest amount magnitude accepted ("max 14 digits incl. decimals").
 const MAX_AMOUNT_DIGITS: u32 = 14;
 
@@ -87,6 +116,7 @@ fn check_amount(name: &str, value: Decimal) -> Result<Decimal, ApiError> {
 
 /// Reads the `{"Voucher":{…}}` object into a draft, checking fields that need no database.
 pub fn parse_draft(obj: &Map<String, Value>) -> Result<Draft, ApiError> {
+    lenient::known_fields(obj, VOUCHER_FIELDS)?;
     let description = lenient::string(obj, "Description")?
         .ok_or_else(|| ApiError::field("Description", "saknas"))?;
     lenient::check_len("Description", description.trim(), 1, 200)?;
@@ -118,6 +148,7 @@ pub fn parse_draft(obj: &Map<String, Value>) -> Result<Draft, ApiError> {
         let Value::Object(row) = raw else {
             return Err(ApiError::field("VoucherRows", "ska innehålla objekt"));
         };
+        lenient::known_fields(row, ROW_FIELDS)?;
         let account = lenient::integer(row, "Account")?
             .ok_or_else(|| ApiError::field("Account", "saknas"))?;
         let debit = check_amount("Debit", lenient::decimal(row, "Debit")?.unwrap_or_default())?;
