@@ -185,12 +185,12 @@ async fn token_issue_and_unauthorized_requests() {
 #[tokio::test]
 async fn access_tokens_expire() {
     let api = Api::start(SandboxOptions {
-        access_token_lifetime: Duration::from_millis(400),
+        access_token_lifetime: Duration::from_millis(1500),
         ..options()
     })
     .await;
     assert_eq!(api.get("/3/settings/lockedperiod").await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     let (status, body) = api.get("/3/settings/lockedperiod").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!({"message": "unauthorized"}));

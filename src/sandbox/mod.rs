@@ -49,6 +49,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use errors::code as error_code;
+pub use limits::FaultPlan;
 pub use seed::{DATABASE_NUMBER, INACTIVE_ACCOUNTS, default_locked_until};
 
 /// How the sandbox is started.
@@ -117,6 +118,7 @@ pub(crate) struct AppState {
     options: SandboxOptions,
     base_url: String,
     limiter: limits::RateLimiter,
+    planned: limits::PlannedFaults,
 }
 
 type Shared = Arc<AppState>;
@@ -127,6 +129,7 @@ pub struct Sandbox {
     base_url: String,
     store: store::Store,
     store_name: String,
+    state: Shared,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -162,11 +165,12 @@ impl Sandbox {
             options,
             base_url: base_url.clone(),
             limiter: limits::RateLimiter::default(),
+            planned: limits::PlannedFaults::default(),
         });
         let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, router(state), receiver));
+        let task = tokio::spawn(server::serve(listener, router(Arc::clone(&state)), receiver));
         tracing::info!(%base_url, store = %store_name, "fortnox sandbox listening");
-        Ok(Sandbox { addr, base_url, store, store_name, shutdown, task })
+        Ok(Sandbox { addr, base_url, store, store_name, state: Arc::clone(&state), shutdown, task })
     }
 
     /// The address the server listens on.
@@ -189,6 +193,11 @@ impl Sandbox {
             .call(move |conn| seed::load_chart(conn, &accounts).map_err(errors::ApiError::from))
             .await
             .map_err(|err| SandboxError::Task(format!("loading a chart into `{path}`: {err:?}")))
+    }
+
+    /// Schedules deterministic faults for the next requests (added to any still pending).
+    pub fn plan_faults(&self, plan: FaultPlan) {
+        self.state.planned.add(plan);
     }
 
     /// Graceful shutdown: stops accepting, lets open requests finish (up to 5 s).

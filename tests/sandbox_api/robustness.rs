@@ -91,3 +91,34 @@ async fn a_chart_can_be_loaded_into_every_year() {
     assert_eq!(body["Account"]["Description"], json!("Skattekonto"));
     assert_eq!(body["Account"]["Active"], json!(false), "loading keeps the Active flag");
 }
+
+#[tokio::test]
+async fn planned_faults_are_served_in_order_then_stop() {
+    use fortnox_bridge::sandbox::FaultPlan;
+    let api = Api::start(options()).await;
+    api.sandbox.plan_faults(FaultPlan { fail_next: 1, rate_limit_next: 2, drop_next_writes: 1 });
+    let (status, body) = api.get("/3/settings/lockedperiod").await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["ErrorInformation"]["code"], json!(1_000_003));
+    for _ in 0..2 {
+        let (status, body) = api.get("/3/settings/lockedperiod").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(body, json!({"message": "Too Many Requests"}));
+    }
+    // A rejected write is not dropped; the planned drop waits for a successful one.
+    let unbalanced = super::voucher("A", "2025-05-02", &[(1930, "1", "0"), (3001, "0", "2")]);
+    let (status, body) = api.post("/3/vouchers?financialyear=2", &unbalanced).await;
+    assert_bad(status, &body, error_code::VOUCHER_UNBALANCED);
+    let dropped = api
+        .http
+        .post(api.url("/3/vouchers?financialyear=2"))
+        .bearer_auth(&api.token)
+        .json(&balanced("A", "2025-05-02"))
+        .send()
+        .await;
+    assert!(dropped.is_err());
+    let (status, body) =
+        api.post("/3/vouchers?financialyear=2", &balanced("A", "2025-05-02")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["Voucher"]["VoucherNumber"], json!(2), "the dropped write was committed");
+}
