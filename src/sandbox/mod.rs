@@ -6,10 +6,11 @@
 //! behind it, seed data, `OAuth2`, rate limiting and fault injection. Must not: listen on
 //! anything but loopback, or depend on the rest of the crate (it is the test double for the `fortnox` client).
 //!
-//! Files: `server.rs` (accept loop), `auth.rs` (`OAuth2` + bearer check), `consent.rs`, `scopes.rs`, `limits.rs` (rate limit,
-//! faults), `store.rs` (`SQLite`), `seed.rs`, `errors.rs` (shapes and codes), `paging.rs`,
-//! `lenient.rs` (request parsing), `vouchers.rs`, `documents.rs`, `sales*.rs`, `invoice_voucher.rs`
-//! + `routes_*.rs` (resources).
+//! Files: `server.rs` (accept loop), `auth.rs` (`OAuth2` + bearer check), `consent.rs`
+//! (consent page), `scopes.rs`, `limits.rs` (rate limit, faults), `store.rs` (`SQLite`),
+//! `seed.rs`, `errors.rs` (shapes and codes), `paging.rs`, `lenient.rs` (request parsing),
+//! `vouchers.rs`, `documents.rs`, `sales*.rs`, `invoice_voucher.rs` and `routes_*.rs`
+//! (resources).
 
 mod auth;
 mod consent;
