@@ -1,6 +1,11 @@
 //! The embedded Fortnox sandbox over real HTTP on 127.0.0.1 (free port), driven with reqwest.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+#[path = "sandbox_api/documents.rs"]
+mod documents;
+#[path = "sandbox_api/robustness.rs"]
+mod robustness;
+
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -180,12 +185,12 @@ async fn token_issue_and_unauthorized_requests() {
 #[tokio::test]
 async fn access_tokens_expire() {
     let api = Api::start(SandboxOptions {
-        access_token_lifetime: Duration::from_millis(400),
+        access_token_lifetime: Duration::from_millis(1500),
         ..options()
     })
     .await;
     assert_eq!(api.get("/3/settings/lockedperiod").await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     let (status, body) = api.get("/3/settings/lockedperiod").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!({"message": "unauthorized"}));
@@ -629,6 +634,12 @@ async fn authorization_code_and_rotating_refresh_tokens() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+
+    // Scopes are enforced: this token has no `customer` scope.
+    let resp = http.get(format!("{base}/3/customers")).bearer_auth(&access2).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["ErrorInformation"]["code"], json!(2_000_663));
 
     // The old refresh token is dead.
     let invalid = json!({"error": "invalid_grant", "error_description": "Invalid refresh token"});

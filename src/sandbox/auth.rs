@@ -11,7 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine;
@@ -21,11 +21,12 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
 use super::Shared;
+use super::consent;
 use super::errors::ApiError;
 use super::seed::DATABASE_NUMBER;
 
 /// Authorization codes live 10 minutes and are single use.
-const CODE_LIFETIME: Duration = Duration::from_mins(10);
+pub(super) const CODE_LIFETIME: Duration = Duration::from_mins(10);
 /// Refresh tokens live 45 days and are single use (each refresh returns a new one).
 const REFRESH_LIFETIME: Duration = Duration::from_hours(45 * 24);
 /// Scope granted when the client asks for none.
@@ -36,15 +37,17 @@ const DEFAULT_SCOPE: &str =
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub rate_key: String,
+    /// Space-separated scopes of the token.
+    pub scope: String,
 }
 
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/oauth-v1/token", post(token))
         .route("/oauth-v1/revoke", post(revoke))
-        .route("/oauth-v1/auth", get(consent_page))
-        .route("/oauth-v1/auth/approve", get(approve))
-        .route("/oauth-v1/auth/deny", get(deny))
+        .route("/oauth-v1/auth", get(consent::consent_page))
+        .route("/oauth-v1/auth/approve", get(consent::approve))
+        .route("/oauth-v1/auth/deny", get(consent::deny))
 }
 
 fn now_ms() -> i64 {
@@ -52,11 +55,11 @@ fn now_ms() -> i64 {
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn expiry(lifetime: Duration) -> i64 {
+pub(super) fn expiry(lifetime: Duration) -> i64 {
     now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX))
 }
 
-fn random_part(bytes: usize) -> String {
+pub(super) fn random_part(bytes: usize) -> String {
     let mut buf = vec![0_u8; bytes];
     rand::rng().fill_bytes(&mut buf);
     URL_SAFE_NO_PAD.encode(buf)
@@ -98,11 +101,11 @@ fn basic_client(headers: &HeaderMap) -> Result<String, ApiError> {
     }
 }
 
-struct Grant {
-    client_id: String,
-    tenant: String,
-    scope: String,
-    with_refresh: bool,
+pub(super) struct Grant {
+    pub client_id: String,
+    pub tenant: String,
+    pub scope: String,
+    pub with_refresh: bool,
 }
 
 /// Issues an access token (and a refresh token) and returns the token response.
@@ -131,7 +134,7 @@ fn issue(
     Ok(response)
 }
 
-fn insert_token(
+pub(super) fn insert_token(
     conn: &rusqlite::Connection,
     token: &str,
     kind: &str,
@@ -269,127 +272,30 @@ pub async fn require_bearer(
         .call(move |conn| {
             let found = conn
                 .query_row(
-                    "SELECT client_id, tenant FROM tokens
+                    "SELECT client_id, tenant, scope FROM tokens
                      WHERE token = ?1 AND kind = 'access' AND used = 0 AND expires_at > ?2",
                     params![token, now_ms()],
-                    |row| Ok(format!("{}:{}", row.get::<_, String>(0)?, row.get::<_, String>(1)?)),
+                    |row| {
+                        Ok(Caller {
+                            rate_key: format!(
+                                "{}:{}",
+                                row.get::<_, String>(0)?,
+                                row.get::<_, String>(1)?
+                            ),
+                            scope: row.get(2)?,
+                        })
+                    },
                 )
                 .optional()?;
             Ok(found)
         })
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    req.extensions_mut().insert(Caller { rate_key: caller });
+    req.extensions_mut().insert(caller);
     Ok(next.run(req).await)
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn consent_error(message: &str) -> Response {
-    let page =
-        format!("<!doctype html><title>Fortnox sandbox</title><p>{}</p>", html_escape(message));
-    (axum::http::StatusCode::BAD_REQUEST, Html(page)).into_response()
-}
-
-fn url_with(base: &str, pairs: &[(&str, &str)]) -> Option<String> {
-    let mut url = reqwest::Url::parse(base).ok()?;
-    url.query_pairs_mut().extend_pairs(pairs);
-    Some(url.to_string())
-}
-
-/// `GET /oauth-v1/auth`: a consent page with Approve / Deny links.
-async fn consent_page(
-    State(state): State<Shared>,
-    Form(q): Form<HashMap<String, String>>,
-) -> Response {
-    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
-    for required in ["client_id", "redirect_uri", "state", "scope"] {
-        if get(required).is_empty() {
-            return consent_error(&format!("Parameter {required} saknas."));
-        }
-    }
-    if get("response_type") != "code" {
-        return consent_error("response_type måste vara code.");
-    }
-    if reqwest::Url::parse(get("redirect_uri")).is_err() {
-        return consent_error("redirect_uri är ingen giltig URL.");
-    }
-    let pass = [
-        ("client_id", get("client_id")),
-        ("redirect_uri", get("redirect_uri")),
-        ("scope", get("scope")),
-        ("state", get("state")),
-    ];
-    let base = state.base_url.as_str();
-    let (Some(approve), Some(deny)) = (
-        url_with(&format!("{base}/oauth-v1/auth/approve"), &pass),
-        url_with(&format!("{base}/oauth-v1/auth/deny"), &pass),
-    ) else {
-        return consent_error("Ogiltig adress.");
-    };
-    let page = format!(
-        "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\">\
-         <title>Fortnox sandbox – godkänn integration</title></head><body>\
-         <h1>Fortnox sandbox</h1><p>Integrationen <b>{client}</b> begär behörighet: <b>{scope}</b>.</p>\
-         <p>Företag: Sandlådan Café &amp; Butik AB (databasnummer {db}).</p>\
-         <p><a id=\"approve\" href=\"{approve}\" style=\"padding:.5em 1em;background:#0a7;color:#fff\">\
-         Godkänn (Approve)</a> <a id=\"deny\" href=\"{deny}\">Avbryt (Deny)</a></p></body></html>",
-        client = html_escape(get("client_id")),
-        scope = html_escape(get("scope")),
-        db = DATABASE_NUMBER,
-        approve = html_escape(&approve),
-        deny = html_escape(&deny),
-    );
-    Html(page).into_response()
-}
-
-/// `GET /oauth-v1/auth/approve`: creates a single-use code and redirects with `code` + `state`.
-async fn approve(State(state): State<Shared>, Form(q): Form<HashMap<String, String>>) -> Response {
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let (client_id, redirect_uri, scope, st) =
-        (get("client_id"), get("redirect_uri"), get("scope"), get("state"));
-    if client_id.is_empty() || reqwest::Url::parse(&redirect_uri).is_err() {
-        return consent_error("client_id eller redirect_uri saknas.");
-    }
-    let code = random_part(24);
-    let stored_code = code.clone();
-    let stored_redirect = redirect_uri.clone();
-    let saved = state
-        .store
-        .call(move |conn| {
-            let grant =
-                Grant { client_id, tenant: DATABASE_NUMBER.to_string(), scope, with_refresh: true };
-            insert_token(
-                conn,
-                &stored_code,
-                "code",
-                &grant,
-                Some(&stored_redirect),
-                expiry(CODE_LIFETIME),
-            )?;
-            Ok(())
-        })
-        .await;
-    if let Err(err) = saved {
-        return err.into_response();
-    }
-    match url_with(&redirect_uri, &[("code", &code), ("state", &st)]) {
-        Some(target) => Redirect::to(&target).into_response(),
-        None => consent_error("Ogiltig redirect_uri."),
-    }
-}
-
-/// `GET /oauth-v1/auth/deny`: redirects with `error=access_denied`.
-async fn deny(Form(q): Form<HashMap<String, String>>) -> Response {
-    let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
-    match url_with(get("redirect_uri"), &[("error", "access_denied"), ("state", get("state"))]) {
-        Some(target) => Redirect::to(&target).into_response(),
-        None => consent_error("Ogiltig redirect_uri."),
-    }
+/// Deletes tokens that expired more than a day ago (start-up housekeeping).
+pub fn prune_tokens(conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM tokens WHERE expires_at < ?1", [now_ms() - 24 * 3600 * 1000])
 }

@@ -21,6 +21,8 @@ pub mod code {
     pub const INVALID_FILTER: u32 = 2_000_587;
     /// Empty or incorrect request body.
     pub const EMPTY_BODY: u32 = 2_001_392;
+    /// Invalid field name in a request body.
+    pub const INVALID_FIELD_NAME: u32 = 2_001_399;
     /// JSON syntax error.
     pub const JSON_SYNTAX: u32 = 2_002_115;
     /// Account not found while validating a voucher row ("Kunde inte hitta konto").
@@ -29,6 +31,8 @@ pub mod code {
     pub const ACCOUNT_NOT_FOUND_GET: u32 = 2_000_423;
     /// Voucher list date range outside the selected financial year.
     pub const DATE_OUTSIDE_YEAR_LIST: u32 = 2_002_363;
+    /// No access to the scope the resource needs (sent with 403, our choice of status).
+    pub const NO_ACCESS_TO_SCOPE: u32 = 2_000_663;
     /// Customer not found.
     pub const CUSTOMER_NOT_FOUND: u32 = 2_000_433;
     /// Customer number already used.
@@ -94,6 +98,8 @@ pub enum ApiError {
     BadRequest { code: u32, message: String },
     /// 404 with capitalised keys `{"ErrorInformation":{"Error":1,"Message":…,"Code":…}}`.
     NotFound { code: u32, message: String },
+    /// 403 with lower-case keys (missing scope).
+    Forbidden { code: u32, message: String },
     /// 401 `{"message":"unauthorized"}`.
     Unauthorized,
     /// OAuth token endpoint errors `{"error":…,"error_description":…}`.
@@ -182,6 +188,11 @@ impl IntoResponse for ApiError {
                 let body =
                     json!({"ErrorInformation": {"Error": 1, "Message": message, "Code": code}});
                 (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+            }
+            ApiError::Forbidden { code, message } => {
+                let body =
+                    json!({"ErrorInformation": {"error": 1, "message": message, "code": code}});
+                (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
             }
             ApiError::Unauthorized => {
                 (StatusCode::UNAUTHORIZED, axum::Json(json!({"message": "unauthorized"})))

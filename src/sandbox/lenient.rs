@@ -71,7 +71,6 @@ pub fn integer(obj: &Map<String, Value>, name: &str) -> Result<Option<i64>, ApiE
 }
 
 /// A boolean field; accepts `true`, `"true"`, `1`, `"1"` and their opposites.
-#[allow(dead_code)] // used by the document routes (next step)
 pub fn boolean(obj: &Map<String, Value>, name: &str) -> Result<Option<bool>, ApiError> {
     match field(obj, name) {
         None => Ok(None),
@@ -91,6 +90,20 @@ pub fn boolean(obj: &Map<String, Value>, name: &str) -> Result<Option<bool>, Api
                 )),
             }
         }
+    }
+}
+
+/// Rejects fields not in `known` (case-insensitive; `@url` and the like are ignored) with
+/// Fortnox's "invalid field name" (2001399).
+pub fn known_fields(obj: &Map<String, Value>, known: &[&str]) -> Result<(), ApiError> {
+    match obj
+        .keys()
+        .find(|k| !k.starts_with('@') && !known.iter().any(|n| n.eq_ignore_ascii_case(k)))
+    {
+        Some(key) => {
+            Err(ApiError::bad(code::INVALID_FIELD_NAME, format!("Ogiltigt fältnamn: {key}.")))
+        }
+        None => Ok(()),
     }
 }
 

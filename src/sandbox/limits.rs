@@ -46,6 +46,46 @@ impl RateLimiter {
     }
 }
 
+/// Deterministic faults for the next requests, on top of the configured rates: e.g. "the next
+/// two requests fail with 500", "a burst of three 429s", "drop the next successful write".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultPlan {
+    /// The next N `/3/` requests are answered 500 (code 1000003) before doing anything.
+    pub fail_next: u32,
+    /// The next N authenticated `/3/` requests are answered 429.
+    pub rate_limit_next: u32,
+    /// The next N successful writes are committed and their connection dropped.
+    pub drop_next_writes: u32,
+}
+
+/// Counters of planned faults still to be served.
+#[derive(Debug, Default)]
+pub struct PlannedFaults {
+    left: Mutex<FaultPlan>,
+}
+
+impl PlannedFaults {
+    /// Adds a plan to what is still pending.
+    pub fn add(&self, plan: FaultPlan) {
+        let mut left = self.left.lock().unwrap_or_else(PoisonError::into_inner);
+        left.fail_next = left.fail_next.saturating_add(plan.fail_next);
+        left.rate_limit_next = left.rate_limit_next.saturating_add(plan.rate_limit_next);
+        left.drop_next_writes = left.drop_next_writes.saturating_add(plan.drop_next_writes);
+    }
+
+    /// Takes one planned fault of the chosen kind, if any is left.
+    fn take(&self, pick: impl FnOnce(&mut FaultPlan) -> &mut u32) -> bool {
+        let mut left = self.left.lock().unwrap_or_else(PoisonError::into_inner);
+        let counter = pick(&mut left);
+        if *counter > 0 {
+            *counter -= 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// Draws `true` with probability `rate` (clamped to 0..=1).
 fn chance(rate: f64) -> bool {
     rate > 0.0 && rand::rng().random_bool(rate.clamp(0.0, 1.0))
@@ -63,7 +103,7 @@ pub async fn latency(State(state): State<Shared>, req: Request, next: Next) -> R
 
 /// Answers a share of `/3/` requests with a 500 before doing anything.
 pub async fn fail_rate(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    if chance(state.options.fail_rate) {
+    if state.planned.take(|p| &mut p.fail_next) || chance(state.options.fail_rate) {
         return system_exception();
     }
     next.run(req).await
@@ -75,6 +115,10 @@ pub async fn rate_limit(
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    if req.extensions().get::<Caller>().is_some() && state.planned.take(|p| &mut p.rate_limit_next)
+    {
+        return Err(ApiError::RateLimited { retry_after: Duration::from_secs(5) });
+    }
     if let (Some((limit, window)), Some(caller)) =
         (state.options.rate_limit, req.extensions().get::<Caller>())
     {
@@ -93,7 +137,8 @@ pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: 
     let response = next.run(req).await;
     if is_write
         && response.status().is_success()
-        && chance(state.options.drop_after_commit_rate)
+        && (state.planned.take(|p| &mut p.drop_next_writes)
+            || chance(state.options.drop_after_commit_rate))
         && let Some(kill) = kill
     {
         tracing::info!("sandbox fault injection: dropping the connection after a commit");

@@ -6,17 +6,30 @@
 //! behind it, seed data, `OAuth2`, rate limiting and fault injection. Must not: listen on
 //! anything but loopback, or depend on the rest of the crate (it is the test double for the `fortnox` client).
 //!
-//! Files: `server.rs` (accept loop), `auth.rs` (`OAuth2` + bearer check), `limits.rs` (rate limit,
-//! faults), `store.rs` (`SQLite`), `seed.rs`, `errors.rs` (shapes and codes), `paging.rs`,
-//! `lenient.rs` (request parsing), `vouchers.rs` + `routes_*.rs` (resources).
+//! Files: `server.rs` (accept loop), `auth.rs` (`OAuth2` + bearer check), `consent.rs`
+//! (consent page), `scopes.rs`, `limits.rs` (rate limit, faults), `store.rs` (`SQLite`),
+//! `seed.rs`, `errors.rs` (shapes and codes), `paging.rs`, `lenient.rs` (request parsing),
+//! `vouchers.rs`, `documents.rs`, `sales*.rs`, `invoice_voucher.rs` and `routes_*.rs`
+//! (resources).
 
 mod auth;
+mod consent;
+mod documents;
 mod errors;
+mod invoice_voucher;
 mod lenient;
 mod limits;
 mod paging;
+mod routes_articles;
+mod routes_customers;
+mod routes_invoices;
 mod routes_meta;
+mod routes_orders;
+mod routes_registers;
 mod routes_vouchers;
+mod sales;
+mod sales_fields;
+mod scopes;
 mod seed;
 mod server;
 mod store;
@@ -38,6 +51,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use errors::code as error_code;
+pub use limits::FaultPlan;
 pub use seed::{DATABASE_NUMBER, INACTIVE_ACCOUNTS, default_locked_until};
 
 /// How the sandbox is started.
@@ -94,6 +108,8 @@ pub enum SandboxError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("sandbox store `{path}`: {source}")]
     Store { path: String, source: rusqlite::Error },
+    #[error("sandbox store `{path}`: seeding failed: {message}")]
+    Seed { path: String, message: String },
     #[error("sandbox start-up task failed: {0}")]
     Task(String),
 }
@@ -104,6 +120,7 @@ pub(crate) struct AppState {
     options: SandboxOptions,
     base_url: String,
     limiter: limits::RateLimiter,
+    planned: limits::PlannedFaults,
 }
 
 type Shared = Arc<AppState>;
@@ -114,6 +131,7 @@ pub struct Sandbox {
     base_url: String,
     store: store::Store,
     store_name: String,
+    state: Shared,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -149,11 +167,12 @@ impl Sandbox {
             options,
             base_url: base_url.clone(),
             limiter: limits::RateLimiter::default(),
+            planned: limits::PlannedFaults::default(),
         });
         let (shutdown, receiver) = watch::channel(false);
-        let task = tokio::spawn(server::serve(listener, router(state), receiver));
+        let task = tokio::spawn(server::serve(listener, router(Arc::clone(&state)), receiver));
         tracing::info!(%base_url, store = %store_name, "fortnox sandbox listening");
-        Ok(Sandbox { addr, base_url, store, store_name, shutdown, task })
+        Ok(Sandbox { addr, base_url, store, store_name, state: Arc::clone(&state), shutdown, task })
     }
 
     /// The address the server listens on.
@@ -178,6 +197,11 @@ impl Sandbox {
             .map_err(|err| SandboxError::Task(format!("loading a chart into `{path}`: {err:?}")))
     }
 
+    /// Schedules deterministic faults for the next requests (added to any still pending).
+    pub fn plan_faults(&self, plan: FaultPlan) {
+        self.state.planned.add(plan);
+    }
+
     /// Graceful shutdown: stops accepting, lets open requests finish (up to 5 s).
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
@@ -198,12 +222,17 @@ async fn open_store(options: &SandboxOptions, name: &str) -> Result<store::Store
         store
             .with(|conn| -> Result<(), rusqlite::Error> {
                 seed::seed_if_new(conn, today)?;
+                auth::prune_tokens(conn)?;
                 if let Some(locked) = locked {
                     store::set_setting(conn, store::LOCKED_UNTIL_KEY, &locked.to_string())?;
                 }
                 Ok(())
             })
             .map_err(fail)?;
+        store.with(seed::seed_registers).map_err(|err| SandboxError::Seed {
+            path: name.clone(),
+            message: format!("{err:?}"),
+        })?;
         Ok(store)
     })
     .await
@@ -214,8 +243,14 @@ fn router(state: Shared) -> Router {
     let api = Router::new()
         .merge(routes_meta::router())
         .merge(routes_vouchers::router())
+        .merge(routes_customers::router())
+        .merge(routes_articles::router())
+        .merge(routes_registers::router())
+        .merge(routes_orders::router())
+        .merge(routes_invoices::router())
         .layer(from_fn_with_state(Arc::clone(&state), limits::drop_after_commit))
         .layer(from_fn_with_state(Arc::clone(&state), limits::rate_limit))
+        .layer(axum::middleware::from_fn(scopes::require_scope))
         .layer(from_fn_with_state(Arc::clone(&state), auth::require_bearer))
         .layer(from_fn_with_state(Arc::clone(&state), limits::fail_rate));
     Router::new()

@@ -37,7 +37,6 @@ impl Params {
     }
 
     /// Case-insensitive substring filter: true if the parameter is absent or `value` contains it.
-    #[allow(dead_code)] // used by the document routes (next step)
     pub fn matches(&self, name: &str, value: Option<&str>) -> bool {
         match self.get(name) {
             None => true,
@@ -81,7 +80,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 /// `ILIKE '%needle%'`.
-#[allow(dead_code)] // used by the document routes (next step)
 pub fn ilike(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.trim().to_lowercase())
 }

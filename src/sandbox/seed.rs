@@ -42,6 +42,8 @@ const CHART: &[(i64, &str, Option<&str>, i64)] = &[
     (3003, "Försäljning inom Sverige, 6 % moms", Some("MP3"), 7410),
     (3004, "Försäljning inom Sverige, momsfri", Some("MF"), 7410),
     (3041, "Försäljning tjänst, 25 % moms", Some("MP1"), 7410),
+    (3520, "Fakturerade frakter", Some("MP1"), 7410),
+    (3540, "Faktureringsavgifter", Some("MP1"), 7410),
     (3740, "Öres- och kronutjämning", None, 7410),
     (3960, "Valutakursvinster på fordringar och skulder av rörelsekaraktär", None, 7410),
     (3990, "Övriga ersättningar och intäkter", None, 7413),
@@ -122,6 +124,103 @@ pub fn seed_if_new(conn: &mut Connection, today: NaiveDate) -> rusqlite::Result<
     store::set_setting(&tx, store::LOCKED_UNTIL_KEY, &default_locked_until(today).to_string())?;
     tx.commit()?;
     Ok(true)
+}
+
+/// Settings key marking that the registers (customers, articles, …) were seeded.
+const REGISTERS_SEEDED: &str = "seeded.registers";
+
+/// Made-up customers: number, name, organisation number, e-mail, type.
+const CUSTOMERS: &[(&str, &str, &str, &str, &str)] = &[
+    ("1", "Kafé Exempel AB", "559900-0011", "faktura@kafe-exempel.example", "COMPANY"),
+    ("2", "Lunchbolaget i Sandvik AB", "559900-0029", "ekonomi@lunchbolaget.example", "COMPANY"),
+    ("3", "Kontantkund Butik", "", "", "PRIVATE"),
+    ("4", "Webbshopkund Test", "", "webbkund@example.com", "PRIVATE"),
+];
+
+/// Made-up articles: number, description, unit, VAT %, sales price, sales account, stock.
+const ARTICLES: &[(&str, &str, &str, i64, i64, i64, i64)] = &[
+    ("KAFFE", "Bryggkaffe", "st", 12, 32, 3002, 0),
+    ("BULLE", "Kanelbulle", "st", 12, 28, 3002, 40),
+    ("LUNCH", "Dagens lunch", "port", 12, 115, 3002, 0),
+    ("KASSE", "Tygkasse", "st", 25, 49, 3001, 100),
+    ("KOKBOK", "Kokbok Sandlådans recept", "st", 6, 249, 3003, 12),
+];
+
+const UNITS: &[(&str, &str, &str)] = &[
+    ("st", "pcs", "Styck"),
+    ("h", "h", "Timme"),
+    ("kg", "kg", "Kilogram"),
+    ("l", "l", "Liter"),
+    ("förp", "pkg", "Förpackning"),
+    ("port", "port", "Portion"),
+];
+
+const TERMS_OF_PAYMENT: &[(&str, &str)] = &[
+    ("0", "Kontant"),
+    ("10", "10 dagar netto"),
+    ("15", "15 dagar netto"),
+    ("20", "20 dagar netto"),
+    ("30", "30 dagar netto"),
+];
+
+const MODES_OF_PAYMENT: &[(&str, &str, i64)] = &[
+    ("BG", "Bankgiro", 1930),
+    ("PG", "PlusGiro", 1920),
+    ("K", "Kontant", 1910),
+    ("KORT", "Kortbetalning", 1580),
+    ("SWISH", "Swish", 1930),
+];
+
+/// Seeds customers, articles, units, terms and modes of payment once per database.
+pub fn seed_registers(conn: &mut Connection) -> Result<(), super::errors::ApiError> {
+    use super::documents::{self, kind};
+    use serde_json::json;
+    if store::get_setting(conn, REGISTERS_SEEDED)?.is_some() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    let put =
+        |kind: &str, key: &str, value: serde_json::Value| -> Result<(), super::errors::ApiError> {
+            let map = value.as_object().cloned().unwrap_or_default();
+            documents::put(&tx, kind, key, &map)
+        };
+    for &(code, english, description) in UNITS {
+        put(
+            kind::UNIT,
+            code,
+            json!({"Code": code, "CodeEnglish": english, "Description": description}),
+        )?;
+    }
+    for &(code, description) in TERMS_OF_PAYMENT {
+        put(kind::TERMS_OF_PAYMENT, code, json!({"Code": code, "Description": description}))?;
+    }
+    for &(code, description, account) in MODES_OF_PAYMENT {
+        let value = json!({"Code": code, "Description": description, "AccountNumber": account});
+        put(kind::MODE_OF_PAYMENT, code, value)?;
+    }
+    for &(number, name, org, email, kind_text) in CUSTOMERS {
+        let value = json!({
+            "Active": true, "Address1": "Testgatan 2", "Address2": "", "City": "Sandvik",
+            "Country": "Sverige", "CountryCode": "SE", "Currency": "SEK", "CustomerNumber": number,
+            "Email": email, "Name": name, "OrganisationNumber": org, "Phone": "", "Phone1": "",
+            "TermsOfPayment": "30", "Type": kind_text, "VATType": "SEVAT", "ZipCode": "123 45",
+        });
+        put(kind::CUSTOMER, number, value)?;
+    }
+    for &(number, description, unit, vat, price, account, stock) in ARTICLES {
+        let value = json!({
+            "Active": true, "ArticleNumber": number, "Description": description, "EAN": "",
+            "Housework": false, "PurchasePrice": 0, "QuantityInStock": stock,
+            "DisposableQuantity": stock, "ReservedQuantity": 0, "SalesAccount": account,
+            "SalesPrice": price, "StockGoods": stock > 0, "StockValue": 0, "Type": "STOCK",
+            "Unit": unit, "VAT": vat, "WebshopArticle": false,
+        });
+        put(kind::ARTICLE, number, value)?;
+    }
+    store::set_setting(&tx, "counter.customer", "5")?;
+    store::set_setting(&tx, REGISTERS_SEEDED, "1")?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Hook for loading a chart of accounts (e.g. the `#KONTO` lines of a SIE file): adds each

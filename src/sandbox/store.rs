@@ -96,7 +96,6 @@ pub fn set_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Resul
 }
 
 /// Takes the next number of a named counter (customers, orders, …), starting at `first`.
-#[allow(dead_code)] // used by the document routes (next step)
 pub fn next_counter(conn: &Connection, name: &str, first: u64) -> Result<u64, ApiError> {
     let key = format!("counter.{name}");
     let current = get_setting(conn, &key)?.and_then(|v| v.parse::<u64>().ok()).unwrap_or(first);

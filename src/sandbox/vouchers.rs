@@ -65,6 +65,35 @@ pub struct Draft {
     pub reference_type: String,
 }
 
+/// Fields a voucher request may carry (read-only ones are accepted and ignored).
+const VOUCHER_FIELDS: &[&str] = &[
+    "ApprovalState",
+    "Comments",
+    "CostCenter",
+    "Description",
+    "Project",
+    "ReferenceNumber",
+    "ReferenceType",
+    "TransactionDate",
+    "VoucherNumber",
+    "VoucherRows",
+    "VoucherSeries",
+    "Year",
+];
+
+/// Fields a voucher row may carry.
+const ROW_FIELDS: &[&str] = &[
+    "Account",
+    "CostCenter",
+    "Credit",
+    "Debit",
+    "Description",
+    "Project",
+    "Quantity",
+    "Removed",
+    "TransactionInformation",
+];
+
 /// Largest amount magnitude accepted ("max 14 digits incl. decimals").
 const MAX_AMOUNT_DIGITS: u32 = 14;
 
@@ -87,6 +116,7 @@ fn check_amount(name: &str, value: Decimal) -> Result<Decimal, ApiError> {
 
 /// Reads the `{"Voucher":{…}}` object into a draft, checking fields that need no database.
 pub fn parse_draft(obj: &Map<String, Value>) -> Result<Draft, ApiError> {
+    lenient::known_fields(obj, VOUCHER_FIELDS)?;
     let description = lenient::string(obj, "Description")?
         .ok_or_else(|| ApiError::field("Description", "saknas"))?;
     lenient::check_len("Description", description.trim(), 1, 200)?;
@@ -118,6 +148,7 @@ pub fn parse_draft(obj: &Map<String, Value>) -> Result<Draft, ApiError> {
         let Value::Object(row) = raw else {
             return Err(ApiError::field("VoucherRows", "ska innehålla objekt"));
         };
+        lenient::known_fields(row, ROW_FIELDS)?;
         let account = lenient::integer(row, "Account")?
             .ok_or_else(|| ApiError::field("Account", "saknas"))?;
         let debit = check_amount("Debit", lenient::decimal(row, "Debit")?.unwrap_or_default())?;
@@ -151,18 +182,31 @@ pub fn parse_draft(obj: &Map<String, Value>) -> Result<Draft, ApiError> {
     })
 }
 
-/// Validates a draft against `year` and stores it with the series' next number.
-/// `require_manual` is false only for vouchers the sandbox itself creates (bookkept invoices).
+/// Validates a draft against `year` and stores it with the series' next number, in one
+/// transaction. `require_manual` is false only for vouchers the sandbox itself creates
+/// (bookkept invoices).
 pub fn create(
     conn: &mut Connection,
+    year: &FinancialYear,
+    draft: Draft,
+    require_manual: bool,
+) -> Result<Voucher, ApiError> {
+    let tx = conn.transaction()?;
+    let voucher = create_in(&tx, year, draft, require_manual)?;
+    tx.commit()?;
+    Ok(voucher)
+}
+
+/// [`create`] inside the caller's transaction (nothing is written if it fails).
+pub fn create_in(
+    tx: &Connection,
     year: &FinancialYear,
     mut draft: Draft,
     require_manual: bool,
 ) -> Result<Voucher, ApiError> {
-    let tx = conn.transaction()?;
     if !year.contains(draft.transaction_date) {
         let date = draft.transaction_date;
-        return Err(match store::financial_year_for(&tx, date)? {
+        return Err(match store::financial_year_for(tx, date)? {
             None => ApiError::bad(
                 code::FINANCIAL_YEAR_MISSING,
                 format!("Det finns inget räkenskapsår för datumet {date}."),
@@ -173,7 +217,7 @@ pub fn create(
             ),
         });
     }
-    let series = store::series(&tx, year.id, &draft.series)?.ok_or_else(|| {
+    let series = store::series(tx, year.id, &draft.series)?.ok_or_else(|| {
         ApiError::bad(
             code::SERIES_NOT_FOUND,
             format!("Verifikationsserien {} finns inte.", draft.series),
@@ -182,7 +226,7 @@ pub fn create(
     if require_manual && !series.manual {
         return Err(ApiError::bad(code::SERIES_NOT_MANUAL, "Verifikationsserien är inte manuell."));
     }
-    if let Some(locked) = store::locked_until(&tx)?
+    if let Some(locked) = store::locked_until(tx)?
         && draft.transaction_date <= locked
     {
         return Err(ApiError::bad(
@@ -191,7 +235,7 @@ pub fn create(
         ));
     }
     for row in &mut draft.rows {
-        let account = store::account(&tx, year.id, row.account)?.ok_or_else(|| {
+        let account = store::account(tx, year.id, row.account)?.ok_or_else(|| {
             ApiError::bad(
                 code::ACCOUNT_NOT_FOUND,
                 format!("Kunde inte hitta konto {}.", row.account),
@@ -244,7 +288,6 @@ pub fn create(
             serde_json::to_string(&voucher)?
         ],
     )?;
-    tx.commit()?;
     Ok(voucher)
 }
 

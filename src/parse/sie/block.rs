@@ -139,25 +139,31 @@ impl Reader {
 
     fn unmatched_rtrans(&mut self, ver: &Ver, i: usize) {
         if let Some(r) = ver.rows.get(i) {
-            self.warn(
-                Diagnostic::at(r.line, "`#RTRANS` is not followed by its mirror `#TRANS`")
-                    .hint("the row was booked once, from the `#RTRANS`"),
-            );
+            self.unmatched_rtrans_at(r.line);
         }
     }
 
+    fn unmatched_rtrans_at(&mut self, line: usize) {
+        self.warn(
+            Diagnostic::at(line, "`#RTRANS` is not followed by its mirror `#TRANS`")
+                .hint("the row was booked once, from the `#RTRANS`"),
+        );
+    }
+
     pub(super) fn row(&mut self, no: usize, line: &[u8], label: &str) {
-        let (mut ver, mirror) = match std::mem::take(&mut self.block) {
-            Block::Open { ver, mirror } => (ver, mirror),
-            Block::AfterVer(ver) => {
-                self.warn(
-                    Diagnostic::at(
-                        ver.line,
-                        format!("voucher {} has no `{{` line", ver_name(&ver)),
-                    )
-                    .hint("the block was opened at its first row"),
-                );
-                (ver, None)
+        match &self.block {
+            Block::Open { .. } => {}
+            Block::AfterVer(_) => {
+                if let Block::AfterVer(ver) = std::mem::take(&mut self.block) {
+                    self.warn(
+                        Diagnostic::at(
+                            ver.line,
+                            format!("voucher {} has no `{{` line", ver_name(&ver)),
+                        )
+                        .hint("the block was opened at its first row"),
+                    );
+                    self.block = Block::Open { ver, mirror: None };
+                }
             }
             Block::Idle => {
                 self.error(
@@ -166,32 +172,35 @@ impl Reader {
                 );
                 return;
             }
-        };
-        let mut next_mirror = None;
-        if let Some(trans) = self.trans(no, line, label) {
-            let is_mirror = mirror.and_then(|i| ver.rows.get(i)).is_some_and(|r| {
+        }
+        let trans = self.trans(no, line, label);
+        // The block is updated in place: moving the voucher for every row costs time.
+        let Block::Open { ver, mirror } = &mut self.block else { return };
+        let pending = mirror.take();
+        let mut unmatched = pending;
+        if let Some(trans) = trans {
+            let is_mirror = pending.and_then(|i| ver.rows.get(i)).is_some_and(|r| {
                 label == "#TRANS"
                     && r.account == trans.account
                     && r.objects == trans.objects
                     && r.amount == trans.amount
             });
-            if !is_mirror {
-                if let Some(i) = mirror {
-                    self.unmatched_rtrans(&ver, i);
-                }
+            if is_mirror {
+                unmatched = None;
+            } else {
                 match label {
                     "#BTRANS" => ver.removed.push(trans),
                     "#RTRANS" => {
-                        next_mirror = Some(ver.rows.len());
+                        *mirror = Some(ver.rows.len());
                         ver.rows.push(trans);
                     }
                     _ => ver.rows.push(trans),
                 }
             }
-        } else if let Some(i) = mirror {
-            self.unmatched_rtrans(&ver, i);
         }
-        self.block = Block::Open { ver, mirror: next_mirror };
+        if let Some(row_line) = unmatched.and_then(|i| ver.rows.get(i)).map(|r| r.line) {
+            self.unmatched_rtrans_at(row_line);
+        }
     }
 
     /// Reads the fields of a row record; `None` (with an error) when it is unusable.

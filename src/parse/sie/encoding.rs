@@ -74,8 +74,7 @@ pub fn stray_latin1(byte: u8) -> Option<char> {
 /// Latin-1 letters were repaired (CP437 only).
 pub fn decode_into(bytes: &[u8], encoding: Encoding, out: &mut String) -> usize {
     if bytes.is_ascii() {
-        // ASCII is valid UTF-8; this cannot fail.
-        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+        out.extend(bytes.iter().map(|&b| char::from(b)));
         return 0;
     }
     match encoding {

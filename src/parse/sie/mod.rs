@@ -15,8 +15,10 @@ mod reader;
 mod stream;
 mod validate;
 mod values;
+mod writer;
 
 pub use stream::{VoucherReader, read_file};
+pub use writer::write_4i;
 
 pub use model::{
     Account, Balance, Checksum, Dimension, Encoding, FiscalYear, Object, ObjectRef, ParseOptions,
@@ -51,3 +53,7 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> SieFile {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod proptests;

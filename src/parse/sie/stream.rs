@@ -23,6 +23,8 @@ pub struct VoucherReader<R: Read> {
     line: Vec<u8>,
     no: usize,
     done: bool,
+    /// A voucher completed at the end of input behind the one just returned.
+    pending: Option<Ver>,
 }
 
 impl<R: Read> VoucherReader<R> {
@@ -34,6 +36,7 @@ impl<R: Read> VoucherReader<R> {
             line: Vec::with_capacity(256),
             no: 0,
             done: false,
+            pending: None,
         }
     }
 
@@ -74,24 +77,53 @@ impl<R: Read> VoucherReader<R> {
             Some(r) => r,
             None => self.start()?,
         };
+        // Lines that lie whole in the buffer are handed over without copying; only a line
+        // that crosses a buffer boundary is assembled in `self.line`.
         let result = loop {
-            self.line.clear();
-            match self.input.read_until(b'\n', &mut self.line) {
-                Ok(0) => {
-                    self.done = true;
-                    break Ok(reader.finish());
-                }
-                Ok(_) => {
-                    self.no += 1;
-                    if let Some(ver) = reader.line(self.no, &self.line) {
-                        break Ok(Some(ver));
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            let buf = match self.input.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.done = true;
                     break Err(e);
                 }
+            };
+            if buf.is_empty() {
+                self.done = true;
+                let mut last = None;
+                if !self.line.is_empty() {
+                    self.no += 1;
+                    last = reader.line(self.no, &self.line);
+                    self.line.clear();
+                }
+                let end = reader.finish();
+                // The last line and the end of input may each complete a voucher.
+                break Ok(match (last, end) {
+                    (Some(last), end) => {
+                        self.pending = end;
+                        Some(last)
+                    }
+                    (None, end) => end,
+                });
+            }
+            let Some(i) = memchr::memchr(b'\n', buf) else {
+                self.line.extend_from_slice(buf);
+                let n = buf.len();
+                self.input.consume(n);
+                continue;
+            };
+            self.no += 1;
+            let ver = if self.line.is_empty() {
+                reader.line(self.no, &buf[..i])
+            } else {
+                self.line.extend_from_slice(&buf[..i]);
+                let ver = reader.line(self.no, &self.line);
+                self.line.clear();
+                ver
+            };
+            self.input.consume(i + 1);
+            if ver.is_some() {
+                break Ok(ver);
             }
         };
         self.reader = Some(reader);
@@ -113,6 +145,9 @@ impl<R: Read> Iterator for VoucherReader<R> {
     type Item = io::Result<Ver>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(ver) = self.pending.take() {
+            return Some(Ok(ver));
+        }
         if self.done {
             return None;
         }
@@ -161,6 +196,13 @@ mod tests {
         let file = read_file(&text[..], &ParseOptions::default()).unwrap();
         assert_eq!(file.encoding, Encoding::Utf8);
         assert_eq!(file.company_name.as_deref(), Some("Företaget"));
+    }
+
+    #[test]
+    fn last_line_and_end_of_input_each_complete_a_voucher() {
+        let text = b"#VER A 1 20240101\n{\n#VER A 2 20240101";
+        let file = read_file(&text[..], &ParseOptions::default()).unwrap();
+        assert_eq!(file.vouchers.len(), 2);
     }
 
     #[test]

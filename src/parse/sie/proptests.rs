@@ -1,0 +1,149 @@
+//! Property tests: write → read round trip of generated vouchers, and `parse` never panicking
+//! on arbitrary bytes (raw and SIE-shaped).
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use super::{ObjectRef, ParseOptions, SieFile, Trans, Ver, parse, read_file, write_4i};
+
+/// Text as real files carry it: Swedish letters, punctuation, quotes, braces, backslashes
+/// (never last: the format cannot express a trailing backslash).
+fn text() -> impl Strategy<Value = String> {
+    "[a-zA-Z0-9 åäöÅÄÖé\"{}\\\\/.,:;()-]{0,20}"
+        .prop_filter("trailing backslash", |s| !s.ends_with('\\'))
+}
+
+fn date() -> impl Strategy<Value = NaiveDate> {
+    (1990i32..2100, 1u32..=12, 1u32..=28)
+        .prop_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+}
+
+fn money() -> impl Strategy<Value = Decimal> {
+    (-10_000_000_000i64..10_000_000_000, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, s))
+}
+
+fn quantity() -> impl Strategy<Value = Option<Decimal>> {
+    prop_oneof![Just(None), (1i64..100_000, 0u32..=3).prop_map(|(m, s)| Some(Decimal::new(m, s)))]
+}
+
+fn objects() -> impl Strategy<Value = Vec<ObjectRef>> {
+    prop::collection::vec(
+        ("[1-9][0-9]?", text()).prop_map(|(dimension, object)| ObjectRef { dimension, object }),
+        0..3,
+    )
+}
+
+fn trans() -> impl Strategy<Value = Trans> {
+    (
+        "[0-9]{4}|[A-Z]{2,3}",
+        objects(),
+        money(),
+        prop::option::of(date()),
+        text(),
+        quantity(),
+        prop::option::of("[a-zA-Z åäö]{1,10}"),
+    )
+        .prop_map(|(account, objects, amount, date, text, quantity, sign)| Trans {
+            line: 0,
+            account,
+            objects,
+            amount,
+            date,
+            text,
+            quantity,
+            sign,
+        })
+}
+
+fn ver() -> impl Strategy<Value = Ver> {
+    (
+        "[A-Z0-9]{0,3}",
+        "[0-9]{0,5}",
+        date(),
+        text(),
+        prop::option::of(date()),
+        prop::option::of("[a-zA-Z]{1,8}"),
+        prop::collection::vec(trans(), 0..5),
+        prop::collection::vec(trans(), 0..2),
+    )
+        .prop_map(|(series, number, date, text, reg_date, sign, rows, removed)| Ver {
+            line: 0,
+            series,
+            number,
+            date,
+            text,
+            reg_date,
+            sign,
+            rows,
+            removed,
+        })
+}
+
+fn clear_lines(mut vouchers: Vec<Ver>) -> Vec<Ver> {
+    for v in &mut vouchers {
+        v.line = 0;
+        for t in v.rows.iter_mut().chain(v.removed.iter_mut()) {
+            t.line = 0;
+        }
+    }
+    vouchers
+}
+
+/// SIE-shaped noise: labels, braces, quotes and values in random order.
+fn sie_like() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(&b"#VER "[..]),
+        Just(&b"#TRANS "[..]),
+        Just(&b"#RTRANS "[..]),
+        Just(&b"#BTRANS "[..]),
+        Just(&b"#KSUMMA"[..]),
+        Just(&b"#RAR 0 20240101 20241231"[..]),
+        Just(&b"#KONTO 1930 x"[..]),
+        Just(&b"#IB 0 1930 5"[..]),
+        Just(&b"{"[..]),
+        Just(&b"}"[..]),
+        Just(&b"\""[..]),
+        Just(&b"\\\""[..]),
+        Just(&b" "[..]),
+        Just(&b"\t"[..]),
+        Just(&b"\r\n"[..]),
+        Just(&b"\n"[..]),
+        Just(&b"1930"[..]),
+        Just(&b"-100.5"[..]),
+        Just(&b"20240230"[..]),
+        Just(&b"\x94\xC5\xE4"[..]),
+        Just(&b"\xEF\xBB\xBF"[..]),
+    ];
+    prop::collection::vec(piece, 0..200).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn written_vouchers_read_back_identically(vouchers in prop::collection::vec(ver(), 0..6)) {
+        let file = SieFile { vouchers, company_name: Some("Bolaget \"AB\"".into()), ..SieFile::default() };
+        let generated = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
+        let bytes = write_4i(&file, generated);
+        let back = parse(&bytes, &ParseOptions::default());
+        prop_assert_eq!(back.checksum.map(|c| c.ok()), Some(true));
+        prop_assert_eq!(back.company_name, file.company_name);
+        prop_assert_eq!(clear_lines(back.vouchers), file.vouchers);
+    }
+
+    #[test]
+    fn parse_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let file = parse(&bytes, &ParseOptions::default());
+        let streamed = read_file(&bytes[..], &ParseOptions::default()).unwrap();
+        prop_assert_eq!(streamed.vouchers.len(), file.vouchers.len());
+    }
+
+    #[test]
+    fn parse_never_panics_on_sie_shaped_input(bytes in sie_like()) {
+        let file = parse(&bytes, &ParseOptions { max_errors: 5, ..ParseOptions::default() });
+        prop_assert!(file.errors.len() <= 6);
+        let streamed = read_file(&bytes[..], &ParseOptions::default()).unwrap();
+        prop_assert_eq!(streamed.vouchers, parse(&bytes, &ParseOptions::default()).vouchers);
+    }
+}
