@@ -194,14 +194,15 @@ impl Client {
         }
     }
 
-    async fn read<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+    /// GET `path` (below `/3`); 404 is an error. For typed endpoints in other files.
+    pub(crate) async fn read<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         self.read_optional(path)
             .await?
             .ok_or_else(|| Error::Decode(format!("`{path}` answered 404 not found")))
     }
 
     /// GET with retries on transient failures; 404 becomes `None`.
-    async fn read_optional<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, Error> {
+    pub(crate) async fn read_optional<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -215,8 +216,8 @@ impl Client {
         }
     }
 
-    /// A write: retried only when Fortnox certainly did not act on it (429).
-    async fn write<B: Serialize, T: DeserializeOwned>(
+    /// A write (POST/PUT): retried only when Fortnox certainly did not act on it (429).
+    pub(crate) async fn write<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
