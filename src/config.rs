@@ -11,6 +11,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod inbox;
+
+use inbox::RawInbox;
+pub use inbox::{InboxConfig, Schedule, WatchMode, is_network_path};
+
 /// The file name `init` writes and `run` looks for by default.
 pub const FILE_NAME: &str = "fortnox-bridge.toml";
 
@@ -38,6 +43,10 @@ struct RawConfig {
     sie: RawSie,
     #[serde(default)]
     watch: RawWatch,
+    #[serde(default)]
+    schedule: RawSchedule,
+    #[serde(default)]
+    inboxes: Vec<RawInbox>,
     #[serde(default)]
     upload: RawUpload,
 }
@@ -80,6 +89,16 @@ struct RawSie {
 struct RawWatch {
     stable_ms: Option<u64>,
     rescan_secs: Option<u64>,
+    mode: Option<WatchMode>,
+    poll_ms: Option<u64>,
+    done_marker: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    mode: Option<String>,
+    nightly_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,6 +201,8 @@ pub struct Config {
     pub sie: SieConfig,
     pub watch: WatchConfig,
     pub upload: UploadConfig,
+    /// Every watched folder; the first is `[folders] inbox`, then each `[[inboxes]]`.
+    pub inboxes: Vec<InboxConfig>,
 }
 
 impl Config {
@@ -277,7 +298,42 @@ impl Config {
             retry: Duration::from_secs(raw.upload.retry_secs.unwrap_or(300).max(1)),
             max_attempts: raw.upload.max_attempts.unwrap_or(3).max(1),
         };
+        let primary = RawInbox {
+            path: None,
+            kind: None,
+            schedule: raw.schedule.mode,
+            nightly_at: raw.schedule.nightly_at,
+            watch: raw.watch.mode,
+            poll_ms: raw.watch.poll_ms,
+            done_marker: raw.watch.done_marker,
+        };
+        let mut inboxes = vec![
+            primary
+                .resolve(folders.inbox.clone(), folders.processing.clone(), &primary)
+                .map_err(|e| format!("[schedule]/[watch]: {e}"))?,
+        ];
+        for (i, extra) in raw.inboxes.iter().enumerate() {
+            let Some(path) = extra.path.clone() else {
+                return Err(format!(
+                    "[[inboxes]] entry {} has no `path` (hint: path = \"kassa\")",
+                    i + 1
+                ));
+            };
+            let path = at(Some(path), "");
+            let processing = path.join(".processing");
+            let inbox = extra.resolve(path, processing, &primary).map_err(|e| {
+                format!(
+                    "[[inboxes]] `{}`: {e}",
+                    extra.path.as_deref().unwrap_or(Path::new("")).display()
+                )
+            })?;
+            if inboxes.iter().any(|other| other.path == inbox.path) {
+                return Err(format!("inbox `{}` is listed twice", inbox.path.display()));
+            }
+            inboxes.push(inbox);
+        }
         Ok(Config {
+            inboxes,
             source: None,
             folders,
             fortnox: FortnoxConfig { target, client_id, client_secret, tenant_id },

@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
     processing_path TEXT NOT NULL,
+    inbox TEXT NOT NULL DEFAULT '',   -- the folder it was dropped in
+    hold TEXT,                        -- nightly | manual: queued, not posted until released
     state TEXT NOT NULL,              -- processing | done | failed
     archived_path TEXT,
     note TEXT,
@@ -98,6 +100,20 @@ pub struct FileRecord {
     pub processing_path: String,
     pub state: String,
     pub archived_path: Option<String>,
+    pub inbox: String,
+    /// `nightly` or `manual` while its documents wait for their schedule.
+    pub hold: Option<String>,
+}
+
+/// What the ledger records about a freshly claimed file.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub sha256: &'a str,
+    pub size: u64,
+    pub processing_path: &'a str,
+    pub inbox: &'a str,
+    pub hold: Option<&'a str>,
 }
 
 /// A document as the ledger knows it.
@@ -165,22 +181,19 @@ impl Ledger {
     }
 
     /// Records a claimed file.
-    pub fn add_file(
-        &self,
-        name: &str,
-        sha256: &str,
-        size: u64,
-        processing_path: &str,
-    ) -> Result<i64, LedgerError> {
+    pub fn add_file(&self, new: &NewFile<'_>) -> Result<i64, LedgerError> {
+        let NewFile { name, sha256, size, processing_path, inbox, hold } = *new;
         self.write(|c| {
             c.execute(
-                "INSERT INTO files (name, sha256, size, processing_path, state, claimed_at)
-                 VALUES (?1, ?2, ?3, ?4, 'processing', ?5)",
+                "INSERT INTO files (name, sha256, size, processing_path, inbox, hold, state,
+                 claimed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'processing', ?7)",
                 params![
                     name,
                     sha256,
                     i64::try_from(size).unwrap_or(i64::MAX),
                     processing_path,
+                    inbox,
+                    hold,
                     now()
                 ],
             )?;
@@ -393,7 +406,7 @@ fn attempt(c: &Connection, doc_id: i64, outcome: &str, detail: &str) -> rusqlite
 }
 
 const FILE_COLUMNS: &str =
-    "SELECT id, name, sha256, processing_path, state, archived_path FROM files";
+    "SELECT id, name, sha256, processing_path, state, archived_path, inbox, hold FROM files";
 
 fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
     Ok(FileRecord {
@@ -403,6 +416,8 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
         processing_path: r.get(3)?,
         state: r.get(4)?,
         archived_path: r.get(5)?,
+        inbox: r.get(6)?,
+        hold: r.get(7)?,
     })
 }
 
@@ -435,11 +450,51 @@ impl Ledger {
         self.with_conn(|c| {
             let mut stmt = c.prepare(
                 "SELECT DISTINCT f.id, f.name, f.sha256, f.processing_path, f.state,
-                 f.archived_path FROM files f JOIN documents d ON d.file_id = f.id
-                 WHERE f.state = 'processing' AND d.state IN ('queued', 'posting', 'waiting')
+                 f.archived_path, f.inbox, f.hold FROM files f JOIN documents d ON d.file_id = f.id
+                 WHERE f.state = 'processing' AND f.hold IS NULL
+                 AND d.state IN ('queued', 'posting', 'waiting')
                  AND (d.next_try IS NULL OR d.next_try <= ?1) ORDER BY f.id",
             )?;
             stmt.query_map([now], file_row)?.collect()
+        })
+    }
+}
+
+impl Ledger {
+    /// Releases held files (all, or those of one inbox) so their documents are posted.
+    /// Returns how many files were released.
+    pub fn release_holds(&self, inbox: Option<&str>) -> Result<usize, LedgerError> {
+        self.write(|c| {
+            let ids: Vec<i64> = {
+                let mut stmt = c.prepare(
+                    "SELECT id FROM files WHERE state = 'processing' AND hold IS NOT NULL
+                     AND (?1 IS NULL OR inbox = ?1)",
+                )?;
+                stmt.query_map([inbox], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            };
+            for id in &ids {
+                c.execute("UPDATE files SET hold = NULL WHERE id = ?1", [id])?;
+                audit::append(c, "released", Some(*id), None, inbox.map_or("sync", |_| "nightly"))?;
+            }
+            Ok(ids.len())
+        })
+    }
+
+    /// Makes waiting documents due now: one (by id or reference), or all. Returns how many.
+    pub fn retry_now(&self, which: Option<&str>) -> Result<usize, LedgerError> {
+        self.write(|c| {
+            let ids: Vec<i64> = {
+                let mut stmt = c.prepare(
+                    "SELECT id FROM documents WHERE state = 'waiting'
+                     AND (?1 IS NULL OR CAST(id AS TEXT) = ?1 OR reference = ?1)",
+                )?;
+                stmt.query_map([which], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            };
+            for id in &ids {
+                c.execute("UPDATE documents SET next_try = NULL WHERE id = ?1", [id])?;
+                audit::append(c, "retry requested", None, Some(*id), "")?;
+            }
+            Ok(ids.len())
         })
     }
 }

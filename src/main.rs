@@ -168,8 +168,10 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Connect { .. } => Ok(not_yet("connect")),
         Command::Status { .. } => Ok(not_yet("status")),
-        Command::Retry { .. } => Ok(not_yet("retry")),
-        Command::Sync { .. } => Ok(not_yet("sync")),
+        Command::Retry { config, document, all } => {
+            commands::ops::retry(load_config(config.as_deref())?, document.as_deref(), all).await
+        }
+        Command::Sync { config } => commands::ops::sync(load_config(config.as_deref())?).await,
         Command::Accounts { .. } => Ok(not_yet("accounts check")),
         Command::Service { .. } => Ok(not_yet("service")),
     }

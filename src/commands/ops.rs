@@ -22,16 +22,49 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
         return Ok(0);
     }
     println!(
-        "{} files done, {} failed, {} waiting for Fortnox",
+        "{} files done, {} failed, {} waiting for Fortnox, {} queued for a nightly or manual sync",
         report.done.len(),
         report.failed.len(),
-        report.waiting
+        report.waiting,
+        report.held
     );
     Ok(match (report.failed.is_empty(), report.waiting) {
         (false, _) => 1,
         (true, 0) => 0,
         (true, _) => 3,
     })
+}
+
+/// After `sync`/`retry` marked documents due: a running service posts them within a second;
+/// without one, post them here and now.
+async fn post_now(config: Config, what: &str) -> Result<u8> {
+    if service::try_lock(&config)?.is_none() {
+        println!("{what}; the running service posts them now");
+        return Ok(0);
+    }
+    println!("{what}; no service is running, posting now");
+    run(config, true).await
+}
+
+/// `sync`: posts what is queued in nightly and manual inboxes now.
+pub async fn sync(config: Config) -> Result<u8> {
+    let released = open_ledger(&config)?.release_holds(None)?;
+    post_now(config, &format!("{released} queued file(s) released")).await
+}
+
+/// `retry [DOCUMENT] [--all]`: makes waiting documents due now.
+pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<u8> {
+    anyhow::ensure!(
+        all || document.is_some(),
+        "name a document (its number or reference from `fortnox-bridge status`) or pass --all"
+    );
+    let which = if all { None } else { document };
+    let count = open_ledger(&config)?.retry_now(which)?;
+    if count == 0 {
+        println!("no waiting document matches");
+        return Ok(u8::from(!all));
+    }
+    post_now(config, &format!("{count} waiting document(s) due now")).await
 }
 
 fn open_ledger(config: &Config) -> Result<Ledger> {
