@@ -48,6 +48,8 @@ struct RawConfig {
     #[serde(default)]
     inboxes: Vec<RawInbox>,
     #[serde(default)]
+    notify: RawNotify,
+    #[serde(default)]
     upload: RawUpload,
 }
 
@@ -106,6 +108,22 @@ struct RawSchedule {
 struct RawUpload {
     retry_secs: Option<u64>,
     max_attempts: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    command: Option<String>,
+    webhook: Option<String>,
+}
+
+/// Where "needs attention" notifications go (documents awaiting sync, token trouble).
+#[derive(Debug, Clone, Default)]
+pub struct NotifyConfig {
+    /// Run through the shell with the event as JSON on stdin.
+    pub command: Option<String>,
+    /// POSTed the event as JSON.
+    pub webhook: Option<String>,
 }
 
 /// Where Fortnox is.
@@ -203,6 +221,7 @@ pub struct Config {
     pub upload: UploadConfig,
     /// Every watched folder; the first is `[folders] inbox`, then each `[[inboxes]]`.
     pub inboxes: Vec<InboxConfig>,
+    pub notify: NotifyConfig,
 }
 
 impl Config {
@@ -332,8 +351,18 @@ impl Config {
             }
             inboxes.push(inbox);
         }
+        if let Some(url) = &raw.notify.webhook
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("[notify] webhook `{url}` is not an http(s) URL"));
+        }
+        let notify = NotifyConfig {
+            command: raw.notify.command.filter(|c| !c.trim().is_empty()),
+            webhook: raw.notify.webhook,
+        };
         Ok(Config {
             inboxes,
+            notify,
             source: None,
             folders,
             fortnox: FortnoxConfig { target, client_id, client_secret, tenant_id },

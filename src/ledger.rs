@@ -12,6 +12,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::audit;
 use crate::convert::Document;
 
+mod queue;
+mod report;
+
+pub use report::{InboxStatus, TrailEntry};
+
 #[derive(Debug, thiserror::Error)]
 #[error("state store: {0}")]
 pub struct LedgerError(#[from] rusqlite::Error);
@@ -48,6 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     fortnox_series TEXT,
     fortnox_number INTEGER,
     error TEXT,
+    notified INTEGER NOT NULL DEFAULT 0, -- a person was told it awaits sync
+    sent INTEGER NOT NULL DEFAULT 0,  -- a request went out at least once: look before resending
     updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS attempts (
@@ -127,7 +134,10 @@ pub struct DocRecord {
     pub line: usize,
     pub body: String,
     pub state: DocState,
+    /// Failed tries so far (transient failures, before or after sending).
     pub attempts: u32,
+    /// Whether a create request was ever sent (then Fortnox may hold it already).
+    pub sent: bool,
     pub next_try: Option<String>,
     pub year: Option<u64>,
     pub fortnox_series: Option<String>,
@@ -281,7 +291,7 @@ impl Ledger {
                 Some(rec) if rec.state == DocState::Rejected => {
                     c.execute(
                         "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0,
-                         error = NULL, updated_at = ?3 WHERE id = ?1",
+                         notified = 0, error = NULL, updated_at = ?3 WHERE id = ?1",
                         params![rec.id, file_id, now()],
                     )?;
                     audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
@@ -330,7 +340,7 @@ impl Ledger {
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'posting', year = ?2, attempts = attempts + 1,
+                "UPDATE documents SET state = 'posting', year = ?2, sent = 1,
                  updated_at = ?3 WHERE id = ?1",
                 params![doc.id, i64::try_from(year).unwrap_or(i64::MAX), now()],
             )?;
@@ -388,7 +398,7 @@ impl Ledger {
         self.write(|c| {
             c.execute(
                 "UPDATE documents SET state = 'waiting', error = ?2, next_try = ?3,
-                 updated_at = ?4 WHERE id = ?1",
+                 attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
                 params![doc.id, reason, next_try, now()],
             )?;
             attempt(c, doc.id, "waiting", reason)?;
@@ -422,7 +432,7 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
 }
 
 const DOC_COLUMNS: &str = "SELECT id, file_id, reference, marker, label, line, body, state,
-    attempts, next_try, year, fortnox_series, fortnox_number, error FROM documents";
+    attempts, next_try, year, fortnox_series, fortnox_number, error, sent FROM documents";
 
 fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
     let state: String = r.get(7)?;
@@ -441,60 +451,6 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         fortnox_series: r.get(11)?,
         fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
         error: r.get(13)?,
+        sent: r.get::<_, i64>(14)? != 0,
     })
-}
-
-impl Ledger {
-    /// Files in processing with a document that is due for another try at `now` (RFC 3339).
-    pub fn files_due(&self, now: &str) -> Result<Vec<FileRecord>, LedgerError> {
-        self.with_conn(|c| {
-            let mut stmt = c.prepare(
-                "SELECT DISTINCT f.id, f.name, f.sha256, f.processing_path, f.state,
-                 f.archived_path, f.inbox, f.hold FROM files f JOIN documents d ON d.file_id = f.id
-                 WHERE f.state = 'processing' AND f.hold IS NULL
-                 AND d.state IN ('queued', 'posting', 'waiting')
-                 AND (d.next_try IS NULL OR d.next_try <= ?1) ORDER BY f.id",
-            )?;
-            stmt.query_map([now], file_row)?.collect()
-        })
-    }
-}
-
-impl Ledger {
-    /// Releases held files (all, or those of one inbox) so their documents are posted.
-    /// Returns how many files were released.
-    pub fn release_holds(&self, inbox: Option<&str>) -> Result<usize, LedgerError> {
-        self.write(|c| {
-            let ids: Vec<i64> = {
-                let mut stmt = c.prepare(
-                    "SELECT id FROM files WHERE state = 'processing' AND hold IS NOT NULL
-                     AND (?1 IS NULL OR inbox = ?1)",
-                )?;
-                stmt.query_map([inbox], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-            };
-            for id in &ids {
-                c.execute("UPDATE files SET hold = NULL WHERE id = ?1", [id])?;
-                audit::append(c, "released", Some(*id), None, inbox.map_or("sync", |_| "nightly"))?;
-            }
-            Ok(ids.len())
-        })
-    }
-
-    /// Makes waiting documents due now: one (by id or reference), or all. Returns how many.
-    pub fn retry_now(&self, which: Option<&str>) -> Result<usize, LedgerError> {
-        self.write(|c| {
-            let ids: Vec<i64> = {
-                let mut stmt = c.prepare(
-                    "SELECT id FROM documents WHERE state = 'waiting'
-                     AND (?1 IS NULL OR CAST(id AS TEXT) = ?1 OR reference = ?1)",
-                )?;
-                stmt.query_map([which], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-            };
-            for id in &ids {
-                c.execute("UPDATE documents SET next_try = NULL WHERE id = ?1", [id])?;
-                audit::append(c, "retry requested", None, Some(*id), "")?;
-            }
-            Ok(ids.len())
-        })
-    }
 }

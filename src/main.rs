@@ -109,10 +109,20 @@ enum Command {
 enum AuditAction {
     /// Check that the hash chain of the audit trail is intact.
     Verify,
-    /// Write every audit record as JSON lines.
+    /// Write every audit record (JSON lines or CSV), for an accountant.
     Export {
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// `jsonl` or `csv`.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+    },
+    /// Follow a Fortnox voucher (`F 12`) back to its source file, or a file (name as dropped)
+    /// forward to its vouchers, with every event on the way.
+    Show {
+        query: Vec<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -159,15 +169,22 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             Ok(ok(commands::check::convert(&files, &load_config(config.as_deref())?)?))
         }
         Command::Sandbox(args) => commands::sandbox::sandbox(args).await.map(|()| 0),
-        Command::Audit { action: AuditAction::Verify, config } => {
-            Ok(ok(commands::ops::audit_verify(&load_config(config.as_deref())?)?))
+        Command::Audit { action, config } => {
+            let config = load_config(config.as_deref())?;
+            match action {
+                AuditAction::Verify => Ok(ok(commands::audit::verify(&config)?)),
+                AuditAction::Export { output, format } => {
+                    commands::audit::export(&config, &format, output.as_deref()).map(|()| 0)
+                }
+                AuditAction::Show { query, json } => {
+                    Ok(ok(commands::audit::show(&config, &query.join(" "), json)?))
+                }
+            }
         }
-        Command::Audit { action: AuditAction::Export { output }, config } => {
-            commands::ops::audit_export(&load_config(config.as_deref())?, output.as_deref())
-                .map(|()| 0)
+        Command::Status { config, json } => {
+            commands::status::status(&load_config(config.as_deref())?, json).map(|()| 0)
         }
         Command::Connect { .. } => Ok(not_yet("connect")),
-        Command::Status { .. } => Ok(not_yet("status")),
         Command::Retry { config, document, all } => {
             commands::ops::retry(load_config(config.as_deref())?, document.as_deref(), all).await
         }

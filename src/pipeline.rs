@@ -20,6 +20,7 @@ use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
 use crate::ledger::{DocState, FileRecord, Ledger, LedgerError, NewFile};
+use crate::notify;
 use crate::preflight::Preflight;
 use crate::upload::{self, Outcome};
 
@@ -175,6 +176,7 @@ impl Pipeline {
         }
         drop(preflight);
         if waiting > 0 {
+            self.notify_awaiting(file).await?;
             return Ok(FileOutcome::Waiting);
         }
         if !rejected.is_empty() {
@@ -195,6 +197,29 @@ impl Pipeline {
             return self.fail(file, &rejected, &conversion.warnings, &note);
         }
         self.finish(file, true, "")
+    }
+
+    /// Tells a person about documents that still wait after the configured attempts (once).
+    async fn notify_awaiting(&self, file: &FileRecord) -> Result<(), Fatal> {
+        let max = self.config.upload.max_attempts;
+        for doc in self.ledger.awaiting_sync_unnotified(file.id, max)? {
+            let event = notify::Event {
+                event: "awaiting_sync".to_owned(),
+                summary: format!(
+                    "{} from {} is awaiting sync: Fortnox has not taken it after {} attempts; \
+                     it is retried automatically",
+                    doc.label, file.name, doc.attempts
+                ),
+                file: Some(file.name.clone()),
+                document: Some(doc.label.clone()),
+                attempts: Some(doc.attempts),
+                error: doc.error.clone(),
+                next_try: doc.next_try.clone(),
+            };
+            notify::send(&self.config.notify, &event).await;
+            self.ledger.mark_notified(&doc)?;
+        }
+        Ok(())
     }
 
     /// Sends the file to failed/ with a readable error report.

@@ -52,7 +52,7 @@ pub async fn upload(
         }
     };
     // Ever sent before? Then it may already be in Fortnox: look before sending again.
-    if doc.attempts > 0 {
+    if doc.sent {
         match find(client, preflight, doc, &voucher).await {
             Ok(Some(found)) => {
                 adopt(ledger, doc, &found, "found in Fortnox by its marker")?;
@@ -83,7 +83,7 @@ pub async fn upload(
         }
         Err(e) => {
             // No answer, or a failing server: it may have been booked anyway.
-            let after = DocRecord { attempts: doc.attempts + 1, ..doc.clone() };
+            let after = DocRecord { sent: true, year: Some(year), ..doc.clone() };
             match find(client, preflight, &after, &voucher).await {
                 Ok(Some(found)) => {
                     adopt(ledger, doc, &found, "found in Fortnox after the answer was lost")?;
@@ -128,18 +128,18 @@ fn wait(
     retry: &UploadConfig,
     reason: &str,
 ) -> Result<Outcome, LedgerError> {
-    let exp = doc.attempts.saturating_sub(1).min(10);
+    let exp = doc.attempts.min(10);
     let delay = retry.retry.saturating_mul(2u32.pow(exp)).min(MAX_RETRY_WAIT);
     let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
     let next = next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     ledger.mark_waiting(doc, reason, &next)?;
-    if doc.attempts >= retry.max_attempts {
+    let attempts = doc.attempts + 1;
+    if attempts >= retry.max_attempts {
         tracing::warn!(
             document = %doc.label,
-            attempts = doc.attempts,
-            "awaiting sync: Fortnox has not taken this document after {} attempts ({reason}); \
-             retrying {next}",
-            doc.attempts
+            attempts,
+            "awaiting sync: Fortnox has not taken this document after {attempts} attempts \
+             ({reason}); retrying {next}"
         );
     }
     Ok(Outcome::Waiting(reason.to_owned()))

@@ -1,8 +1,10 @@
 //! The command-line commands (the contract in `docs/architecture.md`). Only this layer and
 //! `main.rs` use `anyhow`.
 
+pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod init;
 pub mod ops;
 pub mod sandbox;
+pub mod status;

@@ -1,10 +1,7 @@
 //! Operations commands: `run`, `audit`.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 
-use fortnox_bridge::audit;
 use fortnox_bridge::config::Config;
 use fortnox_bridge::ledger::Ledger;
 use fortnox_bridge::service;
@@ -67,7 +64,7 @@ pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<
     post_now(config, &format!("{count} waiting document(s) due now")).await
 }
 
-fn open_ledger(config: &Config) -> Result<Ledger> {
+pub fn open_ledger(config: &Config) -> Result<Ledger> {
     let path = &config.folders.state;
     anyhow::ensure!(
         path.exists(),
@@ -75,36 +72,4 @@ fn open_ledger(config: &Config) -> Result<Ledger> {
         path.display()
     );
     Ledger::open(path).with_context(|| path.display().to_string())
-}
-
-/// `audit verify`: checks the hash chain; `Ok(false)` when it is broken.
-pub fn audit_verify(config: &Config) -> Result<bool> {
-    let ledger = open_ledger(config)?;
-    match ledger.with_conn(audit::verify)? {
-        Ok(count) => {
-            println!("audit trail intact: {count} records");
-            Ok(true)
-        }
-        Err(problem) => {
-            println!("audit trail BROKEN: {problem}");
-            Ok(false)
-        }
-    }
-}
-
-/// `audit export`: every record as a JSON line.
-pub fn audit_export(config: &Config, out: Option<&Path>) -> Result<()> {
-    use std::io::Write;
-    let ledger = open_ledger(config)?;
-    let records = ledger.with_conn(audit::records)?;
-    let mut sink: Box<dyn Write> = match out {
-        Some(path) => {
-            Box::new(std::fs::File::create(path).with_context(|| path.display().to_string())?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    for r in records {
-        writeln!(sink, "{}", serde_json::to_string(&r)?)?;
-    }
-    Ok(())
 }

@@ -46,10 +46,12 @@ impl Workspace {
     }
 
     /// Writes the configuration: the sandbox's URL, a short stability window, plus `extra`.
+    /// Retries are fast (`retry_secs = 1`) unless `extra` has its own `[upload]`.
     pub fn write_config(&self, extra: &str) {
+        let upload = if extra.contains("[upload]") { "" } else { "[upload]\nretry_secs = 1\n" };
         let text = format!(
             "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 300\nrescan_secs = 2\n\
-             [upload]\nretry_secs = 1\n{extra}",
+             {upload}{extra}",
             self.sandbox.base_url()
         );
         std::fs::write(self.path("fortnox-bridge.toml"), text).expect("config");

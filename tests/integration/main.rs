@@ -3,6 +3,7 @@
 
 mod crash;
 mod harness;
+mod operations;
 mod schedules;
 
 use std::time::Duration;
