@@ -166,7 +166,9 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             commands::ops::audit_export(&load_config(config.as_deref())?, output.as_deref())
                 .map(|()| 0)
         }
-        Command::Connect { .. } => Ok(not_yet("connect")),
+        Command::Connect { config } => {
+            Ok(ok(commands::connect::connect(&load_config(config.as_deref())?).await?))
+        }
         Command::Status { .. } => Ok(not_yet("status")),
         Command::Retry { .. } => Ok(not_yet("retry")),
         Command::Sync { .. } => Ok(not_yet("sync")),

@@ -2,6 +2,7 @@
 //! `main.rs` use `anyhow`.
 
 pub mod check;
+pub mod connect;
 pub mod demo;
 pub mod init;
 pub mod ops;
