@@ -69,6 +69,11 @@ struct RawFortnox {
     target: Option<String>,
     client_id: Option<String>,
     tenant_id: Option<String>,
+    auth: Option<String>,
+    token_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    redirect_uri: Option<String>,
+    scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,13 +156,50 @@ pub struct Folders {
     pub state: PathBuf,
 }
 
-#[derive(Debug, Clone)]
+/// How the bridge authenticates with Fortnox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// Service account: client id, secret and tenant id; nothing stored.
+    ClientCredentials,
+    /// `fortnox-bridge connect` once; the rotating refresh token is kept encrypted.
+    AuthorizationCode,
+}
+
+#[derive(Clone)]
 pub struct FortnoxConfig {
     pub target: Target,
     pub client_id: String,
     pub client_secret: String,
     pub tenant_id: Option<String>,
+    pub auth: AuthMethod,
+    /// The encrypted token pair (authorization-code mode).
+    pub token_file: PathBuf,
+    /// The key that encrypts it; created with owner-only permissions.
+    pub key_file: PathBuf,
+    /// Loopback address the consent page redirects to (must be registered with the app).
+    pub redirect_uri: String,
+    /// Scopes asked for by `connect`.
+    pub scopes: Vec<String>,
 }
+
+impl std::fmt::Debug for FortnoxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        f.debug_struct("FortnoxConfig")
+            .field("target", &self.target)
+            .field("client_id", &self.client_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("auth", &self.auth)
+            .field("token_file", &self.token_file)
+            .field("key_file", &self.key_file)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Default loopback redirect of the consent flow.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:47800/fortnox/callback";
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -287,6 +329,37 @@ impl Config {
                  (hint: set FORTNOX_CLIENT_SECRET for the service)"
                 .to_owned());
         }
+        let auth = match raw.fortnox.auth.as_deref().unwrap_or("client_credentials") {
+            "client_credentials" => AuthMethod::ClientCredentials,
+            "authorization_code" => AuthMethod::AuthorizationCode,
+            other => {
+                return Err(format!(
+                    "[fortnox] auth `{other}` is not `client_credentials` or \
+                     `authorization_code`"
+                ));
+            }
+        };
+        let redirect_uri =
+            raw.fortnox.redirect_uri.unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_owned());
+        let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
+        if !loopback.iter().any(|p| redirect_uri.starts_with(p)) {
+            return Err(format!(
+                "[fortnox] redirect_uri `{redirect_uri}` is not a loopback http URL with a port \
+                 (hint: e.g. \"{DEFAULT_REDIRECT_URI}\")"
+            ));
+        }
+        let scopes = raw.fortnox.scopes.unwrap_or_else(|| {
+            crate::fortnox::connect::scopes_for(&[crate::fortnox::connect::Feature::Vouchers])
+        });
+        let token_file = at(raw.fortnox.token_file, "fortnox-tokens.bin");
+        let key_file = raw.fortnox.key_file.map_or_else(
+            || {
+                let mut name = token_file.as_os_str().to_owned();
+                name.push(".key");
+                PathBuf::from(name)
+            },
+            |p| at(Some(p), ""),
+        );
         let listen = raw.sandbox.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         if !listen.ip().is_loopback() {
             return Err(format!(
@@ -365,7 +438,17 @@ impl Config {
             notify,
             source: None,
             folders,
-            fortnox: FortnoxConfig { target, client_id, client_secret, tenant_id },
+            fortnox: FortnoxConfig {
+                target,
+                client_id,
+                client_secret,
+                tenant_id,
+                auth,
+                token_file,
+                key_file,
+                redirect_uri,
+                scopes,
+            },
             sandbox,
             sie,
             watch,
@@ -387,6 +470,30 @@ mod tests {
         assert_eq!(config.fortnox.target, Target::EmbeddedSandbox);
         assert_eq!(config.sie.default_series, "A");
         assert_eq!(config.upload.max_attempts, 3);
+        assert_eq!(config.fortnox.auth, AuthMethod::ClientCredentials);
+        assert_eq!(config.fortnox.token_file, base.join("fortnox-tokens.bin"));
+        assert_eq!(config.fortnox.key_file, base.join("fortnox-tokens.bin.key"));
+        assert_eq!(config.fortnox.redirect_uri, DEFAULT_REDIRECT_URI);
+        assert_eq!(config.fortnox.scopes, ["companyinformation", "bookkeeping", "settings"]);
+        assert!(!format!("{:?}", config.fortnox).contains("sandbox-secret"));
+    }
+
+    #[test]
+    fn authorization_code_settings() {
+        let text = "[fortnox]\nauth = \"authorization_code\"\ntoken_file = \"s/t.bin\"\n\
+                    key_file = \"/k/t.key\"\nscopes = [\"bookkeeping\"]\n\
+                    redirect_uri = \"http://localhost:9000/cb\"\n";
+        let config = Config::from_toml_str(text, Path::new("/x")).expect("valid");
+        assert_eq!(config.fortnox.auth, AuthMethod::AuthorizationCode);
+        assert_eq!(config.fortnox.token_file, Path::new("/x/s/t.bin"));
+        assert_eq!(config.fortnox.key_file, Path::new("/k/t.key"));
+        assert_eq!(config.fortnox.scopes, ["bookkeeping"]);
+        let err =
+            |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
+        assert!(err("[fortnox]\nauth = \"magic\"\n").contains("`magic`"));
+        assert!(
+            err("[fortnox]\nredirect_uri = \"https://evil.example/cb\"\n").contains("loopback")
+        );
     }
 
     #[test]

@@ -184,7 +184,9 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Status { config, json } => {
             commands::status::status(&load_config(config.as_deref())?, json).map(|()| 0)
         }
-        Command::Connect { .. } => Ok(not_yet("connect")),
+        Command::Connect { config } => {
+            Ok(ok(commands::connect::connect(&load_config(config.as_deref())?).await?))
+        }
         Command::Retry { config, document, all } => {
             commands::ops::retry(load_config(config.as_deref())?, document.as_deref(), all).await
         }

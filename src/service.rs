@@ -9,8 +9,8 @@ use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::claim::{self, Stability};
-use crate::config::{Config, InboxConfig, Schedule, Target};
-use crate::fortnox::{Client, Credentials};
+use crate::config::{AuthMethod, Config, InboxConfig, Schedule, Target};
+use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
 use crate::ledger::Ledger;
 use crate::pipeline::{Fatal, FileOutcome, Pipeline};
 use crate::sandbox::{Sandbox, SandboxOptions};
@@ -64,6 +64,22 @@ pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
         client_secret: config.fortnox.client_secret.clone(),
         tenant_id: config.fortnox.tenant_id.clone(),
     };
+    let client = |endpoints: Endpoints| {
+        let builder = Client::builder(endpoints, credentials.clone());
+        let client = match config.fortnox.auth {
+            AuthMethod::ClientCredentials => builder.build(),
+            AuthMethod::AuthorizationCode => builder
+                .token_store(TokenStore::new(&config.fortnox.token_file, &config.fortnox.key_file))
+                .build(),
+        };
+        let health = client.token_health();
+        if health.needs_attention() {
+            tracing::error!("fortnox connection: {health}");
+        } else {
+            tracing::info!("fortnox connection: {health}");
+        }
+        client
+    };
     Ok(match &config.fortnox.target {
         Target::EmbeddedSandbox => {
             let options = SandboxOptions {
@@ -76,12 +92,12 @@ pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
                 .map_err(|e| setup("embedded sandbox")(e.to_string()))?;
             tracing::info!(url = %sandbox.base_url(), "embedded Fortnox sandbox listening");
             Endpoint {
-                client: Client::new(&sandbox.base_url(), credentials),
+                client: client(Endpoints::for_base(&sandbox.base_url())),
                 sandbox: Some(sandbox),
             }
         }
-        Target::Url(url) => Endpoint { client: Client::new(url, credentials), sandbox: None },
-        Target::Live => Endpoint { client: Client::live(credentials), sandbox: None },
+        Target::Url(url) => Endpoint { client: client(Endpoints::for_base(url)), sandbox: None },
+        Target::Live => Endpoint { client: client(Endpoints::live()), sandbox: None },
     })
 }
 

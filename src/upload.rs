@@ -11,7 +11,6 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::config::UploadConfig;
-use crate::convert::carries_marker;
 use crate::fortnox::model::{Voucher, VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, DocState, Ledger, LedgerError};
@@ -111,11 +110,7 @@ async fn find(
             Err(Failure::Transient(e)) => return Err(e),
         },
     };
-    let list = client.vouchers(&voucher.voucher_series, year, date, date).await?;
-    Ok(list.into_iter().find(|v| {
-        v.comments.as_deref().is_some_and(|c| carries_marker(c, &doc.marker))
-            || carries_marker(&v.description, &doc.marker)
-    }))
+    client.find_voucher_by_marker(&voucher.voucher_series, year, date, &doc.marker).await
 }
 
 fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(), LedgerError> {

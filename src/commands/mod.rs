@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod connect;
 pub mod demo;
 pub mod init;
 pub mod ops;

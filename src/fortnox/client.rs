@@ -1,197 +1,217 @@
-//! The HTTP client: one per tenant. Paces requests under Fortnox's 25 per 5 s window, fetches
-//! and renews the access token, retries reads on transient failures and never re-sends a write
-//! on its own (the caller decides, after looking for the document).
+//! The HTTP client: one per tenant, cheap to clone (clones share the token, the rate limiter and
+//! the connection pool). Paces requests under Fortnox's 25 per 5 s window, fetches and renews
+//! the access token (renewing once on a 401), retries reads on transient failures with jittered
+//! exponential backoff, and never re-sends a write that Fortnox may have acted on: the caller
+//! decides, after looking for the document ([`Client::find_voucher_by_marker`]).
 
-use std::collections::VecDeque;
-use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use chrono::NaiveDate;
+use reqwest::header::RETRY_AFTER;
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Mutex;
 
+use super::auth::{Authenticator, Credentials, Mode, transport};
 use super::error::Error;
-use super::model::{
-    Account, FinancialYear, LockedPeriod, MetaInformation, Voucher, VoucherEnvelope,
-    VoucherRequest, VoucherSeries,
-};
+use super::health::TokenHealth;
+use super::limiter::RateLimiter;
+use super::model::{ErrorInformation, MetaInformation};
+use super::tokens::TokenStore;
 
-/// How the client proves who it is: a service account's client credentials.
-#[derive(Clone)]
-pub struct Credentials {
-    pub client_id: String,
-    pub client_secret: String,
-    pub tenant_id: Option<String>,
+/// Where the API and the OAuth endpoints are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// e.g. `https://api.fortnox.se/3`
+    pub api_base: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub revoke_url: String,
 }
 
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print the secret.
-        f.debug_struct("Credentials").field("client_id", &self.client_id).finish_non_exhaustive()
-    }
-}
-
-/// Requests allowed per window; one below Fortnox's 25 for margin.
-const WINDOW_REQUESTS: usize = 24;
-const WINDOW: Duration = Duration::from_secs(5);
-/// Attempts for reads before a transient failure is returned.
-const READ_ATTEMPTS: u32 = 4;
-/// A token is renewed this long before it expires.
-const RENEW_BEFORE: Duration = Duration::from_mins(5);
-
-struct Token {
-    value: String,
-    expires: Instant,
-}
-
-pub struct Client {
-    http: reqwest::Client,
-    api_base: String,
-    token_url: String,
-    credentials: Credentials,
-    token: Mutex<Option<Token>>,
-    sent: Mutex<VecDeque<Instant>>,
-}
-
-impl Client {
-    /// A client for a Fortnox-compatible server whose API and token endpoint share `base_url`
-    /// (the sandbox), e.g. `http://127.0.0.1:8787`.
-    pub fn new(base_url: &str, credentials: Credentials) -> Client {
+impl Endpoints {
+    /// A Fortnox-compatible server serving both the API and OAuth at `base_url` (the sandbox).
+    pub fn for_base(base_url: &str) -> Endpoints {
         let base = base_url.trim_end_matches('/');
-        Client::with_urls(&format!("{base}/3"), &format!("{base}/oauth-v1/token"), credentials)
+        Endpoints {
+            api_base: format!("{base}/3"),
+            auth_url: format!("{base}/oauth-v1/auth"),
+            token_url: format!("{base}/oauth-v1/token"),
+            revoke_url: format!("{base}/oauth-v1/revoke"),
+        }
     }
 
-    /// A client for live Fortnox.
-    pub fn live(credentials: Credentials) -> Client {
-        Client::with_urls(
-            "https://api.fortnox.se/3",
-            "https://apps.fortnox.se/oauth-v1/token",
-            credentials,
-        )
+    /// Live Fortnox.
+    pub fn live() -> Endpoints {
+        Endpoints {
+            api_base: "https://api.fortnox.se/3".to_owned(),
+            auth_url: "https://apps.fortnox.se/oauth-v1/auth".to_owned(),
+            token_url: "https://apps.fortnox.se/oauth-v1/token".to_owned(),
+            revoke_url: "https://apps.fortnox.se/oauth-v1/revoke".to_owned(),
+        }
+    }
+}
+
+/// Retry and timeout settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts of a read before a transient failure is returned.
+    pub read_attempts: u32,
+    /// Attempts of a write when Fortnox certainly did not act on it (429, no connection).
+    pub write_attempts: u32,
+    /// First backoff (doubled per attempt, jittered, capped at `max_backoff`).
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Least wait after a 429 (Fortnox: at least 5 s); a longer `Retry-After` wins.
+    pub rate_limit_wait: Duration,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            read_attempts: 5,
+            write_attempts: 5,
+            first_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            rate_limit_wait: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Jittered exponential backoff before attempt `attempt + 1`: uniformly in [b/2, b] where
+    /// b = first * 2^(attempt-1), capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp =
+            self.first_backoff.saturating_mul(2_u32.saturating_pow(attempt.saturating_sub(1)));
+        let cap = exp.min(self.max_backoff);
+        let half = cap / 2;
+        let ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
+        half + Duration::from_millis(rand::random_range(0..=ms))
+    }
+}
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    endpoints: Endpoints,
+    credentials: Credentials,
+    store: Option<TokenStore>,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// Authorization-code mode: tokens come from (and rotate in) `store`.
+    #[must_use]
+    pub fn token_store(mut self, store: TokenStore) -> ClientBuilder {
+        self.store = Some(store);
+        self
     }
 
-    fn with_urls(api_base: &str, token_url: &str, credentials: Credentials) -> Client {
+    #[must_use]
+    pub fn retry(mut self, retry: RetryPolicy) -> ClientBuilder {
+        self.retry = retry;
+        self
+    }
+
+    pub fn build(self) -> Client {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
+            .timeout(self.retry.timeout)
+            .connect_timeout(Duration::from_secs(10).min(self.retry.timeout))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
+        let who = match &self.store {
+            Some(store) => store.path().display().to_string(),
+            None => self.credentials.tenant_id.clone().unwrap_or_default(),
+        };
+        let key = format!("{} {} {who}", self.endpoints.api_base, self.credentials.client_id);
+        let mode = match self.store {
+            Some(store) => Mode::RefreshToken(store),
+            None => Mode::ClientCredentials,
+        };
+        let auth = Authenticator::new(
+            http.clone(),
+            self.endpoints.token_url.clone(),
+            self.credentials.clone(),
+            mode,
+        );
         Client {
-            http,
-            api_base: api_base.to_owned(),
-            token_url: token_url.to_owned(),
-            credentials,
-            token: Mutex::new(None),
-            sent: Mutex::new(VecDeque::new()),
+            inner: Arc::new(Inner {
+                http,
+                endpoints: self.endpoints,
+                credentials: self.credentials,
+                auth,
+                limiter: RateLimiter::shared(&key),
+                retry: self.retry,
+            }),
+        }
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    credentials: Credentials,
+    auth: Authenticator,
+    limiter: Arc<RateLimiter>,
+    retry: RetryPolicy,
+}
+
+/// A Fortnox API client for one tenant.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("api_base", &self.inner.endpoints.api_base)
+            .field("credentials", &self.inner.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client-credentials client for a Fortnox-compatible server whose API and token endpoint
+    /// share `base_url` (the sandbox), e.g. `http://127.0.0.1:8787`.
+    pub fn new(base_url: &str, credentials: Credentials) -> Client {
+        Client::builder(Endpoints::for_base(base_url), credentials).build()
+    }
+
+    /// A client-credentials client for live Fortnox.
+    pub fn live(credentials: Credentials) -> Client {
+        Client::builder(Endpoints::live(), credentials).build()
+    }
+
+    pub fn builder(endpoints: Endpoints, credentials: Credentials) -> ClientBuilder {
+        ClientBuilder { endpoints, credentials, store: None, retry: RetryPolicy::default() }
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.inner.endpoints
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
+    /// The connection's health, from the token store (no network).
+    pub fn token_health(&self) -> TokenHealth {
+        match self.inner.auth.store() {
+            Some(store) => TokenHealth::of_store(store),
+            None => TokenHealth::ClientCredentials,
         }
     }
 
-    /// The financial year containing `date`, or `None` when Fortnox has none.
-    pub async fn financial_year(&self, date: NaiveDate) -> Result<Option<FinancialYear>, Error> {
-        #[derive(serde::Deserialize)]
-        struct List {
-            #[serde(rename = "FinancialYears")]
-            years: Vec<FinancialYear>,
-        }
-        let path = format!("/financialyears?date={date}");
-        let list: List = self.read(&path).await?;
-        Ok(list.years.into_iter().next())
-    }
-
-    /// A voucher series of a financial year, or `None` when it does not exist.
-    pub async fn voucher_series(
-        &self,
-        code: &str,
-        year: u64,
-    ) -> Result<Option<VoucherSeries>, Error> {
-        #[derive(serde::Deserialize)]
-        struct One {
-            #[serde(rename = "VoucherSeries")]
-            series: VoucherSeries,
-        }
-        let path = format!("/voucherseries/{}?financialyear={year}", encode(code));
-        Ok(self.read_optional::<One>(&path).await?.map(|o| o.series))
-    }
-
-    /// An account of a financial year, or `None` when it does not exist.
-    pub async fn account(&self, number: u32, year: u64) -> Result<Option<Account>, Error> {
-        #[derive(serde::Deserialize)]
-        struct One {
-            #[serde(rename = "Account")]
-            account: Account,
-        }
-        let path = format!("/accounts/{number}?financialyear={year}");
-        Ok(self.read_optional::<One>(&path).await?.map(|o| o.account))
-    }
-
-    /// The last locked date; postings on or before it are refused.
-    pub async fn locked_period(&self) -> Result<Option<NaiveDate>, Error> {
-        #[derive(serde::Deserialize)]
-        struct One {
-            #[serde(rename = "LockedPeriod")]
-            period: LockedPeriod,
-        }
-        let one: One = self.read("/settings/lockedperiod").await?;
-        Ok(one.period.end_date)
-    }
-
-    /// Creates a voucher in financial year `year`. Sent once: on [`Error::outcome_unknown`]
-    /// the caller must look for it ([`Client::vouchers`]) before sending again.
-    pub async fn create_voucher(
-        &self,
-        year: u64,
-        voucher: &VoucherRequest,
-    ) -> Result<Voucher, Error> {
-        let path = format!("/vouchers?financialyear={year}");
-        let body = VoucherEnvelope { voucher };
-        let created: VoucherEnvelope<Voucher> = self.write(Method::POST, &path, &body).await?;
-        Ok(created.voucher)
-    }
-
-    /// One voucher by series and number.
-    pub async fn voucher(
-        &self,
-        series: &str,
-        number: u64,
-        year: u64,
-    ) -> Result<Option<Voucher>, Error> {
-        let path = format!("/vouchers/{}/{number}?financialyear={year}", encode(series));
-        Ok(self.read_optional::<VoucherEnvelope<Voucher>>(&path).await?.map(|e| e.voucher))
-    }
-
-    /// All vouchers of a series between two dates (inclusive), every page.
-    pub async fn vouchers(
-        &self,
-        series: &str,
-        year: u64,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<Voucher>, Error> {
-        #[derive(serde::Deserialize)]
-        struct Page {
-            #[serde(rename = "MetaInformation")]
-            meta: MetaInformation,
-            #[serde(rename = "Vouchers")]
-            vouchers: Vec<Voucher>,
-        }
-        let mut all = Vec::new();
-        let mut page = 1;
-        loop {
-            let path = format!(
-                "/vouchers/sublist/{}?financialyear={year}&fromdate={from}&todate={to}\
-                 &limit=500&page={page}",
-                encode(series)
-            );
-            let p: Page = self.read(&path).await?;
-            all.extend(p.vouchers);
-            if p.meta.current_page >= p.meta.total_pages {
-                return Ok(all);
-            }
-            page += 1;
-        }
+    /// Refreshes the token pair if its refresh token nears its 45-day end; call daily so that an
+    /// idle service keeps its connection. Reports a revoked consent as an error.
+    pub async fn keep_alive(&self) -> Result<TokenHealth, Error> {
+        self.inner.auth.keep_alive().await?;
+        Ok(self.token_health())
     }
 
     /// GET `path` (below `/3`); 404 is an error. For typed endpoints in other files.
@@ -209,17 +229,52 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.send::<(), T>(Method::GET, path, None).await {
+            match self.attempt::<(), T>(&Method::GET, path, None).await {
                 Err(Error::Rejected { status: 404, .. }) => return Ok(None),
-                Err(e) if e.is_retriable() && attempt < READ_ATTEMPTS => {
-                    tokio::time::sleep(backoff(attempt, &e)).await;
+                // The limiter already holds every request back for the 429's wait.
+                Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {}
+                Err(e) if e.is_retriable() && attempt < self.inner.retry.read_attempts => {
+                    let wait = self.inner.retry.backoff(attempt);
+                    tracing::debug!(%path, attempt, ?wait, "fortnox read failed, retrying: {e}");
+                    tokio::time::sleep(wait).await;
                 }
                 other => return other.map(Some),
             }
         }
     }
 
-    /// A write (POST/PUT): retried only when Fortnox certainly did not act on it (429).
+    /// Every item of a paged list: `key` is the plural (`"Accounts"`), `path` may already
+    /// carry a query.
+    pub(crate) async fn read_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        key: &str,
+    ) -> Result<Vec<T>, Error> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut all = Vec::new();
+        for page in 1_u64.. {
+            let value: serde_json::Value =
+                self.read(&format!("{path}{sep}limit=500&page={page}")).await?;
+            let decode = |what: &str, e: serde_json::Error| {
+                Error::Decode(format!("GET {path} page {page}: {what}: {e}"))
+            };
+            let meta: MetaInformation =
+                serde_json::from_value(value.get("MetaInformation").cloned().unwrap_or_default())
+                    .map_err(|e| decode("MetaInformation", e))?;
+            let items: Vec<T> = serde_json::from_value(value.get(key).cloned().unwrap_or_default())
+                .map_err(|e| decode(key, e))?;
+            let empty = items.is_empty();
+            all.extend(items);
+            if meta.current_page >= meta.total_pages || empty {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    /// A write (POST/PUT/DELETE), re-sent only when Fortnox certainly did not act on it (429,
+    /// no connection, 401 before renewal). A success whose answer cannot be read is reported
+    /// as [`Error::Transport`]: the document may exist.
     pub(crate) async fn write<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -229,140 +284,99 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.send(method.clone(), path, Some(body)).await {
-                Err(e @ Error::RateLimited(_)) if attempt < READ_ATTEMPTS => {
-                    tokio::time::sleep(backoff(attempt, &e)).await;
+            match self.attempt(&method, path, Some(body)).await {
+                Err(Error::RateLimited(_)) if attempt < self.inner.retry.write_attempts => {}
+                Err(Error::Unreachable(e)) if attempt < self.inner.retry.write_attempts => {
+                    let wait = self.inner.retry.backoff(attempt);
+                    tracing::debug!(%path, attempt, ?wait, "fortnox unreachable, retrying: {e}");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(Error::Decode(e)) => {
+                    return Err(Error::Transport(format!(
+                        "{method} {path} succeeded but its answer could not be read ({e})"
+                    )));
                 }
                 other => return other,
             }
         }
     }
 
-    async fn send<B: Serialize, T: DeserializeOwned>(
+    /// One request (plus one renewal of the access token on a 401), paced by the limiter.
+    async fn attempt<B: Serialize, T: DeserializeOwned>(
         &self,
-        method: Method,
+        method: &Method,
         path: &str,
         body: Option<&B>,
     ) -> Result<T, Error> {
-        let mut renewed = false;
+        let inner = &self.inner;
+        let mut rejected: Option<String> = None;
         loop {
-            let token = self.access_token().await?;
-            self.pace().await;
-            let mut request = self
+            let token = inner.auth.token(rejected.as_deref()).await?;
+            let permit = inner.limiter.acquire().await;
+            let mut request = inner
                 .http
-                .request(method.clone(), format!("{}{path}", self.api_base))
+                .request(method.clone(), format!("{}{path}", inner.endpoints.api_base))
                 .bearer_auth(&token)
                 .header("Accept", "application/json");
             if let Some(body) = body {
                 request = request.json(body);
             }
-            let response = request.send().await.map_err(|e| Error::Transport(e.to_string()))?;
+            let response = request.send().await.map_err(|e| transport(&e))?;
             let status = response.status();
-            let text = response.text().await.map_err(|e| Error::Transport(e.to_string()))?;
-            if status == StatusCode::UNAUTHORIZED && !renewed {
-                // The token may have expired early or been revoked: renew once.
-                *self.token.lock().await = None;
-                renewed = true;
+            let retry_after = response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let text = response.text().await.map_err(|e| transport(&e))?;
+            drop(permit);
+            if status == StatusCode::UNAUTHORIZED && rejected.is_none() {
+                // Expired early or revoked: renew once, then give up.
+                tracing::debug!(%path, "fortnox answered 401; renewing the access token");
+                rejected = Some(token);
                 continue;
             }
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let wait = retry_after.unwrap_or_default().max(inner.retry.rate_limit_wait);
+                tracing::warn!(%path, ?wait, "fortnox answered 429; pausing this tenant");
+                inner.limiter.pause(wait);
+                return Err(Error::RateLimited(wait));
+            }
             if status.is_success() {
-                return serde_json::from_str(&text)
+                let text = if text.trim().is_empty() { "null" } else { text.as_str() };
+                return serde_json::from_str(text)
                     .map_err(|e| Error::Decode(format!("{method} {path}: {e}")));
             }
             return Err(classify(status, &text));
         }
     }
-
-    async fn access_token(&self) -> Result<String, Error> {
-        #[derive(serde::Deserialize)]
-        struct TokenResponse {
-            access_token: String,
-            expires_in: Option<u64>,
-        }
-        let mut slot = self.token.lock().await;
-        if let Some(token) = slot.as_ref()
-            && token.expires > Instant::now() + RENEW_BEFORE
-        {
-            return Ok(token.value.clone());
-        }
-        let mut request = self
-            .http
-            .post(&self.token_url)
-            .basic_auth(&self.credentials.client_id, Some(&self.credentials.client_secret))
-            .form(&[("grant_type", "client_credentials")]);
-        if let Some(tenant) = &self.credentials.tenant_id {
-            request = request.header("TenantId", tenant);
-        }
-        let response = request.send().await.map_err(|e| Error::Transport(e.to_string()))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| Error::Transport(e.to_string()))?;
-        if !status.is_success() {
-            return Err(match classify(status, &text) {
-                Error::Rejected { status, message, .. } => Error::Unauthorized { status, message },
-                other => other,
-            });
-        }
-        let parsed: TokenResponse =
-            serde_json::from_str(&text).map_err(|e| Error::Decode(format!("token: {e}")))?;
-        let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-        *slot =
-            Some(Token { value: parsed.access_token.clone(), expires: Instant::now() + lifetime });
-        Ok(parsed.access_token)
-    }
-
-    /// Waits until one more request fits the sliding window.
-    async fn pace(&self) {
-        let mut sent = self.sent.lock().await;
-        loop {
-            let now = Instant::now();
-            while sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-                sent.pop_front();
-            }
-            match sent.front() {
-                Some(oldest) if sent.len() >= WINDOW_REQUESTS => {
-                    let wait = WINDOW.saturating_sub(now.duration_since(*oldest));
-                    tokio::time::sleep(wait).await;
-                }
-                _ => break,
-            }
-        }
-        sent.push_back(Instant::now());
-    }
 }
 
-/// Exponential backoff with jitter; at least 5 s after a 429.
-fn backoff(attempt: u32, error: &Error) -> Duration {
-    let base = Duration::from_millis(250 * 2u64.pow(attempt.min(6)));
-    let jitter = Duration::from_millis(rand::random_range(0..250));
-    match error {
-        Error::RateLimited(wait) => (*wait).max(base) + jitter,
-        _ => base + jitter,
-    }
-}
-
-/// Turns a non-success response into an [`Error`], reading `ErrorInformation` in either key
-/// casing, OAuth `error_description` and the auth layer's `message`.
-fn classify(status: StatusCode, body: &str) -> Error {
+/// Turns a non-success API response into an [`Error`], reading `ErrorInformation` in either
+/// key casing, and the auth layer's `{"message": ...}`.
+pub(crate) fn classify(status: StatusCode, body: &str) -> Error {
     let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let info = json.get("ErrorInformation").unwrap_or(&json);
-    let field = |names: &[&str]| names.iter().find_map(|n| info.get(*n)).cloned();
-    let message = field(&["message", "Message", "error_description"])
-        .and_then(|v| v.as_str().map(str::to_owned))
+    let info: Option<ErrorInformation> =
+        json.get("ErrorInformation").and_then(|v| serde_json::from_value(v.clone()).ok());
+    let message = info
+        .as_ref()
+        .and_then(|i| i.message.clone())
+        .or_else(|| json.get("message").and_then(|m| m.as_str()).map(str::to_owned))
         .unwrap_or_else(|| body.chars().take(200).collect());
-    let code = field(&["code", "Code"])
-        .and_then(|v| v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
-        .unwrap_or(0);
+    let code = info.as_ref().and_then(|i| i.code);
     let status_code = status.as_u16();
-    match status_code {
-        401 | 403 => Error::Unauthorized { status: status_code, message },
-        429 => Error::RateLimited(Duration::from_secs(5)),
-        500.. => Error::Server { status: status_code, message },
-        _ => Error::Rejected { status: status_code, code, message },
+    match (status_code, code) {
+        (401, _) | (403, None) => Error::Unauthorized { status: status_code, message },
+        (429, _) => Error::RateLimited(Duration::from_secs(5)),
+        (500.., _) => Error::Server { status: status_code, message },
+        (_, code) => Error::Rejected { status: status_code, code: code.unwrap_or(0), message },
     }
 }
 
 /// Percent-encodes a path segment (series codes, article numbers).
-fn encode(segment: &str) -> String {
+pub(crate) fn encode(segment: &str) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -398,6 +412,10 @@ mod tests {
             classify(StatusCode::UNAUTHORIZED, r#"{"message":"unauthorized"}"#),
             Error::Unauthorized { .. }
         ));
+        let scope = r#"{"ErrorInformation":{"error":1,"message":"Har inte behörighet för scope.","code":2000663}}"#;
+        let e = classify(StatusCode::FORBIDDEN, scope);
+        assert_eq!(e.problem(), Some(super::super::Problem::ScopeMissing));
+        assert!(e.needs_operator());
         assert!(classify(StatusCode::TOO_MANY_REQUESTS, "").is_retriable());
         assert!(classify(StatusCode::BAD_GATEWAY, "<html>").is_retriable());
         assert!(!classify(StatusCode::BAD_REQUEST, "{}").is_retriable());
@@ -407,5 +425,21 @@ mod tests {
     fn encodes_path_segments() {
         assert_eq!(encode("A"), "A");
         assert_eq!(encode("KASSA 1/2"), "KASSA%201%2F2");
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let p = RetryPolicy {
+            first_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..50 {
+            let b1 = p.backoff(1);
+            assert!(b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100));
+            let b3 = p.backoff(3);
+            assert!(b3 >= Duration::from_millis(200) && b3 <= Duration::from_millis(400));
+            assert!(p.backoff(30) <= Duration::from_secs(1));
+        }
     }
 }

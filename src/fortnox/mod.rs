@@ -1,12 +1,28 @@
-//! The Fortnox API client: typed requests and responses, authentication, pacing and retries.
+//! The Fortnox API client: typed requests and responses, authentication (client credentials and
+//! the authorization-code flow with rotating refresh tokens), pacing and retries.
 //!
-//! Owns: everything that crosses the wire to Fortnox (or a Fortnox-compatible sandbox). Knows
-//! nothing about files, the ledger or the pipeline.
+//! Owns: everything that crosses the wire to Fortnox (or a Fortnox-compatible sandbox), and the
+//! encrypted token store. Knows nothing about files, the ledger or the pipeline. Never logs a
+//! token or a secret.
+//!
+//! Files: `client.rs` (requests, retries), `limiter.rs` (25 per 5 s), `auth.rs` (access tokens,
+//! refresh protocol), `tokens.rs` (encrypted store, lock), `health.rs`, `connect.rs` (consent
+//! flow, scopes), `error.rs`, `model.rs` (DTOs), `bookkeeping.rs` (voucher-side endpoints).
 
+mod auth;
+mod bookkeeping;
 mod client;
+pub mod connect;
 mod error;
+mod health;
+mod limiter;
 pub mod model;
+mod tokens;
 
-pub use client::{Client, Credentials};
-pub use error::Error;
+pub use auth::{Credentials, REFRESH_LIFETIME};
+pub use client::{Client, ClientBuilder, Endpoints, RetryPolicy};
+pub use error::{Error, Problem};
+pub use health::TokenHealth;
+pub use limiter::RateLimiter;
 pub use reqwest::Method;
+pub use tokens::{StorePoint, TokenSet, TokenStore};

@@ -40,7 +40,7 @@ pub struct VoucherEnvelope<T> {
     pub voucher: T,
 }
 
-/// A voucher as Fortnox returns it (create, get, list item).
+/// A voucher as Fortnox returns it (create, get, list item). List items carry no rows.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Voucher {
@@ -54,6 +54,38 @@ pub struct Voucher {
     #[serde(default)]
     pub comments: Option<String>,
     pub transaction_date: NaiveDate,
+    #[serde(default, deserialize_with = "lenient_opt_text")]
+    pub reference_number: Option<String>,
+    #[serde(default)]
+    pub reference_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub approval_state: Option<u64>,
+    #[serde(default)]
+    pub voucher_rows: Vec<VoucherRowOut>,
+    #[serde(rename = "@url", default)]
+    pub url: Option<String>,
+}
+
+/// A voucher row as Fortnox returns it (amounts may come as strings).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VoucherRowOut {
+    #[serde(deserialize_with = "lenient_u64")]
+    pub account: u64,
+    #[serde(default, deserialize_with = "lenient_decimal")]
+    pub debit: Decimal,
+    #[serde(default, deserialize_with = "lenient_decimal")]
+    pub credit: Decimal,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub transaction_information: Option<String>,
+    #[serde(default)]
+    pub cost_center: Option<String>,
+    #[serde(default)]
+    pub project: Option<String>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    pub removed: Option<bool>,
 }
 
 /// `GET /3/financialyears` item.
@@ -64,9 +96,14 @@ pub struct FinancialYear {
     pub id: u64,
     pub from_date: NaiveDate,
     pub to_date: NaiveDate,
+    #[serde(default)]
+    pub account_chart_type: Option<String>,
+    /// `ACCRUAL` or `CASH`.
+    #[serde(default)]
+    pub accounting_method: Option<String>,
 }
 
-/// `GET /3/voucherseries/{Code}`.
+/// `GET /3/voucherseries/{Code}` (per financial year).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct VoucherSeries {
@@ -75,9 +112,13 @@ pub struct VoucherSeries {
     pub description: String,
     #[serde(deserialize_with = "lenient_bool")]
     pub manual: bool,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub next_voucher_number: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub year: Option<u64>,
 }
 
-/// `GET /3/accounts/{Number}`.
+/// `GET /3/accounts/{Number}` (per financial year).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Account {
@@ -87,6 +128,12 @@ pub struct Account {
     pub description: String,
     #[serde(deserialize_with = "lenient_bool")]
     pub active: bool,
+    #[serde(rename = "VATCode", default)]
+    pub vat_code: Option<String>,
+    #[serde(rename = "SRU", default, deserialize_with = "lenient_opt_u64")]
+    pub sru: Option<u64>,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub year: Option<u64>,
 }
 
 /// `GET /3/settings/lockedperiod`: `EndDate` absent or empty means nothing is locked.
@@ -97,13 +144,45 @@ pub struct LockedPeriod {
     pub end_date: Option<NaiveDate>,
 }
 
+/// `GET /3/companyinformation`. `DatabaseNumber` is the tenant id of client credentials.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CompanyInformation {
+    #[serde(default)]
+    pub company_name: String,
+    #[serde(default, deserialize_with = "lenient_opt_u64")]
+    pub database_number: Option<u64>,
+    #[serde(default)]
+    pub organization_number: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub zip_code: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub country_code: Option<String>,
+}
+
 /// `MetaInformation` of list responses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MetaInformation {
+    #[serde(rename = "@TotalResources", default, deserialize_with = "lenient_u64")]
+    pub total_resources: u64,
     #[serde(rename = "@TotalPages", deserialize_with = "lenient_u64")]
     pub total_pages: u64,
     #[serde(rename = "@CurrentPage", deserialize_with = "lenient_u64")]
     pub current_page: u64,
+}
+
+/// `{"ErrorInformation": {...}}` with keys in either casing (400s use `error`/`message`/`code`,
+/// 404s `Error`/`Message`/`Code`); the code may be a number or a string.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorInformation {
+    #[serde(alias = "Message", default)]
+    pub message: Option<String>,
+    #[serde(alias = "Code", default, deserialize_with = "lenient_opt_i64")]
+    pub code: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -113,7 +192,7 @@ enum NumOrText {
     Text(String),
 }
 
-fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+pub(crate) fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     let text = match NumOrText::deserialize(d)? {
         NumOrText::Num(n) => n.to_string(),
         NumOrText::Text(t) => t,
@@ -121,7 +200,7 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     text.trim().parse().map_err(|_| serde::de::Error::custom(format!("`{text}` is not a number")))
 }
 
-fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+pub(crate) fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum BoolOrText {
@@ -138,7 +217,7 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
-fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+pub(crate) fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     let text: Option<String> = Option::deserialize(d)?;
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
@@ -148,11 +227,71 @@ fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D:
     }
 }
 
+fn number_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Any {
+        Num(serde_json::Number),
+        Text(String),
+        Bool(bool),
+    }
+    Ok(match Option::<Any>::deserialize(d)? {
+        None => None,
+        Some(Any::Num(n)) => Some(n.to_string()),
+        Some(Any::Text(t)) if t.trim().is_empty() => None,
+        Some(Any::Text(t)) => Some(t.trim().to_owned()),
+        Some(Any::Bool(b)) => Some(b.to_string()),
+    })
+}
+
+/// An optional unsigned number sent as a number, a string, `""` or `null`.
+pub(crate) fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    number_text(d)?
+        .map(|t| t.parse().map_err(|_| serde::de::Error::custom(format!("`{t}` is not a number"))))
+        .transpose()
+}
+
+/// An optional signed number sent as a number, a string, `""` or `null`.
+pub(crate) fn lenient_opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    number_text(d)?
+        .map(|t| t.parse().map_err(|_| serde::de::Error::custom(format!("`{t}` is not a number"))))
+        .transpose()
+}
+
+/// An amount sent as an exact number or a string (`"1.13"`); `null`/`""` is zero.
+pub(crate) fn lenient_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    match number_text(d)? {
+        None => Ok(Decimal::ZERO),
+        Some(t) => t
+            .parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(&t))
+            .map_err(|_| serde::de::Error::custom(format!("`{t}` is not an amount"))),
+    }
+}
+
+/// An optional boolean sent as a bool or a string (`"false"`).
+pub(crate) fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match number_text(d)?.map(|t| t.to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(t) if t == "true" || t == "1" => Ok(Some(true)),
+        Some(t) if t == "false" || t == "0" => Ok(Some(false)),
+        Some(t) => Err(serde::de::Error::custom(format!("`{t}` is not a boolean"))),
+    }
+}
+
+/// Text that Fortnox sometimes sends as a number (`ReferenceNumber`, `CustomerNumber`).
+pub(crate) fn lenient_opt_text<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    number_text(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::many_single_char_names)]
     fn reads_numbers_and_booleans_sent_as_strings() {
         let v: Voucher = serde_json::from_str(
             r#"{"VoucherSeries":"A","VoucherNumber":"12","Year":3,"TransactionDate":"2026-01-02"}"#,
@@ -164,6 +303,24 @@ mod tests {
         assert!(!s.manual);
         let p: LockedPeriod = serde_json::from_str(r#"{"EndDate":""}"#).expect("lenient");
         assert_eq!(p.end_date, None);
+        let r: VoucherRowOut = serde_json::from_str(
+            r#"{"Account":"1930","Debit":"1.13","Credit":0,"Removed":"false"}"#,
+        )
+        .expect("lenient");
+        assert_eq!((r.account, r.debit, r.credit), (1930, Decimal::new(113, 2), Decimal::ZERO));
+        assert_eq!(r.removed, Some(false));
+        let e: ErrorInformation = serde_json::from_str(
+            r#"{"Error":1,"Message":"Kan inte hitta kunden.","Code":"2000433"}"#,
+        )
+        .expect("upper");
+        assert_eq!(e.code, Some(2_000_433));
+        let e: ErrorInformation =
+            serde_json::from_str(r#"{"error":1,"message":"x","code":2001304}"#).expect("lower");
+        assert_eq!((e.code, e.message.as_deref()), (Some(2_001_304), Some("x")));
+        let m: MetaInformation =
+            serde_json::from_str(r#"{"@TotalResources":"0","@TotalPages":0,"@CurrentPage":1}"#)
+                .expect("meta");
+        assert_eq!((m.total_resources, m.total_pages, m.current_page), (0, 0, 1));
     }
 
     #[test]

@@ -1,0 +1,380 @@
+//! The authorization-code flow behind `fortnox-bridge connect`: the consent URL (with a random
+//! `state`, `access_type=offline` and the minimal scopes), a loopback listener for the redirect
+//! that checks `state`, the code exchange (HTTP Basic, via the `oauth2` crate), and the first
+//! durable save of the token pair.
+//!
+//! `oauth2` 5 is tied to reqwest 0.12 (as is this crate); it cannot add the `TenantId` header,
+//! which is why client credentials use a plain reqwest POST (see [`super::auth`]).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use axum::extract::Query;
+use axum::response::{Html, IntoResponse, Response};
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, RedirectUrl, RequestTokenError,
+    Scope, TokenResponse as _, TokenUrl,
+};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use super::auth::{Credentials, TokenResponse};
+use super::client::{Client, Endpoints};
+use super::error::Error;
+use super::model::CompanyInformation;
+use super::tokens::{TokenSet, TokenStore};
+
+/// Authorization codes live 10 minutes (docs/fortnox-api.md §1).
+pub const CODE_LIFETIME: Duration = Duration::from_mins(10);
+
+/// The features whose scopes a connection asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    /// Vouchers (SIE files, Z-reports).
+    Vouchers,
+    /// Orders from web-shop exports.
+    Orders,
+    /// Invoices (created, bookkept, e-mailed).
+    Invoices,
+}
+
+/// The minimal scopes for `features` (docs/fortnox-api.md §1): `bookkeeping` for vouchers,
+/// years, series and accounts; `settings` because the scope of the locked period and voucher
+/// series is unconfirmed and a missing scope costs the customer a new consent;
+/// `companyinformation` to name the company and learn its tenant id.
+pub fn scopes_for(features: &[Feature]) -> Vec<String> {
+    let mut scopes = vec!["companyinformation"];
+    for feature in features {
+        let more: &[&str] = match feature {
+            Feature::Vouchers => &["bookkeeping", "settings"],
+            Feature::Orders => &["order", "customer", "article", "settings"],
+            Feature::Invoices => &["invoice", "customer", "article", "settings", "bookkeeping"],
+        };
+        for scope in more {
+            if !scopes.contains(scope) {
+                scopes.push(scope);
+            }
+        }
+    }
+    scopes.into_iter().map(str::to_owned).collect()
+}
+
+/// A consent URL and the `state` its redirect must carry back.
+pub struct ConsentRequest {
+    pub url: String,
+    state: String,
+    redirect_uri: String,
+}
+
+impl std::fmt::Debug for ConsentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsentRequest")
+            .field("url", &self.url)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+fn config_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::NotConnected(format!("{what}: {e}"))
+}
+
+/// Builds the consent URL.
+pub fn consent_request(
+    endpoints: &Endpoints,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &[String],
+) -> Result<ConsentRequest, Error> {
+    let client = BasicClient::new(ClientId::new(client_id.to_owned()))
+        .set_auth_uri(
+            AuthUrl::new(endpoints.auth_url.clone()).map_err(|e| config_error("auth url", e))?,
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(redirect_uri.to_owned())
+                .map_err(|e| config_error("redirect uri", e))?,
+        );
+    let (url, state) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
+        .add_extra_param("access_type", "offline")
+        .url();
+    Ok(ConsentRequest {
+        url: url.to_string(),
+        state: state.secret().clone(),
+        redirect_uri: redirect_uri.to_owned(),
+    })
+}
+
+/// Exchanges an authorization code for the first token pair (not yet stored).
+pub async fn exchange_code(
+    endpoints: &Endpoints,
+    credentials: &Credentials,
+    request: &ConsentRequest,
+    code: &str,
+) -> Result<TokenSet, Error> {
+    let client = BasicClient::new(ClientId::new(credentials.client_id.clone()))
+        .set_client_secret(ClientSecret::new(credentials.client_secret.clone()))
+        .set_token_uri(
+            TokenUrl::new(endpoints.token_url.clone()).map_err(|e| config_error("token url", e))?,
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(request.redirect_uri.clone())
+                .map_err(|e| config_error("redirect uri", e))?,
+        );
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| Error::Transport(e.to_string()))?;
+    let answer = client
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .request_async(&http)
+        .await
+        .map_err(|e| match e {
+            RequestTokenError::ServerResponse(r) => {
+                let description = r.error_description().cloned().unwrap_or_default();
+                match r.error() {
+                    BasicErrorResponseType::InvalidClient => Error::Unauthorized {
+                        status: 401,
+                        message: format!("invalid_client: {description}"),
+                    },
+                    other => Error::Unauthorized {
+                        status: 400,
+                        message: format!(
+                            "{other}: {description} (the code is single use and \
+                                          lives 10 minutes)"
+                        ),
+                    },
+                }
+            }
+            RequestTokenError::Request(e) => Error::Transport(e.to_string()),
+            // Never quote the body: it may hold tokens.
+            RequestTokenError::Parse(..) => {
+                Error::Decode("token endpoint answer unreadable".to_owned())
+            }
+            RequestTokenError::Other(e) => Error::Decode(e),
+        })?;
+    TokenResponse {
+        access_token: answer.access_token().secret().clone(),
+        refresh_token: answer.refresh_token().map(|t| t.secret().clone()),
+        expires_in: answer.expires_in().map(|d| d.as_secs()),
+        scope: answer.scopes().map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
+    }
+    .into_set(1)
+}
+
+/// A loopback listener for the consent redirect.
+pub struct RedirectListener {
+    listener: TcpListener,
+    path: String,
+    redirect_uri: String,
+}
+
+/// Binds the loopback address of `redirect_uri` (`http://127.0.0.1:PORT/path`, `localhost` or
+/// `[::1]`; port 0 picks a free port, reflected in [`RedirectListener::redirect_uri`]).
+pub async fn listen(redirect_uri: &str) -> Result<RedirectListener, Error> {
+    let url = reqwest::Url::parse(redirect_uri).map_err(|e| config_error("redirect uri", e))?;
+    let ip = match url.host() {
+        Some(oauth2::url::Host::Domain("localhost")) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        Some(oauth2::url::Host::Ipv4(ip)) if ip.is_loopback() => IpAddr::V4(ip),
+        Some(oauth2::url::Host::Ipv6(ip)) if ip.is_loopback() => IpAddr::V6(ip),
+        _ => {
+            return Err(config_error(
+                "redirect uri",
+                format!(
+                    "`{redirect_uri}` is not a loopback http URL (hint: e.g. \
+                         http://127.0.0.1:47800/fortnox/callback)"
+                ),
+            ));
+        }
+    };
+    if url.scheme() != "http" {
+        return Err(config_error("redirect uri", format!("`{redirect_uri}` must use http")));
+    }
+    let addr = SocketAddr::new(ip, url.port().unwrap_or(80));
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| config_error(&format!("cannot listen on {addr} for the redirect"), e))?;
+    let port = listener.local_addr().map_err(|e| config_error("listener", e))?.port();
+    let mut actual = url.clone();
+    actual.set_port(Some(port)).map_err(|()| config_error("redirect uri", "no port"))?;
+    Ok(RedirectListener { listener, path: url.path().to_owned(), redirect_uri: actual.to_string() })
+}
+
+type Outcome = Result<String, Error>;
+
+fn page(title: &str, text: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>fortnox-bridge</title></head>\
+         <body><h1>{title}</h1><p>{text}</p></body></html>"
+    ))
+}
+
+impl RedirectListener {
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// Serves the redirect until one arrives with the expected `state` (others are refused and
+    /// ignored), then returns its code, or the error it carries, or times out.
+    pub async fn wait_for_code(self, state: &str, timeout: Duration) -> Result<String, Error> {
+        let (tx, mut rx) = mpsc::channel::<Outcome>(1);
+        let expected = state.to_owned();
+        let path = self.path.clone();
+        let handler = move |uri: axum::http::Uri, Query(q): Query<HashMap<String, String>>| {
+            let tx = tx.clone();
+            let expected = expected.clone();
+            let path = path.clone();
+            async move { callback(&uri, &path, &q, &expected, &tx) }
+        };
+        let app = axum::Router::new().fallback(handler);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(
+            axum::serve(self.listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .into_future(),
+        );
+        let outcome = tokio::time::timeout(timeout, rx.recv()).await;
+        // Let the browser receive its page before the server stops.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = stop.send(());
+        let _ = server.await;
+        match outcome {
+            Ok(Some(result)) => result,
+            Ok(None) => Err(Error::NotConnected("the redirect listener stopped".to_owned())),
+            Err(_) => Err(Error::NotConnected(format!(
+                "no answer from the consent page within {} minutes",
+                timeout.as_secs() / 60
+            ))),
+        }
+    }
+}
+
+fn callback(
+    uri: &axum::http::Uri,
+    path: &str,
+    q: &HashMap<String, String>,
+    expected: &str,
+    tx: &mpsc::Sender<Outcome>,
+) -> Response {
+    if uri.path() != path {
+        return (axum::http::StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    if q.get("state").map(String::as_str) != Some(expected) {
+        tracing::warn!("consent redirect with a wrong state ignored");
+        return (
+            axum::http::StatusCode::BAD_REQUEST,
+            page("Wrong state", "This answer does not belong to the running `connect`; ignored."),
+        )
+            .into_response();
+    }
+    if let Some(error) = q.get("error") {
+        let _ =
+            tx.try_send(Err(Error::NotConnected(format!("the consent was not given ({error})"))));
+        return page("Not connected", "The consent was not given. You can close this window.")
+            .into_response();
+    }
+    match q.get("code").filter(|c| !c.is_empty()) {
+        Some(code) => {
+            let _ = tx.try_send(Ok(code.clone()));
+            page("Connected", "fortnox-bridge received the consent. You can close this window.")
+                .into_response()
+        }
+        None => (axum::http::StatusCode::BAD_REQUEST, page("No code", "The answer has no code."))
+            .into_response(),
+    }
+}
+
+/// What `connect` achieved.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    /// The company, when the `companyinformation` scope was granted.
+    pub company: Option<CompanyInformation>,
+    pub scope: String,
+    /// Unix seconds.
+    pub refresh_expires_at: i64,
+}
+
+/// The whole flow: listen, show the consent URL (`show` prints or opens it), wait for the
+/// redirect, exchange the code, store the pair durably, and read the company back with it.
+pub async fn connect(
+    endpoints: &Endpoints,
+    credentials: &Credentials,
+    store: &TokenStore,
+    redirect_uri: &str,
+    scopes: &[String],
+    show: impl FnOnce(&str),
+) -> Result<Connected, Error> {
+    let listener = listen(redirect_uri).await?;
+    let request =
+        consent_request(endpoints, &credentials.client_id, listener.redirect_uri(), scopes)?;
+    show(&request.url);
+    let code = listener.wait_for_code(&request.state, CODE_LIFETIME).await?;
+    let mut set = exchange_code(endpoints, credentials, &request, &code).await?;
+    let target = store.clone();
+    let first = set.clone();
+    set = tokio::task::spawn_blocking(move || {
+        let guard = target.lock()?;
+        let previous = guard.load().ok().flatten().map_or(0, |s| s.generation);
+        let mut set = first;
+        set.generation = previous + 1;
+        guard.save(&set)?;
+        Ok::<_, Error>(set)
+    })
+    .await
+    .map_err(|e| Error::TokenStore(format!("save task failed: {e}")))??;
+    let client =
+        Client::builder(endpoints.clone(), credentials.clone()).token_store(store.clone()).build();
+    let company = client.company_information().await.ok();
+    Ok(Connected { company, scope: set.scope.clone(), refresh_expires_at: set.refresh_expires_at })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consent_url_carries_what_fortnox_requires() {
+        let endpoints = Endpoints::live();
+        let scopes = scopes_for(&[Feature::Vouchers]);
+        let r =
+            consent_request(&endpoints, "abc", "http://127.0.0.1:47800/cb", &scopes).expect("url");
+        let url = reqwest::Url::parse(&r.url).expect("parses");
+        let q: HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert!(r.url.starts_with("https://apps.fortnox.se/oauth-v1/auth?"));
+        assert_eq!(q["client_id"], "abc");
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["access_type"], "offline");
+        assert_eq!(q["redirect_uri"], "http://127.0.0.1:47800/cb");
+        assert_eq!(q["scope"], "companyinformation bookkeeping settings");
+        assert_eq!(q["state"], r.state);
+        assert!(r.state.len() >= 16);
+    }
+
+    #[test]
+    fn scopes_are_minimal_per_feature() {
+        assert_eq!(scopes_for(&[]), vec!["companyinformation"]);
+        let all = scopes_for(&[Feature::Vouchers, Feature::Orders, Feature::Invoices]);
+        assert_eq!(all.len(), 7, "{all:?}");
+    }
+
+    #[tokio::test]
+    async fn redirect_listener_refuses_non_loopback_and_wrong_state() {
+        assert!(listen("http://192.0.2.1:1/cb").await.is_err());
+        assert!(listen("https://127.0.0.1:0/cb").await.is_err());
+        let listener = listen("http://127.0.0.1:0/cb").await.expect("listen");
+        let uri = listener.redirect_uri().to_owned();
+        let waiter = tokio::spawn(listener.wait_for_code("good", Duration::from_secs(10)));
+        let http = reqwest::Client::new();
+        let wrong = http.get(format!("{uri}?code=x&state=evil")).send().await.expect("get");
+        assert_eq!(wrong.status(), 400);
+        let right = http.get(format!("{uri}?code=c0de&state=good")).send().await.expect("get");
+        assert_eq!(right.status(), 200);
+        assert_eq!(waiter.await.expect("join").expect("code"), "c0de");
+    }
+}

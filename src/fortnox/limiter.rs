@@ -1,0 +1,197 @@
+//! Client-side pacing under Fortnox's limit of 25 requests per sliding 5 seconds per client id and
+//! tenant (docs/fortnox-api.md §2), shared by every clone of a [`super::Client`] and by every
+//! client of the same tenant in this process.
+//!
+//! The window is counted on *completion* times: a request occupies a slot from the moment it is
+//! sent until [`WINDOW`] + [`MARGIN`] after its answer arrived (in-flight requests count as "now").
+//! Fortnox sees a request arrive somewhere between our send and our receipt of the answer, so no
+//! 5-second window on its side can hold more than [`LIMIT`] of ours, whatever the latency. A 429
+//! (another process of the same tenant, or a stricter server) pauses every request of the tenant.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+/// Requests per window that Fortnox allows.
+pub const LIMIT: usize = 25;
+/// Fortnox's sliding window.
+pub const WINDOW: Duration = Duration::from_secs(5);
+/// Extra time a slot stays taken, on top of the window (clock and scheduling slack).
+pub const MARGIN: Duration = Duration::from_millis(100);
+
+#[derive(Debug, Default)]
+struct State {
+    /// Completion times of recent requests, oldest first.
+    done: VecDeque<Instant>,
+    in_flight: usize,
+    /// No request starts before this (set after a 429).
+    paused_until: Option<Instant>,
+}
+
+/// A sliding-window limiter for one tenant.
+#[derive(Debug)]
+pub struct RateLimiter {
+    limit: usize,
+    hold: Duration,
+    state: Mutex<State>,
+    freed: Notify,
+}
+
+/// One granted request; dropping it records the completion.
+#[derive(Debug)]
+pub struct Permit {
+    limiter: Arc<RateLimiter>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        {
+            let mut state = self.limiter.lock();
+            state.in_flight = state.in_flight.saturating_sub(1);
+            state.done.push_back(Instant::now());
+        }
+        self.limiter.freed.notify_waiters();
+    }
+}
+
+impl RateLimiter {
+    /// `limit` requests per `window`, each slot held `margin` longer.
+    pub fn new(limit: usize, window: Duration, margin: Duration) -> RateLimiter {
+        RateLimiter {
+            limit: limit.max(1),
+            hold: window + margin,
+            state: Mutex::new(State::default()),
+            freed: Notify::new(),
+        }
+    }
+
+    /// The limiter shared by every client of `key` (API base, client id, tenant) in this
+    /// process: created on first use, dropped with the last client.
+    pub fn shared(key: &str) -> Arc<RateLimiter> {
+        static REGISTRY: LazyLock<Mutex<HashMap<String, Weak<RateLimiter>>>> =
+            LazyLock::new(Mutex::default);
+        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+        registry.retain(|_, limiter| limiter.strong_count() > 0);
+        if let Some(existing) = registry.get(key).and_then(Weak::upgrade) {
+            return existing;
+        }
+        let limiter = Arc::new(RateLimiter::new(LIMIT, WINDOW, MARGIN));
+        registry.insert(key.to_owned(), Arc::downgrade(&limiter));
+        limiter
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until one more request fits, then takes its slot.
+    pub async fn acquire(self: &Arc<Self>) -> Permit {
+        loop {
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            let wake = {
+                let mut state = self.lock();
+                let now = Instant::now();
+                while state.done.front().is_some_and(|t| now.duration_since(*t) >= self.hold) {
+                    state.done.pop_front();
+                }
+                match state.paused_until {
+                    Some(until) if until > now => Some(until),
+                    _ if state.done.len() + state.in_flight < self.limit => {
+                        state.paused_until = None;
+                        state.in_flight += 1;
+                        return Permit { limiter: Arc::clone(self) };
+                    }
+                    // Full: the oldest completed slot frees first; with all slots in flight,
+                    // wait for a completion.
+                    _ => state.done.front().map(|oldest| *oldest + self.hold),
+                }
+            };
+            match wake {
+                Some(at) => {
+                    tokio::select! {
+                        () = tokio::time::sleep_until(at) => {}
+                        () = &mut freed => {}
+                    }
+                }
+                None => freed.await,
+            }
+        }
+    }
+
+    /// After a 429: no request of this tenant starts for `wait`.
+    pub fn pause(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut state = self.lock();
+        if state.paused_until.is_none_or(|t| t < until) {
+            state.paused_until = Some(until);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[tokio::test]
+    async fn never_more_than_the_limit_within_a_window() {
+        let window = MS * 200;
+        let limiter = Arc::new(RateLimiter::new(5, window, Duration::ZERO));
+        let start = Instant::now();
+        let mut starts = Vec::new();
+        for _ in 0..12 {
+            let permit = limiter.acquire().await;
+            starts.push(start.elapsed());
+            tokio::time::sleep(MS * 2).await;
+            drop(permit);
+        }
+        // Request 6 waits until the first completed a full window ago, and so on.
+        assert!(starts[5] >= window, "{starts:?}");
+        for w in starts.windows(6) {
+            assert!(w[5].saturating_sub(w[0]) >= window, "{starts:?}");
+        }
+        // ...but not much longer: the limiter does not waste the budget.
+        assert!(starts[11] < window * 3, "{starts:?}");
+    }
+
+    #[tokio::test]
+    async fn in_flight_requests_hold_their_slot_and_pause_stops_everyone() {
+        let window = MS * 100;
+        let limiter = Arc::new(RateLimiter::new(2, window, Duration::ZERO));
+        let a = limiter.acquire().await;
+        let _b = limiter.acquire().await;
+        let waiter = {
+            let limiter = Arc::clone(&limiter);
+            tokio::spawn(async move {
+                let start = Instant::now();
+                let _c = limiter.acquire().await;
+                start.elapsed()
+            })
+        };
+        tokio::time::sleep(MS * 300).await;
+        drop(a); // completes now; its slot frees a window later
+        let elapsed = waiter.await.unwrap_or_default();
+        assert!(elapsed >= MS * 400, "{elapsed:?}");
+
+        let fresh = Arc::new(RateLimiter::new(10, window, Duration::ZERO));
+        fresh.pause(MS * 150);
+        let start = Instant::now();
+        drop(fresh.acquire().await);
+        assert!(start.elapsed() >= MS * 150);
+    }
+
+    #[test]
+    fn clients_of_one_tenant_share_a_limiter() {
+        let a = RateLimiter::shared("http://x/3 id 1");
+        let b = RateLimiter::shared("http://x/3 id 1");
+        let c = RateLimiter::shared("http://x/3 id 2");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+    }
+}
