@@ -11,6 +11,14 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod sales;
+
+pub use sales::{
+    AccountMap, AccountsConfig, CreateDocument, CustomerKey, DiscountMode, LanguagePolicy,
+    MissingArticle, ORDER_FIELDS, OrderFormat, OrdersConfig, PricesMode, ShippingMode,
+    UnitSource, ZreportConfig, rate_key,
+};
+
 /// The file name `init` writes and `run` looks for by default.
 pub const FILE_NAME: &str = "fortnox-bridge.toml";
 
@@ -40,6 +48,12 @@ struct RawConfig {
     watch: RawWatch,
     #[serde(default)]
     upload: RawUpload,
+    #[serde(default)]
+    zreport: sales::RawZreport,
+    #[serde(default)]
+    accounts: sales::RawAccounts,
+    #[serde(default)]
+    orders: sales::RawOrders,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -182,6 +196,9 @@ pub struct Config {
     pub sie: SieConfig,
     pub watch: WatchConfig,
     pub upload: UploadConfig,
+    pub zreport: ZreportConfig,
+    pub accounts: AccountsConfig,
+    pub orders: OrdersConfig,
 }
 
 impl Config {
@@ -285,6 +302,9 @@ impl Config {
             sie,
             watch,
             upload,
+            zreport: sales::zreport(raw.zreport)?,
+            accounts: sales::accounts(raw.accounts)?,
+            orders: sales::orders(raw.orders)?,
         })
     }
 }
