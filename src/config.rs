@@ -15,8 +15,8 @@ mod sales;
 
 pub use sales::{
     AccountMap, AccountsConfig, CreateDocument, CustomerKey, DiscountMode, LanguagePolicy,
-    MissingArticle, ORDER_FIELDS, OrderFormat, OrdersConfig, PricesMode, ShippingMode,
-    UnitSource, ZreportConfig, rate_key,
+    MissingArticle, ORDER_FIELDS, OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
+    ZreportConfig, rate_key,
 };
 
 /// The file name `init` writes and `run` looks for by default.
@@ -303,7 +303,7 @@ impl Config {
             watch,
             upload,
             zreport: sales::zreport(raw.zreport)?,
-            accounts: sales::accounts(raw.accounts)?,
+            accounts: sales::accounts(&raw.accounts)?,
             orders: sales::orders(raw.orders)?,
         })
     }

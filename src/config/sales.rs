@@ -407,7 +407,7 @@ pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, String> {
     Ok(out)
 }
 
-pub(super) fn accounts(raw: RawAccounts) -> Result<AccountsConfig, String> {
+pub(super) fn accounts(raw: &RawAccounts) -> Result<AccountsConfig, String> {
     let base = AccountMap::default().overlay(&raw.base)?;
     let mut registers = BTreeMap::new();
     for (register, overrides) in &raw.registers {
@@ -595,7 +595,7 @@ mod tests {
 
     #[test]
     fn defaults_are_bas() {
-        let a = accounts(RawAccounts::default()).expect("defaults");
+        let a = accounts(&RawAccounts::default()).expect("defaults");
         assert_eq!(a.base.sales.get("6"), Some(&3003));
         assert_eq!(a.base.output_vat.get("25"), Some(&2611));
         assert_eq!(a.base.payments.get("swish"), Some(&1930));
@@ -610,7 +610,7 @@ mod tests {
              [registers.BAR]\nsales = { \"25 %\" = 3011 }\n",
         )
         .expect("toml");
-        let a = accounts(raw).expect("valid");
+        let a = accounts(&raw).expect("valid");
         let bar = a.for_register("BAR");
         assert_eq!(bar.sales.get("25"), Some(&3011));
         assert_eq!(bar.sales.get("12"), Some(&3002));
@@ -618,7 +618,7 @@ mod tests {
         assert_eq!(bar.payments.get("rikskortet"), Some(&1581));
         assert_eq!(a.for_register("KASSA1").sales.get("25"), Some(&3001));
         let raw: RawAccounts = toml::from_str("[registers.X]\nrounding = 37400\n").expect("toml");
-        let err = accounts(raw).expect_err("invalid");
+        let err = accounts(&raw).expect_err("invalid");
         assert!(err.starts_with("[accounts.registers.X] rounding maps to `37400`"), "{err}");
     }
 
