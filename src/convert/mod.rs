@@ -5,6 +5,7 @@
 //! the bytes of a detected kind and converts every record, collecting located diagnostics.
 
 pub mod sie;
+pub mod zreport;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -74,7 +75,8 @@ pub struct Conversion {
 pub fn convert_file(kind: Kind, bytes: &[u8], config: &Config) -> Conversion {
     match kind {
         Kind::Sie => sie::convert_bytes(bytes, &config.sie),
-        Kind::Zreport | Kind::Orders => Conversion {
+        Kind::Zreport => zreport::convert_bytes(bytes, &config.zreport, &config.accounts),
+        Kind::Orders => Conversion {
             errors: vec![
                 Diagnostic::file(format!("{kind} files are not yet supported by this version"))
                     .hint(

@@ -3,3 +3,4 @@
 //! Pure: no file system, network or clock in here. Each input format has its own submodule.
 
 pub mod sie;
+pub mod zreport;
