@@ -4,8 +4,10 @@
 //! nothing about files, the ledger or the pipeline.
 
 mod client;
+mod documents;
 mod error;
 pub mod model;
+pub mod model_documents;
 
 pub use client::{Client, Credentials};
 pub use error::Error;
