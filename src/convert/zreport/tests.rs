@@ -17,8 +17,7 @@ fn convert_with(bytes: &[u8], extra: &str) -> Conversion {
 fn voucher(doc: &Document) -> &VoucherRequest {
     match &doc.body {
         Body::Voucher(v) => v,
-        #[allow(unreachable_patterns)]
-        _ => panic!("not a voucher"),
+        Body::Order(_) => panic!("not a voucher"),
     }
 }
 
