@@ -15,6 +15,13 @@ mod inbox;
 
 use inbox::RawInbox;
 pub use inbox::{InboxConfig, Schedule, WatchMode, is_network_path};
+mod sales;
+
+pub use sales::{
+    AccountMap, AccountsConfig, CreateDocument, CustomerKey, DiscountMode, LanguagePolicy,
+    MissingArticle, ORDER_FIELDS, OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
+    ZreportConfig, rate_key,
+};
 
 /// The file name `init` writes and `run` looks for by default.
 pub const FILE_NAME: &str = "fortnox-bridge.toml";
@@ -51,6 +58,12 @@ struct RawConfig {
     notify: RawNotify,
     #[serde(default)]
     upload: RawUpload,
+    #[serde(default)]
+    zreport: sales::RawZreport,
+    #[serde(default)]
+    accounts: sales::RawAccounts,
+    #[serde(default)]
+    orders: sales::RawOrders,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -264,6 +277,9 @@ pub struct Config {
     /// Every watched folder; the first is `[folders] inbox`, then each `[[inboxes]]`.
     pub inboxes: Vec<InboxConfig>,
     pub notify: NotifyConfig,
+    pub zreport: ZreportConfig,
+    pub accounts: AccountsConfig,
+    pub orders: OrdersConfig,
 }
 
 impl Config {
@@ -453,6 +469,9 @@ impl Config {
             sie,
             watch,
             upload,
+            zreport: sales::zreport(raw.zreport)?,
+            accounts: sales::accounts(&raw.accounts)?,
+            orders: sales::orders(raw.orders)?,
         })
     }
 }

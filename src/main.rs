@@ -188,9 +188,12 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             Ok(ok(commands::connect::connect(&load_config(config.as_deref())?).await?))
         }
         Command::Retry { config, document, all } => {
-            commands::ops::retry(load_config(config.as_deref())?, document.as_deref(), all).await
+            let config = load_config(config.as_deref())?;
+            Box::pin(commands::ops::retry(config, document.as_deref(), all)).await
         }
-        Command::Sync { config } => commands::ops::sync(load_config(config.as_deref())?).await,
+        Command::Sync { config } => {
+            Box::pin(commands::ops::sync(load_config(config.as_deref())?)).await
+        }
         Command::Accounts { .. } => Ok(not_yet("accounts check")),
         Command::Service { .. } => Ok(not_yet("service")),
     }
