@@ -134,8 +134,33 @@ enum AccountsAction {
 
 #[derive(Debug, Subcommand)]
 enum ServiceAction {
-    Install,
-    Uninstall,
+    /// Install and start the service (systemd unit, or Windows service).
+    Install {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+        /// Where the systemd unit goes.
+        #[arg(long, default_value = "/etc/systemd/system")]
+        unit_dir: PathBuf,
+        /// Only write the unit; do not run systemctl.
+        #[arg(long)]
+        no_enable: bool,
+        /// Run the service as this user (systemd `User=`).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Stop and remove the service.
+    Uninstall {
+        #[arg(long, default_value = "/etc/systemd/system")]
+        unit_dir: PathBuf,
+        #[arg(long)]
+        no_enable: bool,
+    },
+    /// The entry point the Windows service manager starts (not for consoles).
+    #[command(hide = true)]
+    Run {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// `-c FILE`, else `./fortnox-bridge.toml` if present, else the defaults for this folder.
@@ -195,7 +220,21 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             Box::pin(commands::ops::sync(load_config(config.as_deref())?)).await
         }
         Command::Accounts { .. } => Ok(not_yet("accounts check")),
-        Command::Service { .. } => Ok(not_yet("service")),
+        Command::Service { action } => match action {
+            ServiceAction::Install { config, unit_dir, no_enable, user } => {
+                commands::service::install(
+                    config.as_deref(),
+                    &unit_dir,
+                    !no_enable,
+                    user.as_deref(),
+                )
+                .map(|()| 0)
+            }
+            ServiceAction::Uninstall { unit_dir, no_enable } => {
+                commands::service::uninstall(&unit_dir, !no_enable).map(|()| 0)
+            }
+            ServiceAction::Run { config } => commands::service::run(config.as_deref()),
+        },
     }
 }
 

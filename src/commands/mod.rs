@@ -8,4 +8,5 @@ pub mod demo;
 pub mod init;
 pub mod ops;
 pub mod sandbox;
+pub mod service;
 pub mod status;

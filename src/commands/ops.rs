@@ -40,7 +40,7 @@ async fn post_now(config: Config, what: &str) -> Result<u8> {
         return Ok(0);
     }
     println!("{what}; no service is running, posting now");
-    run(config, true).await
+    Box::pin(run(config, true)).await
 }
 
 /// `sync`: posts what is queued in nightly and manual inboxes now.

@@ -16,6 +16,10 @@ use crate::pipeline::{Fatal, FileOutcome, Pipeline};
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::watch;
 
+pub mod systemd;
+#[cfg(windows)]
+pub mod windows;
+
 /// Problems that stop the service (it exits non-zero; the service manager restarts it).
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -153,6 +157,17 @@ struct Watched {
 /// Runs the service. With `once`, processes what is in the inboxes now, settles the uploads
 /// and returns; otherwise runs until Ctrl-C / SIGTERM.
 pub async fn run(config: Config, client: Client, once: bool) -> Result<RunReport, ServiceError> {
+    run_until(config, client, once, shutdown_signal()).await
+}
+
+/// [`run`], stopping when `shutdown` resolves (the Windows service's stop request) instead of
+/// on a signal. The file in flight finishes first.
+pub async fn run_until(
+    config: Config,
+    client: Client,
+    once: bool,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<RunReport, ServiceError> {
     prepare_folders(&config)?;
     let _lock = try_lock(&config)?.ok_or_else(|| {
         setup("instance lock")(format!(
@@ -210,19 +225,25 @@ pub async fn run(config: Config, client: Client, once: bool) -> Result<RunReport
         settle(&pipeline, &mut report).await?;
         return Ok(report);
     }
-    notify_systemd(SystemdState::Ready);
-    let watchdog = watchdog_interval();
-    let mut next_watchdog = Instant::now();
+    systemd::notify(systemd::State::Ready);
+    // Keep systemd's watchdog fed while a long batch is processed; a wedged runtime stops it.
+    let watchdog = systemd::watchdog_interval().map(|every| {
+        tokio::spawn(async move {
+            loop {
+                systemd::notify(systemd::State::Watchdog);
+                tokio::time::sleep(every / 2).await;
+            }
+        })
+    });
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut next_retry = Instant::now();
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
             () = &mut shutdown => {
                 tracing::info!("stopping");
-                notify_systemd(SystemdState::Stopping);
+                systemd::notify(systemd::State::Stopping);
                 break;
             }
             Some(seen) = events.recv() => {
@@ -255,12 +276,11 @@ pub async fn run(config: Config, client: Client, once: bool) -> Result<RunReport
                     retry_due(&pipeline, &mut report).await?;
                     next_retry = now + Duration::from_secs(1);
                 }
-                if let Some(every) = watchdog && now >= next_watchdog {
-                    notify_systemd(SystemdState::Watchdog);
-                    next_watchdog = now + every / 2;
-                }
             }
         }
+    }
+    if let Some(task) = watchdog {
+        task.abort();
     }
     Ok(report)
 }
@@ -336,41 +356,6 @@ async fn settle(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), Servi
     report.held =
         pipeline.ledger.files_in_processing().map_err(Fatal::from)?.len() - report.waiting;
     Ok(())
-}
-
-#[derive(Clone, Copy)]
-enum SystemdState {
-    Ready,
-    Stopping,
-    Watchdog,
-}
-
-/// Tells systemd (`Type=notify`) how the service is; a no-op elsewhere.
-fn notify_systemd(state: SystemdState) {
-    #[cfg(unix)]
-    {
-        use sd_notify::NotifyState;
-        let state = match state {
-            SystemdState::Ready => NotifyState::Ready,
-            SystemdState::Stopping => NotifyState::Stopping,
-            SystemdState::Watchdog => NotifyState::Watchdog,
-        };
-        let _ = sd_notify::notify(&[state]);
-    }
-    #[cfg(not(unix))]
-    let _ = state;
-}
-
-/// The systemd watchdog interval, when the unit asks for pings.
-fn watchdog_interval() -> Option<Duration> {
-    #[cfg(unix)]
-    {
-        sd_notify::watchdog_enabled()
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.
