@@ -97,6 +97,8 @@ enum Command {
     Accounts {
         #[command(subcommand)]
         action: AccountsAction,
+        #[arg(short, long, global = true)]
+        config: Option<PathBuf>,
     },
     /// Install or remove the system service (systemd or Windows service).
     Service {
@@ -170,7 +172,9 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Status { .. } => Ok(not_yet("status")),
         Command::Retry { .. } => Ok(not_yet("retry")),
         Command::Sync { .. } => Ok(not_yet("sync")),
-        Command::Accounts { .. } => Ok(not_yet("accounts check")),
+        Command::Accounts { action: AccountsAction::Check, config } => {
+            Ok(ok(commands::accounts::check(&load_config(config.as_deref())?).await?))
+        }
         Command::Service { .. } => Ok(not_yet("service")),
     }
 }

@@ -129,3 +129,20 @@ async fn held_orders_wait_for_their_article() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("article `MUGG-EMALJ` does not exist in Fortnox yet"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
+    let ws = Workspace::start().await;
+    ws.write_config(
+        "[accounts]\ntips = 3960\ndiscounts = 3990\n[accounts.registers.BAR]\nrounding = 9999\n",
+    );
+    let out = ws.cli(&["accounts", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stdout.contains("inactive  3960  Valutakursvinster"), "{stdout}");
+    assert!(stdout.contains("missing   9999  used for rounding (register BAR)"), "{stdout}");
+    assert!(stdout.contains(": 2 missing or inactive"), "{stdout}");
+    ws.write_config("[accounts]\ndiscounts = 3990\n");
+    let out = ws.cli(&["accounts", "check"]);
+    assert_eq!(out.status.code(), Some(0), "the BAS defaults exist in the sandbox: {out:?}");
+}
