@@ -97,6 +97,8 @@ enum Command {
     Accounts {
         #[command(subcommand)]
         action: AccountsAction,
+        #[arg(short, long, global = true)]
+        config: Option<PathBuf>,
     },
     /// Install or remove the system service (systemd or Windows service).
     Service {
@@ -174,11 +176,6 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     }
 }
 
-fn not_yet(what: &str) -> u8 {
-    eprintln!("fortnox-bridge {what}: not yet available in this version");
-    2
-}
-
 async fn dispatch(cli: Cli) -> Result<u8> {
     let ok = |clean: bool| u8::from(!clean);
     match cli.command {
@@ -219,7 +216,9 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         Command::Sync { config } => {
             Box::pin(commands::ops::sync(load_config(config.as_deref())?)).await
         }
-        Command::Accounts { .. } => Ok(not_yet("accounts check")),
+        Command::Accounts { action: AccountsAction::Check, config } => {
+            Ok(ok(commands::accounts::check(&load_config(config.as_deref())?).await?))
+        }
         Command::Service { action } => match action {
             ServiceAction::Install { config, unit_dir, no_enable, user } => {
                 commands::service::install(
@@ -241,7 +240,7 @@ async fn dispatch(cli: Cli) -> Result<u8> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The demo prints its own summary; the service logs what it does.
-    let default_level = if matches!(cli.command, Command::Demo { .. }) { "warn" } else { "info" };
+    let default_level = if matches!(cli.command, Command::Demo { .. }) { "error" } else { "info" };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("FORTNOX_BRIDGE_LOG")

@@ -16,6 +16,8 @@ const SAMPLES: &[(&str, &[u8])] = &[
     ("kassa-2026-10.si", include_bytes!("../../fixtures/sie/kassa-2026-10.si")),
     ("inkop-2026-11.si", include_bytes!("../../fixtures/sie/inkop-2026-11.si")),
     ("kassa-trasig.si", include_bytes!("../../fixtures/sie/invalid/kassa-trasig.si")),
+    ("z-2026-11-02.json", include_bytes!("../../fixtures/zreport/cafe-och-bar-2026-11-02.json")),
+    ("webbshop-2026-11-20.csv", include_bytes!("../../fixtures/orders/webbshop-2026-11-20.csv")),
 ];
 
 /// The sandbox's "today" for the demo, so the samples' dates always fall in open years.
@@ -30,6 +32,10 @@ target = \"sandbox\"
 # The till's K series is booked in Fortnox series F \"Kassa\"; unnumbered vouchers go to A.
 default_series = \"A\"
 series = { K = \"F\" }
+
+[orders]
+# Each web-shop order becomes a Fortnox order and an invoice made from it.
+create = \"order+invoice\"
 
 [watch]
 stable_ms = 200
@@ -87,7 +93,20 @@ pub async fn demo(dir: Option<PathBuf>) -> Result<bool> {
     })?;
     println!("posted to Fortnox (read back from the sandbox's API):");
     let api = client();
+    let mut vouchers = 0;
     for (series, number, year, label, file, line) in &posted {
+        if series == "order" || series == "invoice" {
+            let n = number.to_string();
+            let exists = if series == "order" {
+                api.order(&n).await?.is_some()
+            } else {
+                api.invoice(&n).await?.is_some()
+            };
+            anyhow::ensure!(exists, "{series} {number} is missing in the sandbox");
+            println!("  {series:<7} {number:<4} {label:<52}  from {file}:{line}");
+            continue;
+        }
+        vouchers += 1;
         let found = api
             .voucher(series, u64::try_from(*number)?, u64::try_from(*year)?)
             .await
@@ -114,8 +133,9 @@ pub async fn demo(dir: Option<PathBuf>) -> Result<bool> {
     sandbox.stop().await;
     let expected = report.failed.len() == 1 && report.done.len() == SAMPLES.len() - 1;
     println!(
-        "\n{} vouchers posted, {} files done, {} failed (the broken sample is meant to fail).",
-        posted.len(),
+        "\n{vouchers} vouchers and {} orders/invoices posted, {} files done, {} failed (the \
+         broken sample is meant to fail).",
+        posted.len() - vouchers,
         report.done.len(),
         report.failed.len()
     );

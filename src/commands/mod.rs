@@ -1,6 +1,7 @@
 //! The command-line commands (the contract in `docs/architecture.md`). Only this layer and
 //! `main.rs` use `anyhow`.
 
+pub mod accounts;
 pub mod audit;
 pub mod check;
 pub mod connect;

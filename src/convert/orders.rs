@@ -160,6 +160,7 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
     if !out.errors.is_empty() {
         out.documents.clear();
     }
+    out.errors.sort_by_key(|e| e.line);
     out
 }
 

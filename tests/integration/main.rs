@@ -2,6 +2,7 @@
 //! loopback port, real files dropped into the inbox, results read back over the sandbox's API.
 
 mod crash;
+mod documents;
 mod harness;
 mod operations;
 mod schedules;

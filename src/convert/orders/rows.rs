@@ -42,6 +42,7 @@ pub fn build(
     out: &mut Conversion,
 ) -> Built {
     let id = &order.id;
+    let errors_before = out.errors.len();
     let ordered = config.create != crate::config::CreateDocument::Invoice;
     let mut built = Built {
         rows: Vec::new(),
@@ -220,7 +221,7 @@ pub fn build(
             }
         }
     }
-    if built.rows.is_empty() {
+    if built.rows.is_empty() && out.errors.len() == errors_before {
         out.errors.push(
             Diagnostic::at(order.line, format!("order `{id}` has no rows to post"))
                 .hint("an order needs at least one row"),

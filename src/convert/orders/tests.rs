@@ -1,1 +1,84 @@
+use std::path::Path;
 
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::config::Config;
+
+fn convert_with(bytes: &[u8], extra: &str) -> Conversion {
+    let c = Config::from_toml_str(extra, Path::new("/x")).expect("config");
+    convert_bytes(bytes, &c.orders, &c.accounts)
+}
+
+fn plan(doc: &Document) -> &OrderPlan {
+    match &doc.body {
+        Body::Order(plan) => plan,
+        Body::Voucher(_) => panic!("not an order"),
+    }
+}
+
+const SHOP: &[u8] = include_bytes!("../../../fixtures/orders/webbshop-2026-11-20.csv");
+
+#[test]
+fn the_order_id_is_the_key_and_the_content_the_version() {
+    let c = convert_with(SHOP, "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let first = &c.documents[0];
+    let p = plan(first);
+    let order = p.order.as_ref().expect("an order");
+    assert_eq!(order.external_invoice_reference1, "W-1001");
+    assert_eq!(first.marker, marker_for("order:W-1001"));
+    assert_eq!(first.reference, format!("order:W-1001:{}", p.version));
+    assert!(order.comments.contains(&first.marker) && order.comments.contains(&p.version));
+    // The same order in a later export is the same document; a changed one keeps the marker.
+    let again =
+        convert_with(include_bytes!("../../../fixtures/orders/webbshop-2026-11-21.csv"), "");
+    let w1003 = |c: &Conversion| c.documents.iter().find(|d| d.label == "order W-1003").cloned();
+    assert_eq!(w1003(&c).map(|d| d.reference), w1003(&again).map(|d| d.reference));
+    let w1004 = |c: &Conversion| c.documents.iter().find(|d| d.label == "order W-1004").cloned();
+    let (a, b) = (w1004(&c).expect("a"), w1004(&again).expect("b"));
+    assert_eq!(a.marker, b.marker);
+    assert_ne!(a.reference, b.reference);
+}
+
+#[test]
+fn options_shape_the_request() {
+    let c = convert_with(
+        SHOP,
+        "[orders]\ncreate = \"invoice\"\nshipping = \"row\"\nlanguage = \"customer-sv\"\n",
+    );
+    let p = plan(&c.documents[1]);
+    let invoice = p.invoice.as_ref().expect("an invoice");
+    assert!(p.order.is_none() && invoice.freight.is_none());
+    assert_eq!(invoice.language, "EN", "the customer asked for en-GB");
+    let rows = invoice.invoice_rows.as_ref().expect("rows");
+    let freight = rows.last().expect("a freight row");
+    assert_eq!((freight.description.as_str(), freight.account_number), ("Frakt", Some(3520)));
+    assert_eq!(freight.ordered_quantity, None, "invoices have no ordered quantity");
+    let c = convert_with(SHOP, "[orders]\ncreate_articles = true\nunit = \"column\"\n");
+    let p = plan(&c.documents[1]);
+    let tea = p.articles.iter().find(|a| a.article_number == "TE-EARL").expect("tea");
+    assert_eq!(tea.if_missing, IfMissing::Create);
+    let new = tea.create.as_ref().expect("article body");
+    assert_eq!(
+        (new.unit.as_deref(), new.vat, new.sales_account),
+        (Some("kg"), Decimal::from(6), Some(3003))
+    );
+}
+
+#[test]
+fn rejections_name_the_line_and_the_order() {
+    let c = convert_with(include_bytes!("../../../fixtures/orders/invalid/fel-i-raderna.csv"), "");
+    assert!(c.documents.is_empty());
+    let rendered: Vec<String> = c.errors.iter().map(|e| e.render("o.csv")).collect();
+    assert_eq!(
+        rendered[..2],
+        [
+            "o.csv:3: order `W-2001`: email is `annan@example.org` here but `prov@example.org` on \
+             line 2 (hint: an order's fields must be the same on all its rows (or only on its \
+             first))",
+            "o.csv:4: order `W-2002`: order date `20/11/2026` is not a date (hint: write dates as \
+             YYYY-MM-DD (a time after it is fine))",
+        ]
+    );
+}

@@ -1,1 +1,91 @@
+use rust_decimal::Decimal;
 
+use super::*;
+
+fn config() -> OrdersConfig {
+    OrdersConfig::default()
+}
+
+#[test]
+fn own_format_groups_rows_and_reads_swedish_numbers() {
+    let file = parse(include_bytes!("../../../fixtures/orders/webbshop-2026-11-20.csv"), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!((file.format.as_str(), file.delimiter, file.rows), ("fortnox-bridge CSV", ';', 10));
+    let ids: Vec<&str> = file.orders.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["W-1001", "W-1002", "W-1003", "W-1004"]);
+    let w1001 = &file.orders[0];
+    assert_eq!(w1001.shipping, Decimal::new(14_900, 2));
+    assert_eq!(w1001.lines[1].discount, Some(Discount::Percent(Decimal::TEN)));
+    assert_eq!(file.orders[1].lines[1].quantity, Decimal::new(25, 2));
+    assert_eq!(file.orders[1].prices_include_vat, Some(true));
+    assert!(file.orders[2].lines[0].gift_card);
+    assert_eq!(file.orders[3].lines[1].unit_price, Decimal::new(123_450, 2));
+}
+
+#[test]
+fn shopify_taxes_gift_cards_discounts_and_cancelled_orders() {
+    let file =
+        parse(include_bytes!("../../../fixtures/orders/shopify-orders_export.csv"), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.format, "Shopify CSV");
+    let o = &file.orders[0];
+    assert_eq!(o.prices_include_vat, Some(true), "Subtotal + Shipping = Total");
+    assert_eq!(o.order_discount, Decimal::new(2270, 2));
+    assert_eq!(o.customer.zip.as_deref(), Some("123 45"), "Shopify's leading ' is dropped");
+    assert!(o.lines[2].gift_card);
+    assert_eq!(o.lines[2].vat_rate, Some(Decimal::ZERO));
+    assert_eq!(o.lines[0].vat_rate, Some(Decimal::from(25)));
+    assert_eq!(file.orders[1].order_discount, Decimal::ZERO, "the line discount is the whole");
+    assert!(file.orders[2].cancelled);
+}
+
+#[test]
+fn shopify_with_taxes_on_top_and_several_rates() {
+    let text = "Name,Created at,Subtotal,Shipping,Taxes,Total,Tax 1 Name,Tax 1 Value,\
+                Lineitem quantity,Lineitem name,Lineitem price,Email\n\
+                #7,2026-11-20 10:00:00 +0100,100.00,0.00,25.00,125.00,SE VAT 25%,25.00,1,Mugg,100.00,a@example.org\n";
+    let file = parse(text.as_bytes(), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.orders[0].prices_include_vat, Some(false));
+    let text = "Name,Created at,Subtotal,Shipping,Taxes,Total,Tax 1 Name,Tax 1 Value,Tax 2 Name,\
+                Tax 2 Value,Lineitem quantity,Lineitem name,Lineitem price\n\
+                #8,2026-11-20,100.00,0.00,18.00,118.00,SE VAT 25%,12.00,SE VAT 12%,6.00,1,Mugg,100.00\n";
+    let file = parse(text.as_bytes(), &config());
+    assert_eq!(
+        file.errors[0].to_string(),
+        "line 2: order `#8` has taxes at several rates (SE VAT 25%, SE VAT 12%) (hint: Shopify's \
+         export does not say which line has which rate; post this order with fortnox-bridge's \
+         order CSV, which has a VAT rate per row)"
+    );
+}
+
+#[test]
+fn custom_mapping_windows_1252_and_line_totals() {
+    let mut c = config();
+    c.format = crate::config::OrderFormat::Custom;
+    for (field, header) in [
+        ("order_id", "Ordernr"),
+        ("order_date", "Datum"),
+        ("customer_name", "Kundnamn"),
+        ("email", "E-post"),
+        ("sku", "Artikelnr"),
+        ("quantity", "Antal"),
+        ("line_total", "Radbelopp"),
+        ("vat_rate", "Moms"),
+    ] {
+        c.columns.insert(field.to_owned(), header.to_owned());
+    }
+    let file = parse(include_bytes!("../../../fixtures/orders/butik-export-cp1252.csv"), &c);
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.encoding, "windows-1252");
+    assert_eq!(file.orders[1].customer.name.as_deref(), Some("Åsa Åkesson Provnamn"));
+    assert_eq!(file.orders[0].lines[0].unit_price, Decimal::from(32));
+    assert_eq!(file.orders[0].lines[0].vat_rate, Some(Decimal::from(12)));
+    c.columns.insert("unit".to_owned(), "Storlek".to_owned());
+    let file = parse(include_bytes!("../../../fixtures/orders/butik-export-cp1252.csv"), &c);
+    assert_eq!(
+        file.errors[0].to_string(),
+        "line 1: the header row has no column `Storlek` (hint: [orders.columns] maps unit to it; \
+         fix the mapping or the export)"
+    );
+}

@@ -1,0 +1,148 @@
+//! End-to-end for Z-reports and order exports: the real binary against the sandbox, including
+//! the same file dropped again, a changed Z-report, and an overlapping order export.
+
+use serde_json::Value;
+
+use crate::harness::{Api, Workspace, fixture};
+
+fn error_report(ws: &Workspace, name: &str) -> String {
+    let failed = ws.archived("failed");
+    let file = failed.iter().find(|p| p.ends_with(name)).expect("file in failed/");
+    std::fs::read_to_string(file.with_file_name(format!("{name}.error.txt"))).expect("report")
+}
+
+fn list<'a>(value: &'a Value, key: &str) -> &'a Vec<Value> {
+    value[key].as_array().unwrap_or_else(|| panic!("{key}: {value}"))
+}
+
+async fn orders_with(api: &Api, reference: &str) -> Vec<Value> {
+    let all = api.get(&format!("/3/orders?externalinvoicereference1={reference}")).await;
+    list(&all, "Orders")
+        .iter()
+        .filter(|o| o["ExternalInvoiceReference1"] == reference)
+        .cloned()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
+    let ws = Workspace::start().await;
+    let restaurant = fixture("zreport/restaurang-2026-10-31.json");
+    ws.drop_file("z-1042.json", &restaurant);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    let f = api.get(&format!("/3/vouchers/F/1?financialyear={year}")).await;
+    let v = &f["Voucher"];
+    assert_eq!(v["Description"], "Z-rapport 1042 Kassa 1 matsal 2026-10-31");
+    assert_eq!(v["TransactionDate"], "2026-10-31");
+    assert_eq!(list(v, "VoucherRows").len(), 16);
+
+    // The same report again (another name, other bytes): recognised, nothing posted.
+    let again = String::from_utf8_lossy(&restaurant).replace("  ", " ");
+    ws.drop_file("z-1042-kopia.json", again.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // A changed copy of the same Z number: reported, not booked a second time.
+    let changed = String::from_utf8_lossy(&restaurant)
+        .replace("\"amount\": 2145.00", "\"amount\": 2146.00")
+        .replace("\"rounding\": -0.20", "\"rounding\": 0.80");
+    ws.drop_file("z-1042-andrad.json", changed.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = error_report(&ws, "z-1042-andrad.json");
+    assert!(
+        report.contains(
+            "z-1042-andrad.json:1: Z-report 1042 (KASSA1): Z-report 1042 (KASSA1) was already \
+             posted as voucher F 1 with other figures"
+        ),
+        "{report}"
+    );
+    let all = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    assert_eq!(list(&all, "Vouchers").len(), 1, "one voucher for Z 1042");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_become_invoices_once_and_changed_orders_are_reported() {
+    let ws = Workspace::start().await;
+    ws.write_config("[orders]\ncreate = \"order+invoice\"\nbookkeep = true\nemail = true\n");
+    ws.drop_file("webbshop-2026-11-20.csv", &fixture("orders/webbshop-2026-11-20.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let api = ws.api().await;
+
+    // Returning customers are found (organisation number, e-mail, customer number); the new
+    // one is created once.
+    let customer_of = |o: &Value| o["CustomerNumber"].as_str().unwrap_or_default().to_owned();
+    let w1001 = orders_with(&api, "W-1001").await;
+    assert_eq!(w1001.len(), 1);
+    assert_eq!(customer_of(&w1001[0]), "1");
+    assert_eq!(customer_of(&orders_with(&api, "W-1003").await[0]), "4");
+    assert_eq!(customer_of(&orders_with(&api, "W-1004").await[0]), "2");
+    let w1002 = orders_with(&api, "W-1002").await;
+    let new_customer = customer_of(&w1002[0]);
+    let customer = api.get(&format!("/3/customers/{new_customer}")).await;
+    assert_eq!(customer["Customer"]["Email"], "testa.testsson@example.org");
+    assert_eq!(customer["Customer"]["Type"], "PRIVATE");
+
+    // Order W-1002: the missing article TE-EARL went as a free-text row on 3003 (6 %).
+    let number = w1002[0]["DocumentNumber"].as_str().expect("number").to_owned();
+    let order = api.get(&format!("/3/orders/{number}")).await;
+    let rows = list(&order["Order"], "OrderRows");
+    let tea = rows.iter().find(|r| r["Description"] == "Earl Grey lösvikt").expect("tea row");
+    assert_eq!((tea["ArticleNumber"].as_str(), tea["AccountNumber"].as_i64()), (None, Some(3003)));
+    assert_eq!(tea["Unit"], "kg");
+    let invoice_number = order["Order"]["InvoiceReference"].as_str().expect("invoiced").to_owned();
+    let invoice = api.get(&format!("/3/invoices/{invoice_number}")).await;
+    assert_eq!(invoice["Invoice"]["Booked"], true);
+    assert_eq!(invoice["Invoice"]["Sent"], true);
+    assert_eq!(invoice["Invoice"]["ExternalInvoiceReference1"], "W-1002");
+    assert_eq!(invoice["Invoice"]["VATIncluded"], true);
+
+    // The next export overlaps: W-1003 again (same), W-1004 changed, W-1005 new.
+    ws.drop_file("webbshop-2026-11-21.csv", &fixture("orders/webbshop-2026-11-21.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "the changed order is reported: {out:?}");
+    assert_eq!(orders_with(&api, "W-1003").await.len(), 1, "not sent twice");
+    assert_eq!(orders_with(&api, "W-1004").await.len(), 1, "not duplicated");
+    assert_eq!(orders_with(&api, "W-1005").await.len(), 1, "the new order is posted");
+    let report = error_report(&ws, "webbshop-2026-11-21.csv");
+    assert!(
+        report.contains("webbshop-2026-11-21.csv:4: order W-1004: order `W-1004` was already sent to Fortnox as order 4 and has changed in the shop since"),
+        "{report}"
+    );
+    let customers = api.get("/3/customers?email=testa.testsson").await;
+    assert_eq!(list(&customers, "Customers").len(), 1, "the new customer exists once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_orders_wait_for_their_article() {
+    let ws = Workspace::start().await;
+    ws.write_config("[orders]\nmissing_article = \"hold\"\n");
+    ws.drop_file("shopify.csv", &fixture("orders/shopify-orders_export.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(3), "documents wait: {out:?}");
+    let api = ws.api().await;
+    assert!(orders_with(&api, "#1001").await.is_empty(), "held until MUGG-EMALJ exists");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("article `MUGG-EMALJ` does not exist in Fortnox yet"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
+    let ws = Workspace::start().await;
+    ws.write_config(
+        "[accounts]\ntips = 3960\ndiscounts = 3990\n[accounts.registers.BAR]\nrounding = 9999\n",
+    );
+    let out = ws.cli(&["accounts", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stdout.contains("inactive  3960  Valutakursvinster"), "{stdout}");
+    assert!(stdout.contains("missing   9999  used for rounding (register BAR)"), "{stdout}");
+    assert!(stdout.contains(": 2 missing or inactive"), "{stdout}");
+    ws.write_config("[accounts]\ndiscounts = 3990\n");
+    let out = ws.cli(&["accounts", "check"]);
+    assert_eq!(out.status.code(), Some(0), "the BAS defaults exist in the sandbox: {out:?}");
+}
