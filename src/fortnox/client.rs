@@ -202,7 +202,10 @@ impl Client {
     }
 
     /// GET with retries on transient failures; 404 becomes `None`.
-    pub(crate) async fn read_optional<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, Error> {
+    pub(crate) async fn read_optional<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Option<T>, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;

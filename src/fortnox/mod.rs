@@ -8,5 +8,5 @@ mod error;
 pub mod model;
 
 pub use client::{Client, Credentials};
-pub use reqwest::Method;
 pub use error::Error;
+pub use reqwest::Method;
