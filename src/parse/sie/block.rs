@@ -398,8 +398,13 @@ impl Reader {
             }
             None => {
                 let text = String::from_utf8_lossy(raw).into_owned();
+                let message = if !raw.is_empty() && values::quantity(raw).is_ok() {
+                    format!("amount `{text}` has more than two decimals")
+                } else {
+                    format!("unparseable amount `{text}`")
+                };
                 self.error(
-                    Diagnostic::at(no, format!("unparseable amount `{text}`")).hint(
+                    Diagnostic::at(no, message).hint(
                         "amounts are written like `-1234.50`: a point and at most two decimals",
                     ),
                 );
