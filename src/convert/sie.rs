@@ -94,6 +94,11 @@ fn convert_ver(
 ) -> Option<Document> {
     let name = voucher_name(ver);
     let series = config.fortnox_series(&ver.series).to_owned();
+    let mut description = ver.text.trim().to_owned();
+    if description.is_empty() {
+        description.clone_from(&name);
+    }
+    let description = cut(&description, DESCRIPTION_MAX, ver.line, "voucher text", out);
     let mut rows = Vec::with_capacity(ver.rows.len());
     let mut ok = true;
     for trans in &ver.rows {
@@ -113,14 +118,12 @@ fn convert_ver(
         return None;
     }
     if rows.is_empty() {
-        out.warnings.push(Diagnostic::at(ver.line, format!("{name} has no amounts; skipped")));
+        // In a rejected file the rows may be gone because they were unreadable: say nothing.
+        if out.errors.is_empty() {
+            out.warnings.push(Diagnostic::at(ver.line, format!("{name} has no amounts; skipped")));
+        }
         return None;
     }
-    let mut description = ver.text.trim().to_owned();
-    if description.is_empty() {
-        description.clone_from(&name);
-    }
-    let description = cut(&description, DESCRIPTION_MAX, ver.line, "voucher text", out);
 
     let key = identity(ver, company, &rows);
     let occurrence = seen.entry(key.clone()).or_insert(0);
@@ -231,14 +234,19 @@ fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> String {
 }
 
 fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Conversion) -> String {
-    if text.chars().count() <= max {
+    let len = text.chars().count();
+    if len <= max {
         return text.to_owned();
     }
     out.warnings.push(
-        Diagnostic::at(line, format!("{what} is longer than Fortnox's {max} characters; cut"))
-            .hint("the full text stays in the archived source file"),
+        Diagnostic::at(
+            line,
+            format!("{what} is {len} characters, longer than Fortnox's {max} characters; cut"),
+        )
+        .hint("the full text stays in the archived source file"),
     );
-    text.chars().take(max).collect()
+    let kept: String = text.chars().take(max).collect();
+    kept.trim_end().to_owned()
 }
 
 fn digits(amount: Decimal) -> u32 {
