@@ -8,8 +8,10 @@
 //!
 //! Input is read in 128 KiB blocks into a buffer of our own; every complete line in it is fed to
 //! the reader in place (a line that crosses a block boundary is moved to the front first). The
-//! encoding is detected from the first block. When that is plain ASCII the choice is made at the
-//! first line with a high byte.
+//! encoding is detected from the first block (filled completely, or to the end of a shorter
+//! input). When that is plain ASCII the choice is made at the first line with a high byte; a
+//! file whose later bytes contradict an early choice is read with that choice (only
+//! [`super::parse`], which sees the whole file at once, can do better).
 
 use std::io::{self, Read};
 
@@ -140,9 +142,12 @@ impl<R: Read> VoucherReader<R> {
         if self.advance()? { Ok(self.reader.as_ref().map(Reader::done)) } else { Ok(None) }
     }
 
-    /// Looks at the first block to pick the encoding.
+    /// Looks at the first block to pick the encoding: the whole of it, however little each
+    /// `read` call returns (a file shorter than the block is judged like [`super::parse`] does).
     fn start(&mut self) -> io::Result<Reader> {
-        self.src.fill()?;
+        while !self.src.eof && self.src.end < BUFFER {
+            self.src.fill()?;
+        }
         let (rest, bom) = encoding::strip_bom(&self.src.buf[..self.src.end]);
         let enc = if bom {
             Some(Encoding::Utf8Bom)
