@@ -56,25 +56,10 @@ struct Repairs {
     first: Option<String>,
 }
 
-/// One record's bytes, and the same as text when the record is plain ASCII (nearly always):
-/// then a field is a slice of it, with no per-field check or conversion.
-#[derive(Clone, Copy)]
-struct Line<'a> {
-    bytes: &'a [u8],
-    ascii: Option<&'a str>,
-}
-
-impl<'a> Line<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        let ascii = if bytes.is_ascii() { std::str::from_utf8(bytes).ok() } else { None };
-        Line { bytes, ascii }
-    }
-}
-
 /// Decodes `tok` of `line` into `out` (cleared first), noting repaired letters.
 fn put(
     out: &mut String,
-    line: Line<'_>,
+    line: &[u8],
     tok: Option<Tok>,
     enc: super::Encoding,
     scratch: &mut Vec<u8>,
@@ -82,13 +67,13 @@ fn put(
 ) {
     out.clear();
     let Some(t) = tok.filter(|t| t.end > t.start) else { return };
-    if t.kind != Kind::Escaped
-        && let Some(text) = line.ascii.and_then(|a| a.get(t.start..t.end))
-    {
-        out.push_str(text);
+    let bytes = &line[t.start..t.end];
+    if t.kind != Kind::Escaped && bytes.is_ascii() {
+        // ASCII bytes are their own chars: no UTF-8 check needed.
+        out.extend(bytes.iter().map(|&b| char::from(b)));
         return;
     }
-    let n = decode_tok(t.kind, &line.bytes[t.start..t.end], enc, scratch, out);
+    let n = decode_tok(t.kind, bytes, enc, scratch, out);
     if n > 0 {
         repairs.count += n;
         repairs.first.get_or_insert_with(|| out.clone());
@@ -102,17 +87,16 @@ impl Reader {
         self.removed_used = 0;
         self.mirror = None;
         let enc = self.file.encoding;
-        let text_line = Line::new(line);
         let mut scratch = std::mem::take(&mut self.scratch);
         let tok = |i: usize| self.toks.get(i).copied();
         let (t1, t2, t4, t6) = (tok(1), tok(2), tok(4), tok(6));
         let v = &mut self.cur;
         let mut repairs = Repairs::default();
-        put(&mut v.series, text_line, t1, enc, &mut scratch, &mut repairs);
-        put(&mut v.number, text_line, t2, enc, &mut scratch, &mut repairs);
-        put(&mut v.text, text_line, t4, enc, &mut scratch, &mut repairs);
+        put(&mut v.series, line, t1, enc, &mut scratch, &mut repairs);
+        put(&mut v.number, line, t2, enc, &mut scratch, &mut repairs);
+        put(&mut v.text, line, t4, enc, &mut scratch, &mut repairs);
         let mut sign = v.sign.take().unwrap_or_default();
-        put(&mut sign, text_line, t6, enc, &mut scratch, &mut repairs);
+        put(&mut sign, line, t6, enc, &mut scratch, &mut repairs);
         v.sign = Some(sign).filter(|s| !s.is_empty());
         v.line = no;
         self.scratch = scratch;
@@ -314,7 +298,6 @@ impl Reader {
             }),
         };
         let enc = self.file.encoding;
-        let text_line = Line::new(line);
         let text_tok = self.toks.get(at + 2).copied();
         let sign_tok = self.toks.get(at + 4).copied();
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -329,12 +312,12 @@ impl Reader {
         t.date = date;
         t.quantity = quantity;
         let mut repairs = Repairs::default();
-        put(&mut t.account, text_line, Some(account), enc, &mut scratch, &mut repairs);
-        put(&mut t.text, text_line, text_tok, enc, &mut scratch, &mut repairs);
+        put(&mut t.account, line, Some(account), enc, &mut scratch, &mut repairs);
+        put(&mut t.text, line, text_tok, enc, &mut scratch, &mut repairs);
         match sign_tok.filter(|s| s.end > s.start) {
             Some(s) => {
                 let sign = t.sign.get_or_insert_with(String::new);
-                put(sign, text_line, Some(s), enc, &mut scratch, &mut repairs);
+                put(sign, line, Some(s), enc, &mut scratch, &mut repairs);
             }
             None => t.sign = None,
         }
@@ -345,8 +328,8 @@ impl Reader {
                 t.objects.push(ObjectRef::default());
             }
             let o = &mut t.objects[k];
-            put(&mut o.dimension, text_line, Some(pair[0]), enc, &mut scratch, &mut repairs);
-            put(&mut o.object, text_line, Some(pair[1]), enc, &mut scratch, &mut repairs);
+            put(&mut o.dimension, line, Some(pair[0]), enc, &mut scratch, &mut repairs);
+            put(&mut o.object, line, Some(pair[1]), enc, &mut scratch, &mut repairs);
         }
         self.scratch = scratch;
         self.repaired(repairs.count, repairs.first.as_deref().unwrap_or_default());
