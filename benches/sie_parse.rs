@@ -10,9 +10,9 @@
 //! 2. a raw memchr line count over the same file read in 64 KiB chunks (the hardware floor);
 //! 3. the `sie-parser` crate (decode + typed document) on the same file.
 //!
-//! Runs of 1 and 2 alternate so that noise from other processes hits both alike; the medians are
-//! compared. Peak RSS (`VmHWM`) is taken after all runs of 1 and 2, before 3 allocates its
-//! whole-file document. Targets: ≥10x sie-parser, within 8x of the line count, peak RSS < 64 MB
+//! Each round runs 1, 2 and 3 in turn, so that load from other processes hits all three alike;
+//! the medians are compared. Peak RSS (`VmHWM`) is read in the first round after 1 and 2, before
+//! 3 first allocates its whole-file document. Targets: ≥10x sie-parser, within 8x of the line count, peak RSS < 64 MB
 //! streaming. `SIE_BENCH_MB` changes the size, `SIE_BENCH_RUNS` the number of runs (default 5),
 //! `SIE_BENCH_SKIP_BASELINE=1` skips sie-parser (for profiling our side alone).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_precision_loss)]
@@ -134,10 +134,14 @@ fn main() {
     // Warm the page cache so every run reads the file from memory.
     std::io::copy(&mut File::open(&path).unwrap(), &mut std::io::sink()).unwrap();
 
-    let (mut our_times, mut floor_times) = (Vec::new(), Vec::new());
+    // Rounds of ours, line count, sie-parser, so that load from other processes hits all three
+    // alike. Peak RSS is read in the first round, before sie-parser first allocates.
+    let skip_baseline = std::env::var_os("SIE_BENCH_SKIP_BASELINE").is_some();
+    let (mut our_times, mut floor_times, mut their_times) = (Vec::new(), Vec::new(), Vec::new());
     let mut totals = None;
     let mut lines = 0;
-    for _ in 0..runs {
+    let mut rss = 0;
+    for round in 0..runs {
         let (secs, t) = time(|| ours(&path));
         our_times.push(secs);
         assert!(totals.as_ref().is_none_or(|prev| *prev == t), "runs differ");
@@ -145,11 +149,20 @@ fn main() {
         let (secs, n) = time(|| line_count(&path));
         floor_times.push(secs);
         lines = n;
+        if round == 0 {
+            rss = peak_rss_kb();
+        }
+        if !skip_baseline {
+            let (secs, vouchers) = time(|| theirs(&path));
+            let ours = totals.as_ref().map_or(0, |t| t.vouchers);
+            assert_eq!(vouchers, ours, "sie-parser found another number of vouchers");
+            their_times.push(secs);
+        }
     }
-    let rss = peak_rss_kb();
     let totals = totals.unwrap();
     let ours = median(our_times.clone());
     let floor = median(floor_times.clone());
+    let best = |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min);
     println!(
         "input: {:.1} MB ({copies} copies of the voucher section), {lines} lines, {runs} runs each",
         size as f64 / 1_048_576.0
@@ -158,7 +171,7 @@ fn main() {
         "ours (streaming, typed, validated): median {ours:.3} s, {:.0} MB/s (best {:.3} s); \
          {} vouchers, {} booked rows, {} struck rows, debit {}",
         mb_per_s(size, ours),
-        our_times.iter().copied().fold(f64::MAX, f64::min),
+        best(&our_times),
         totals.vouchers,
         totals.rows,
         totals.removed,
@@ -167,38 +180,29 @@ fn main() {
     println!(
         "memchr line count (floor):          median {floor:.3} s, {:.0} MB/s (best {:.3} s)",
         mb_per_s(size, floor),
-        floor_times.iter().copied().fold(f64::MAX, f64::min)
+        best(&floor_times)
     );
+    if !skip_baseline {
+        let theirs = median(their_times.clone());
+        println!(
+            "sie-parser 0.2 (decode + document): median {theirs:.3} s, {:.0} MB/s (best {:.3} s), \
+             same {} vouchers",
+            mb_per_s(size, theirs),
+            best(&their_times),
+            totals.vouchers
+        );
+        let vs_parser = theirs / ours;
+        println!(
+            "ratio: {vs_parser:.1}x faster than sie-parser (target >= 10x): {}",
+            verdict(vs_parser >= 10.0)
+        );
+    }
     println!(
         "peak RSS after streaming parse: {:.1} MB (before parsing: {:.1} MB)",
         rss as f64 / 1024.0,
         rss_before as f64 / 1024.0
     );
     let vs_floor = ours / floor;
-    if std::env::var_os("SIE_BENCH_SKIP_BASELINE").is_some() {
-        println!("ratio: {vs_floor:.1}x the line count (target <= 8x)");
-        return;
-    }
-
-    let mut their_times = Vec::new();
-    for _ in 0..runs {
-        let (secs, vouchers) = time(|| theirs(&path));
-        assert_eq!(vouchers, totals.vouchers, "sie-parser found another number of vouchers");
-        their_times.push(secs);
-    }
-    let theirs = median(their_times.clone());
-    println!(
-        "sie-parser 0.2 (decode + document): median {theirs:.3} s, {:.0} MB/s (best {:.3} s), \
-         same {} vouchers",
-        mb_per_s(size, theirs),
-        their_times.iter().copied().fold(f64::MAX, f64::min),
-        totals.vouchers
-    );
-    let vs_parser = theirs / ours;
-    println!(
-        "ratio: {vs_parser:.1}x faster than sie-parser (target >= 10x): {}",
-        verdict(vs_parser >= 10.0)
-    );
     println!("ratio: {vs_floor:.1}x the line count (target <= 8x): {}", verdict(vs_floor <= 8.0));
     println!("peak RSS < 64 MB: {}", verdict(rss < 64 * 1024));
 }

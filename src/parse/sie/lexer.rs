@@ -48,6 +48,45 @@ fn is_blank(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
 
+/// Bytes of `word` that are zero, as their high bits (exact for the lowest one, which is all
+/// the callers use).
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080
+}
+
+/// Index of the first byte at or after `i` for which `hit(word)` marks a zero byte (8 bytes at
+/// a time), checked byte by byte with `slow` near the end; `s.len()` when there is none.
+#[inline]
+fn scan(s: &[u8], mut i: usize, hit: impl Fn(u64) -> u64, slow: impl Fn(u8) -> bool) -> usize {
+    while let Some(chunk) = s.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else { break };
+        let found = hit(u64::from_le_bytes(bytes));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !slow(s[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Index of the first space or TAB at or after `i`, or `s.len()`.
+fn next_blank(s: &[u8], i: usize) -> usize {
+    scan(
+        s,
+        i,
+        |w| zero_bytes(w ^ 0x2020_2020_2020_2020) | zero_bytes(w ^ 0x0909_0909_0909_0909),
+        is_blank,
+    )
+}
+
+/// Index of the first `"` at or after `i`, or `s.len()`.
+fn next_quote(s: &[u8], i: usize) -> usize {
+    scan(s, i, |w| zero_bytes(w ^ 0x2222_2222_2222_2222), |c| c == b'"')
+}
+
 /// What each token parser yields: kind, content and a tokenizing problem.
 type TokResult<'a> = IResult<&'a [u8], (Kind, &'a [u8], Option<Issue>)>;
 
@@ -55,15 +94,13 @@ type TokResult<'a> = IResult<&'a [u8], (Kind, &'a [u8], Option<Issue>)>;
 /// whether a `\"` was skipped.
 fn closing_quote(s: &[u8]) -> Option<(usize, bool)> {
     let mut escaped = false;
-    let mut at = 0;
+    let mut at = next_quote(s, 0);
     while at < s.len() {
-        if s[at] == b'"' {
-            if at == 0 || s[at - 1] != b'\\' {
-                return Some((at, escaped));
-            }
-            escaped = true;
+        if at == 0 || s[at - 1] != b'\\' {
+            return Some((at, escaped));
         }
-        at += 1;
+        escaped = true;
+        at = next_quote(s, at + 1);
     }
     None
 }
@@ -205,9 +242,7 @@ pub fn tokenize(line: &[u8], out: &mut Vec<Tok>) -> Option<Issue> {
             }
             _ => {
                 let s = i;
-                while i < n && !is_blank(line[i]) {
-                    i += 1;
-                }
+                i = next_blank(line, i);
                 out.push(Tok { kind: Kind::Bare, start: s, end: i });
             }
         }
@@ -319,6 +354,24 @@ mod tests {
         tokenize(line, &mut out);
         let kinds: Vec<Kind> = out.iter().map(|t| t.kind).collect();
         assert_eq!(kinds, [Kind::Bare, Kind::Escaped, Kind::Quoted, Kind::Quoted, Kind::Bare]);
+    }
+
+    #[test]
+    fn word_scans_find_the_first_hit() {
+        let line = b"#TRANS\t1930 {} \"a\\\"b\" 12345678901234567890";
+        assert_eq!(next_blank(line, 0), 6);
+        assert_eq!(next_blank(line, 7), 11);
+        assert_eq!(next_blank(line, 24), line.len());
+        assert_eq!(next_quote(line, 0), 15);
+        assert_eq!(next_quote(line, 16), 18);
+        assert_eq!(next_quote(line, 19), 20);
+        assert_eq!(next_quote(b"", 0), 0);
+        for n in 0..20 {
+            let mut v = vec![b'x'; n];
+            v.push(b' ');
+            assert_eq!(next_blank(&v, 0), n);
+            assert_eq!(next_blank(&v[..n], 0), n);
+        }
     }
 
     proptest::proptest! {
