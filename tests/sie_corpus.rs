@@ -452,6 +452,25 @@ fn streaming_gives_the_same_result_as_parse() {
     }
 }
 
+#[test]
+fn lent_vouchers_equal_owned_ones() {
+    use fortnox_bridge::parse::sie::VoucherReader;
+    for e in CORPUS {
+        let bytes = read(e.name);
+        let whole = parse(&bytes, &ParseOptions::default());
+        // `next_voucher` reuses one voucher's rows and strings for the next.
+        let mut stream = VoucherReader::new(Chunked(&bytes[..]), &ParseOptions::default());
+        let mut lent = Vec::new();
+        while let Some(ver) = stream.next_voucher().unwrap() {
+            lent.push(ver.clone());
+        }
+        assert_eq!(lent, whole.vouchers, "{}", e.name);
+        let file = stream.into_file().unwrap();
+        assert_eq!(file.errors, whole.errors, "{}", e.name);
+        assert_eq!(file.warnings, whole.warnings, "{}", e.name);
+    }
+}
+
 /// Reads at most 1000 bytes per call.
 struct Chunked<'a>(&'a [u8]);
 

@@ -7,16 +7,22 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use fortnox_bridge::config::Config;
+use fortnox_bridge::convert::sie::SieFacts;
 use fortnox_bridge::convert::{self, Conversion};
 use fortnox_bridge::detect::{self, Kind};
 use fortnox_bridge::diagnostic::Diagnostic;
 
-/// Reads, detects and converts one file.
-fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion)> {
+/// Reads, detects and converts one file. SIE files also give their type and voucher count,
+/// and a `.si` file (an import file) that carries balances is rejected.
+fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion, Option<SieFacts>)> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     Ok(match detect::detect(name, &bytes) {
-        Some(kind) => (Some(kind), convert::convert_file(kind, &bytes, config)),
+        Some(Kind::Sie) => {
+            let (conversion, facts) = convert::sie::convert_named(name, &bytes, &config.sie);
+            (Some(Kind::Sie), conversion, Some(facts))
+        }
+        Some(kind) => (Some(kind), convert::convert_file(kind, &bytes, config), None),
         None => (
             None,
             Conversion {
@@ -26,6 +32,7 @@ fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion)> {
                 ],
                 ..Conversion::default()
             },
+            None,
         ),
     })
 }
@@ -39,7 +46,7 @@ pub fn check(files: &[std::path::PathBuf], as_json: bool, config: &Config) -> Re
     let mut clean = true;
     let mut out = std::io::stdout().lock();
     for path in files {
-        let (kind, c) = load(path, config)?;
+        let (kind, c, sie) = load(path, config)?;
         clean &= c.errors.is_empty();
         let shown = path.display().to_string();
         let kind_name = kind.map_or_else(|| "unknown".to_owned(), |k| k.to_string());
@@ -47,8 +54,10 @@ pub fn check(files: &[std::path::PathBuf], as_json: bool, config: &Config) -> Re
             let value = json!({
                 "file": shown,
                 "kind": kind_name,
+                "sie_type": sie.as_ref().map(|s| s.sie_type.clone()),
                 "format": c.summary.format,
                 "encoding": c.summary.encoding,
+                "vouchers": sie.as_ref().map(|s| s.vouchers),
                 "documents": c.documents.len(),
                 "rows": c.summary.rows,
                 "debit_total": format!("{:.2}", c.summary.debit_total),
@@ -59,14 +68,16 @@ pub fn check(files: &[std::path::PathBuf], as_json: bool, config: &Config) -> Re
             continue;
         }
         let verdict = if c.errors.is_empty() { "ok" } else { "ERROR" };
+        let vouchers =
+            sie.as_ref().map_or_else(String::new, |s| format!("{} vouchers, ", s.vouchers));
         writeln!(
             out,
-            "{shown}: {verdict}: {kind_name} {}, {}, {} documents, {} rows, debit {:.2}, \
-             {} warnings, {} errors",
+            "{shown}: {verdict}: {kind_name} {}, {}, {vouchers}{} booked rows, {} documents, \
+             debit {:.2}, {} warnings, {} errors",
             c.summary.format,
             if c.summary.encoding.is_empty() { "-" } else { &c.summary.encoding },
-            c.documents.len(),
             c.summary.rows,
+            c.documents.len(),
             c.summary.debit_total,
             c.warnings.len(),
             c.errors.len(),
@@ -87,7 +98,7 @@ pub fn convert(files: &[std::path::PathBuf], config: &Config) -> Result<bool> {
     let mut clean = true;
     let mut out = std::io::stdout().lock();
     for path in files {
-        let (_, c) = load(path, config)?;
+        let (_, c, _) = load(path, config)?;
         let shown = path.display().to_string();
         for e in &c.errors {
             eprintln!("error: {}", e.render(&shown));

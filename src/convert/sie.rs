@@ -27,6 +27,32 @@ pub fn convert_bytes(bytes: &[u8], config: &SieConfig) -> Conversion {
     convert(&file, config)
 }
 
+/// What `check` reports about a SIE file beyond its conversion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SieFacts {
+    /// `1`, `2`, `3`, `4E` or `4I` (see [`SieFile::kind`]).
+    pub sie_type: String,
+    /// `#VER` records read, converted or not.
+    pub vouchers: usize,
+}
+
+/// True for the extension of a SIE import file (`.si`, type 4I, from a pre-system).
+pub fn is_import_name(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("si"))
+}
+
+/// [`convert_bytes`] for a file whose name is known: a `.si` file is an import file (type 4I),
+/// and balance records in it are errors (format doc §11, [`SieFile::import_errors`]).
+pub fn convert_named(name: &str, bytes: &[u8], config: &SieConfig) -> (Conversion, SieFacts) {
+    let mut file = sie::parse(bytes, &ParseOptions::default());
+    if is_import_name(name) {
+        let import_errors = file.import_errors();
+        file.errors.extend(import_errors);
+    }
+    let facts = SieFacts { sie_type: file.kind(), vouchers: file.vouchers.len() };
+    (convert(&file, config), facts)
+}
+
 /// Converts a parsed SIE file. Any parse error rejects the whole file.
 pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
     let mut out = Conversion {
@@ -68,6 +94,11 @@ fn convert_ver(
 ) -> Option<Document> {
     let name = voucher_name(ver);
     let series = config.fortnox_series(&ver.series).to_owned();
+    let mut description = ver.text.trim().to_owned();
+    if description.is_empty() {
+        description.clone_from(&name);
+    }
+    let description = cut(&description, DESCRIPTION_MAX, ver.line, "voucher text", out);
     let mut rows = Vec::with_capacity(ver.rows.len());
     let mut ok = true;
     for trans in &ver.rows {
@@ -87,14 +118,12 @@ fn convert_ver(
         return None;
     }
     if rows.is_empty() {
-        out.warnings.push(Diagnostic::at(ver.line, format!("{name} has no amounts; skipped")));
+        // In a rejected file the rows may be gone because they were unreadable: say nothing.
+        if out.errors.is_empty() {
+            out.warnings.push(Diagnostic::at(ver.line, format!("{name} has no amounts; skipped")));
+        }
         return None;
     }
-    let mut description = ver.text.trim().to_owned();
-    if description.is_empty() {
-        description.clone_from(&name);
-    }
-    let description = cut(&description, DESCRIPTION_MAX, ver.line, "voucher text", out);
 
     let key = identity(ver, company, &rows);
     let occurrence = seen.entry(key.clone()).or_insert(0);
@@ -205,14 +234,19 @@ fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> String {
 }
 
 fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Conversion) -> String {
-    if text.chars().count() <= max {
+    let len = text.chars().count();
+    if len <= max {
         return text.to_owned();
     }
     out.warnings.push(
-        Diagnostic::at(line, format!("{what} is longer than Fortnox's {max} characters; cut"))
-            .hint("the full text stays in the archived source file"),
+        Diagnostic::at(
+            line,
+            format!("{what} is {len} characters, longer than Fortnox's {max} characters; cut"),
+        )
+        .hint("the full text stays in the archived source file"),
     );
-    text.chars().take(max).collect()
+    let kept: String = text.chars().take(max).collect();
+    kept.trim_end().to_owned()
 }
 
 fn digits(amount: Decimal) -> u32 {
@@ -286,6 +320,20 @@ mod tests {
         let messages: Vec<&str> = c.warnings.iter().map(|w| w.message.as_str()).collect();
         assert!(messages.iter().any(|m| m.contains("dimension `7`")), "{messages:?}");
         assert!(messages.iter().any(|m| m.contains("100 characters")), "{messages:?}");
+    }
+
+    #[test]
+    fn import_files_with_balances_are_rejected_by_name() {
+        let text = "#FLAGGA 0\n#SIETYP 4\n#IB 0 1930 5\n#VER A 1 20261001\n{\n\
+                    #TRANS 1930 {} 5\n#TRANS 3000 {} -5\n}\n";
+        let (c, facts) = convert_named("FAKT.SI", text.as_bytes(), &config());
+        assert_eq!(facts, SieFacts { sie_type: "4E".into(), vouchers: 1 });
+        assert!(c.documents.is_empty());
+        assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+        assert!(c.errors[0].message.starts_with("import file (4I) carries balance records"));
+        let (c, _) = convert_named("export.se", text.as_bytes(), &config());
+        assert!(c.errors.is_empty() && c.documents.len() == 1, "{:?}", c.errors);
+        assert!(is_import_name("a.Si") && !is_import_name("si") && !is_import_name("a.se"));
     }
 
     #[test]

@@ -3,25 +3,28 @@
 //! `#RTRANS` rows are booked and the `#TRANS` mirror right after them (same account, objects and
 //! amount) is skipped; `#BTRANS` rows go to [`Ver::removed`]. A `#VER` whose `{` is missing
 //! opens its block implicitly when a row follows.
+//!
+//! The voucher is built in [`Reader::cur`] without allocating: every string is decoded into the
+//! buffer the previous occupant of its slot left behind (see `reader.rs`).
 
 use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
 
-use super::lexer::{self, Kind};
+use super::lexer::{self, Kind, Tok};
 use super::model::{ObjectRef, Trans, Ver};
-use super::reader::Reader;
+use super::reader::{Reader, decode_tok};
 use super::values::{self, AmountStyle};
 
 /// Where the reader is with respect to voucher blocks.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub enum Block {
     #[default]
     Idle,
-    /// A `#VER` was read; its `{` has not come yet.
-    AfterVer(Ver),
-    /// Inside `{ … }`. `mirror` is the index of an `#RTRANS` row still waiting for its `#TRANS`.
-    Open { ver: Ver, mirror: Option<usize> },
+    /// A `#VER` was read into [`Reader::cur`]; its `{` has not come yet.
+    AfterVer,
+    /// Inside `{ … }`.
+    Open,
 }
 
 /// How a voucher is named in messages: `A 12`, or the line for unnumbered 4I vouchers.
@@ -31,12 +34,74 @@ pub fn ver_name(ver: &Ver) -> String {
     if name.is_empty() { format!("on line {}", ver.line) } else { format!("`{name}`") }
 }
 
+/// Row `i` of `list`, reusing a stale or spare row (and its buffers) when there is one.
+fn slot<'a>(list: &'a mut Vec<Trans>, i: usize, spare: &mut Vec<Trans>) -> &'a mut Trans {
+    while list.len() <= i {
+        list.push(spare.pop().unwrap_or_default());
+    }
+    &mut list[i]
+}
+
+/// Moves the rows past `used` (left from an earlier voucher) to the spare pool.
+fn retire(list: &mut Vec<Trans>, used: usize, spare: &mut Vec<Trans>) {
+    if list.len() > used {
+        spare.extend(list.drain(used..));
+    }
+}
+
+/// Stray Latin-1 letters repaired while decoding one record, and the first field they were in.
+#[derive(Default)]
+struct Repairs {
+    count: usize,
+    first: Option<String>,
+}
+
+/// Decodes `tok` of `line` into `out` (cleared first), noting repaired letters.
+fn put(
+    out: &mut String,
+    line: &[u8],
+    tok: Option<Tok>,
+    enc: super::Encoding,
+    scratch: &mut Vec<u8>,
+    repairs: &mut Repairs,
+) {
+    out.clear();
+    let Some(t) = tok.filter(|t| t.end > t.start) else { return };
+    let bytes = &line[t.start..t.end];
+    if t.kind != Kind::Escaped && bytes.is_ascii() {
+        // ASCII bytes are their own chars: no UTF-8 check needed.
+        out.extend(bytes.iter().map(|&b| char::from(b)));
+        return;
+    }
+    let n = decode_tok(t.kind, bytes, enc, scratch, out);
+    if n > 0 {
+        repairs.count += n;
+        repairs.first.get_or_insert_with(|| out.clone());
+    }
+}
+
 impl Reader {
-    pub(super) fn ver(&mut self, no: usize, line: &[u8]) -> Option<Ver> {
+    pub(super) fn ver(&mut self, no: usize, line: &[u8]) -> bool {
         let done = self.end_block(no);
-        let series = self.text(line, 1);
-        let number = self.text(line, 2);
-        let date = match self.field(line, 3) {
+        self.rows_used = 0;
+        self.removed_used = 0;
+        self.mirror = None;
+        let enc = self.file.encoding;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let tok = |i: usize| self.toks.get(i).copied();
+        let (t1, t2, t4, t6) = (tok(1), tok(2), tok(4), tok(6));
+        let v = &mut self.cur;
+        let mut repairs = Repairs::default();
+        put(&mut v.series, line, t1, enc, &mut scratch, &mut repairs);
+        put(&mut v.number, line, t2, enc, &mut scratch, &mut repairs);
+        put(&mut v.text, line, t4, enc, &mut scratch, &mut repairs);
+        let mut sign = v.sign.take().unwrap_or_default();
+        put(&mut sign, line, t6, enc, &mut scratch, &mut repairs);
+        v.sign = Some(sign).filter(|s| !s.is_empty());
+        v.line = no;
+        self.scratch = scratch;
+        self.repaired(repairs.count, repairs.first.as_deref().unwrap_or_default());
+        self.cur.date = match self.field(line, 3) {
             None => {
                 self.error(
                     Diagnostic::at(no, "`#VER` without a date")
@@ -51,96 +116,84 @@ impl Reader {
                 NaiveDate::default()
             }),
         };
-        let text = self.text(line, 4);
-        let reg_date = self.field(line, 5).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
-        let sign = self.opt_text(line, 6);
-        let ver = Ver {
-            line: no,
-            series,
-            number,
-            date,
-            text,
-            reg_date,
-            sign,
-            rows: Vec::new(),
-            removed: Vec::new(),
-        };
-        self.block = Block::AfterVer(ver);
+        self.cur.reg_date =
+            self.field(line, 5).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
+        self.block = Block::AfterVer;
         done
     }
 
     /// Closes whatever is open before a new `#VER` or at the end of the input.
-    fn end_block(&mut self, no: usize) -> Option<Ver> {
-        match std::mem::take(&mut self.block) {
-            Block::Idle => None,
-            Block::AfterVer(ver) => {
+    fn end_block(&mut self, no: usize) -> bool {
+        match self.block {
+            Block::Idle => false,
+            Block::AfterVer => {
                 self.error(
                     Diagnostic::at(
-                        ver.line,
-                        format!("voucher {} has no `{{ … }}` block", ver_name(&ver)),
+                        self.cur.line,
+                        format!("voucher {} has no `{{ … }}` block", ver_name(&self.cur)),
                     )
                     .hint(format!("a `{{` line must follow the `#VER` (next record on line {no})")),
                 );
-                Some(self.close_voucher(ver, None))
+                self.close_voucher()
             }
-            Block::Open { ver, mirror } => {
+            Block::Open => {
                 self.error(
-                    Diagnostic::at(ver.line, format!("voucher {} is not closed", ver_name(&ver)))
-                        .hint("add a `}` line after its last row"),
+                    Diagnostic::at(
+                        self.cur.line,
+                        format!("voucher {} is not closed", ver_name(&self.cur)),
+                    )
+                    .hint("add a `}` line after its last row"),
                 );
-                Some(self.close_voucher(ver, mirror))
+                self.close_voucher()
             }
         }
     }
 
-    pub(super) fn end_of_input(&mut self) -> Option<Ver> {
+    pub(super) fn end_of_input(&mut self) -> bool {
         let no = self.last_line + 1;
         self.end_block(no)
     }
 
-    pub(super) fn open_brace(&mut self, no: usize) -> Option<Ver> {
-        match std::mem::take(&mut self.block) {
-            Block::AfterVer(ver) => self.block = Block::Open { ver, mirror: None },
+    pub(super) fn open_brace(&mut self, no: usize) -> bool {
+        match self.block {
+            Block::AfterVer => self.block = Block::Open,
             Block::Idle => self.error(
                 Diagnostic::at(no, "`{` without a `#VER`").hint("a block opens right after `#VER`"),
             ),
-            open @ Block::Open { .. } => {
-                self.block = open;
-                self.error(
-                    Diagnostic::at(no, "`{` inside an open voucher block")
-                        .hint("close the previous block with `}`"),
-                );
-            }
+            Block::Open => self.error(
+                Diagnostic::at(no, "`{` inside an open voucher block")
+                    .hint("close the previous block with `}`"),
+            ),
         }
-        None
+        false
     }
 
-    pub(super) fn close_brace(&mut self, no: usize) -> Option<Ver> {
-        match std::mem::take(&mut self.block) {
-            Block::Open { ver, mirror } => Some(self.close_voucher(ver, mirror)),
-            Block::AfterVer(ver) => Some(self.close_voucher(ver, None)),
+    pub(super) fn close_brace(&mut self, no: usize) -> bool {
+        match self.block {
+            Block::Open | Block::AfterVer => self.close_voucher(),
             Block::Idle => {
                 self.error(
                     Diagnostic::at(no, "`}` without an open voucher block")
                         .hint("remove the line or add the `#VER` and `{` it belongs to"),
                 );
-                None
+                false
             }
         }
     }
 
-    fn close_voucher(&mut self, ver: Ver, mirror: Option<usize>) -> Ver {
-        if let Some(i) = mirror {
-            self.unmatched_rtrans(&ver, i);
+    /// Finishes [`Reader::cur`]: drops stale rows, checks it and makes it [`Reader::done`].
+    fn close_voucher(&mut self) -> bool {
+        retire(&mut self.cur.rows, self.rows_used, &mut self.spare);
+        retire(&mut self.cur.removed, self.removed_used, &mut self.spare);
+        if let Some(i) = self.mirror.take()
+            && let Some(line) = self.cur.rows.get(i).map(|r| r.line)
+        {
+            self.unmatched_rtrans_at(line);
         }
-        self.validate_voucher(&ver);
-        ver
-    }
-
-    fn unmatched_rtrans(&mut self, ver: &Ver, i: usize) {
-        if let Some(r) = ver.rows.get(i) {
-            self.unmatched_rtrans_at(r.line);
-        }
+        self.validate_voucher();
+        std::mem::swap(&mut self.cur, &mut self.done);
+        self.block = Block::Idle;
+        true
     }
 
     fn unmatched_rtrans_at(&mut self, line: usize) {
@@ -151,19 +204,17 @@ impl Reader {
     }
 
     pub(super) fn row(&mut self, no: usize, line: &[u8], label: &str) {
-        match &self.block {
-            Block::Open { .. } => {}
-            Block::AfterVer(_) => {
-                if let Block::AfterVer(ver) = std::mem::take(&mut self.block) {
-                    self.warn(
-                        Diagnostic::at(
-                            ver.line,
-                            format!("voucher {} has no `{{` line", ver_name(&ver)),
-                        )
-                        .hint("the block was opened at its first row"),
-                    );
-                    self.block = Block::Open { ver, mirror: None };
-                }
+        match self.block {
+            Block::Open => {}
+            Block::AfterVer => {
+                self.warn(
+                    Diagnostic::at(
+                        self.cur.line,
+                        format!("voucher {} has no `{{` line", ver_name(&self.cur)),
+                    )
+                    .hint("the block was opened at its first row"),
+                );
+                self.block = Block::Open;
             }
             Block::Idle => {
                 self.error(
@@ -173,78 +224,119 @@ impl Reader {
                 return;
             }
         }
-        let trans = self.trans(no, line, label);
-        // The block is updated in place: moving the voucher for every row costs time.
-        let Block::Open { ver, mirror } = &mut self.block else { return };
-        let pending = mirror.take();
+        let removed = label == "#BTRANS";
+        let read = self.trans(no, line, label, removed);
+        let pending = self.mirror.take();
         let mut unmatched = pending;
-        if let Some(trans) = trans {
-            let is_mirror = pending.and_then(|i| ver.rows.get(i)).is_some_and(|r| {
-                label == "#TRANS"
-                    && r.account == trans.account
-                    && r.objects == trans.objects
-                    && r.amount == trans.amount
-            });
+        if read {
+            let rows = &self.cur.rows;
+            let is_mirror = label == "#TRANS"
+                && pending.and_then(|i| rows.get(i)).is_some_and(|r| {
+                    let t = &rows[self.rows_used];
+                    r.account == t.account && r.objects == t.objects && r.amount == t.amount
+                });
             if is_mirror {
                 unmatched = None;
+            } else if removed {
+                self.removed_used += 1;
             } else {
-                match label {
-                    "#BTRANS" => ver.removed.push(trans),
-                    "#RTRANS" => {
-                        *mirror = Some(ver.rows.len());
-                        ver.rows.push(trans);
-                    }
-                    _ => ver.rows.push(trans),
+                if label == "#RTRANS" {
+                    self.mirror = Some(self.rows_used);
                 }
+                self.rows_used += 1;
             }
         }
-        if let Some(row_line) = unmatched.and_then(|i| ver.rows.get(i)).map(|r| r.line) {
+        if let Some(row_line) = unmatched.and_then(|i| self.cur.rows.get(i)).map(|r| r.line) {
             self.unmatched_rtrans_at(row_line);
         }
     }
 
-    /// Reads the fields of a row record; `None` (with an error) when it is unusable.
-    fn trans(&mut self, no: usize, line: &[u8], label: &str) -> Option<Trans> {
-        let account = self.text(line, 1);
-        if account.is_empty() {
+    /// Reads the fields of a row record into the next free slot of `cur.rows` (or
+    /// `cur.removed`); `false` (with an error) when it is unusable.
+    fn trans(&mut self, no: usize, line: &[u8], label: &str, removed: bool) -> bool {
+        let Some(account) = self.toks.get(1).copied().filter(|t| t.end > t.start) else {
             self.error(Diagnostic::at(no, format!("`{label}` without an account")));
-            return None;
-        }
+            return false;
+        };
         // Hand-made files sometimes leave out the object list: `#TRANS 1930 100,50`.
-        let (objects, at) = match self.field(line, 2) {
-            Some((Kind::List, inner)) => {
-                let base = inner.as_ptr() as usize - line.as_ptr() as usize;
-                (self.objects(no, line, base, inner.len()), 3)
-            }
+        let (list, at) = match self.toks.get(2).copied() {
+            Some(t) if t.kind == Kind::List => (Some(t), 3),
             Some(_) => {
                 self.warn(
                     Diagnostic::at(no, format!("`{label}` without an object list"))
                         .hint("write `{}` after the account"),
                 );
-                (Vec::new(), 2)
+                (None, 2)
             }
-            None => (Vec::new(), 3),
+            None => (None, 3),
         };
+        if let Some(t) = list
+            && t.end > t.start
+        {
+            lexer::list_tokens(&line[t.start..t.end], t.start, &mut self.list_toks);
+            if !self.list_toks.len().is_multiple_of(2) {
+                self.error(
+                    Diagnostic::at(no, "object list has an odd number of tokens")
+                        .hint("write pairs of dimension and object: `{1 \"100\" 6 \"P1\"}`"),
+                );
+            }
+        } else {
+            self.list_toks.clear();
+        }
         let Some((_, raw)) = self.field(line, at) else {
             self.error(Diagnostic::at(no, format!("`{label}` without an amount")));
-            return None;
+            return false;
         };
-        let amount = self.amount(no, raw)?;
+        let Some(amount) = self.amount(no, raw) else { return false };
         let date = self.field(line, at + 1).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
-        let text = self.text(line, at + 2);
         let quantity = match self.field(line, at + 3) {
-            None => None,
+            None | Some((_, b"0")) => None,
             Some((_, raw)) => values::quantity(raw).unwrap_or_else(|()| {
                 let q = String::from_utf8_lossy(raw).into_owned();
                 self.warn(Diagnostic::at(no, format!("bad quantity `{q}` ignored")));
                 None
             }),
         };
-        let sign = self.opt_text(line, at + 4);
-        Some(Trans { line: no, account, objects, amount, date, text, quantity, sign })
+        let enc = self.file.encoding;
+        let text_tok = self.toks.get(at + 2).copied();
+        let sign_tok = self.toks.get(at + 4).copied();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let (list, used) = if removed {
+            (&mut self.cur.removed, self.removed_used)
+        } else {
+            (&mut self.cur.rows, self.rows_used)
+        };
+        let t = slot(list, used, &mut self.spare);
+        t.line = no;
+        t.amount = amount;
+        t.date = date;
+        t.quantity = quantity;
+        let mut repairs = Repairs::default();
+        put(&mut t.account, line, Some(account), enc, &mut scratch, &mut repairs);
+        put(&mut t.text, line, text_tok, enc, &mut scratch, &mut repairs);
+        match sign_tok.filter(|s| s.end > s.start) {
+            Some(s) => {
+                let sign = t.sign.get_or_insert_with(String::new);
+                put(sign, line, Some(s), enc, &mut scratch, &mut repairs);
+            }
+            None => t.sign = None,
+        }
+        let pairs = self.list_toks.len() / 2;
+        t.objects.truncate(pairs);
+        for (k, pair) in self.list_toks.chunks_exact(2).enumerate() {
+            if k == t.objects.len() {
+                t.objects.push(ObjectRef::default());
+            }
+            let o = &mut t.objects[k];
+            put(&mut o.dimension, line, Some(pair[0]), enc, &mut scratch, &mut repairs);
+            put(&mut o.object, line, Some(pair[1]), enc, &mut scratch, &mut repairs);
+        }
+        self.scratch = scratch;
+        self.repaired(repairs.count, repairs.first.as_deref().unwrap_or_default());
+        true
     }
 
-    /// Reads the object list whose content is `line[base..base + len]`.
+    /// Reads the object list whose content is `line[base..base + len]` (balance records).
     pub(super) fn objects(
         &mut self,
         no: usize,
@@ -289,27 +381,18 @@ impl Reader {
             }
             None => {
                 let text = String::from_utf8_lossy(raw).into_owned();
+                let message = if !raw.is_empty() && values::quantity(raw).is_ok() {
+                    format!("amount `{text}` has more than two decimals")
+                } else {
+                    format!("unparseable amount `{text}`")
+                };
                 self.error(
-                    Diagnostic::at(no, format!("unparseable amount `{text}`")).hint(
+                    Diagnostic::at(no, message).hint(
                         "amounts are written like `-1234.50`: a point and at most two decimals",
                     ),
                 );
                 None
             }
-        }
-    }
-
-    /// Parses an optional date; `None` (with an error) when malformed.
-    pub(super) fn date(&mut self, no: usize, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
-        if let Ok(d) = values::date(raw) {
-            Ok(d)
-        } else {
-            let text = String::from_utf8_lossy(raw).into_owned();
-            self.error(
-                Diagnostic::at(no, format!("bad date `{text}`"))
-                    .hint("dates are written `YYYYMMDD`, e.g. `20240131`"),
-            );
-            Err(())
         }
     }
 }

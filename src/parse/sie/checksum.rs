@@ -32,7 +32,7 @@ impl ChecksumState {
 /// Appends the checksum bytes of one token to `out`.
 fn push_token(line: &[u8], t: Tok, encoding: Encoding, out: &mut Vec<u8>) {
     let content = &line[t.start..t.end];
-    if t.kind == Kind::Quoted && memchr::memchr(b'\\', content).is_some() {
+    if t.kind == Kind::Escaped {
         let mut unescaped = Vec::with_capacity(content.len());
         lexer::unescape_into(content, &mut unescaped);
         encoding::to_cp437(&unescaped, encoding, out);

@@ -74,7 +74,8 @@ pub fn stray_latin1(byte: u8) -> Option<char> {
 /// Latin-1 letters were repaired (CP437 only).
 pub fn decode_into(bytes: &[u8], encoding: Encoding, out: &mut String) -> usize {
     if bytes.is_ascii() {
-        out.extend(bytes.iter().map(|&b| char::from(b)));
+        // ASCII is valid UTF-8 as it stands: one copy.
+        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
         return 0;
     }
     match encoding {

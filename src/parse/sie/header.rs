@@ -63,7 +63,7 @@ impl Reader {
                     self.error(Diagnostic::at(no, "`#KONTO` without an account number"));
                     return;
                 }
-                self.declared_accounts.insert(number.clone());
+                self.declared_accounts.insert(&number);
                 self.file.accounts.push(Account { number, name });
             }
             "#DIM" | "#UNDERDIM" => {

@@ -34,16 +34,21 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> SieFile {
     let mut vouchers = Vec::new();
     let mut start = 0;
     let mut no = 0;
-    while start < body.len() {
-        let end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |i| start + i);
+    for end in memchr::memchr_iter(b'\n', body) {
         no += 1;
-        if let Some(ver) = reader.line(no, &body[start..end]) {
-            vouchers.push(ver);
+        if reader.line(no, &body[start..end]) {
+            vouchers.push(reader.take_done());
         }
         start = end + 1;
     }
-    if let Some(ver) = reader.finish() {
-        vouchers.push(ver);
+    if start < body.len() {
+        no += 1;
+        if reader.line(no, &body[start..]) {
+            vouchers.push(reader.take_done());
+        }
+    }
+    if reader.finish() {
+        vouchers.push(reader.take_done());
     }
     let mut file = reader.file;
     file.vouchers = vouchers;

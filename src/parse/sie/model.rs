@@ -65,14 +65,14 @@ pub struct Account {
 }
 
 /// One `dimension object` pair of an object list (`{1 "0123" 6 "P1"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectRef {
     pub dimension: String,
     pub object: String,
 }
 
 /// `#TRANS` (or `#RTRANS`, whose mirror `#TRANS` is then not booked twice): one booked row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trans {
     /// 1-based line of the record in the file.
     pub line: usize,
@@ -90,7 +90,7 @@ pub struct Trans {
 }
 
 /// `#VER` with its block: one voucher.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ver {
     /// 1-based line of the `#VER` record.
     pub line: usize,

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use super::{ObjectRef, ParseOptions, SieFile, Trans, Ver, parse, read_file, write_4i};
+use super::{
+    ObjectRef, ParseOptions, SieFile, Trans, Ver, VoucherReader, parse, read_file, write_4i,
+};
 
 /// Text as real files carry it: Swedish letters, punctuation, quotes, braces, backslashes
 /// (never last: the format cannot express a trailing backslash).
@@ -90,6 +92,37 @@ fn clear_lines(mut vouchers: Vec<Ver>) -> Vec<Ver> {
     vouchers
 }
 
+/// Reads at most `n` bytes per call, to cross the stream's buffer boundaries anywhere.
+struct Trickle<'a>(&'a [u8], usize);
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.1).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+/// Everything the reader offers on `bytes` must agree and nothing may panic: whole-file parse,
+/// the lending stream over tiny reads, and writing the result back out.
+fn all_paths_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
+    let file = parse(bytes, &ParseOptions::default());
+    let mut stream = VoucherReader::new(Trickle(bytes, chunk), &ParseOptions::default());
+    let mut lent = Vec::new();
+    while let Some(ver) = stream.next_voucher().unwrap() {
+        lent.push(ver.clone());
+    }
+    let rest = stream.into_file().unwrap();
+    prop_assert_eq!(&lent, &file.vouchers);
+    prop_assert_eq!(&rest.errors, &file.errors);
+    prop_assert_eq!(&rest.warnings, &file.warnings);
+    let written = write_4i(&file, NaiveDate::from_ymd_opt(2024, 1, 31).unwrap());
+    let back = parse(&written, &ParseOptions::default());
+    prop_assert_eq!(back.vouchers.len(), file.vouchers.len());
+    Ok(())
+}
+
 /// SIE-shaped noise: labels, braces, quotes and values in random order.
 fn sie_like() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
@@ -133,17 +166,19 @@ proptest! {
     }
 
     #[test]
-    fn parse_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
-        let file = parse(&bytes, &ParseOptions::default());
+    fn parse_never_panics_on_bytes(
+        bytes in prop::collection::vec(any::<u8>(), 0..2000),
+        chunk in 1usize..70,
+    ) {
+        all_paths_agree(&bytes, chunk)?;
         let streamed = read_file(&bytes[..], &ParseOptions::default()).unwrap();
-        prop_assert_eq!(streamed.vouchers.len(), file.vouchers.len());
+        prop_assert_eq!(streamed.vouchers.len(), parse(&bytes, &ParseOptions::default()).vouchers.len());
     }
 
     #[test]
-    fn parse_never_panics_on_sie_shaped_input(bytes in sie_like()) {
+    fn parse_never_panics_on_sie_shaped_input(bytes in sie_like(), chunk in 1usize..70) {
         let file = parse(&bytes, &ParseOptions { max_errors: 5, ..ParseOptions::default() });
         prop_assert!(file.errors.len() <= 6);
-        let streamed = read_file(&bytes[..], &ParseOptions::default()).unwrap();
-        prop_assert_eq!(streamed.vouchers, parse(&bytes, &ParseOptions::default()).vouchers);
+        all_paths_agree(&bytes, chunk)?;
     }
 }

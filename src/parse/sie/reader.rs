@@ -1,9 +1,14 @@
 //! The line-driven core shared by [`super::parse`] and [`super::stream`]: takes one raw line at a
-//! time, tokenizes it, dispatches on the label and hands back each voucher when its block
-//! closes. Holds only the header, the open voucher and the diagnostics, so memory does not grow
-//! with the number of vouchers. Header records live in `header.rs`, blocks in `block.rs`.
+//! time, tokenizes it, dispatches on the label and reports when a voucher's block closes (the
+//! voucher is then in [`Reader::done`]). Holds only the header, the open voucher, the last
+//! finished one and the diagnostics, so memory does not grow with the number of vouchers.
+//!
+//! Hot path: vouchers are built in place. Two `Ver` values take turns (one being read, one
+//! handed out) and rows are overwritten slot by slot, with leftover rows kept in a spare pool,
+//! so once warmed up a voucher costs no allocation. Header records live in `header.rs`, blocks
+//! in `block.rs`.
 
-use std::collections::HashSet;
+use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
 
@@ -11,14 +16,16 @@ use super::block::Block;
 use super::checksum::ChecksumState;
 use super::encoding;
 use super::lexer::{self, Issue, Kind, Tok};
-use super::model::{Encoding, ParseOptions, SieFile, Ver};
+use super::model::{Encoding, ParseOptions, SieFile, Trans, Ver};
+use super::validate::AccountSet;
+use super::values;
 
 /// Warnings kept per file; more are counted and summarised.
 const MAX_WARNINGS: usize = 1000;
 
 /// Incremental SIE reader: feed lines with [`Reader::line`], then call [`Reader::finish`].
 pub struct Reader {
-    /// Header records and diagnostics (vouchers are returned, not stored).
+    /// Header records and diagnostics (vouchers are handed out, not stored).
     pub file: SieFile,
     pub(super) options: ParseOptions,
     /// The encoding is not known yet (a streamed file that was ASCII so far).
@@ -27,9 +34,22 @@ pub struct Reader {
     pub(super) list_toks: Vec<Tok>,
     pub(super) scratch: Vec<u8>,
     pub(super) block: Block,
+    /// The voucher being read (meaningful while `block` is not `Idle`).
+    pub(super) cur: Ver,
+    /// The voucher whose block closed last.
+    pub(super) done: Ver,
+    /// Rows of `cur.rows` / `cur.removed` filled so far; slots past them are stale.
+    pub(super) rows_used: usize,
+    pub(super) removed_used: usize,
+    /// Index of an `#RTRANS` row still waiting for its mirror `#TRANS`.
+    pub(super) mirror: Option<usize>,
+    /// Rows no longer used, kept with their string buffers for reuse.
+    pub(super) spare: Vec<Trans>,
     pub(super) checksum: ChecksumState,
-    pub(super) declared_accounts: HashSet<String>,
-    pub(super) undeclared_reported: HashSet<String>,
+    pub(super) declared_accounts: AccountSet,
+    pub(super) undeclared_reported: AccountSet,
+    /// The last date parsed, by its bytes (dates repeat from row to row).
+    last_date: Option<([u8; 8], NaiveDate)>,
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
@@ -39,6 +59,24 @@ pub struct Reader {
     /// Line and text of the first comma amount, to keep one warning per file.
     pub(super) comma_amounts: usize,
     pub(super) last_line: usize,
+}
+
+/// Decodes one token's content into `out` (appended): unescapes `\"` in quoted fields and
+/// converts from the file's encoding. Returns how many stray Latin-1 letters were repaired.
+pub(super) fn decode_tok(
+    kind: Kind,
+    bytes: &[u8],
+    encoding: Encoding,
+    scratch: &mut Vec<u8>,
+    out: &mut String,
+) -> usize {
+    if kind == Kind::Escaped {
+        scratch.clear();
+        lexer::unescape_into(bytes, scratch);
+        encoding::decode_into(scratch, encoding, out)
+    } else {
+        encoding::decode_into(bytes, encoding, out)
+    }
 }
 
 impl Reader {
@@ -52,10 +90,17 @@ impl Reader {
             toks: Vec::with_capacity(16),
             list_toks: Vec::with_capacity(8),
             scratch: Vec::with_capacity(64),
-            block: Block::default(),
+            block: Block::Idle,
+            cur: Ver::default(),
+            done: Ver::default(),
+            rows_used: 0,
+            removed_used: 0,
+            mirror: None,
+            spare: Vec::new(),
             checksum: ChecksumState::default(),
-            declared_accounts: HashSet::new(),
-            undeclared_reported: HashSet::new(),
+            declared_accounts: AccountSet::default(),
+            undeclared_reported: AccountSet::default(),
+            last_date: None,
             suppressed_errors: 0,
             suppressed_warnings: 0,
             sie_records: 0,
@@ -63,6 +108,17 @@ impl Reader {
             comma_amounts: 0,
             last_line: 0,
         }
+    }
+
+    /// The voucher whose block closed last (valid after [`Reader::line`] or
+    /// [`Reader::finish`] returned `true`, until the next line is fed).
+    pub fn done(&self) -> &Ver {
+        &self.done
+    }
+
+    /// Takes the voucher whose block closed last, leaving an empty one.
+    pub fn take_done(&mut self) -> Ver {
+        std::mem::take(&mut self.done)
     }
 
     /// Records an error unless `max_errors` were already collected.
@@ -82,13 +138,13 @@ impl Reader {
         }
     }
 
-    /// Feeds one raw line (terminator included or not). Returns a voucher whose block this line
-    /// completed.
-    pub fn line(&mut self, no: usize, raw: &[u8]) -> Option<Ver> {
+    /// Feeds one raw line (terminator included or not). Returns `true` when this line closed a
+    /// voucher's block; the voucher is then in [`Reader::done`].
+    pub fn line(&mut self, no: usize, raw: &[u8]) -> bool {
         self.last_line = no;
         let line = trim(raw);
         if line.is_empty() {
-            return None;
+            return false;
         }
         if self.encoding_pending && !line.is_ascii() {
             self.encoding_pending = false;
@@ -115,12 +171,10 @@ impl Reader {
                         .hint("every SIE record starts with a label such as `#TRANS`"),
                 );
             }
-            return None;
+            return false;
         }
         self.sie_records += 1;
-        let mut toks = std::mem::take(&mut self.toks);
-        let issue = lexer::tokenize(line, &mut toks);
-        self.toks = toks;
+        let issue = lexer::tokenize(line, &mut self.toks);
         match issue {
             Some(Issue::UnterminatedQuote) => self.warn(
                 Diagnostic::at(no, "quoted field is not closed")
@@ -138,22 +192,22 @@ impl Reader {
         let label = self.toks.first().map_or(&b""[..], |t| &line[t.start..t.end]);
         let label: &'static str = known_label(label).unwrap_or("");
         match label {
-            "#VER" => self.ver(no, line),
             "#TRANS" | "#RTRANS" | "#BTRANS" => {
                 self.row(no, line, label);
-                None
+                false
             }
+            "#VER" => self.ver(no, line),
             "" => {
                 let name = self.raw_label(line);
                 self.warn(
                     Diagnostic::at(no, format!("unknown label `{name}` ignored"))
                         .hint("readers skip labels they do not know"),
                 );
-                None
+                false
             }
             _ => {
                 self.header(no, line, label);
-                None
+                false
             }
         }
     }
@@ -163,9 +217,9 @@ impl Reader {
         String::from_utf8_lossy(&line[t.start..t.end]).into_owned()
     }
 
-    /// Ends the input: closes what is open and runs the whole-file checks. Returns the last
-    /// voucher if its block was left open.
-    pub fn finish(&mut self) -> Option<Ver> {
+    /// Ends the input: closes what is open and runs the whole-file checks. Returns `true` when
+    /// that closed a voucher left open (it is then in [`Reader::done`]).
+    pub fn finish(&mut self) -> bool {
         let last = self.end_of_input();
         if self.sie_records == 0 {
             let d = match self.first_line.take() {
@@ -203,10 +257,9 @@ impl Reader {
 
     /// Field `i` decoded as text (unescaped, repaired); empty when absent.
     pub(super) fn text(&mut self, line: &[u8], i: usize) -> String {
-        match self.field(line, i) {
-            Some((kind, bytes)) => self.decode(kind, bytes),
-            None => String::new(),
-        }
+        let mut out = String::new();
+        self.text_into(line, i, &mut out);
+        out
     }
 
     /// Field `i` as text, or `None` when absent or empty.
@@ -214,38 +267,82 @@ impl Reader {
         Some(self.text(line, i)).filter(|s| !s.is_empty())
     }
 
+    /// Field `i` decoded into `out` (cleared first, its buffer reused); empty when absent.
+    pub(super) fn text_into(&mut self, line: &[u8], i: usize, out: &mut String) {
+        out.clear();
+        if let Some(t) = self.toks.get(i).copied() {
+            let n = decode_tok(
+                t.kind,
+                &line[t.start..t.end],
+                self.file.encoding,
+                &mut self.scratch,
+                out,
+            );
+            self.repaired(n, out);
+        }
+    }
+
     /// Decodes one token's content.
     pub(super) fn decode(&mut self, kind: Kind, bytes: &[u8]) -> String {
         let mut out = String::with_capacity(bytes.len());
-        let repaired = if kind == Kind::Quoted && memchr::memchr(b'\\', bytes).is_some() {
-            let mut scratch = std::mem::take(&mut self.scratch);
-            scratch.clear();
-            lexer::unescape_into(bytes, &mut scratch);
-            let n = encoding::decode_into(&scratch, self.file.encoding, &mut out);
-            self.scratch = scratch;
-            n
-        } else {
-            encoding::decode_into(bytes, self.file.encoding, &mut out)
-        };
-        if repaired > 0 {
-            if self.file.repaired_chars == 0 {
-                let no = self.last_line;
-                self.warn(
-                    Diagnostic::at(no, format!("Latin-1 letter in a CP437 file read as `{out}`"))
-                        .hint("the exporting program mixed encodings; check the letters"),
-                );
-            }
-            self.file.repaired_chars += repaired;
-        }
+        let n = decode_tok(kind, bytes, self.file.encoding, &mut self.scratch, &mut out);
+        self.repaired(n, &out);
         out
+    }
+
+    /// Counts repaired Latin-1 letters; the first one in a file is a warning showing `text`.
+    pub(super) fn repaired(&mut self, n: usize, text: &str) {
+        if n == 0 {
+            return;
+        }
+        if self.file.repaired_chars == 0 {
+            let no = self.last_line;
+            self.warn(
+                Diagnostic::at(no, format!("Latin-1 letter in a CP437 file read as `{text}`"))
+                    .hint("the exporting program mixed encodings; check the letters"),
+            );
+        }
+        self.file.repaired_chars += n;
+    }
+
+    /// Parses an optional date; `Err` (with an error) when malformed. The last date is cached.
+    pub(super) fn date(&mut self, no: usize, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
+        if let (Some((bytes, date)), Ok(key)) = (self.last_date, <[u8; 8]>::try_from(raw))
+            && bytes == key
+        {
+            return Ok(Some(date));
+        }
+        match values::date(raw) {
+            Ok(Some(d)) => {
+                if let Ok(key) = <[u8; 8]>::try_from(raw) {
+                    self.last_date = Some((key, d));
+                }
+                Ok(Some(d))
+            }
+            Ok(None) => Ok(None),
+            Err(()) => {
+                let text = String::from_utf8_lossy(raw).into_owned();
+                self.error(
+                    Diagnostic::at(no, format!("bad date `{text}`"))
+                        .hint("dates are written `YYYYMMDD`, e.g. `20240131`"),
+                );
+                Err(())
+            }
+        }
     }
 }
 
 /// Trims spaces, TABs, CR (and a stray Ctrl-Z) at both ends.
 pub fn trim(raw: &[u8]) -> &[u8] {
-    let blank = |c: &u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x1A);
-    let start = raw.iter().position(|c| !blank(c)).unwrap_or(raw.len());
-    let end = raw.iter().rposition(|c| !blank(c)).map_or(start, |e| e + 1);
+    let blank = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | 0x1A);
+    let mut start = 0;
+    let mut end = raw.len();
+    while start < end && blank(raw[start]) {
+        start += 1;
+    }
+    while end > start && blank(raw[end - 1]) {
+        end -= 1;
+    }
     &raw[start..end]
 }
 

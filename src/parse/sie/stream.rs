@@ -1,42 +1,125 @@
 //! Streaming: yields vouchers one at a time from any `std::io::Read`, with memory bounded by the
-//! longest line and the header (chart, balances), not by the number of vouchers. The caller
-//! owns the source; this module only reads from it.
+//! longest line, the largest voucher and the header (chart, balances), not by the number of
+//! vouchers. The caller owns the source; this module only reads from it.
 //!
-//! The encoding is detected from the first buffer (64 KiB). When that is plain ASCII the choice
-//! is made at the first line with a high byte.
+//! Two ways to take the vouchers: the [`Iterator`] hands out owned [`Ver`] values, and
+//! [`VoucherReader::next_voucher`] lends each one, reusing its storage for the next (no
+//! allocation per voucher; the fastest way through a large export).
+//!
+//! Input is read in 128 KiB blocks into a buffer of our own; every complete line in it is fed to
+//! the reader in place (a line that crosses a block boundary is moved to the front first). The
+//! encoding is detected from the first block (filled completely, or to the end of a shorter
+//! input). When that is plain ASCII the choice is made at the first line with a high byte; a
+//! file whose later bytes contradict an early choice is read with that choice (only
+//! [`super::parse`], which sees the whole file at once, can do better).
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 
 use super::encoding;
 use super::model::{Encoding, ParseOptions, SieFile, Ver};
 use super::reader::Reader;
 
-const BUFFER: usize = 64 * 1024;
+const BUFFER: usize = 128 * 1024;
 
 /// Iterator over the vouchers of a SIE file read from `R`. Header records and diagnostics are
 /// in [`VoucherReader::file`] (complete once the first voucher was yielded, since SIE puts the
 /// header first); whole-file checks run when the iterator ends.
 pub struct VoucherReader<R: Read> {
-    input: BufReader<R>,
+    src: Source<R>,
     reader: Option<Reader>,
     options: ParseOptions,
-    line: Vec<u8>,
-    no: usize,
+    /// The reader was finished, or reading failed: nothing more will come.
     done: bool,
-    /// A voucher completed at the end of input behind the one just returned.
-    pending: Option<Ver>,
+}
+
+/// The input and the block buffer: bytes read and not yet fed are `buf[start..end]`.
+struct Source<R> {
+    input: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// Line number of the last line fed.
+    no: usize,
+    /// The input reported its end.
+    eof: bool,
+}
+
+impl<R: Read> Source<R> {
+    /// Reads into `buf[end..]`; `Ok(0)` at the end of input.
+    fn fill(&mut self) -> io::Result<usize> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            // A line longer than the buffer: grow (memory stays bounded by the longest line).
+            let size = (self.buf.len() * 2).max(BUFFER);
+            self.buf.resize(size, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(n) => {
+                    self.end += n;
+                    if n == 0 {
+                        self.eof = true;
+                    }
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Feeds lines until a voucher is complete (`true`; it is in the reader's `done`) or the
+    /// input is used up (`false`; the caller then finishes the reader).
+    fn feed(&mut self, reader: &mut Reader) -> io::Result<bool> {
+        loop {
+            // Every complete line in the buffer, in place.
+            let base = self.start;
+            let mut pos = base;
+            let chunk = &self.buf[..self.end];
+            for nl in memchr::memchr_iter(b'\n', &chunk[base..]) {
+                let line = &chunk[pos..base + nl];
+                let next = base + nl + 1;
+                self.no += 1;
+                if reader.line(self.no, line) {
+                    self.start = next;
+                    return Ok(true);
+                }
+                pos = next;
+            }
+            self.start = pos;
+            if self.eof {
+                return Ok(self.last_line(reader));
+            }
+            self.fill()?;
+        }
+    }
+
+    /// At the end of input: the last line (without a line feed) and the end itself may each
+    /// complete a voucher; the end is handled on the call after the last line's voucher.
+    fn last_line(&mut self, reader: &mut Reader) -> bool {
+        if self.start < self.end {
+            let line = &self.buf[self.start..self.end];
+            self.start = self.end;
+            self.no += 1;
+            if reader.line(self.no, line) {
+                return true;
+            }
+        }
+        false
+    }
 }
 
 impl<R: Read> VoucherReader<R> {
     pub fn new(input: R, options: &ParseOptions) -> Self {
         VoucherReader {
-            input: BufReader::with_capacity(BUFFER, input),
+            src: Source { input, buf: Vec::new(), start: 0, end: 0, no: 0, eof: false },
             reader: None,
             options: options.clone(),
-            line: Vec::with_capacity(256),
-            no: 0,
             done: false,
-            pending: None,
         }
     }
 
@@ -48,17 +131,24 @@ impl<R: Read> VoucherReader<R> {
     /// Reads the rest of the input (dropping the vouchers not yet taken) and returns the
     /// header and every diagnostic. `vouchers` is empty.
     pub fn into_file(mut self) -> io::Result<SieFile> {
-        for item in self.by_ref() {
-            item?;
-        }
+        while self.advance()? {}
         let options = self.options.clone();
         Ok(self.reader.take().map_or_else(|| Reader::new(&options, None).file, |r| r.file))
     }
 
-    /// Looks at the first buffer to pick the encoding.
+    /// The next voucher, lent until the next call: its rows and strings are reused for the one
+    /// after, so a whole export streams through without an allocation per voucher.
+    pub fn next_voucher(&mut self) -> io::Result<Option<&Ver>> {
+        if self.advance()? { Ok(self.reader.as_ref().map(Reader::done)) } else { Ok(None) }
+    }
+
+    /// Looks at the first block to pick the encoding: the whole of it, however little each
+    /// `read` call returns (a file shorter than the block is judged like [`super::parse`] does).
     fn start(&mut self) -> io::Result<Reader> {
-        let buf = self.input.fill_buf()?;
-        let (rest, bom) = encoding::strip_bom(buf);
+        while !self.src.eof && self.src.end < BUFFER {
+            self.src.fill()?;
+        }
+        let (rest, bom) = encoding::strip_bom(&self.src.buf[..self.src.end]);
         let enc = if bom {
             Some(Encoding::Utf8Bom)
         } else if rest.is_ascii() {
@@ -67,67 +157,38 @@ impl<R: Read> VoucherReader<R> {
             Some(sniff(rest))
         };
         if bom {
-            self.input.consume(3);
+            self.src.start = 3;
         }
         Ok(Reader::new(&self.options, enc))
     }
 
-    fn step(&mut self) -> io::Result<Option<Ver>> {
-        let mut reader = match self.reader.take() {
-            Some(r) => r,
-            None => self.start()?,
-        };
-        // Lines that lie whole in the buffer are handed over without copying; only a line
-        // that crosses a buffer boundary is assembled in `self.line`.
-        let result = loop {
-            let buf = match self.input.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+    /// Feeds lines until a voucher is complete (`true`; it is in the reader's `done`) or the
+    /// input ends (`false`).
+    fn advance(&mut self) -> io::Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
+        if self.reader.is_none() {
+            match self.start() {
+                Ok(r) => self.reader = Some(r),
                 Err(e) => {
                     self.done = true;
-                    break Err(e);
+                    return Err(e);
                 }
-            };
-            if buf.is_empty() {
+            }
+        }
+        let Some(reader) = self.reader.as_mut() else { return Ok(false) };
+        match self.src.feed(reader) {
+            Ok(true) => Ok(true),
+            Ok(false) => {
                 self.done = true;
-                let mut last = None;
-                if !self.line.is_empty() {
-                    self.no += 1;
-                    last = reader.line(self.no, &self.line);
-                    self.line.clear();
-                }
-                let end = reader.finish();
-                // The last line and the end of input may each complete a voucher.
-                break Ok(match (last, end) {
-                    (Some(last), end) => {
-                        self.pending = end;
-                        Some(last)
-                    }
-                    (None, end) => end,
-                });
+                Ok(reader.finish())
             }
-            let Some(i) = memchr::memchr(b'\n', buf) else {
-                self.line.extend_from_slice(buf);
-                let n = buf.len();
-                self.input.consume(n);
-                continue;
-            };
-            self.no += 1;
-            let ver = if self.line.is_empty() {
-                reader.line(self.no, &buf[..i])
-            } else {
-                self.line.extend_from_slice(&buf[..i]);
-                let ver = reader.line(self.no, &self.line);
-                self.line.clear();
-                ver
-            };
-            self.input.consume(i + 1);
-            if ver.is_some() {
-                break Ok(ver);
+            Err(e) => {
+                self.done = true;
+                Err(e)
             }
-        };
-        self.reader = Some(reader);
-        result
+        }
     }
 }
 
@@ -145,13 +206,11 @@ impl<R: Read> Iterator for VoucherReader<R> {
     type Item = io::Result<Ver>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(ver) = self.pending.take() {
-            return Some(Ok(ver));
+        match self.advance() {
+            Ok(true) => self.reader.as_mut().map(|r| Ok(r.take_done())),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
         }
-        if self.done {
-            return None;
-        }
-        self.step().transpose()
     }
 }
 

@@ -116,7 +116,11 @@ fn structural_errors_are_located() {
             "line 9: voucher `A 1` has no `{ … }` block",
         ),
         ("#VER A 1 2024-01-01\n{\n}\n", "line 9: bad date `2024-01-01`"),
-        ("#VER A 1 20240101\n{\n#TRANS 1930 {} 1.234\n}\n", "line 11: unparseable amount `1.234`"),
+        (
+            "#VER A 1 20240101\n{\n#TRANS 1930 {} 1.234\n}\n",
+            "line 11: amount `1.234` has more than two decimals",
+        ),
+        ("#VER A 1 20240101\n{\n#TRANS 1930 {} 1.2x\n}\n", "line 11: unparseable amount `1.2x`"),
         (
             "#VER A 1 20240101\n{\n#TRANS 1930 {1} 1\n}\n",
             "line 11: object list has an odd number of tokens",

@@ -2,26 +2,87 @@
 //! voucher dates inside the `#RAR` years, accounts declared by `#KONTO` (when the file has a
 //! chart), and balance records in a file that is meant to be a 4I import file.
 
+use std::collections::HashSet;
+
 use rust_decimal::Decimal;
 
 use crate::diagnostic::Diagnostic;
 
 use super::block::ver_name;
-use super::model::{SieFile, Ver};
+use super::model::SieFile;
 use super::reader::Reader;
 use super::values::money;
 
-impl Reader {
-    /// Runs the per-voucher checks when its block closes.
-    pub(super) fn validate_voucher(&mut self, ver: &Ver) {
-        self.check_balance(ver);
-        self.check_year(ver);
-        self.check_accounts(ver);
+/// A set of account ids. Four-digit numeric ids (nearly all of them) live in a bitmap, so the
+/// per-row lookup costs no hashing; anything else falls back to a hash set.
+#[derive(Debug, Default)]
+pub struct AccountSet {
+    four_digits: Vec<u64>,
+    other: HashSet<String>,
+}
+
+/// `0000`-`9999` as an index.
+fn four_digit(account: &str) -> Option<usize> {
+    match account.as_bytes() {
+        &[a, b, c, d] if [a, b, c, d].iter().all(u8::is_ascii_digit) => {
+            Some([a, b, c, d].iter().fold(0usize, |n, x| n * 10 + usize::from(x - b'0')))
+        }
+        _ => None,
+    }
+}
+
+impl AccountSet {
+    pub fn is_empty(&self) -> bool {
+        self.four_digits.is_empty() && self.other.is_empty()
     }
 
-    fn check_balance(&mut self, ver: &Ver) {
+    pub fn insert(&mut self, account: &str) {
+        match four_digit(account) {
+            Some(i) => {
+                if self.four_digits.is_empty() {
+                    self.four_digits = vec![0; 10_000 / 64 + 1];
+                }
+                self.four_digits[i / 64] |= 1 << (i % 64);
+            }
+            None => {
+                self.other.insert(account.to_owned());
+            }
+        }
+    }
+
+    pub fn contains(&self, account: &str) -> bool {
+        match four_digit(account) {
+            Some(i) => self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0),
+            None => self.other.contains(account),
+        }
+    }
+}
+
+/// `amount` in öre when it has at most two decimals (every amount the reader accepts).
+fn ore(amount: Decimal) -> Option<i128> {
+    let scale = amount.scale();
+    (scale <= 2).then(|| amount.mantissa() * if scale == 2 { 1 } else { 10i128.pow(2 - scale) })
+}
+
+impl Reader {
+    /// Runs the per-voucher checks on [`Reader::cur`] when its block closes.
+    pub(super) fn validate_voucher(&mut self) {
+        self.check_balance();
+        self.check_year();
+        self.check_accounts();
+    }
+
+    fn check_balance(&mut self) {
+        // Exact integer sums in öre; `Decimal` only for the message.
+        let mut sum: Option<i128> = Some(0);
+        for row in &self.cur.rows {
+            sum = sum.zip(ore(row.amount)).and_then(|(s, a)| s.checked_add(a));
+        }
+        if sum == Some(0) {
+            return;
+        }
         let (mut debit, mut credit) = (Decimal::ZERO, Decimal::ZERO);
-        for row in &ver.rows {
+        for row in &self.cur.rows {
             if row.amount.is_sign_negative() {
                 credit += row.amount;
             } else {
@@ -30,26 +91,26 @@ impl Reader {
         }
         let difference = debit + credit;
         if !difference.is_zero() {
-            self.error(
-                Diagnostic::at(
-                    ver.line,
-                    format!(
-                        "voucher {} does not balance: debit `{}`, credit `{}`, difference `{}`",
-                        ver_name(ver),
-                        money(debit),
-                        money(credit),
-                        money(difference)
-                    ),
-                )
-                .hint("the `#TRANS` amounts of a voucher must sum to zero"),
-            );
+            let d = Diagnostic::at(
+                self.cur.line,
+                format!(
+                    "voucher {} does not balance: debit `{}`, credit `{}`, difference `{}`",
+                    ver_name(&self.cur),
+                    money(debit),
+                    money(credit),
+                    money(difference)
+                ),
+            )
+            .hint("the `#TRANS` amounts of a voucher must sum to zero");
+            self.error(d);
         }
     }
 
     /// A voucher dated outside every declared fiscal year (only when `#RAR` is present).
-    fn check_year(&mut self, ver: &Ver) {
+    fn check_year(&mut self) {
         let years = &self.file.fiscal_years;
-        if years.is_empty() || years.iter().any(|y| y.start <= ver.date && ver.date <= y.end) {
+        let date = self.cur.date;
+        if years.is_empty() || years.iter().any(|y| y.start <= date && date <= y.end) {
             return;
         }
         let hint = match years.iter().find(|y| y.index == 0) {
@@ -57,11 +118,10 @@ impl Reader {
             None => "no `#RAR` year contains this date".to_owned(),
         };
         let d = Diagnostic::at(
-            ver.line,
+            self.cur.line,
             format!(
-                "voucher {} is dated `{}`, outside the fiscal years (`#RAR`)",
-                ver_name(ver),
-                ver.date
+                "voucher {} is dated `{date}`, outside the fiscal years (`#RAR`)",
+                ver_name(&self.cur),
             ),
         )
         .hint(hint);
@@ -69,22 +129,24 @@ impl Reader {
     }
 
     /// Accounts used in rows but missing from a declared chart; one warning per account.
-    fn check_accounts(&mut self, ver: &Ver) {
+    fn check_accounts(&mut self) {
         if self.declared_accounts.is_empty() {
             return;
         }
-        for row in &ver.rows {
-            if self.declared_accounts.contains(&row.account)
-                || self.undeclared_reported.contains(&row.account)
+        for i in 0..self.cur.rows.len() {
+            let account = &self.cur.rows[i].account;
+            if self.declared_accounts.contains(account)
+                || self.undeclared_reported.contains(account)
             {
                 continue;
             }
-            self.undeclared_reported.insert(row.account.clone());
+            let account = account.clone();
+            self.undeclared_reported.insert(&account);
             let d = Diagnostic::at(
-                row.line,
-                format!("account `{}` is used but not declared by `#KONTO`", row.account),
+                self.cur.rows[i].line,
+                format!("account `{account}` is used but not declared by `#KONTO`"),
             )
-            .hint(format!("add `#KONTO {} \"name\"` to the chart of accounts", row.account));
+            .hint(format!("add `#KONTO {account} \"name\"` to the chart of accounts"));
             self.warn(d);
         }
     }
@@ -111,5 +173,33 @@ impl SieFile {
             )
             .hint("a 4I file holds vouchers only; export type 4I or drop the balances"),
         ]
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_set_holds_four_digit_and_other_ids() {
+        let mut set = AccountSet::default();
+        assert!(set.is_empty() && !set.contains("1930"));
+        for a in ["1930", "0027", "9999", "DF", "19300", "193"] {
+            set.insert(a);
+        }
+        for a in ["1930", "0027", "9999", "DF", "19300", "193"] {
+            assert!(set.contains(a), "{a}");
+        }
+        for a in ["1931", "0000", "027", "df", "1930 ", "", "19301"] {
+            assert!(!set.contains(a), "{a}");
+        }
+    }
+
+    #[test]
+    fn ore_is_exact_for_up_to_two_decimals() {
+        assert_eq!(ore(Decimal::new(-31421, 1)), Some(-314_210));
+        assert_eq!(ore(Decimal::new(9129, 0)), Some(912_900));
+        assert_eq!(ore(Decimal::new(1, 3)), None);
     }
 }

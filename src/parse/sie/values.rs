@@ -20,6 +20,10 @@ fn decimal(bytes: &[u8], max_decimals: Option<u32>) -> Option<(Decimal, AmountSt
         Some((b'-', rest)) => (true, rest),
         _ => (false, bytes),
     };
+    // Up to 18 digits fit a u64 without overflow checks: every real amount.
+    if digits.len() <= 18 {
+        return small_decimal(neg, digits, max_decimals);
+    }
     let mut mantissa: i128 = 0;
     let mut scale: u32 = 0;
     let mut seen_sep = None;
@@ -49,6 +53,50 @@ fn decimal(bytes: &[u8], max_decimals: Option<u32>) -> Option<(Decimal, AmountSt
     }
     let value = Decimal::try_from_i128_with_scale(mantissa, scale).ok()?;
     let style = if seen_sep == Some(b',') { AmountStyle::DecimalComma } else { AmountStyle::Spec };
+    Some((value, style))
+}
+
+/// [`decimal`] for at most 18 digits: a u64 mantissa, the `Decimal` built from its parts.
+#[allow(clippy::cast_possible_truncation)]
+fn small_decimal(
+    neg: bool,
+    digits: &[u8],
+    max_decimals: Option<u32>,
+) -> Option<(Decimal, AmountStyle)> {
+    let mut mantissa: u64 = 0;
+    let mut sep_at = None;
+    let mut sep = b'.';
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if (b == b'.' || b == b',') && sep_at.is_none() {
+            sep_at = Some(i);
+            sep = b;
+        } else {
+            return None;
+        }
+    }
+    let (int_digits, scale) = match sep_at {
+        Some(i) => (i, digits.len() - i - 1),
+        None => (digits.len(), 0),
+    };
+    // At most 18 digits: the scale fits a u32.
+    let scale = scale as u32;
+    if int_digits == 0 || (sep_at.is_some() && scale == 0) {
+        return None;
+    }
+    if max_decimals.is_some_and(|m| scale > m) {
+        return None;
+    }
+    let value = Decimal::from_parts(
+        (mantissa & 0xFFFF_FFFF) as u32,
+        (mantissa >> 32) as u32,
+        0,
+        neg && mantissa != 0,
+        scale,
+    );
+    let style = if sep == b',' { AmountStyle::DecimalComma } else { AmountStyle::Spec };
     Some((value, style))
 }
 
@@ -108,11 +156,17 @@ mod tests {
             ("-3142.1", "-3142.1"),
             ("0", "0"),
             ("123456789012345678901234", "123456789012345678901234"),
+            ("-123456789012345678.9", "-123456789012345678.9"),
+            ("999999999999999999", "999999999999999999"),
+            ("-0", "0"),
+            ("-0.05", "-0.05"),
         ] {
             assert_eq!(amount(text.as_bytes()), Some((dec(want), AmountStyle::Spec)), "{text}");
         }
         assert_eq!(amount(b"28875,00"), Some((dec("28875.00"), AmountStyle::DecimalComma)));
-        for bad in ["", "-", "1.", ".5", "+5", "1.234", "1e5", "1 000", "12a", "1.2.3", "--1"] {
+        for bad in
+            ["", "-", "1.", ".5", "+5", "1.234", "1e5", "1 000", "12a", "1.2.3", "--1", "1,2.3"]
+        {
             assert_eq!(amount(bad.as_bytes()), None, "{bad}");
         }
     }

@@ -1,0 +1,164 @@
+//! Golden files for SIE → Fortnox conversion. Every `fixtures/sie/*.si` and
+//! `fixtures/sie/invalid/*.si` goes through the real binary, `fortnox-bridge convert` with a
+//! fixed series mapping, and its output is compared with committed files in
+//! `fixtures/sie/golden/`: `<name>.jsonl` (the exact request bodies, one JSON line per voucher)
+//! and `<name>.diagnostics.txt` (warnings and errors, e.g. cut texts and rejected rows); files
+//! under `invalid/` are named `invalid-<name>`. `check --json` over all of them is compared with
+//! `check.jsonl`. Run with `BLESS=1` to rewrite the golden files, then review the diff.
+//!
+//! Independent of the golden content, every request body must respect Fortnox's limits:
+//! balanced rows, four-digit accounts, texts within 200/100 characters, at most two decimals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// The series mapping the golden files were made with: `K` → `F`, `L` → `D`, empty → `A`,
+/// anything else kept.
+const CONFIG: &str = "[sie]\ndefault_series = \"A\"\n\n[sie.series]\nK = \"F\"\nL = \"D\"\n";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn golden_dir() -> PathBuf {
+    root().join("fixtures/sie/golden")
+}
+
+/// `(golden name, path relative to the repository)` of every SIE fixture, sorted.
+fn inputs() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (dir, prefix) in [("fixtures/sie", ""), ("fixtures/sie/invalid", "invalid-")] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+            if matches!(ext.as_deref(), Some("si" | "se")) {
+                let file = path.file_name().unwrap().to_string_lossy().into_owned();
+                let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+                out.push((format!("{prefix}{stem}"), format!("{dir}/{file}")));
+            }
+        }
+    }
+    out.sort();
+    assert!(out.len() >= 6, "fixtures missing: {out:?}");
+    out
+}
+
+/// Runs the binary from the repository root with the golden config; returns stdout, stderr.
+fn run(args: &[&str]) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fortnox-bridge.toml");
+    std::fs::write(&config, CONFIG).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"))
+        .current_dir(root())
+        .arg(args[0])
+        .arg("--config")
+        .arg(&config)
+        .args(&args[1..])
+        .output()
+        .unwrap();
+    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+/// Compares `actual` with the golden file (or rewrites it under `BLESS=1`).
+fn compare(name: &str, actual: &str, failures: &mut Vec<String>) {
+    let path = golden_dir().join(name);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(golden_dir()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(expected) if expected == actual => {}
+        Ok(expected) => {
+            let first = expected
+                .lines()
+                .zip(actual.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+            failures.push(format!(
+                "{name} differs at line {}:\n  golden: {}\n  actual: {}",
+                first + 1,
+                expected.lines().nth(first).unwrap_or("<end>"),
+                actual.lines().nth(first).unwrap_or("<end>"),
+            ));
+        }
+        Err(e) => failures.push(format!("{name}: {e} (run with BLESS=1 to create it)")),
+    }
+}
+
+fn decimal(v: &Value) -> Decimal {
+    v.to_string().parse().unwrap_or_else(|_| panic!("not a number: {v}"))
+}
+
+/// Fortnox's rules, checked on one request body.
+fn check_body(source: &str, body: &Value) {
+    let v = &body["Voucher"];
+    let description = v["Description"].as_str().unwrap();
+    assert!(!description.is_empty() && description.chars().count() <= 200, "{source}");
+    let rows = v["VoucherRows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{source}");
+    let (mut debit, mut credit) = (Decimal::ZERO, Decimal::ZERO);
+    for row in rows {
+        let account = row["Account"].as_u64().unwrap();
+        assert!((1000..=9999).contains(&account), "{source}: account {account}");
+        let (d, c) = (decimal(&row["Debit"]), decimal(&row["Credit"]));
+        assert!(d.normalize().scale() <= 2 && c.normalize().scale() <= 2, "{source}");
+        assert!(d.is_zero() != c.is_zero(), "{source}: one side per row");
+        debit += d;
+        credit += c;
+        if let Some(text) = row.get("TransactionInformation") {
+            assert!(text.as_str().unwrap().chars().count() <= 100, "{source}");
+        }
+    }
+    assert_eq!(debit, credit, "{source}: unbalanced request");
+}
+
+#[test]
+fn convert_output_matches_golden_files() {
+    let mut failures = Vec::new();
+    for (name, path) in inputs() {
+        let (stdout, stderr) = run(&["convert", &path]);
+        for line in stdout.lines() {
+            let value: Value = serde_json::from_str(line).unwrap();
+            check_body(value["source"].as_str().unwrap(), &value["body"]);
+        }
+        if name.starts_with("invalid-") {
+            assert!(stdout.is_empty(), "{path}: a rejected file must give no request");
+            assert!(stderr.contains("error: "), "{path}: {stderr}");
+        } else {
+            assert!(!stdout.is_empty() && !stderr.contains("error: "), "{path}: {stderr}");
+        }
+        compare(&format!("{name}.jsonl"), &stdout, &mut failures);
+        compare(&format!("{name}.diagnostics.txt"), &stderr, &mut failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn check_json_matches_golden_file() {
+    let paths: Vec<String> = inputs().into_iter().map(|(_, path)| path).collect();
+    let mut args = vec!["check", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let (stdout, _) = run(&args);
+    assert_eq!(stdout.lines().count(), paths.len());
+    for line in stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        for key in ["file", "kind", "sie_type", "encoding", "vouchers", "documents", "rows"] {
+            assert!(!v[key].is_null(), "{key} missing in {line}");
+        }
+        let debit = v["debit_total"].as_str().unwrap();
+        assert_eq!(debit.split_once('.').map(|(_, d)| d.len()), Some(2), "{debit}");
+        for list in ["errors", "warnings"] {
+            for d in v[list].as_array().unwrap() {
+                assert!(d["message"].is_string() && d.get("line").is_some(), "{d}");
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    compare("check.jsonl", &stdout, &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
