@@ -5,6 +5,7 @@
 //! decides, after looking for the document ([`Client::find_voucher_by_marker`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::header::RETRY_AFTER;
@@ -140,6 +141,7 @@ impl ClientBuilder {
         );
         Client {
             inner: Arc::new(Inner {
+                counters: Counters::default(),
                 http,
                 endpoints: self.endpoints,
                 credentials: self.credentials,
@@ -151,7 +153,33 @@ impl ClientBuilder {
     }
 }
 
+/// Counters of one client and its clones, for logs, `status` and the rate-limit benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// API requests that got an answer (any status).
+    pub answered: u64,
+    /// Answers with status 429.
+    pub rate_limited: u64,
+    /// Answers with status 401 that led to a token renewal.
+    pub renewals: u64,
+    /// Requests re-sent after a transient failure.
+    pub retries: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    answered: AtomicU64,
+    rate_limited: AtomicU64,
+    renewals: AtomicU64,
+    retries: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
 struct Inner {
+    counters: Counters,
     http: reqwest::Client,
     endpoints: Endpoints,
     credentials: Credentials,
@@ -214,6 +242,17 @@ impl Client {
         Ok(self.token_health())
     }
 
+    /// What this client and its clones did so far.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.inner.counters;
+        ClientStats {
+            answered: c.answered.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            renewals: c.renewals.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+        }
+    }
+
     /// GET `path` (below `/3`); 404 is an error. For typed endpoints in other files.
     pub(crate) async fn read<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         self.read_optional(path)
@@ -232,8 +271,11 @@ impl Client {
             match self.attempt::<(), T>(&Method::GET, path, None).await {
                 Err(Error::Rejected { status: 404, .. }) => return Ok(None),
                 // The limiter already holds every request back for the 429's wait.
-                Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {}
+                Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {
+                    bump(&self.inner.counters.retries);
+                }
                 Err(e) if e.is_retriable() && attempt < self.inner.retry.read_attempts => {
+                    bump(&self.inner.counters.retries);
                     let wait = self.inner.retry.backoff(attempt);
                     tracing::debug!(%path, attempt, ?wait, "fortnox read failed, retrying: {e}");
                     tokio::time::sleep(wait).await;
@@ -285,8 +327,11 @@ impl Client {
         loop {
             attempt += 1;
             match self.attempt(&method, path, Some(body)).await {
-                Err(Error::RateLimited(_)) if attempt < self.inner.retry.write_attempts => {}
+                Err(Error::RateLimited(_)) if attempt < self.inner.retry.write_attempts => {
+                    bump(&self.inner.counters.retries);
+                }
                 Err(Error::Unreachable(e)) if attempt < self.inner.retry.write_attempts => {
+                    bump(&self.inner.counters.retries);
                     let wait = self.inner.retry.backoff(attempt);
                     tracing::debug!(%path, attempt, ?wait, "fortnox unreachable, retrying: {e}");
                     tokio::time::sleep(wait).await;
@@ -311,7 +356,11 @@ impl Client {
         let inner = &self.inner;
         let mut rejected: Option<String> = None;
         loop {
-            let token = inner.auth.token(rejected.as_deref()).await?;
+            // Without a token nothing is sent: a lost token answer is no unknown outcome.
+            let token = inner.auth.token(rejected.as_deref()).await.map_err(|e| match e {
+                Error::Transport(m) => Error::Unreachable(format!("token endpoint: {m}")),
+                other => other,
+            })?;
             let permit = inner.limiter.acquire().await;
             let mut request = inner
                 .http
@@ -323,6 +372,7 @@ impl Client {
             }
             let response = request.send().await.map_err(|e| transport(&e))?;
             let status = response.status();
+            bump(&inner.counters.answered);
             let retry_after = response
                 .headers()
                 .get(RETRY_AFTER)
@@ -334,12 +384,14 @@ impl Client {
             if status == StatusCode::UNAUTHORIZED && rejected.is_none() {
                 // Expired early or revoked: renew once, then give up.
                 tracing::debug!(%path, "fortnox answered 401; renewing the access token");
+                bump(&inner.counters.renewals);
                 rejected = Some(token);
                 continue;
             }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let wait = retry_after.unwrap_or_default().max(inner.retry.rate_limit_wait);
                 tracing::warn!(%path, ?wait, "fortnox answered 429; pausing this tenant");
+                bump(&inner.counters.rate_limited);
                 inner.limiter.pause(wait);
                 return Err(Error::RateLimited(wait));
             }

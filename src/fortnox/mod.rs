@@ -20,7 +20,7 @@ pub mod model;
 mod tokens;
 
 pub use auth::{Credentials, REFRESH_LIFETIME};
-pub use client::{Client, ClientBuilder, Endpoints, RetryPolicy};
+pub use client::{Client, ClientBuilder, ClientStats, Endpoints, RetryPolicy};
 pub use error::{Error, Problem};
 pub use health::TokenHealth;
 pub use limiter::RateLimiter;
