@@ -42,20 +42,45 @@ fn snapshot(path: &Path) -> Option<Snapshot> {
 #[derive(Debug)]
 pub struct Stability {
     window: Duration,
+    done_marker: bool,
     seen: HashMap<PathBuf, (Snapshot, Instant)>,
 }
 
+/// The marker names a producer may write when a file is complete: `NAME.done` or `NAME.ok`.
+const MARKER_EXTENSIONS: [&str; 2] = ["done", "ok"];
+
+fn marker_of(path: &Path) -> Option<PathBuf> {
+    MARKER_EXTENSIONS
+        .iter()
+        .map(|ext| {
+            let mut name = path.as_os_str().to_os_string();
+            name.push(".");
+            name.push(ext);
+            PathBuf::from(name)
+        })
+        .find(|marker| marker.exists())
+}
+
 impl Stability {
-    pub fn new(window: Duration) -> Stability {
-        Stability { window, seen: HashMap::new() }
+    /// `done_marker`: a file is only taken once its `NAME.done` / `NAME.ok` exists.
+    pub fn new(window: Duration, done_marker: bool) -> Stability {
+        Stability { window, done_marker, seen: HashMap::new() }
     }
 
     /// Starts (or keeps) watching `path` if it is a candidate: a regular file, not a symlink,
-    /// directly inside `inbox`, with a name that is not a temporary one.
+    /// directly inside `inbox`, with a name that is not a temporary one (nor a done-marker).
     pub fn offer(&mut self, inbox: &Path, path: &Path) {
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return };
         if ignored_name(name) || path.parent() != Some(inbox) {
             return;
+        }
+        if self.done_marker {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            if MARKER_EXTENSIONS.iter().any(|m| ext.eq_ignore_ascii_case(m)) {
+                // The marker arrived: offer the file it marks.
+                self.offer(inbox, &path.with_extension(""));
+                return;
+            }
         }
         if let Some(snap) = snapshot(path) {
             self.seen.entry(path.to_path_buf()).or_insert((snap, Instant::now()));
@@ -74,6 +99,7 @@ impl Stability {
                 *since = now;
                 true
             }
+            Some(_) if self.done_marker && marker_of(path).is_none() => true,
             Some(_) if now.duration_since(*since) >= self.window => {
                 ready.push(path.clone());
                 false
@@ -109,10 +135,13 @@ pub struct Claimed {
     /// The name it had in the inbox (kept for done/ and failed/).
     pub name: String,
     pub path: PathBuf,
+    /// Index of its inbox in `Config::inboxes`.
+    pub inbox: usize,
 }
 
-/// Moves a stable file into `processing`. `Ok(None)` when it vanished meanwhile.
-pub fn claim(path: &Path, processing: &Path) -> io::Result<Option<Claimed>> {
+/// Moves a stable file of inbox number `inbox` into `processing`. `Ok(None)` when it vanished
+/// meanwhile.
+pub fn claim(path: &Path, inbox: usize, processing: &Path) -> io::Result<Option<Claimed>> {
     let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
         return Ok(None);
     };
@@ -125,7 +154,10 @@ pub fn claim(path: &Path, processing: &Path) -> io::Result<Option<Claimed>> {
     match fs::rename(path, &target) {
         Ok(()) => {
             crate::archive::sync_dir(processing);
-            Ok(Some(Claimed { name, path: target }))
+            if let Some(marker) = marker_of(path) {
+                let _ = fs::remove_file(marker);
+            }
+            Ok(Some(Claimed { name, path: target, inbox }))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
@@ -163,7 +195,7 @@ mod tests {
         let file = inbox.join("a.se");
         fs::write(&file, "#FLAGGA 0\n").expect("write");
         fs::write(inbox.join("b.se.tmp"), "x").expect("write");
-        let mut stability = Stability::new(Duration::from_millis(150));
+        let mut stability = Stability::new(Duration::from_millis(150), false);
         for path in scan(&inbox).expect("scan") {
             stability.offer(&inbox, &path);
         }
@@ -176,11 +208,29 @@ mod tests {
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(stability.ready(), vec![file.clone()]);
 
-        let claimed = claim(&file, &tmp.path().join("processing")).expect("claim").expect("some");
+        let claimed =
+            claim(&file, 0, &tmp.path().join("processing")).expect("claim").expect("some");
         assert_eq!(claimed.name, "a.se");
         assert!(!file.exists());
         assert_eq!(original_name(&claimed.path), "a.se");
-        assert!(claim(&file, &tmp.path().join("processing")).expect("gone").is_none());
+        assert!(claim(&file, 0, &tmp.path().join("processing")).expect("gone").is_none());
+    }
+
+    #[test]
+    fn with_done_markers_a_file_waits_for_its_marker() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let inbox = tmp.path().to_path_buf();
+        let file = inbox.join("z-0042.json");
+        fs::write(&file, "{}").expect("write");
+        let mut stability = Stability::new(Duration::ZERO, true);
+        stability.offer(&inbox, &file);
+        assert!(stability.ready().is_empty(), "no marker yet");
+        fs::write(inbox.join("z-0042.json.done"), "").expect("marker");
+        stability.offer(&inbox, &inbox.join("z-0042.json.done"));
+        assert_eq!(stability.ready(), vec![file.clone()]);
+        let claimed = claim(&file, 0, &inbox.join(".processing")).expect("claim").expect("some");
+        assert_eq!(claimed.name, "z-0042.json");
+        assert!(!inbox.join("z-0042.json.done").exists(), "the marker is removed with the claim");
     }
 
     #[cfg(unix)]
@@ -192,7 +242,7 @@ mod tests {
         let inbox = tmp.path().join("inbox");
         fs::create_dir_all(&inbox).expect("mkdir");
         std::os::unix::fs::symlink(&outside, inbox.join("link.se")).expect("symlink");
-        let mut stability = Stability::new(Duration::ZERO);
+        let mut stability = Stability::new(Duration::ZERO, false);
         stability.offer(&inbox, &inbox.join("link.se"));
         stability.offer(&inbox, &outside);
         assert_eq!(stability.pending(), 0);

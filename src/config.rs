@@ -11,6 +11,18 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+mod inbox;
+
+use inbox::RawInbox;
+pub use inbox::{InboxConfig, Schedule, WatchMode, is_network_path};
+mod sales;
+
+pub use sales::{
+    AccountMap, AccountsConfig, CreateDocument, CustomerKey, DiscountMode, LanguagePolicy,
+    MissingArticle, ORDER_FIELDS, OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
+    ZreportConfig, rate_key,
+};
+
 /// The file name `init` writes and `run` looks for by default.
 pub const FILE_NAME: &str = "fortnox-bridge.toml";
 
@@ -39,7 +51,19 @@ struct RawConfig {
     #[serde(default)]
     watch: RawWatch,
     #[serde(default)]
+    schedule: RawSchedule,
+    #[serde(default)]
+    inboxes: Vec<RawInbox>,
+    #[serde(default)]
+    notify: RawNotify,
+    #[serde(default)]
     upload: RawUpload,
+    #[serde(default)]
+    zreport: sales::RawZreport,
+    #[serde(default)]
+    accounts: sales::RawAccounts,
+    #[serde(default)]
+    orders: sales::RawOrders,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +109,16 @@ struct RawSie {
 struct RawWatch {
     stable_ms: Option<u64>,
     rescan_secs: Option<u64>,
+    mode: Option<WatchMode>,
+    poll_ms: Option<u64>,
+    done_marker: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    mode: Option<String>,
+    nightly_at: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,6 +126,22 @@ struct RawWatch {
 struct RawUpload {
     retry_secs: Option<u64>,
     max_attempts: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    command: Option<String>,
+    webhook: Option<String>,
+}
+
+/// Where "needs attention" notifications go (documents awaiting sync, token trouble).
+#[derive(Debug, Clone, Default)]
+pub struct NotifyConfig {
+    /// Run through the shell with the event as JSON on stdin.
+    pub command: Option<String>,
+    /// POSTed the event as JSON.
+    pub webhook: Option<String>,
 }
 
 /// Where Fortnox is.
@@ -224,6 +274,12 @@ pub struct Config {
     pub sie: SieConfig,
     pub watch: WatchConfig,
     pub upload: UploadConfig,
+    /// Every watched folder; the first is `[folders] inbox`, then each `[[inboxes]]`.
+    pub inboxes: Vec<InboxConfig>,
+    pub notify: NotifyConfig,
+    pub zreport: ZreportConfig,
+    pub accounts: AccountsConfig,
+    pub orders: OrdersConfig,
 }
 
 impl Config {
@@ -350,7 +406,52 @@ impl Config {
             retry: Duration::from_secs(raw.upload.retry_secs.unwrap_or(300).max(1)),
             max_attempts: raw.upload.max_attempts.unwrap_or(3).max(1),
         };
+        let primary = RawInbox {
+            path: None,
+            kind: None,
+            schedule: raw.schedule.mode,
+            nightly_at: raw.schedule.nightly_at,
+            watch: raw.watch.mode,
+            poll_ms: raw.watch.poll_ms,
+            done_marker: raw.watch.done_marker,
+        };
+        let mut inboxes = vec![
+            primary
+                .resolve(folders.inbox.clone(), folders.processing.clone(), &primary)
+                .map_err(|e| format!("[schedule]/[watch]: {e}"))?,
+        ];
+        for (i, extra) in raw.inboxes.iter().enumerate() {
+            let Some(path) = extra.path.clone() else {
+                return Err(format!(
+                    "[[inboxes]] entry {} has no `path` (hint: path = \"kassa\")",
+                    i + 1
+                ));
+            };
+            let path = at(Some(path), "");
+            let processing = path.join(".processing");
+            let inbox = extra.resolve(path, processing, &primary).map_err(|e| {
+                format!(
+                    "[[inboxes]] `{}`: {e}",
+                    extra.path.as_deref().unwrap_or(Path::new("")).display()
+                )
+            })?;
+            if inboxes.iter().any(|other| other.path == inbox.path) {
+                return Err(format!("inbox `{}` is listed twice", inbox.path.display()));
+            }
+            inboxes.push(inbox);
+        }
+        if let Some(url) = &raw.notify.webhook
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("[notify] webhook `{url}` is not an http(s) URL"));
+        }
+        let notify = NotifyConfig {
+            command: raw.notify.command.filter(|c| !c.trim().is_empty()),
+            webhook: raw.notify.webhook,
+        };
         Ok(Config {
+            inboxes,
+            notify,
             source: None,
             folders,
             fortnox: FortnoxConfig {
@@ -368,6 +469,9 @@ impl Config {
             sie,
             watch,
             upload,
+            zreport: sales::zreport(raw.zreport)?,
+            accounts: sales::accounts(&raw.accounts)?,
+            orders: sales::orders(raw.orders)?,
         })
     }
 }

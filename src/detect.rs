@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// The input formats the bridge understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// SIE 1-4 (`.se`, `.si`, `.sie`, or any file starting with a `#` label).
@@ -14,6 +14,18 @@ pub enum Kind {
     Orders,
 }
 
+impl Kind {
+    /// The inverse of `Display`: `sie`, `zreport`, `orders`.
+    pub fn parse(name: &str) -> Option<Kind> {
+        match name {
+            "sie" => Some(Kind::Sie),
+            "zreport" => Some(Kind::Zreport),
+            "orders" => Some(Kind::Orders),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -22,6 +34,11 @@ impl fmt::Display for Kind {
             Kind::Orders => "orders",
         })
     }
+}
+
+/// The kind of a file from an inbox: the inbox's kind hint when it has one, else detected.
+pub fn detect_with_hint(hint: Option<Kind>, name: &str, bytes: &[u8]) -> Option<Kind> {
+    hint.or_else(|| detect(name, bytes))
 }
 
 /// Detects the kind of `name` with content `bytes`; `None` when it is none of ours.

@@ -12,6 +12,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::audit;
 use crate::convert::Document;
 
+mod queue;
+mod report;
+
+pub use report::{InboxStatus, TrailEntry};
+
 #[derive(Debug, thiserror::Error)]
 #[error("state store: {0}")]
 pub struct LedgerError(#[from] rusqlite::Error);
@@ -23,6 +28,8 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
     processing_path TEXT NOT NULL,
+    inbox TEXT NOT NULL DEFAULT '',   -- the folder it was dropped in
+    hold TEXT,                        -- nightly | manual: queued, not posted until released
     state TEXT NOT NULL,              -- processing | done | failed
     archived_path TEXT,
     note TEXT,
@@ -46,6 +53,8 @@ CREATE TABLE IF NOT EXISTS documents (
     fortnox_series TEXT,
     fortnox_number INTEGER,
     error TEXT,
+    notified INTEGER NOT NULL DEFAULT 0, -- a person was told it awaits sync
+    sent INTEGER NOT NULL DEFAULT 0,  -- a request went out at least once: look before resending
     updated_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS attempts (
@@ -98,6 +107,20 @@ pub struct FileRecord {
     pub processing_path: String,
     pub state: String,
     pub archived_path: Option<String>,
+    pub inbox: String,
+    /// `nightly` or `manual` while its documents wait for their schedule.
+    pub hold: Option<String>,
+}
+
+/// What the ledger records about a freshly claimed file.
+#[derive(Debug, Clone, Copy)]
+pub struct NewFile<'a> {
+    pub name: &'a str,
+    pub sha256: &'a str,
+    pub size: u64,
+    pub processing_path: &'a str,
+    pub inbox: &'a str,
+    pub hold: Option<&'a str>,
 }
 
 /// A document as the ledger knows it.
@@ -111,7 +134,10 @@ pub struct DocRecord {
     pub line: usize,
     pub body: String,
     pub state: DocState,
+    /// Failed tries so far (transient failures, before or after sending).
     pub attempts: u32,
+    /// Whether a create request was ever sent (then Fortnox may hold it already).
+    pub sent: bool,
     pub next_try: Option<String>,
     pub year: Option<u64>,
     pub fortnox_series: Option<String>,
@@ -165,22 +191,19 @@ impl Ledger {
     }
 
     /// Records a claimed file.
-    pub fn add_file(
-        &self,
-        name: &str,
-        sha256: &str,
-        size: u64,
-        processing_path: &str,
-    ) -> Result<i64, LedgerError> {
+    pub fn add_file(&self, new: &NewFile<'_>) -> Result<i64, LedgerError> {
+        let NewFile { name, sha256, size, processing_path, inbox, hold } = *new;
         self.write(|c| {
             c.execute(
-                "INSERT INTO files (name, sha256, size, processing_path, state, claimed_at)
-                 VALUES (?1, ?2, ?3, ?4, 'processing', ?5)",
+                "INSERT INTO files (name, sha256, size, processing_path, inbox, hold, state,
+                 claimed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'processing', ?7)",
                 params![
                     name,
                     sha256,
                     i64::try_from(size).unwrap_or(i64::MAX),
                     processing_path,
+                    inbox,
+                    hold,
                     now()
                 ],
             )?;
@@ -268,7 +291,7 @@ impl Ledger {
                 Some(rec) if rec.state == DocState::Rejected => {
                     c.execute(
                         "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0,
-                         error = NULL, updated_at = ?3 WHERE id = ?1",
+                         notified = 0, error = NULL, updated_at = ?3 WHERE id = ?1",
                         params![rec.id, file_id, now()],
                     )?;
                     audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
@@ -317,7 +340,7 @@ impl Ledger {
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'posting', year = ?2, attempts = attempts + 1,
+                "UPDATE documents SET state = 'posting', year = ?2, sent = 1,
                  updated_at = ?3 WHERE id = ?1",
                 params![doc.id, i64::try_from(year).unwrap_or(i64::MAX), now()],
             )?;
@@ -375,7 +398,7 @@ impl Ledger {
         self.write(|c| {
             c.execute(
                 "UPDATE documents SET state = 'waiting', error = ?2, next_try = ?3,
-                 updated_at = ?4 WHERE id = ?1",
+                 attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
                 params![doc.id, reason, next_try, now()],
             )?;
             attempt(c, doc.id, "waiting", reason)?;
@@ -393,7 +416,7 @@ fn attempt(c: &Connection, doc_id: i64, outcome: &str, detail: &str) -> rusqlite
 }
 
 const FILE_COLUMNS: &str =
-    "SELECT id, name, sha256, processing_path, state, archived_path FROM files";
+    "SELECT id, name, sha256, processing_path, state, archived_path, inbox, hold FROM files";
 
 fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
     Ok(FileRecord {
@@ -403,11 +426,13 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
         processing_path: r.get(3)?,
         state: r.get(4)?,
         archived_path: r.get(5)?,
+        inbox: r.get(6)?,
+        hold: r.get(7)?,
     })
 }
 
 const DOC_COLUMNS: &str = "SELECT id, file_id, reference, marker, label, line, body, state,
-    attempts, next_try, year, fortnox_series, fortnox_number, error FROM documents";
+    attempts, next_try, year, fortnox_series, fortnox_number, error, sent FROM documents";
 
 fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
     let state: String = r.get(7)?;
@@ -426,20 +451,6 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         fortnox_series: r.get(11)?,
         fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
         error: r.get(13)?,
+        sent: r.get::<_, i64>(14)? != 0,
     })
-}
-
-impl Ledger {
-    /// Files in processing with a document that is due for another try at `now` (RFC 3339).
-    pub fn files_due(&self, now: &str) -> Result<Vec<FileRecord>, LedgerError> {
-        self.with_conn(|c| {
-            let mut stmt = c.prepare(
-                "SELECT DISTINCT f.id, f.name, f.sha256, f.processing_path, f.state,
-                 f.archived_path FROM files f JOIN documents d ON d.file_id = f.id
-                 WHERE f.state = 'processing' AND d.state IN ('queued', 'posting', 'waiting')
-                 AND (d.next_try IS NULL OR d.next_try <= ?1) ORDER BY f.id",
-            )?;
-            stmt.query_map([now], file_row)?.collect()
-        })
-    }
 }

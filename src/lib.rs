@@ -26,6 +26,7 @@ pub mod watch;
 
 // Driving the stages, and what they talk to.
 pub mod fortnox;
+pub mod notify;
 pub mod pipeline;
 pub mod sandbox;
 pub mod service;

@@ -109,10 +109,20 @@ enum Command {
 enum AuditAction {
     /// Check that the hash chain of the audit trail is intact.
     Verify,
-    /// Write every audit record as JSON lines.
+    /// Write every audit record (JSON lines or CSV), for an accountant.
     Export {
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// `jsonl` or `csv`.
+        #[arg(long, default_value = "jsonl")]
+        format: String,
+    },
+    /// Follow a Fortnox voucher (`F 12`) back to its source file, or a file (name as dropped)
+    /// forward to its vouchers, with every event on the way.
+    Show {
+        query: Vec<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -124,8 +134,33 @@ enum AccountsAction {
 
 #[derive(Debug, Subcommand)]
 enum ServiceAction {
-    Install,
-    Uninstall,
+    /// Install and start the service (systemd unit, or Windows service).
+    Install {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+        /// Where the systemd unit goes.
+        #[arg(long, default_value = "/etc/systemd/system")]
+        unit_dir: PathBuf,
+        /// Only write the unit; do not run systemctl.
+        #[arg(long)]
+        no_enable: bool,
+        /// Run the service as this user (systemd `User=`).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Stop and remove the service.
+    Uninstall {
+        #[arg(long, default_value = "/etc/systemd/system")]
+        unit_dir: PathBuf,
+        #[arg(long)]
+        no_enable: bool,
+    },
+    /// The entry point the Windows service manager starts (not for consoles).
+    #[command(hide = true)]
+    Run {
+        #[arg(short, long)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// `-c FILE`, else `./fortnox-bridge.toml` if present, else the defaults for this folder.
@@ -159,21 +194,47 @@ async fn dispatch(cli: Cli) -> Result<u8> {
             Ok(ok(commands::check::convert(&files, &load_config(config.as_deref())?)?))
         }
         Command::Sandbox(args) => commands::sandbox::sandbox(args).await.map(|()| 0),
-        Command::Audit { action: AuditAction::Verify, config } => {
-            Ok(ok(commands::ops::audit_verify(&load_config(config.as_deref())?)?))
+        Command::Audit { action, config } => {
+            let config = load_config(config.as_deref())?;
+            match action {
+                AuditAction::Verify => Ok(ok(commands::audit::verify(&config)?)),
+                AuditAction::Export { output, format } => {
+                    commands::audit::export(&config, &format, output.as_deref()).map(|()| 0)
+                }
+                AuditAction::Show { query, json } => {
+                    Ok(ok(commands::audit::show(&config, &query.join(" "), json)?))
+                }
+            }
         }
-        Command::Audit { action: AuditAction::Export { output }, config } => {
-            commands::ops::audit_export(&load_config(config.as_deref())?, output.as_deref())
-                .map(|()| 0)
+        Command::Status { config, json } => {
+            commands::status::status(&load_config(config.as_deref())?, json).map(|()| 0)
         }
         Command::Connect { config } => {
             Ok(ok(commands::connect::connect(&load_config(config.as_deref())?).await?))
         }
-        Command::Status { .. } => Ok(not_yet("status")),
-        Command::Retry { .. } => Ok(not_yet("retry")),
-        Command::Sync { .. } => Ok(not_yet("sync")),
+        Command::Retry { config, document, all } => {
+            let config = load_config(config.as_deref())?;
+            Box::pin(commands::ops::retry(config, document.as_deref(), all)).await
+        }
+        Command::Sync { config } => {
+            Box::pin(commands::ops::sync(load_config(config.as_deref())?)).await
+        }
         Command::Accounts { .. } => Ok(not_yet("accounts check")),
-        Command::Service { .. } => Ok(not_yet("service")),
+        Command::Service { action } => match action {
+            ServiceAction::Install { config, unit_dir, no_enable, user } => {
+                commands::service::install(
+                    config.as_deref(),
+                    &unit_dir,
+                    !no_enable,
+                    user.as_deref(),
+                )
+                .map(|()| 0)
+            }
+            ServiceAction::Uninstall { unit_dir, no_enable } => {
+                commands::service::uninstall(&unit_dir, !no_enable).map(|()| 0)
+            }
+            ServiceAction::Run { config } => commands::service::run(config.as_deref()),
+        },
     }
 }
 

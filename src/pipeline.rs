@@ -14,12 +14,13 @@ use tokio::sync::Mutex;
 
 use crate::archive;
 use crate::claim::{self, Claimed};
-use crate::config::Config;
+use crate::config::{Config, Schedule};
 use crate::convert::{self, Conversion};
 use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
-use crate::ledger::{DocState, FileRecord, Ledger, LedgerError};
+use crate::ledger::{DocState, FileRecord, Ledger, LedgerError, NewFile};
+use crate::notify;
 use crate::preflight::Preflight;
 use crate::upload::{self, Outcome};
 
@@ -45,6 +46,8 @@ pub enum FileOutcome {
     Failed(PathBuf),
     /// Some documents wait for a retry: the file stays in the processing area.
     Waiting,
+    /// Queued for a nightly or manual sync: the file stays in the processing area.
+    Held,
 }
 
 pub struct Pipeline {
@@ -59,13 +62,27 @@ impl Pipeline {
         Pipeline { config, client, ledger, preflight: Mutex::new(Preflight::default()) }
     }
 
-    /// Takes a freshly claimed file all the way through.
+    /// Takes a freshly claimed file all the way through (or, for a nightly or manual inbox,
+    /// up to the queue).
     pub async fn process(&self, claimed: &Claimed) -> Result<FileOutcome, Fatal> {
         let bytes = std::fs::read(&claimed.path).map_err(io_err(&claimed.path))?;
         let sha = hex::encode(Sha256::digest(&bytes));
         let path_text = claimed.path.display().to_string();
-        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        let file_id = self.ledger.add_file(&claimed.name, &sha, size, &path_text)?;
+        let inbox = self.config.inboxes.get(claimed.inbox);
+        let inbox_text = inbox.map(|i| i.path.display().to_string()).unwrap_or_default();
+        let hold = match inbox.map(|i| i.schedule) {
+            Some(Schedule::Realtime) | None => None,
+            Some(schedule) => Some(schedule.name()),
+        };
+        let new = NewFile {
+            name: &claimed.name,
+            sha256: &sha,
+            size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+            processing_path: &path_text,
+            inbox: &inbox_text,
+            hold,
+        };
+        let file_id = self.ledger.add_file(&new)?;
         let file = FileRecord {
             id: file_id,
             name: claimed.name.clone(),
@@ -73,6 +90,8 @@ impl Pipeline {
             processing_path: path_text,
             state: "processing".to_owned(),
             archived_path: None,
+            inbox: inbox_text,
+            hold: hold.map(str::to_owned),
         };
         if let Some(earlier) = self.ledger.done_with_sha(&sha, file_id)? {
             let note = format!(
@@ -82,42 +101,47 @@ impl Pipeline {
             tracing::info!(file = %claimed.name, "{note}");
             return self.finish(&file, true, &note);
         }
-        let Some(kind) = detect::detect(&claimed.name, &bytes) else {
-            let d = Diagnostic::file("not a file fortnox-bridge reads (SIE, Z-report JSON or order CSV)")
-                .hint("only .se/.si SIE files, .json Z-reports and .csv order exports belong in the inbox");
-            return self.fail(&file, &[d], &[], "");
+        self.settle(&file, &bytes).await
+    }
+
+    /// Continues a file left in the processing area (waiting documents, a released hold, or a
+    /// crash at any point after the claim).
+    pub async fn resume(&self, file: &FileRecord) -> Result<FileOutcome, Fatal> {
+        let path = PathBuf::from(&file.processing_path);
+        let bytes = std::fs::read(&path).map_err(io_err(&path))?;
+        self.settle(file, &bytes).await
+    }
+
+    /// Converts the file, registers its documents (idempotently: a crash between the claim and
+    /// this point is simply repeated) and, unless the file is held for its schedule, uploads.
+    async fn settle(&self, file: &FileRecord, bytes: &[u8]) -> Result<FileOutcome, Fatal> {
+        let hint = self.config.inboxes.iter().find(|i| i.path.display().to_string() == file.inbox);
+        let Some(kind) = detect::detect_with_hint(hint.and_then(|i| i.kind), &file.name, bytes)
+        else {
+            let d = Diagnostic::file(
+                "not a file fortnox-bridge reads (SIE, Z-report JSON or order CSV)",
+            )
+            .hint("only .se/.si SIE files, .json Z-reports and .csv order exports belong in the inbox");
+            return self.fail(file, &[d], &[], "");
         };
-        let conversion = convert::convert_file(kind, &bytes, &self.config);
+        let conversion = convert::convert_file(kind, bytes, &self.config);
         if !conversion.errors.is_empty() {
-            return self.fail(&file, &conversion.errors, &conversion.warnings, "");
+            return self.fail(file, &conversion.errors, &conversion.warnings, "");
         }
         let mut earlier = 0;
         for doc in &conversion.documents {
-            let rec = self.ledger.add_document(file_id, doc)?;
-            if rec.file_id != file_id {
+            if self.ledger.add_document(file.id, doc)?.file_id != file.id {
                 earlier += 1;
             }
         }
         if earlier > 0 {
-            tracing::info!(file = %claimed.name, "{earlier} document(s) were already posted from an earlier file");
+            tracing::info!(file = %file.name, "{earlier} document(s) were already posted from an earlier file");
         }
-        tracing::info!(
-            file = %claimed.name,
-            kind = %kind,
-            documents = conversion.documents.len(),
-            "parsed"
-        );
-        self.drive(&file, &conversion).await
-    }
-
-    /// Continues a file left in the processing area (waiting documents, or a crash).
-    pub async fn resume(&self, file: &FileRecord) -> Result<FileOutcome, Fatal> {
-        let path = PathBuf::from(&file.processing_path);
-        let bytes = std::fs::read(&path).map_err(io_err(&path))?;
-        let conversion = match detect::detect(&file.name, &bytes) {
-            Some(kind) => convert::convert_file(kind, &bytes, &self.config),
-            None => Conversion::default(),
-        };
+        if let Some(hold) = &file.hold {
+            tracing::info!(file = %file.name, documents = conversion.documents.len(), "queued until the {hold} sync");
+            return Ok(FileOutcome::Held);
+        }
+        tracing::debug!(file = %file.name, kind = %kind, documents = conversion.documents.len(), "parsed");
         self.drive(file, &conversion).await
     }
 
@@ -152,6 +176,7 @@ impl Pipeline {
         }
         drop(preflight);
         if waiting > 0 {
+            self.notify_awaiting(file).await?;
             return Ok(FileOutcome::Waiting);
         }
         if !rejected.is_empty() {
@@ -172,6 +197,29 @@ impl Pipeline {
             return self.fail(file, &rejected, &conversion.warnings, &note);
         }
         self.finish(file, true, "")
+    }
+
+    /// Tells a person about documents that still wait after the configured attempts (once).
+    async fn notify_awaiting(&self, file: &FileRecord) -> Result<(), Fatal> {
+        let max = self.config.upload.max_attempts;
+        for doc in self.ledger.awaiting_sync_unnotified(file.id, max)? {
+            let event = notify::Event {
+                event: "awaiting_sync".to_owned(),
+                summary: format!(
+                    "{} from {} is awaiting sync: Fortnox has not taken it after {} attempts; \
+                     it is retried automatically",
+                    doc.label, file.name, doc.attempts
+                ),
+                file: Some(file.name.clone()),
+                document: Some(doc.label.clone()),
+                attempts: Some(doc.attempts),
+                error: doc.error.clone(),
+                next_try: doc.next_try.clone(),
+            };
+            notify::send(&self.config.notify, &event).await;
+            self.ledger.mark_notified(&doc)?;
+        }
+        Ok(())
     }
 
     /// Sends the file to failed/ with a readable error report.
@@ -245,7 +293,7 @@ impl Pipeline {
         for path in claim::scan(dir).map_err(io_err(dir))? {
             match self.ledger.file_at(&path.display().to_string())? {
                 None => {
-                    let claimed = Claimed { name: claim::original_name(&path), path };
+                    let claimed = Claimed { name: claim::original_name(&path), path, inbox: 0 };
                     outcomes.push(self.process(&claimed).await?);
                 }
                 Some(file) if file.state != "processing" => {

@@ -6,11 +6,14 @@
 //! outcome (timeout, dropped connection, 5xx) is resolved the same way. So a crash or a lost
 //! answer at any moment never books a document twice.
 
+mod sales;
+
 use std::time::Duration;
 
 use chrono::Utc;
 
 use crate::config::UploadConfig;
+use crate::convert::orders::OrderPlan;
 use crate::fortnox::model::{Voucher, VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, DocState, Ledger, LedgerError};
@@ -44,15 +47,30 @@ pub async fn upload(
     }
     let voucher = match serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body) {
         Ok(envelope) => envelope.voucher,
+        Err(_) if let Ok(plan) = serde_json::from_str::<OrderPlan>(&doc.body) => {
+            return sales::upload(client, ledger, retry, doc, &plan).await;
+        }
         Err(e) => {
             let reason = format!("the stored request body cannot be read: {e}");
             ledger.mark_rejected(doc, &reason)?;
             return Ok(Outcome::Rejected(reason));
         }
     };
-    // Ever sent before? Then it may already be in Fortnox: look before sending again.
-    if doc.attempts > 0 {
+    // Ever sent before? Then it may already be in Fortnox: look before sending again. A
+    // Z-report is always looked for: its marker names the report, not its content, so a
+    // changed copy of a posted report is found and reported instead of booked twice.
+    if doc.sent || content_version(doc).is_some() {
         match find(client, preflight, doc, &voucher).await {
+            Ok(Some(found)) if changed(doc, &found) => {
+                let reason = format!(
+                    "{} was already posted as voucher {} {} with other figures; a Z-report \
+                     cannot change, so it is not posted again (hint: book the difference with \
+                     a correction voucher in Fortnox)",
+                    doc.label, found.voucher_series, found.voucher_number
+                );
+                ledger.mark_rejected(doc, &reason)?;
+                return Ok(Outcome::Rejected(reason));
+            }
             Ok(Some(found)) => {
                 adopt(ledger, doc, &found, "found in Fortnox by its marker")?;
                 return Ok(Outcome::Posted);
@@ -82,7 +100,7 @@ pub async fn upload(
         }
         Err(e) => {
             // No answer, or a failing server: it may have been booked anyway.
-            let after = DocRecord { attempts: doc.attempts + 1, ..doc.clone() };
+            let after = DocRecord { sent: true, year: Some(year), ..doc.clone() };
             match find(client, preflight, &after, &voucher).await {
                 Ok(Some(found)) => {
                     adopt(ledger, doc, &found, "found in Fortnox after the answer was lost")?;
@@ -113,6 +131,19 @@ async fn find(
     client.find_voucher_by_marker(&voucher.voucher_series, year, date, &doc.marker).await
 }
 
+/// The content version of a document whose marker names only its identity (Z-reports:
+/// `zreport:<org>:<register>:<z>:<version>`).
+fn content_version(doc: &DocRecord) -> Option<&str> {
+    doc.reference.strip_prefix("zreport:").and_then(|r| r.rsplit(':').next())
+}
+
+/// True when a found voucher carries the document's marker but another content version.
+fn changed(doc: &DocRecord, found: &Voucher) -> bool {
+    let Some(version) = content_version(doc) else { return false };
+    let tag = format!("v:{version}");
+    !found.comments.as_deref().is_some_and(|c| c.split_whitespace().any(|w| w == tag))
+}
+
 fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(), LedgerError> {
     ledger.mark_posted(doc, &v.voucher_series, v.voucher_number, v.year, how)
 }
@@ -123,18 +154,18 @@ fn wait(
     retry: &UploadConfig,
     reason: &str,
 ) -> Result<Outcome, LedgerError> {
-    let exp = doc.attempts.saturating_sub(1).min(10);
+    let exp = doc.attempts.min(10);
     let delay = retry.retry.saturating_mul(2u32.pow(exp)).min(MAX_RETRY_WAIT);
     let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
     let next = next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     ledger.mark_waiting(doc, reason, &next)?;
-    if doc.attempts >= retry.max_attempts {
+    let attempts = doc.attempts + 1;
+    if attempts >= retry.max_attempts {
         tracing::warn!(
             document = %doc.label,
-            attempts = doc.attempts,
-            "awaiting sync: Fortnox has not taken this document after {} attempts ({reason}); \
-             retrying {next}",
-            doc.attempts
+            attempts,
+            "awaiting sync: Fortnox has not taken this document after {attempts} attempts \
+             ({reason}); retrying {next}"
         );
     }
     Ok(Outcome::Waiting(reason.to_owned()))

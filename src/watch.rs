@@ -13,31 +13,39 @@ pub struct InboxWatcher {
     _watcher: notify::RecommendedWatcher,
 }
 
-/// Starts watching `inbox` (not recursively). Candidate paths arrive on the returned channel;
-/// a `None`-path rescan request is sent when the OS says events were lost.
+/// What the watchers report: a candidate path in inbox `inbox`, or `None` when events were lost
+/// and the inbox should be rescanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    pub inbox: usize,
+    pub path: Option<PathBuf>,
+}
+
+/// Starts watching `dir` (not recursively) for inbox number `inbox`; events go to `tx`.
 pub fn watch(
-    inbox: &Path,
-) -> notify::Result<(InboxWatcher, mpsc::UnboundedReceiver<Option<PathBuf>>)> {
-    let (tx, rx) = mpsc::unbounded_channel();
+    dir: &Path,
+    inbox: usize,
+    tx: mpsc::UnboundedSender<Seen>,
+) -> notify::Result<InboxWatcher> {
     let mut watcher =
         notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
             Ok(event) => {
                 if event.need_rescan() {
-                    let _ = tx.send(None);
+                    let _ = tx.send(Seen { inbox, path: None });
                 }
                 if matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_)) {
                     for path in event.paths {
-                        let _ = tx.send(Some(path));
+                        let _ = tx.send(Seen { inbox, path: Some(path) });
                     }
                 }
             }
             Err(e) => {
                 tracing::warn!("file watcher: {e}; falling back to a rescan");
-                let _ = tx.send(None);
+                let _ = tx.send(Seen { inbox, path: None });
             }
         })?;
-    watcher.watch(inbox, RecursiveMode::NonRecursive)?;
-    Ok((InboxWatcher { _watcher: watcher }, rx))
+    watcher.watch(dir, RecursiveMode::NonRecursive)?;
+    Ok(InboxWatcher { _watcher: watcher })
 }
 
 #[cfg(test)]
@@ -48,12 +56,13 @@ mod tests {
     #[tokio::test]
     async fn reports_a_new_file() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let (_w, mut rx) = watch(tmp.path()).expect("watch");
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let _w = watch(tmp.path(), 3, tx).expect("watch");
         std::fs::write(tmp.path().join("a.se"), "#FLAGGA 0\n").expect("write");
         let got = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 match rx.recv().await {
-                    Some(Some(p)) if p.ends_with("a.se") => return true,
+                    Some(Seen { inbox: 3, path: Some(p) }) if p.ends_with("a.se") => return true,
                     Some(_) => {}
                     None => return false,
                 }

@@ -1,10 +1,7 @@
 //! Operations commands: `run`, `audit`.
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 
-use fortnox_bridge::audit;
 use fortnox_bridge::config::Config;
 use fortnox_bridge::ledger::Ledger;
 use fortnox_bridge::service;
@@ -22,10 +19,11 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
         return Ok(0);
     }
     println!(
-        "{} files done, {} failed, {} waiting for Fortnox",
+        "{} files done, {} failed, {} waiting for Fortnox, {} queued for a nightly or manual sync",
         report.done.len(),
         report.failed.len(),
-        report.waiting
+        report.waiting,
+        report.held
     );
     Ok(match (report.failed.is_empty(), report.waiting) {
         (false, _) => 1,
@@ -34,7 +32,39 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
     })
 }
 
-fn open_ledger(config: &Config) -> Result<Ledger> {
+/// After `sync`/`retry` marked documents due: a running service posts them within a second;
+/// without one, post them here and now.
+async fn post_now(config: Config, what: &str) -> Result<u8> {
+    if service::try_lock(&config)?.is_none() {
+        println!("{what}; the running service posts them now");
+        return Ok(0);
+    }
+    println!("{what}; no service is running, posting now");
+    Box::pin(run(config, true)).await
+}
+
+/// `sync`: posts what is queued in nightly and manual inboxes now.
+pub async fn sync(config: Config) -> Result<u8> {
+    let released = open_ledger(&config)?.release_holds(None)?;
+    post_now(config, &format!("{released} queued file(s) released")).await
+}
+
+/// `retry [DOCUMENT] [--all]`: makes waiting documents due now.
+pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<u8> {
+    anyhow::ensure!(
+        all || document.is_some(),
+        "name a document (its number or reference from `fortnox-bridge status`) or pass --all"
+    );
+    let which = if all { None } else { document };
+    let count = open_ledger(&config)?.retry_now(which)?;
+    if count == 0 {
+        println!("no waiting document matches");
+        return Ok(u8::from(!all));
+    }
+    post_now(config, &format!("{count} waiting document(s) due now")).await
+}
+
+pub fn open_ledger(config: &Config) -> Result<Ledger> {
     let path = &config.folders.state;
     anyhow::ensure!(
         path.exists(),
@@ -42,36 +72,4 @@ fn open_ledger(config: &Config) -> Result<Ledger> {
         path.display()
     );
     Ledger::open(path).with_context(|| path.display().to_string())
-}
-
-/// `audit verify`: checks the hash chain; `Ok(false)` when it is broken.
-pub fn audit_verify(config: &Config) -> Result<bool> {
-    let ledger = open_ledger(config)?;
-    match ledger.with_conn(audit::verify)? {
-        Ok(count) => {
-            println!("audit trail intact: {count} records");
-            Ok(true)
-        }
-        Err(problem) => {
-            println!("audit trail BROKEN: {problem}");
-            Ok(false)
-        }
-    }
-}
-
-/// `audit export`: every record as a JSON line.
-pub fn audit_export(config: &Config, out: Option<&Path>) -> Result<()> {
-    use std::io::Write;
-    let ledger = open_ledger(config)?;
-    let records = ledger.with_conn(audit::records)?;
-    let mut sink: Box<dyn Write> = match out {
-        Some(path) => {
-            Box::new(std::fs::File::create(path).with_context(|| path.display().to_string())?)
-        }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    for r in records {
-        writeln!(sink, "{}", serde_json::to_string(&r)?)?;
-    }
-    Ok(())
 }

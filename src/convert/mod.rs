@@ -4,7 +4,9 @@
 //! [`convert_file`] is the one entry point the pipeline, `check` and `convert` share: it parses
 //! the bytes of a detected kind and converts every record, collecting located diagnostics.
 
+pub mod orders;
 pub mod sie;
+pub mod zreport;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -32,12 +34,19 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     Voucher(VoucherRequest),
+    /// A shop order: customer, articles, the order or invoice, and what follows.
+    Order(Box<orders::OrderPlan>),
 }
 
 impl Body {
     pub fn kind(&self) -> &'static str {
         match self {
             Body::Voucher(_) => "voucher",
+            Body::Order(plan) => match plan.create {
+                crate::config::CreateDocument::Order => "order",
+                crate::config::CreateDocument::OrderAndInvoice => "order+invoice",
+                crate::config::CreateDocument::Invoice => "invoice",
+            },
         }
     }
 
@@ -47,6 +56,7 @@ impl Body {
             Body::Voucher(v) => {
                 serde_json::to_value(VoucherEnvelope { voucher: v }).unwrap_or_default()
             }
+            Body::Order(plan) => serde_json::to_value(plan).unwrap_or_default(),
         }
     }
 }
@@ -74,16 +84,8 @@ pub struct Conversion {
 pub fn convert_file(kind: Kind, bytes: &[u8], config: &Config) -> Conversion {
     match kind {
         Kind::Sie => sie::convert_bytes(bytes, &config.sie),
-        Kind::Zreport | Kind::Orders => Conversion {
-            errors: vec![
-                Diagnostic::file(format!("{kind} files are not yet supported by this version"))
-                    .hint(
-                        "only SIE 4 files (.se, .si) are posted so far; keep this file and \
-                           put it back in the inbox after upgrading",
-                    ),
-            ],
-            ..Conversion::default()
-        },
+        Kind::Zreport => zreport::convert_bytes(bytes, &config.zreport, &config.accounts),
+        Kind::Orders => orders::convert_bytes(bytes, &config.orders, &config.accounts),
     }
 }
 

@@ -242,7 +242,7 @@ mod tests {
         assert_eq!(c.summary.encoding, "cp437");
         assert_eq!(c.summary.format, "SIE 4I");
         assert_eq!(c.documents.len(), 2);
-        let Body::Voucher(v) = &c.documents[1].body;
+        let Body::Voucher(v) = &c.documents[1].body else { panic!("a voucher") };
         assert_eq!(v.voucher_series, "F");
         assert_eq!(v.description, "Dagskassa 31 oktober, Z-rapport 1042");
         assert_eq!(v.voucher_rows.len(), 8);
@@ -276,7 +276,7 @@ mod tests {
              #TRANS 1930 {{}} -100.00\n}}\n"
         ));
         assert!(c.errors.is_empty(), "{:?}", c.errors);
-        let Body::Voucher(v) = &c.documents[0].body;
+        let Body::Voucher(v) = &c.documents[0].body else { panic!("a voucher") };
         assert_eq!(v.voucher_series, "A", "unnumbered vouchers go to the default series");
         let row = &v.voucher_rows[0];
         assert_eq!(row.cost_center.as_deref(), Some("0123"));

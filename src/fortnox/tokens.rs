@@ -334,6 +334,7 @@ fn private_file(path: &Path, create_new: bool) -> std::io::Result<File> {
 }
 
 /// Refuses a key file that others can read (Unix).
+#[cfg_attr(not(unix), allow(clippy::unnecessary_wraps))]
 fn check_private(path: &Path) -> Result<(), Error> {
     #[cfg(unix)]
     {
@@ -354,6 +355,7 @@ fn check_private(path: &Path) -> Result<(), Error> {
 }
 
 /// Makes a rename in the file's directory durable (Unix; Windows renames are journaled).
+#[cfg_attr(not(unix), allow(clippy::unnecessary_wraps))]
 fn sync_dir(path: &Path) -> Result<(), Error> {
     #[cfg(unix)]
     {

@@ -2,4 +2,6 @@
 //!
 //! Pure: no file system, network or clock in here. Each input format has its own submodule.
 
+pub mod orders;
 pub mod sie;
+pub mod zreport;

@@ -22,12 +22,18 @@ impl Workspace {
     /// A workspace whose configuration points at a fresh sandbox ("today" 2026-11-21, so the
     /// fixtures' dates fall in open financial years).
     pub async fn start() -> Workspace {
-        let options = SandboxOptions {
+        Workspace::start_with(|_| {}).await
+    }
+
+    /// Like [`Workspace::start`], with the sandbox's options adjusted (faults, limits).
+    pub async fn start_with(adjust: impl FnOnce(&mut SandboxOptions)) -> Workspace {
+        let mut options = SandboxOptions {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data: None,
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 21).expect("date"),
             ..SandboxOptions::default()
         };
+        adjust(&mut options);
         let sandbox = Sandbox::start(options).await.expect("sandbox starts");
         let ws = Workspace { dir: tempfile::tempdir().expect("tempdir"), sandbox };
         ws.write_config(MAPPING);
@@ -40,10 +46,12 @@ impl Workspace {
     }
 
     /// Writes the configuration: the sandbox's URL, a short stability window, plus `extra`.
+    /// Retries are fast (`retry_secs = 1`) unless `extra` has its own `[upload]`.
     pub fn write_config(&self, extra: &str) {
+        let upload = if extra.contains("[upload]") { "" } else { "[upload]\nretry_secs = 1\n" };
         let text = format!(
             "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 300\nrescan_secs = 2\n\
-             [upload]\nretry_secs = 1\n{extra}",
+             {upload}{extra}",
             self.sandbox.base_url()
         );
         std::fs::write(self.path("fortnox-bridge.toml"), text).expect("config");
@@ -118,10 +126,16 @@ impl Workspace {
 
     /// Starts `run` as a long-running service.
     pub fn spawn_service(&self) -> Service {
+        self.spawn_service_quiet(false)
+    }
+
+    /// Starts `run`; `quiet` discards its log (for tests that start it many times).
+    pub fn spawn_service_quiet(&self, quiet: bool) -> Service {
+        let stderr = if quiet { Stdio::null() } else { Stdio::inherit() };
         let child = self
             .command(&["run"])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("service starts");
         Service { child }
@@ -151,6 +165,12 @@ pub struct Service {
 }
 
 impl Service {
+    /// SIGKILL: the process dies wherever it is, as on a power cut.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM (clean shutdown) and wait; asserts the service exits successfully.
     pub fn stop(&mut self) {
         let pid = self.child.id().to_string();
@@ -174,16 +194,41 @@ pub struct Api {
 }
 
 impl Api {
+    /// GET, retrying the sandbox's injected 500s (reads are safe to repeat).
     pub async fn get(&self, path: &str) -> serde_json::Value {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("request");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-        response.json().await.expect("json")
+        for _ in 0..20 {
+            let response = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("request");
+            if response.status().is_server_error() {
+                continue;
+            }
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            return response.json().await.expect("json");
+        }
+        panic!("{path}: the sandbox kept failing");
+    }
+
+    /// Every voucher of a series in a year (all pages).
+    pub async fn all_vouchers(&self, series: &str, year: u64) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for page in 1.. {
+            let list = self
+                .get(&format!(
+                    "/3/vouchers/sublist/{series}?financialyear={year}&limit=100&page={page}"
+                ))
+                .await;
+            out.extend(list["Vouchers"].as_array().cloned().unwrap_or_default());
+            let pages = list["MetaInformation"]["@TotalPages"].as_u64().unwrap_or(0);
+            if u64::try_from(page).unwrap_or(u64::MAX) >= pages {
+                break;
+            }
+        }
+        out
     }
 
     /// The Id of the financial year containing `date`.

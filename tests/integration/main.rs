@@ -1,7 +1,10 @@
 //! End-to-end: the real binary as a service on a temporary folder, the sandbox on a free
 //! loopback port, real files dropped into the inbox, results read back over the sandbox's API.
 
+mod crash;
 mod harness;
+mod operations;
+mod schedules;
 
 use std::time::Duration;
 

@@ -9,13 +9,16 @@ use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::claim::{self, Stability};
-use crate::config::AuthMethod;
-use crate::config::{Config, Target};
+use crate::config::{AuthMethod, Config, InboxConfig, Schedule, Target};
 use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
 use crate::ledger::Ledger;
 use crate::pipeline::{Fatal, FileOutcome, Pipeline};
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::watch;
+
+pub mod systemd;
+#[cfg(windows)]
+pub mod windows;
 
 /// Problems that stop the service (it exits non-zero; the service manager restarts it).
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,8 @@ pub struct RunReport {
     pub failed: Vec<std::path::PathBuf>,
     /// Files whose documents still wait for Fortnox.
     pub waiting: usize,
+    /// Files queued for a nightly or manual sync.
+    pub held: usize,
 }
 
 impl RunReport {
@@ -45,7 +50,7 @@ impl RunReport {
         match outcome {
             FileOutcome::Done(p) => self.done.push(p),
             FileOutcome::Failed(p) => self.failed.push(p),
-            FileOutcome::Waiting => {}
+            FileOutcome::Waiting | FileOutcome::Held => {}
         }
     }
 }
@@ -103,7 +108,8 @@ pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
 /// Creates the folders the configuration names.
 pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
     let f = &config.folders;
-    for dir in [&f.inbox, &f.done, &f.failed, &f.processing] {
+    let inboxes = config.inboxes.iter().flat_map(|i| [&i.path, &i.processing]);
+    for dir in [&f.inbox, &f.done, &f.failed, &f.processing].into_iter().chain(inboxes) {
         std::fs::create_dir_all(dir)
             .map_err(|e| setup(format!("{}", dir.display()))(e.to_string()))?;
     }
@@ -114,63 +120,157 @@ pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// Runs the service. With `once`, processes what is in the inbox now, settles the uploads and
-/// returns; otherwise runs until Ctrl-C / SIGTERM.
+/// Holds the ledger's instance lock: one service (or `sync`) per ledger at a time.
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
+
+/// Takes the instance lock beside the ledger; `Ok(None)` when another process holds it.
+pub fn try_lock(config: &Config) -> Result<Option<InstanceLock>, ServiceError> {
+    let mut path = config.folders.state.as_os_str().to_os_string();
+    path.push(".lock");
+    let path = std::path::PathBuf::from(path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| setup(path.display().to_string())(e.to_string()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(InstanceLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(setup(path.display().to_string())(e.to_string()))
+        }
+    }
+}
+
+/// One watched inbox while the service runs.
+struct Watched {
+    stability: Stability,
+    next_scan: Instant,
+    every: Duration,
+    next_release: Option<chrono::DateTime<chrono::Local>>,
+    _events: Option<watch::InboxWatcher>,
+}
+
+/// Runs the service. With `once`, processes what is in the inboxes now, settles the uploads
+/// and returns; otherwise runs until Ctrl-C / SIGTERM.
 pub async fn run(config: Config, client: Client, once: bool) -> Result<RunReport, ServiceError> {
+    run_until(config, client, once, shutdown_signal()).await
+}
+
+/// [`run`], stopping when `shutdown` resolves (the Windows service's stop request) instead of
+/// on a signal. The file in flight finishes first.
+pub async fn run_until(
+    config: Config,
+    client: Client,
+    once: bool,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<RunReport, ServiceError> {
     prepare_folders(&config)?;
+    let _lock = try_lock(&config)?.ok_or_else(|| {
+        setup("instance lock")(format!(
+            "another fortnox-bridge is already running on {} (hint: stop it first; to post \
+             queued documents now use `fortnox-bridge sync`)",
+            config.folders.state.display()
+        ))
+    })?;
     let ledger =
         Ledger::open(&config.folders.state).map_err(|e| setup("state store")(e.to_string()))?;
-    let inbox = config.folders.inbox.clone();
     let pipeline = Pipeline::new(config, client, ledger);
     let mut report = RunReport::default();
     for outcome in pipeline.recover().await? {
         report.add(outcome);
     }
-    let mut stability = Stability::new(pipeline.config.watch.stable);
-    let scan = |stability: &mut Stability| -> Result<(), ServiceError> {
-        for path in
-            claim::scan(&inbox).map_err(|e| setup(inbox.display().to_string())(e.to_string()))?
-        {
-            stability.offer(&inbox, &path);
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let rescan = pipeline.config.watch.rescan;
+    let mut inboxes = Vec::new();
+    for (index, inbox) in pipeline.config.inboxes.iter().enumerate() {
+        let polled = inbox.polled();
+        let events =
+            if once || polled {
+                None
+            } else {
+                Some(watch::watch(&inbox.path, index, tx.clone()).map_err(|e| {
+                    setup(format!("watching {}", inbox.path.display()))(e.to_string())
+                })?)
+            };
+        if !once {
+            tracing::info!(
+                inbox = %inbox.path.display(),
+                watch = if polled { "polling" } else { "events" },
+                schedule = inbox.schedule.name(),
+                "watching"
+            );
         }
-        Ok(())
-    };
-    scan(&mut stability)?;
+        let mut watched = Watched {
+            stability: Stability::new(pipeline.config.watch.stable, inbox.done_marker),
+            next_scan: Instant::now(),
+            every: if polled { inbox.poll } else { rescan },
+            next_release: next_release(inbox.schedule, chrono::Local::now()),
+            _events: events,
+        };
+        scan(inbox, &mut watched.stability)?;
+        inboxes.push(watched);
+    }
+    drop(tx);
     if once {
-        while stability.pending() > 0 {
+        while inboxes.iter().any(|w| w.stability.pending() > 0) {
             tokio::time::sleep(Duration::from_millis(50)).await;
-            claim_ready(&pipeline, &mut stability, &mut report).await?;
+            for (index, watched) in inboxes.iter_mut().enumerate() {
+                claim_ready(&pipeline, index, &mut watched.stability, &mut report).await?;
+            }
         }
         settle(&pipeline, &mut report).await?;
         return Ok(report);
     }
-
-    let (_watcher, mut events) = watch::watch(&inbox)
-        .map_err(|e| setup(format!("watching {}", inbox.display()))(e.to_string()))?;
+    systemd::notify(systemd::State::Ready);
+    // Keep systemd's watchdog fed while a long batch is processed; a wedged runtime stops it.
+    let watchdog = systemd::watchdog_interval().map(|every| {
+        tokio::spawn(async move {
+            loop {
+                systemd::notify(systemd::State::Watchdog);
+                tokio::time::sleep(every / 2).await;
+            }
+        })
+    });
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let rescan_every = pipeline.config.watch.rescan;
-    let mut next_rescan = Instant::now() + rescan_every;
     let mut next_retry = Instant::now();
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
-    tracing::info!(inbox = %inbox.display(), "watching");
     loop {
         tokio::select! {
             () = &mut shutdown => {
                 tracing::info!("stopping");
+                systemd::notify(systemd::State::Stopping);
                 break;
             }
-            event = events.recv() => match event {
-                Some(Some(path)) => stability.offer(&inbox, &path),
-                Some(None) | None => scan(&mut stability)?,
-            },
+            Some(seen) = events.recv() => {
+                let (Some(inbox), Some(watched)) =
+                    (pipeline.config.inboxes.get(seen.inbox), inboxes.get_mut(seen.inbox))
+                else { continue };
+                match seen.path {
+                    Some(path) => watched.stability.offer(&inbox.path, &path),
+                    None => scan(inbox, &mut watched.stability)?,
+                }
+            }
             _ = tick.tick() => {
-                claim_ready(&pipeline, &mut stability, &mut report).await?;
                 let now = Instant::now();
-                if now >= next_rescan {
-                    scan(&mut stability)?;
-                    next_rescan = now + rescan_every;
+                for (index, watched) in inboxes.iter_mut().enumerate() {
+                    let inbox = &pipeline.config.inboxes[index];
+                    if now >= watched.next_scan {
+                        scan(inbox, &mut watched.stability)?;
+                        watched.next_scan = now + watched.every;
+                    }
+                    claim_ready(&pipeline, index, &mut watched.stability, &mut report).await?;
+                    let local = chrono::Local::now();
+                    if watched.next_release.is_some_and(|at| local >= at) {
+                        let inbox_text = inbox.path.display().to_string();
+                        let n = pipeline.ledger.release_holds(Some(&inbox_text)).map_err(Fatal::from)?;
+                        tracing::info!(inbox = %inbox_text, files = n, "nightly sync");
+                        watched.next_release = next_release(inbox.schedule, local);
+                    }
                 }
                 if now >= next_retry {
                     retry_due(&pipeline, &mut report).await?;
@@ -179,17 +279,41 @@ pub async fn run(config: Config, client: Client, once: bool) -> Result<RunReport
             }
         }
     }
+    if let Some(task) = watchdog {
+        task.abort();
+    }
     Ok(report)
+}
+
+/// The next local time a nightly inbox is released, after `now`.
+fn next_release(
+    schedule: Schedule,
+    now: chrono::DateTime<chrono::Local>,
+) -> Option<chrono::DateTime<chrono::Local>> {
+    let Schedule::Nightly(at) = schedule else { return None };
+    let today = now.date_naive().and_time(at);
+    let candidate = if today > now.naive_local() { today } else { today + chrono::Days::new(1) };
+    candidate.and_local_timezone(chrono::Local).earliest()
+}
+
+fn scan(inbox: &InboxConfig, stability: &mut Stability) -> Result<(), ServiceError> {
+    let paths = claim::scan(&inbox.path)
+        .map_err(|e| setup(inbox.path.display().to_string())(e.to_string()))?;
+    for path in paths {
+        stability.offer(&inbox.path, &path);
+    }
+    Ok(())
 }
 
 async fn claim_ready(
     pipeline: &Pipeline,
+    index: usize,
     stability: &mut Stability,
     report: &mut RunReport,
 ) -> Result<(), ServiceError> {
-    let processing = &pipeline.config.folders.processing;
+    let Some(inbox) = pipeline.config.inboxes.get(index) else { return Ok(()) };
     for path in stability.ready() {
-        match claim::claim(&path, processing) {
+        match claim::claim(&path, index, &inbox.processing) {
             Ok(Some(claimed)) => {
                 tracing::info!(file = %claimed.name, "claimed");
                 report.add(pipeline.process(&claimed).await?);
@@ -211,11 +335,15 @@ async fn retry_due(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), Se
 }
 
 /// `--once`: retries waiting documents a few times at short intervals instead of the
-/// configured minutes, then leaves what still waits for the next run.
+/// configured minutes, then leaves what still waits for the next run. Held files stay held.
 async fn settle(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), ServiceError> {
     let attempts = pipeline.config.upload.max_attempts;
-    for pass in 1..=attempts {
+    let unsettled = || -> Result<Vec<_>, ServiceError> {
         let files = pipeline.ledger.files_in_processing().map_err(Fatal::from)?;
+        Ok(files.into_iter().filter(|f| f.hold.is_none()).collect())
+    };
+    for pass in 1..=attempts {
+        let files = unsettled()?;
         if files.is_empty() {
             break;
         }
@@ -224,7 +352,9 @@ async fn settle(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), Servi
             report.add(pipeline.resume(&file).await?);
         }
     }
-    report.waiting = pipeline.ledger.files_in_processing().map_err(Fatal::from)?.len();
+    report.waiting = unsettled()?.len();
+    report.held =
+        pipeline.ledger.files_in_processing().map_err(Fatal::from)?.len() - report.waiting;
     Ok(())
 }
 

@@ -1,0 +1,69 @@
+//! `status`: per inbox, what is queued, posting, posted today, waiting and rejected.
+
+use anyhow::Result;
+use serde_json::json;
+
+use fortnox_bridge::config::{Config, Target};
+
+use super::ops::open_ledger;
+
+pub fn status(config: &Config, as_json: bool) -> Result<()> {
+    let ledger = open_ledger(config)?;
+    let midnight = chrono::Local::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default();
+    let max = config.upload.max_attempts;
+    let mut inboxes = Vec::new();
+    for inbox in &config.inboxes {
+        let path = inbox.path.display().to_string();
+        let mut s = ledger.inbox_status(&path, &midnight, max)?;
+        s.inbox = path;
+        inboxes.push((inbox, s));
+    }
+    let target = match &config.fortnox.target {
+        Target::EmbeddedSandbox => "embedded sandbox".to_owned(),
+        Target::Live => "Fortnox (live)".to_owned(),
+        Target::Url(url) => url.clone(),
+    };
+    let auth = "client credentials (service account; no refresh token to expire)";
+    if as_json {
+        let list: Vec<_> = inboxes
+            .iter()
+            .map(|(cfg, s)| {
+                let mut v = serde_json::to_value(s).unwrap_or_default();
+                v["schedule"] = json!(cfg.schedule.name());
+                v["watch"] = json!(if cfg.polled() { "poll" } else { "events" });
+                v
+            })
+            .collect();
+        println!("{}", json!({"fortnox": target, "token_health": auth, "inboxes": list}));
+        return Ok(());
+    }
+    println!("fortnox: {target}; auth: {auth}");
+    for (cfg, s) in &inboxes {
+        println!(
+            "inbox {} ({}, {})",
+            s.inbox,
+            cfg.schedule.name(),
+            if cfg.polled() { "polled" } else { "file events" }
+        );
+        println!(
+            "  queued {} (held for sync {}), posting {}, posted today {} (total {}), waiting {} \
+             (awaiting sync {}), rejected {} ({} files in failed/)",
+            s.queued,
+            s.held,
+            s.posting,
+            s.posted_today,
+            s.posted_total,
+            s.waiting,
+            s.awaiting_sync,
+            s.rejected,
+            s.files_failed
+        );
+        println!("  last success: {}", s.last_success.as_deref().unwrap_or("never"));
+    }
+    Ok(())
+}

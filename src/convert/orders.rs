@@ -1,0 +1,366 @@
+//! Order export → one [`OrderPlan`] per order: the Fortnox order or invoice body, how to find
+//! or create its customer, which articles (SKU = ArticleNumber) and units it needs, and what
+//! follows (create the invoice, bookkeep, e-mail). Pure: whether a customer or an article exists
+//! is only known at upload time, so the plan says what to do in either case.
+//!
+//! Identity: the shop's order id goes into `ExternalInvoiceReference1` (searched with an exact
+//! match before anything is created); the marker (from the order id) and a version hash (from
+//! the content) go into `Comments`, so an order seen again is recognised and a changed one is
+//! reported instead of sent twice.
+
+mod rows;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Body, Conversion, Document, Summary, marker_for};
+use crate::config::{
+    AccountsConfig, CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, OrdersConfig,
+    PricesMode,
+};
+use crate::diagnostic::Diagnostic;
+use crate::fortnox::model_documents::{
+    ArticleRequest, CustomerRequest, EmailInformation, SalesDocument,
+};
+use crate::parse::orders::{self, Order, OrdersFile};
+
+/// Fortnox limits.
+const EXTERNAL_REFERENCE_MAX: usize = 80;
+const YOUR_ORDER_NUMBER_MAX: usize = 30;
+const REMARKS_MAX: usize = 1024;
+const YOUR_REFERENCE_MAX: usize = 50;
+
+/// How the order's customer is found, or created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomerPlan {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub customer_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub organisation_number: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub email: Option<String>,
+    /// Which of the above are tried, in order.
+    pub match_by: Vec<CustomerKey>,
+    /// Created when nothing matches (`None`: creating customers is turned off).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub create: Option<CustomerRequest>,
+    /// Create even when a customer of the same name exists.
+    pub allow_duplicates: bool,
+}
+
+/// What to do when an article is missing in Fortnox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IfMissing {
+    Create,
+    FreeText,
+    Hold,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ArticlePlan {
+    pub article_number: String,
+    pub if_missing: IfMissing,
+    /// Unit of the rows if they are sent as free text (the article is missing).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub unit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub create: Option<ArticleRequest>,
+}
+
+/// Everything needed to post one shop order, exactly once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OrderPlan {
+    pub order_id: String,
+    pub customer: CustomerPlan,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub articles: Vec<ArticlePlan>,
+    /// Units the rows name, created when missing.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub units: Vec<String>,
+    /// Sales account per VAT rate for rows whose article is missing (`IfMissing::FreeText`).
+    pub free_text_accounts: BTreeMap<String, u32>,
+    pub create: CreateDocument,
+    pub bookkeep: bool,
+    pub email: bool,
+    /// Hash of the content, also in `Comments` as `v:...`.
+    pub version: String,
+    /// `POST /3/orders` body (create = order or order+invoice).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub order: Option<SalesDocument>,
+    /// `POST /3/invoices` body (create = invoice).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub invoice: Option<SalesDocument>,
+}
+
+impl OrderPlan {
+    /// The order or invoice body.
+    pub fn document(&self) -> Option<&SalesDocument> {
+        self.order.as_ref().or(self.invoice.as_ref())
+    }
+
+    pub fn document_mut(&mut self) -> Option<&mut SalesDocument> {
+        self.order.as_mut().or(self.invoice.as_mut())
+    }
+}
+
+/// Parses an order export and converts every order.
+pub fn convert_bytes(bytes: &[u8], config: &OrdersConfig, accounts: &AccountsConfig) -> Conversion {
+    let file = orders::parse(bytes, config);
+    convert(&file, config, accounts)
+}
+
+/// Converts a parsed export. Any error rejects the whole file (nothing of it is posted).
+pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConfig) -> Conversion {
+    let mut out = Conversion {
+        summary: Summary {
+            format: file.format.clone(),
+            encoding: file.encoding.clone(),
+            rows: file.rows,
+            ..Summary::default()
+        },
+        errors: file.errors.clone(),
+        warnings: file.warnings.clone(),
+        documents: Vec::new(),
+    };
+    if config.create == CreateDocument::Order && (config.bookkeep || config.email) {
+        out.warnings.push(
+            Diagnostic::file("[orders] bookkeep and email act on invoices, but create = \"order\"")
+                .hint("set create = \"order+invoice\" or \"invoice\" to bookkeep or e-mail"),
+        );
+    }
+    for order in &file.orders {
+        if order.cancelled {
+            out.warnings.push(Diagnostic::at(
+                order.line,
+                format!("order `{}` is cancelled in the shop; not posted", order.id),
+            ));
+            continue;
+        }
+        if let Some(status) =
+            order.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))
+        {
+            out.warnings.push(
+                Diagnostic::at(
+                    order.line,
+                    format!("order `{}` is `{status}`; not posted", order.id),
+                )
+                .hint("[orders] skip_statuses lists the statuses that are not posted"),
+            );
+            continue;
+        }
+        if let Some(doc) = convert_order(order, config, accounts, &mut out) {
+            out.documents.push(doc);
+        }
+    }
+    if !out.errors.is_empty() {
+        out.documents.clear();
+    }
+    out
+}
+
+fn language(order: &Order, policy: LanguagePolicy) -> &'static str {
+    let own = order.customer.language.as_deref().map(|l| l.trim().to_lowercase());
+    let own = match own.as_deref().map(|l| l.chars().take(2).collect::<String>()).as_deref() {
+        Some("sv") => Some("SV"),
+        Some("en") => Some("EN"),
+        _ => None,
+    };
+    match policy {
+        LanguagePolicy::Sv => "SV",
+        LanguagePolicy::En => "EN",
+        LanguagePolicy::CustomerOrEn => own.unwrap_or("EN"),
+        LanguagePolicy::CustomerOrSv => own.unwrap_or("SV"),
+    }
+}
+
+fn country_code(country: Option<&str>) -> Option<String> {
+    let c = country?.trim();
+    match c.to_lowercase().as_str() {
+        "sverige" | "sweden" => Some("SE".to_owned()),
+        "norge" | "norway" => Some("NO".to_owned()),
+        "danmark" | "denmark" => Some("DK".to_owned()),
+        "finland" | "suomi" => Some("FI".to_owned()),
+        _ if c.len() == 2 && c.chars().all(|x| x.is_ascii_alphabetic()) => Some(c.to_uppercase()),
+        _ => None,
+    }
+}
+
+fn customer_plan(
+    order: &Order,
+    config: &OrdersConfig,
+    out: &mut Conversion,
+) -> Option<CustomerPlan> {
+    let c = &order.customer;
+    let number = c.number.clone().or_else(|| {
+        let has_key = c.org_number.is_some() || c.email.is_some();
+        if has_key { None } else { config.default_customer.clone() }
+    });
+    if number.is_none() && c.org_number.is_none() && c.email.is_none() {
+        out.errors.push(
+            Diagnostic::at(
+                order.line,
+                format!(
+                    "order `{}` has no customer number, organisation number or e-mail to find \
+                     its customer by",
+                    order.id
+                ),
+            )
+            .hint("add one of them to the export, or set [orders] default_customer"),
+        );
+        return None;
+    }
+    let name = c.name.clone().or_else(|| c.email.clone());
+    let create = match name {
+        Some(name) if config.create_customers => Some(CustomerRequest {
+            name,
+            organisation_number: c.org_number.clone(),
+            email: c.email.clone(),
+            kind: if c.company == Some(true) || c.org_number.is_some() {
+                "COMPANY".to_owned()
+            } else {
+                "PRIVATE".to_owned()
+            },
+            address1: c.address1.clone(),
+            address2: c.address2.clone(),
+            zip_code: c.zip.clone(),
+            city: c.city.clone(),
+            country_code: country_code(c.country.as_deref()),
+            phone1: c.phone.clone(),
+        }),
+        _ => None,
+    };
+    Some(CustomerPlan {
+        customer_number: number,
+        organisation_number: c.org_number.clone(),
+        email: c.email.clone(),
+        match_by: config.match_customer_by.clone(),
+        create,
+        allow_duplicates: config.allow_duplicates,
+    })
+}
+
+fn convert_order(
+    order: &Order,
+    config: &OrdersConfig,
+    accounts: &AccountsConfig,
+    out: &mut Conversion,
+) -> Option<Document> {
+    let errors_before = out.errors.len();
+    if order.id.chars().count() > EXTERNAL_REFERENCE_MAX {
+        out.errors.push(
+            Diagnostic::at(
+                order.line,
+                format!("order id `{}` is longer than 80 characters", order.id),
+            )
+            .hint("Fortnox keeps the shop's order id in ExternalInvoiceReference1 (80 characters)"),
+        );
+        return None;
+    }
+    let customer = customer_plan(order, config, out)?;
+    let vat_included =
+        order.prices_include_vat.unwrap_or(config.prices == PricesMode::IncludingVat);
+    let built = rows::build(order, config, &accounts.base, out);
+    if out.errors.len() > errors_before {
+        return None;
+    }
+    let email_to = order.customer.email.clone().filter(|_| config.email);
+    let mut document = SalesDocument {
+        customer_number: customer.customer_number.clone(),
+        order_date: None,
+        invoice_date: None,
+        external_invoice_reference1: order.id.clone(),
+        your_order_number: Some(order.id.clone())
+            .filter(|id| id.chars().count() <= YOUR_ORDER_NUMBER_MAX),
+        comments: String::new(),
+        currency: order.currency.clone().unwrap_or_else(|| config.currency.clone()),
+        language: language(order, config.language).to_owned(),
+        vat_included,
+        freight: built.freight,
+        your_reference: order
+            .your_reference
+            .as_ref()
+            .map(|r| r.chars().take(YOUR_REFERENCE_MAX).collect()),
+        remarks: order.remarks.as_ref().map(|r| r.chars().take(REMARKS_MAX).collect()),
+        terms_of_payment: config.terms_of_payment.clone(),
+        email_information: email_to
+            .filter(|_| config.create != CreateDocument::Order)
+            .map(|to| EmailInformation { email_address_to: to }),
+        order_rows: None,
+        invoice_rows: None,
+    };
+    let as_invoice = config.create == CreateDocument::Invoice;
+    if as_invoice {
+        document.invoice_date = Some(order.date);
+        document.invoice_rows = Some(built.rows);
+    } else {
+        document.order_date = Some(order.date);
+        document.order_rows = Some(built.rows);
+    }
+    let invoices = config.create != CreateDocument::Order;
+    let email = invoices && document.email_information.is_some();
+    if config.email && invoices && !email {
+        out.warnings.push(Diagnostic::at(
+            order.line,
+            format!("order `{}` has no e-mail address; its invoice is not e-mailed", order.id),
+        ));
+    }
+    let mut plan = OrderPlan {
+        order_id: order.id.clone(),
+        customer,
+        articles: built.articles,
+        units: built.units,
+        free_text_accounts: accounts.base.sales.clone(),
+        create: config.create,
+        bookkeep: config.bookkeep && invoices,
+        email,
+        version: String::new(),
+        order: None,
+        invoice: None,
+    };
+    if as_invoice {
+        plan.invoice = Some(document);
+    } else {
+        plan.order = Some(document);
+    }
+    let version = version(&plan);
+    let identity = format!("order:{}", order.id);
+    let marker = marker_for(&identity);
+    plan.version.clone_from(&version);
+    if let Some(doc) = plan.document_mut() {
+        doc.comments = format!(
+            "Order {} from the web shop, imported by fortnox-bridge {marker} v:{version}",
+            order.id
+        );
+    }
+    out.summary.debit_total += built.total;
+    Some(Document {
+        reference: format!("{identity}:{version}"),
+        marker,
+        line: order.line,
+        label: format!("order {}", order.id),
+        body: Body::Order(Box::new(plan)),
+    })
+}
+
+/// 16 hex digits of a hash of what the plan sends (before `Comments` and the version are set).
+fn version(plan: &OrderPlan) -> String {
+    let json = serde_json::to_string(plan).unwrap_or_default();
+    hex::encode(Sha256::digest(json.as_bytes()))[..16].to_owned()
+}
+
+/// The missing-article policy as a plan value.
+fn if_missing(config: &OrdersConfig) -> IfMissing {
+    match (config.create_articles, config.missing_article) {
+        (true, _) => IfMissing::Create,
+        (false, MissingArticle::FreeText) => IfMissing::FreeText,
+        (false, MissingArticle::Hold) => IfMissing::Hold,
+    }
+}
+
+#[cfg(test)]
+mod tests;

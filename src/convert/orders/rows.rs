@@ -1,0 +1,281 @@
+//! The rows of one order: article rows (SKU = ArticleNumber), free-text rows on the sales
+//! account of their VAT rate, gift cards sold on the gift card liability account at 0 %, the
+//! order's discount split over its VAT rates, and shipping as Fortnox's `Freight` or as a row.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::{ArticlePlan, IfMissing, if_missing};
+use crate::config::{AccountMap, OrdersConfig, ShippingMode, UnitSource, rate_key};
+use crate::convert::Conversion;
+use crate::diagnostic::Diagnostic;
+use crate::fortnox::model_documents::{ArticleRequest, SalesRow};
+use crate::parse::orders::{Discount, Order};
+
+/// Fortnox's limits.
+const DESCRIPTION_MAX: usize = 255;
+const ARTICLE_NUMBER_MAX: usize = 50;
+const UNIT_MAX: usize = 6;
+
+pub struct Built {
+    pub rows: Vec<SalesRow>,
+    pub articles: Vec<ArticlePlan>,
+    pub units: Vec<String>,
+    pub freight: Option<Decimal>,
+    /// Sum of the row amounts and freight, as exported (for `check`).
+    pub total: Decimal,
+}
+
+fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn decimals(d: Decimal) -> u32 {
+    d.normalize().scale()
+}
+
+pub fn build(
+    order: &Order,
+    config: &OrdersConfig,
+    map: &AccountMap,
+    out: &mut Conversion,
+) -> Built {
+    let id = &order.id;
+    let ordered = config.create != crate::config::CreateDocument::Invoice;
+    let mut built = Built {
+        rows: Vec::new(),
+        articles: Vec::new(),
+        units: Vec::new(),
+        freight: None,
+        total: Decimal::ZERO,
+    };
+    let mut base_by_rate: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+    let sales_account = |rate: &str, line: usize, out: &mut Conversion| {
+        let account = map.sales.get(rate).copied();
+        if account.is_none() {
+            out.errors.push(
+                Diagnostic::at(
+                    line,
+                    format!("order `{id}`: VAT rate {rate} % has no sales account"),
+                )
+                .hint(format!(
+                    "add \"{rate}\" = <account> under [accounts] sales in fortnox-bridge.toml"
+                )),
+            );
+        }
+        account
+    };
+    for line in &order.lines {
+        let rate = line.vat_rate.unwrap_or(config.vat_rate).normalize();
+        let key = rate_key(rate);
+        let mut quantity = line.quantity;
+        let mut price = line.unit_price;
+        let mut description = line.description.clone();
+        if decimals(quantity) > 2 {
+            out.errors.push(
+                Diagnostic::at(line.line, format!("order `{id}`: quantity {quantity} has more than two decimals"))
+                    .hint("Fortnox keeps quantities to two decimals; use a smaller unit (g instead of kg)"),
+            );
+            continue;
+        }
+        if decimals(price) > 2 {
+            // A line total that does not divide into whole öre: one row of the whole amount.
+            let total = round2(price * quantity);
+            description = format!("{} × {description}", quantity.normalize());
+            price = total;
+            quantity = Decimal::ONE;
+            out.warnings.push(Diagnostic::at(
+                line.line,
+                format!(
+                    "order `{id}`: the unit price is not whole öre; sent as one row of {total:.2}"
+                ),
+            ));
+        }
+        let gross = quantity * price;
+        let row_total = match line.discount {
+            Some(Discount::Amount(a)) => gross - a,
+            Some(Discount::Percent(p)) => gross * (Decimal::ONE_HUNDRED - p) / Decimal::ONE_HUNDRED,
+            None => gross,
+        };
+        built.total += round2(row_total);
+        if !line.gift_card {
+            let entry = base_by_rate.entry(key.clone()).or_insert((rate, Decimal::ZERO));
+            entry.1 += row_total;
+        }
+        let mut row = SalesRow {
+            article_number: None,
+            description: description.chars().take(DESCRIPTION_MAX).collect(),
+            ordered_quantity: ordered.then_some(quantity),
+            delivered_quantity: quantity,
+            price,
+            vat: rate,
+            unit: None,
+            discount: None,
+            discount_type: None,
+            account_number: None,
+        };
+        match line.discount {
+            Some(Discount::Amount(a)) => {
+                row.discount = Some(a);
+                row.discount_type = Some("AMOUNT".to_owned());
+            }
+            Some(Discount::Percent(p)) => {
+                row.discount = Some(p);
+                row.discount_type = Some("PERCENT".to_owned());
+            }
+            None => {}
+        }
+        let column_unit = match config.unit {
+            UnitSource::Column => line.unit.clone(),
+            UnitSource::Article => None,
+        };
+        if line.gift_card {
+            row.vat = Decimal::ZERO;
+            row.account_number = Some(map.gift_cards);
+            row.unit = Some(config.default_unit.clone());
+        } else if let Some(sku) = line.sku.as_deref() {
+            if sku.chars().count() > ARTICLE_NUMBER_MAX {
+                out.errors.push(
+                    Diagnostic::at(
+                        line.line,
+                        format!("order `{id}`: SKU `{sku}` is longer than 50 characters"),
+                    )
+                    .hint("Fortnox article numbers hold at most 50 characters"),
+                );
+                continue;
+            }
+            row.article_number = Some(sku.to_owned());
+            row.unit.clone_from(&column_unit);
+            if !built.articles.iter().any(|a| a.article_number == sku) {
+                let policy = if_missing(config);
+                let account = map.sales.get(&key).copied();
+                if policy != IfMissing::Hold && account.is_none() {
+                    sales_account(&key, line.line, out);
+                    continue;
+                }
+                let unit = line.unit.clone().unwrap_or_else(|| config.default_unit.clone());
+                if policy != IfMissing::Hold && !built.units.contains(&unit) {
+                    built.units.push(unit.clone());
+                }
+                built.articles.push(ArticlePlan {
+                    article_number: sku.to_owned(),
+                    if_missing: policy,
+                    unit: (policy == IfMissing::FreeText).then(|| unit.clone()),
+                    create: (policy == IfMissing::Create).then(|| ArticleRequest {
+                        article_number: sku.to_owned(),
+                        description: line.description.chars().take(200).collect(),
+                        kind: "STOCK".to_owned(),
+                        unit: Some(unit.clone()),
+                        vat: rate,
+                        sales_account: account,
+                    }),
+                });
+            }
+        } else {
+            let Some(account) = sales_account(&key, line.line, out) else { continue };
+            row.account_number = Some(account);
+            row.unit = Some(
+                column_unit
+                    .or_else(|| line.unit.clone())
+                    .unwrap_or_else(|| config.default_unit.clone()),
+            );
+        }
+        if let Some(unit) = &row.unit {
+            if unit.chars().count() > UNIT_MAX {
+                out.errors.push(
+                    Diagnostic::at(
+                        line.line,
+                        format!("order `{id}`: unit `{unit}` is longer than 6 characters"),
+                    )
+                    .hint("Fortnox unit codes hold at most 6 characters, e.g. st, kg, förp"),
+                );
+                continue;
+            }
+            if !built.units.contains(unit) {
+                built.units.push(unit.clone());
+            }
+        }
+        built.rows.push(row);
+    }
+    discount_rows(order, map, &base_by_rate, ordered, &mut built, out);
+    if !order.shipping.is_zero() {
+        built.total += order.shipping;
+        match config.shipping {
+            ShippingMode::Freight => built.freight = Some(order.shipping),
+            ShippingMode::Row => {
+                let rate = order.shipping_vat.unwrap_or(config.shipping_vat).normalize();
+                built.rows.push(SalesRow {
+                    article_number: None,
+                    description: "Frakt".to_owned(),
+                    ordered_quantity: ordered.then_some(Decimal::ONE),
+                    delivered_quantity: Decimal::ONE,
+                    price: order.shipping,
+                    vat: rate,
+                    unit: None,
+                    discount: None,
+                    discount_type: None,
+                    account_number: Some(map.shipping),
+                });
+            }
+        }
+    }
+    if built.rows.is_empty() {
+        out.errors.push(
+            Diagnostic::at(order.line, format!("order `{id}` has no rows to post"))
+                .hint("an order needs at least one row"),
+        );
+    }
+    built
+}
+
+/// The order-level discount as negative rows, split over the VAT rates in proportion to the
+/// rows' amounts (rounded to öre, the last rate takes what is left).
+fn discount_rows(
+    order: &Order,
+    map: &AccountMap,
+    base_by_rate: &BTreeMap<String, (Decimal, Decimal)>,
+    ordered: bool,
+    built: &mut Built,
+    out: &mut Conversion,
+) {
+    let discount = order.order_discount;
+    if discount.is_zero() {
+        return;
+    }
+    let base: Decimal = base_by_rate.values().map(|(_, b)| *b).sum();
+    if base.is_zero() {
+        out.errors.push(
+            Diagnostic::at(
+                order.line,
+                format!("order `{}`: a discount of {discount:.2} on nothing", order.id),
+            )
+            .hint("a discount needs rows to reduce"),
+        );
+        return;
+    }
+    let text = match &order.discount_code {
+        Some(code) => format!("Rabatt {code}"),
+        None => "Rabatt".to_owned(),
+    };
+    let mut left = discount;
+    let count = base_by_rate.len();
+    for (i, (key, (rate, amount))) in base_by_rate.iter().enumerate() {
+        let share = if i + 1 == count { left } else { round2(discount * amount / base) };
+        left -= share;
+        let Some(&account) = map.sales.get(key) else { continue };
+        built.total -= share;
+        built.rows.push(SalesRow {
+            article_number: None,
+            description: if count > 1 { format!("{text} ({key} %)") } else { text.clone() },
+            ordered_quantity: ordered.then_some(Decimal::ONE),
+            delivered_quantity: Decimal::ONE,
+            price: -share,
+            vat: *rate,
+            unit: None,
+            discount: None,
+            discount_type: None,
+            account_number: Some(account),
+        });
+    }
+}

@@ -1,0 +1,284 @@
+//! Z-report → one balanced Fortnox voucher per report.
+//!
+//! Debits: each means of payment on its account, returns (net and VAT), discounts when booked
+//! separately. Credits: sales net per sales account (per category or VAT rate), output VAT per
+//! rate, gift cards sold (a liability), tips (owed to the staff). Öresavrundning goes to the
+//! rounding account on whichever side it falls. Amounts are summed per account exactly and
+//! rounded once (half away from zero, 2 dp); a voucher that does not balance in öre is rejected,
+//! never plugged. The voucher is dated on the business date, in `[zreport] series`.
+
+use std::collections::BTreeSet;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use sha2::{Digest, Sha256};
+
+use super::{Body, Conversion, Document, Summary, marker_for};
+use crate::config::{AccountMap, AccountsConfig, DiscountMode, ZreportConfig, rate_key};
+use crate::diagnostic::Diagnostic;
+use crate::fortnox::model::{VoucherRequest, VoucherRow};
+use crate::parse::zreport::{self, Located, SalesLine, ZreportFile};
+
+/// Fortnox's limits on voucher texts.
+const DESCRIPTION_MAX: usize = 200;
+const ROW_TEXT_MAX: usize = 100;
+
+/// Parses Z-report bytes and converts every report.
+pub fn convert_bytes(
+    bytes: &[u8],
+    config: &ZreportConfig,
+    accounts: &AccountsConfig,
+) -> Conversion {
+    let file = zreport::parse(bytes);
+    convert(&file, config, accounts)
+}
+
+/// Converts a parsed file. Any error rejects the whole file (nothing of it is posted).
+pub fn convert(
+    file: &ZreportFile,
+    config: &ZreportConfig,
+    accounts: &AccountsConfig,
+) -> Conversion {
+    let mut out = Conversion {
+        summary: Summary {
+            format: format!("Z-report v{}", zreport::VERSION),
+            encoding: "utf-8".to_owned(),
+            ..Summary::default()
+        },
+        errors: file.errors.clone(),
+        warnings: file.warnings.clone(),
+        documents: Vec::new(),
+    };
+    let mut seen = BTreeSet::new();
+    for located in &file.reports {
+        let r = &located.report;
+        let key = (r.company.org_number.clone(), r.register.id.clone(), r.z_number);
+        if !seen.insert(key) {
+            out.errors.push(
+                Diagnostic::at(
+                    located.line,
+                    format!("{} appears twice in this file", zreport::name(located)),
+                )
+                .hint("a Z number is used once per register; remove the copy"),
+            );
+            continue;
+        }
+        let separate = config.discounts == DiscountMode::Separate;
+        let (errors, warnings) = zreport::check(file, located, separate);
+        out.warnings.extend(warnings);
+        if !errors.is_empty() {
+            out.errors.extend(errors);
+            continue;
+        }
+        if let Some(doc) = convert_report(file, located, config, accounts, &mut out) {
+            out.documents.push(doc);
+        }
+    }
+    if !out.errors.is_empty() {
+        out.documents.clear();
+    }
+    out
+}
+
+/// Signed amounts (debit positive) per (account, row text), in first-seen order.
+#[derive(Default)]
+struct Rows(Vec<(u32, String, Decimal)>);
+
+impl Rows {
+    fn add(&mut self, account: u32, text: &str, amount: Decimal) {
+        match self.0.iter_mut().find(|(a, t, _)| *a == account && t == text) {
+            Some(row) => row.2 += amount,
+            None => self.0.push((account, text.to_owned(), amount)),
+        }
+    }
+}
+
+fn convert_report(
+    file: &ZreportFile,
+    located: &Located,
+    config: &ZreportConfig,
+    accounts: &AccountsConfig,
+    out: &mut Conversion,
+) -> Option<Document> {
+    let r = &located.report;
+    let map = accounts.for_register(&r.register.id);
+    let name = zreport::name(located);
+    let at = |rel: &str| file.line(&format!("{}{rel}", located.pointer));
+    let mut rows = Rows::default();
+    let mut ok = true;
+
+    for (i, p) in r.payments.iter().enumerate() {
+        let named = p.name.as_deref().map(|n| n.trim().to_lowercase());
+        let account = named
+            .as_deref()
+            .and_then(|n| map.payments.get(n))
+            .or_else(|| map.payments.get(p.method.key()));
+        let Some(&account) = account else {
+            out.errors.push(
+                Diagnostic::at(
+                    at(&format!("/payments/{i}")),
+                    format!("{name}: payment method `{}` has no account", p.method.key()),
+                )
+                .hint("add it under [accounts] payments in fortnox-bridge.toml"),
+            );
+            ok = false;
+            continue;
+        };
+        let text = p.name.as_deref().map_or(p.method.text(), str::trim);
+        rows.add(account, text, p.amount);
+    }
+    let mut book = |list: &[SalesLine], key: &str, sign: Decimal, what: &str, vat_what: &str| {
+        for (i, line) in list.iter().enumerate() {
+            let rate = rate_key(line.vat_rate);
+            let pointer = at(&format!("/{key}/{i}"));
+            let Some((account, text)) = sales_account(map, line, &rate, what, key == "discounts")
+            else {
+                out.errors.push(
+                    Diagnostic::at(
+                        pointer,
+                        format!("{name}: VAT rate {rate} % has no sales account"),
+                    )
+                    .hint(format!(
+                        "add \"{rate}\" = <account> under [accounts] sales in \
+                             fortnox-bridge.toml (BAS: 3001 25 %, 3002 12 %, 3003 6 %, 3004 0 %)"
+                    )),
+                );
+                ok = false;
+                continue;
+            };
+            rows.add(account, &text, sign * line.net);
+            if line.vat.is_zero() {
+                continue;
+            }
+            if let Some(&vat_account) = map.output_vat.get(&rate) {
+                rows.add(vat_account, &format!("{vat_what} {rate} %"), sign * line.vat);
+            } else {
+                out.errors.push(
+                    Diagnostic::at(
+                        pointer,
+                        format!("{name}: VAT rate {rate} % has no output VAT account"),
+                    )
+                    .hint(format!(
+                        "add \"{rate}\" = <account> under [accounts] output_vat in \
+                         fortnox-bridge.toml (BAS: 2611 25 %, 2621 12 %, 2631 6 %)"
+                    )),
+                );
+                ok = false;
+            }
+        }
+    };
+    book(&r.sales, "sales", Decimal::NEGATIVE_ONE, "Försäljning", "Utgående moms");
+    book(&r.returns, "returns", Decimal::ONE, "Returer", "Moms returer");
+    if config.discounts == DiscountMode::Separate {
+        book(&r.discounts, "discounts", Decimal::ONE, "Rabatter", "Moms rabatter");
+    }
+    if let Some(g) = &r.gift_cards_sold {
+        rows.add(map.gift_cards, "Presentkort sålda", -g.amount);
+    }
+    if let Some(t) = &r.tips {
+        rows.add(map.tips, "Dricks", -t.amount);
+    }
+    rows.add(map.rounding, "Öresavrundning", -r.rounding);
+    if !ok {
+        return None;
+    }
+
+    let mut voucher_rows = Vec::new();
+    let mut balance = Decimal::ZERO;
+    for (account, text, amount) in rows.0 {
+        let amount = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        if amount.is_zero() {
+            continue;
+        }
+        balance += amount;
+        voucher_rows.push(VoucherRow {
+            account,
+            debit: amount.max(Decimal::ZERO),
+            credit: (-amount).max(Decimal::ZERO),
+            transaction_information: Some(text.chars().take(ROW_TEXT_MAX).collect()),
+            cost_center: None,
+            project: None,
+            quantity: None,
+        });
+    }
+    if !balance.is_zero() {
+        out.errors.push(
+            Diagnostic::at(
+                located.line,
+                format!(
+                    "{name}: rounded to whole öre per account the voucher is off by {balance:.2}"
+                ),
+            )
+            .hint("the report has amounts with more than two decimals; export it in whole öre"),
+        );
+        return None;
+    }
+    if voucher_rows.len() < 2 {
+        out.warnings.push(Diagnostic::at(
+            located.line,
+            format!("{name} has no sales and no payments; nothing is posted"),
+        ));
+        return None;
+    }
+    let register = r.register.name.as_deref().unwrap_or(&r.register.id);
+    let description: String = format!("Z-rapport {} {register} {}", r.z_number, r.business_date)
+        .chars()
+        .take(DESCRIPTION_MAX)
+        .collect();
+    let company: String = r.company.org_number.chars().filter(char::is_ascii_digit).collect();
+    let identity = format!("zreport:{company}:{}:{}", r.register.id, r.z_number);
+    let marker = marker_for(&identity);
+    let mut voucher = VoucherRequest {
+        description,
+        comments: None,
+        transaction_date: r.business_date,
+        voucher_series: config.series.clone(),
+        voucher_rows,
+    };
+    let version = content_version(&voucher);
+    out.summary.rows += voucher.voucher_rows.len();
+    out.summary.debit_total += voucher.voucher_rows.iter().map(|r| r.debit).sum::<Decimal>();
+    voucher.comments = Some(format!(
+        "Z-rapport {} kassa {} ({}), stängd {}; imported by fortnox-bridge {marker} v:{version}",
+        r.z_number, r.register.id, r.company.name, r.closed_at
+    ));
+    Some(Document {
+        reference: format!("{identity}:{version}"),
+        marker,
+        line: located.line,
+        label: format!("Z-report {} ({})", r.z_number, r.register.id),
+        body: Body::Voucher(voucher),
+    })
+}
+
+/// The sales account and row text for a line: the category's account if mapped, else the
+/// rate's; discounts always go to the discount account.
+fn sales_account(
+    map: &AccountMap,
+    line: &SalesLine,
+    rate: &str,
+    what: &str,
+    discount: bool,
+) -> Option<(u32, String)> {
+    if discount {
+        return Some((map.discounts, format!("{what} {rate} %")));
+    }
+    if let Some(category) = &line.category
+        && let Some(&account) = map.categories.get(&category.trim().to_lowercase())
+    {
+        return Some((account, format!("{what} {} {rate} %", category.trim())));
+    }
+    map.sales.get(rate).map(|&a| (a, format!("{what} {rate} % moms")))
+}
+
+/// 16 hex digits of a hash over what the voucher books, so a changed report is recognised.
+pub fn content_version(v: &VoucherRequest) -> String {
+    let mut hash = Sha256::new();
+    hash.update(format!("{}|{}|{}", v.description, v.transaction_date, v.voucher_series));
+    for r in &v.voucher_rows {
+        hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit));
+    }
+    hex::encode(hash.finalize())[..16].to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::config::Config;
+
+fn config(extra: &str) -> Config {
+    Config::from_toml_str(extra, Path::new("/x")).expect("config")
+}
+
+fn convert_with(bytes: &[u8], extra: &str) -> Conversion {
+    let c = config(extra);
+    convert_bytes(bytes, &c.zreport, &c.accounts)
+}
+
+fn voucher(doc: &Document) -> &VoucherRequest {
+    match &doc.body {
+        Body::Voucher(v) => v,
+        Body::Order(_) => panic!("not a voucher"),
+    }
+}
+
+fn rows(doc: &Document) -> Vec<(u32, String, String, String)> {
+    let v = voucher(doc);
+    v.voucher_rows
+        .iter()
+        .map(|r| {
+            (
+                r.account,
+                format!("{:.2}", r.debit),
+                format!("{:.2}", r.credit),
+                r.transaction_information.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn restaurant_day_becomes_one_balanced_voucher_in_series_f() {
+    let c =
+        convert_with(include_bytes!("../../../fixtures/zreport/restaurang-2026-10-31.json"), "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert_eq!(c.documents.len(), 1);
+    let doc = &c.documents[0];
+    let v = voucher(doc);
+    assert_eq!(v.voucher_series, "F");
+    assert_eq!(v.transaction_date.to_string(), "2026-10-31");
+    assert_eq!(v.description, "Z-rapport 1042 Kassa 1 matsal 2026-10-31");
+    assert!(doc.reference.starts_with("zreport:5599990005:KASSA1:1042:"), "{}", doc.reference);
+    assert_eq!(doc.marker, marker_for("zreport:5599990005:KASSA1:1042"));
+    let comments = v.comments.as_deref().unwrap_or_default();
+    assert!(super::super::carries_marker(comments, &doc.marker), "{comments}");
+    let s = |x: &str| x.to_owned();
+    assert_eq!(
+        rows(doc),
+        [
+            (1910, s("2145.00"), s("0.00"), s("Kontant")),
+            (1580, s("11834.00"), s("0.00"), s("Kort")),
+            (1930, s("1200.00"), s("0.00"), s("Swish")),
+            (2421, s("500.00"), s("0.00"), s("Presentkort inlösta")),
+            (1580, s("250.00"), s("0.00"), s("Rikskortet")),
+            (3002, s("0.00"), s("9312.50"), s("Försäljning 12 % moms")),
+            (2621, s("0.00"), s("1117.50"), s("Utgående moms 12 %")),
+            (3003, s("0.00"), s("1320.00"), s("Försäljning 6 % moms")),
+            (2631, s("0.00"), s("79.20"), s("Utgående moms 6 %")),
+            (3001, s("0.00"), s("2360.00"), s("Försäljning 25 % moms")),
+            (2611, s("0.00"), s("590.00"), s("Utgående moms 25 %")),
+            (3002, s("250.00"), s("0.00"), s("Returer 12 % moms")),
+            (2621, s("30.00"), s("0.00"), s("Moms returer 12 %")),
+            (2421, s("0.00"), s("1000.00"), s("Presentkort sålda")),
+            (2890, s("0.00"), s("430.00"), s("Dricks")),
+            (3740, s("0.20"), s("0.00"), s("Öresavrundning")),
+        ]
+    );
+    assert_eq!(c.summary.debit_total, Decimal::new(1_620_920, 2));
+    assert_eq!(c.summary.rows, 16);
+}
+
+#[test]
+fn same_report_same_reference_changed_report_same_marker_new_reference() {
+    let bytes = include_bytes!("../../../fixtures/zreport/restaurang-2026-10-31.json");
+    let a = convert_with(bytes, "");
+    let b = convert_with(bytes, "");
+    assert_eq!(a.documents[0].reference, b.documents[0].reference);
+    let text = String::from_utf8_lossy(bytes)
+        .replace("\"amount\": 2145.00", "\"amount\": 2146.00")
+        .replace("\"rounding\": -0.20", "\"rounding\": 0.80");
+    let changed = convert_with(text.as_bytes(), "");
+    assert!(changed.errors.is_empty(), "{:?}", changed.errors);
+    assert_eq!(changed.documents[0].marker, a.documents[0].marker);
+    assert_ne!(changed.documents[0].reference, a.documents[0].reference);
+}
+
+#[test]
+fn registers_categories_and_separate_discounts_follow_the_mapping() {
+    let c = convert_with(
+        include_bytes!("../../../fixtures/zreport/cafe-och-bar-2026-11-02.json"),
+        include_str!("../../../fixtures/zreport/cafe-och-bar-2026-11-02.toml"),
+    );
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert_eq!(c.documents.len(), 2);
+    assert!(
+        rows(&c.documents[0]).iter().any(|r| r.0 == 3004 && r.3 == "Försäljning Kokböcker 6 %")
+    );
+    assert!(rows(&c.documents[1]).iter().any(|r| r.0 == 3041 && r.2 == "1436.00"));
+    assert!(rows(&c.documents[1]).iter().any(|r| r.0 == 3740 && r.2 == "0.50"));
+    let c = convert_with(
+        include_bytes!("../../../fixtures/zreport/butik-rabatter-separat.json"),
+        include_str!("../../../fixtures/zreport/butik-rabatter-separat.toml"),
+    );
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let r = rows(&c.documents[0]);
+    assert!(r.contains(&(3730, "78.40".into(), "0.00".into(), "Rabatter 25 %".into())), "{r:?}");
+    assert!(r.contains(&(2631, "1.41".into(), "0.00".into(), "Moms rabatter 6 %".into())), "{r:?}");
+    assert!(r.contains(&(1510, "700.00".into(), "0.00".into(), "Fakturaförsäljning".into())));
+    // Read with discounts included in the sales, the same report does not add up.
+    let c =
+        convert_with(include_bytes!("../../../fixtures/zreport/butik-rabatter-separat.json"), "");
+    assert_eq!(c.documents.len(), 0);
+    assert!(c.errors[0].message.contains("(difference -122.90)"), "{:?}", c.errors);
+}
+
+#[test]
+fn unmapped_rates_and_methods_are_rejected_with_a_hint() {
+    let c = convert_with(include_bytes!("../../../fixtures/zreport/invalid/okand-moms.json"), "");
+    assert!(c.documents.is_empty());
+    let rendered: Vec<String> = c.errors.iter().map(|e| e.render("z.json")).collect();
+    assert_eq!(
+        rendered,
+        ["z.json:10: Z 1045 (register KASSA1): VAT rate 8 % has no sales account (hint: add \
+          \"8\" = <account> under [accounts] sales in fortnox-bridge.toml (BAS: 3001 25 %, 3002 \
+          12 %, 3003 6 %, 3004 0 %))"]
+    );
+    let c = convert_with(
+        include_bytes!("../../../fixtures/zreport/invalid/okand-moms.json"),
+        "[accounts]\nsales = { \"8\" = 3004 }\n",
+    );
+    assert_eq!(
+        c.errors[0].message,
+        "Z 1045 (register KASSA1): VAT rate 8 % has no output VAT account"
+    );
+}
+
+#[test]
+fn food_vat_of_six_percent_2026_27_works_with_the_defaults() {
+    let c =
+        convert_with(include_bytes!("../../../fixtures/zreport/cafe-och-bar-2026-11-02.json"), "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let r = rows(&c.documents[0]);
+    assert!(r.contains(&(3003, "0.00".into(), "800.95".into(), "Försäljning 6 % moms".into())));
+    assert!(r.contains(&(2631, "0.00".into(), "48.05".into(), "Utgående moms 6 %".into())));
+}

@@ -1,0 +1,165 @@
+//! Typed endpoints for sales documents: customers, articles, units, orders and invoices, and the
+//! chart of accounts for `accounts check`. Built on the client's generic `read` /
+//! `read_optional` / `write` primitives, so pacing, token renewal and retry rules are the same
+//! as for vouchers: reads are retried, writes are sent once.
+//!
+//! Fortnox's field searches are case-insensitive substring matches (`?externalinvoicereference1=
+//! 123` also finds `1234`), so every lookup here filters the answers for an exact match.
+
+use std::fmt::Write as _;
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use super::client::Client;
+use super::error::Error;
+use super::model_documents::{
+    Article, ArticleRequest, Customer, CustomerRequest, InvoiceHead, OrderHead, SalesDocument, Unit,
+};
+
+/// Percent-encodes a path segment or query value.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+struct One<T> {
+    #[serde(alias = "Customer", alias = "Article", alias = "Unit", alias = "Order")]
+    #[serde(alias = "Invoice")]
+    item: T,
+}
+
+impl Client {
+    /// Customers whose `field` (a Fortnox search parameter: `email`, `organisationnumber`,
+    /// `name`, `customernumber`) equals `value`, compared by `same`.
+    pub async fn customers_where(
+        &self,
+        field: &str,
+        value: &str,
+        same: impl Fn(&Customer) -> bool,
+    ) -> Result<Vec<Customer>, Error> {
+        let path = format!("/customers?{field}={}", encode(value));
+        let all: Vec<Customer> = self.read_all(&path, "Customers").await?;
+        Ok(all.into_iter().filter(|c| same(c)).collect())
+    }
+
+    /// One customer by number.
+    pub async fn customer(&self, number: &str) -> Result<Option<Customer>, Error> {
+        let path = format!("/customers/{}", encode(number));
+        Ok(self.read_optional::<One<Customer>>(&path).await?.map(|o| o.item))
+    }
+
+    /// Creates a customer (Fortnox assigns the number).
+    pub async fn create_customer(&self, customer: &CustomerRequest) -> Result<Customer, Error> {
+        let body = serde_json::json!({ "Customer": customer });
+        let created: One<Customer> = self.write(Method::POST, "/customers", &body).await?;
+        Ok(created.item)
+    }
+
+    /// One article by number (= the shop's SKU).
+    pub async fn article(&self, number: &str) -> Result<Option<Article>, Error> {
+        let path = format!("/articles/{}", encode(number));
+        Ok(self.read_optional::<One<Article>>(&path).await?.map(|o| o.item))
+    }
+
+    pub async fn create_article(&self, article: &ArticleRequest) -> Result<Article, Error> {
+        let body = serde_json::json!({ "Article": article });
+        let created: One<Article> = self.write(Method::POST, "/articles", &body).await?;
+        Ok(created.item)
+    }
+
+    /// One unit by code.
+    pub async fn unit(&self, code: &str) -> Result<Option<Unit>, Error> {
+        let path = format!("/units/{}", encode(code));
+        Ok(self.read_optional::<One<Unit>>(&path).await?.map(|o| o.item))
+    }
+
+    pub async fn create_unit(&self, code: &str, description: &str) -> Result<Unit, Error> {
+        let body = serde_json::json!({ "Unit": { "Code": code, "Description": description } });
+        let created: One<Unit> = self.write(Method::POST, "/units", &body).await?;
+        Ok(created.item)
+    }
+
+    /// Orders whose `ExternalInvoiceReference1` is exactly `reference`.
+    pub async fn orders_with_reference(&self, reference: &str) -> Result<Vec<OrderHead>, Error> {
+        let path = format!("/orders?externalinvoicereference1={}", encode(reference));
+        let all: Vec<OrderHead> = self.read_all(&path, "Orders").await?;
+        Ok(all.into_iter().filter(|o| o.external_invoice_reference1 == reference).collect())
+    }
+
+    /// One order by document number (with `Comments`, which list items lack).
+    pub async fn order(&self, number: &str) -> Result<Option<OrderHead>, Error> {
+        let path = format!("/orders/{}", encode(number));
+        Ok(self.read_optional::<One<OrderHead>>(&path).await?.map(|o| o.item))
+    }
+
+    /// Creates an order. Sent once: on an unknown outcome look for it by reference first.
+    pub async fn create_order(&self, order: &SalesDocument) -> Result<OrderHead, Error> {
+        let body = serde_json::json!({ "Order": order });
+        let created: One<OrderHead> = self.write(Method::POST, "/orders", &body).await?;
+        Ok(created.item)
+    }
+
+    /// Turns an order into an invoice (`PUT /3/orders/{n}/createinvoice`).
+    pub async fn create_invoice_from_order(&self, number: &str) -> Result<InvoiceHead, Error> {
+        let path = format!("/orders/{}/createinvoice", encode(number));
+        let created: One<InvoiceHead> = self.write(Method::PUT, &path, &()).await?;
+        Ok(created.item)
+    }
+
+    /// Invoices whose `ExternalInvoiceReference1` is exactly `reference`.
+    pub async fn invoices_with_reference(
+        &self,
+        reference: &str,
+    ) -> Result<Vec<InvoiceHead>, Error> {
+        let path = format!("/invoices?externalinvoicereference1={}", encode(reference));
+        let all: Vec<InvoiceHead> = self.read_all(&path, "Invoices").await?;
+        Ok(all.into_iter().filter(|i| i.external_invoice_reference1 == reference).collect())
+    }
+
+    pub async fn invoice(&self, number: &str) -> Result<Option<InvoiceHead>, Error> {
+        let path = format!("/invoices/{}", encode(number));
+        Ok(self.read_optional::<One<InvoiceHead>>(&path).await?.map(|o| o.item))
+    }
+
+    /// Creates an invoice. Sent once: on an unknown outcome look for it by reference first.
+    pub async fn create_invoice(&self, invoice: &SalesDocument) -> Result<InvoiceHead, Error> {
+        let body = serde_json::json!({ "Invoice": invoice });
+        let created: One<InvoiceHead> = self.write(Method::POST, "/invoices", &body).await?;
+        Ok(created.item)
+    }
+
+    /// Bookkeeps an invoice (creates its voucher).
+    pub async fn bookkeep_invoice(&self, number: &str) -> Result<InvoiceHead, Error> {
+        let path = format!("/invoices/{}/bookkeep", encode(number));
+        let done: One<InvoiceHead> = self.write(Method::PUT, &path, &()).await?;
+        Ok(done.item)
+    }
+
+    /// E-mails an invoice to its `EmailInformation` address (a GET in Fortnox).
+    pub async fn email_invoice(&self, number: &str) -> Result<InvoiceHead, Error> {
+        let path = format!("/invoices/{}/email", encode(number));
+        let sent: One<InvoiceHead> = self.read(&path).await?;
+        Ok(sent.item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_references_and_emails() {
+        assert_eq!(encode("#1001"), "%231001");
+        assert_eq!(encode("anna+shop@example.com"), "anna%2Bshop%40example.com");
+        assert_eq!(encode("Åsa"), "%C3%85sa");
+    }
+}

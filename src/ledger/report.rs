@@ -1,0 +1,154 @@
+//! Reports from the ledger: per-inbox status and the audit trail between a posted voucher and
+//! its source file, in both directions (bookkeeping law wants it followable).
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Ledger, LedgerError};
+
+/// Counts for one inbox, as `status` shows them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InboxStatus {
+    pub inbox: String,
+    /// Registered, not yet sent (realtime inboxes only briefly).
+    pub queued: u64,
+    /// Queued for a nightly or manual sync.
+    pub held: u64,
+    /// Sent, outcome not yet recorded (a crash or a lost answer; resolved on the next try).
+    pub posting: u64,
+    pub posted_today: u64,
+    pub posted_total: u64,
+    /// Transient failures waiting for their next try.
+    pub waiting: u64,
+    /// Of those, the ones past the configured attempts.
+    pub awaiting_sync: u64,
+    pub rejected: u64,
+    pub files_failed: u64,
+    /// When the last document was posted (RFC 3339, UTC).
+    pub last_success: Option<String>,
+}
+
+/// One document in a trail: where it came from and where it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailEntry {
+    pub file: String,
+    pub sha256: String,
+    pub archived_path: Option<String>,
+    pub line: usize,
+    pub document: String,
+    pub reference: String,
+    pub state: String,
+    pub fortnox_series: Option<String>,
+    pub fortnox_number: Option<u64>,
+    pub fortnox_year: Option<u64>,
+    /// Every audit event of the document and its file, oldest first.
+    pub events: Vec<(String, String, String)>,
+}
+
+impl Ledger {
+    /// Status counts of one inbox; `today_start` is the local midnight as RFC 3339 UTC.
+    pub fn inbox_status(
+        &self,
+        inbox: &str,
+        today_start: &str,
+        max_attempts: u32,
+    ) -> Result<InboxStatus, LedgerError> {
+        self.with_conn(|c| {
+            let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<u64> {
+                c.query_row(sql, p, |r| r.get::<_, i64>(0)).map(|n| u64::try_from(n).unwrap_or(0))
+            };
+            let docs = "SELECT COUNT(*) FROM documents d JOIN files f ON f.id = d.file_id \
+                        WHERE f.inbox = ?1";
+            let state = |s: &str| format!("{docs} AND d.state = '{s}'");
+            Ok(InboxStatus {
+                inbox: inbox.to_owned(),
+                queued: count(&format!("{} AND f.hold IS NULL", state("queued")), &[&inbox])?,
+                held: count(&format!("{} AND f.hold IS NOT NULL", state("queued")), &[&inbox])?,
+                posting: count(&state("posting"), &[&inbox])?,
+                posted_today: count(
+                    &format!("{} AND d.updated_at >= ?2", state("posted")),
+                    &[&inbox, &today_start],
+                )?,
+                posted_total: count(&state("posted"), &[&inbox])?,
+                waiting: count(&state("waiting"), &[&inbox])?,
+                awaiting_sync: count(
+                    &format!("{} AND d.attempts >= ?2", state("waiting")),
+                    &[&inbox, &max_attempts],
+                )?,
+                rejected: count(&state("rejected"), &[&inbox])?,
+                files_failed: count(
+                    "SELECT COUNT(*) FROM files WHERE inbox = ?1 AND state = 'failed'",
+                    &[&inbox],
+                )?,
+                last_success: c
+                    .query_row(
+                        "SELECT MAX(d.updated_at) FROM documents d JOIN files f
+                         ON f.id = d.file_id WHERE f.inbox = ?1 AND d.state = 'posted'",
+                        [inbox],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .flatten(),
+            })
+        })
+    }
+
+    /// The trail of documents matching `query`: a Fortnox voucher (`F 12`, optionally
+    /// `F 12 2026`), a source file name, or a reference / marker.
+    pub fn trail(&self, query: &str) -> Result<Vec<TrailEntry>, LedgerError> {
+        let parts: Vec<&str> = query.split_whitespace().collect();
+        let (series, number, year) = match parts.as_slice() {
+            [s, n] => (Some(*s), n.parse::<i64>().ok(), None),
+            [s, n, y] => (Some(*s), n.parse::<i64>().ok(), y.parse::<i64>().ok()),
+            _ => (None, None, None),
+        };
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(
+                "SELECT d.id, f.id, f.name, f.sha256, f.archived_path, d.line, d.label,
+                 d.reference, d.state, d.fortnox_series, d.fortnox_number, d.year
+                 FROM documents d JOIN files f ON f.id = d.file_id
+                 WHERE (?1 IS NOT NULL AND d.fortnox_series = ?1 AND d.fortnox_number = ?2
+                        AND (?3 IS NULL OR d.year = ?3))
+                    OR f.name = ?4 OR d.reference = ?4 OR d.marker = ?4
+                 ORDER BY f.id, d.line",
+            )?;
+            let rows = stmt.query_map(params![series, number, year, query], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    TrailEntry {
+                        file: r.get(2)?,
+                        sha256: r.get(3)?,
+                        archived_path: r.get(4)?,
+                        line: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+                        document: r.get(6)?,
+                        reference: r.get(7)?,
+                        state: r.get(8)?,
+                        fortnox_series: r.get(9)?,
+                        fortnox_number: r
+                            .get::<_, Option<i64>>(10)?
+                            .and_then(|v| u64::try_from(v).ok()),
+                        fortnox_year: r
+                            .get::<_, Option<i64>>(11)?
+                            .and_then(|v| u64::try_from(v).ok()),
+                        events: Vec::new(),
+                    },
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc_id, file_id, mut entry) = row?;
+                let mut ev = c.prepare(
+                    "SELECT at, event, detail FROM audit
+                     WHERE document_id = ?1 OR (file_id = ?2 AND document_id IS NULL)
+                     ORDER BY seq",
+                )?;
+                entry.events = ev
+                    .query_map(params![doc_id, file_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(entry);
+            }
+            Ok(out)
+        })
+    }
+}

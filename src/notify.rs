@@ -1,0 +1,169 @@
+//! Notifications: tells a person when something needs attention (a document that Fortnox has
+//! not taken after the configured attempts, a connection that must be renewed), through a
+//! command and/or a webhook. Best effort: a failing channel is logged, never fatal.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::config::NotifyConfig;
+
+/// What happened, as the channels receive it (JSON).
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// `awaiting_sync`, `token_expiring`, `consent_revoked`, ...
+    pub event: String,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_try: Option<String>,
+}
+
+/// Sends `event` to every configured channel. Returns how many channels took it.
+pub async fn send(config: &NotifyConfig, event: &Event) -> usize {
+    tracing::warn!(event = %event.event, "{}", event.summary);
+    let json = serde_json::to_string(event).unwrap_or_default();
+    let mut delivered = 0;
+    if let Some(command) = &config.command {
+        match run_command(command, &json).await {
+            Ok(()) => delivered += 1,
+            Err(e) => tracing::error!("notification command `{command}` failed: {e}"),
+        }
+    }
+    if let Some(url) = &config.webhook {
+        match post_webhook(url, &json).await {
+            Ok(()) => delivered += 1,
+            Err(e) => tracing::error!("notification webhook failed: {e}"),
+        }
+    }
+    delivered
+}
+
+async fn run_command(command: &str, json: &str) -> Result<(), String> {
+    let command = command.to_owned();
+    let json = json.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = shell(&command)
+            .env("FORTNOX_BRIDGE_EVENT", &json)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(json.as_bytes());
+        }
+        let status = child.wait().map_err(|e| e.to_string())?;
+        if status.success() { Ok(()) } else { Err(format!("exited with {status}")) }
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+#[cfg(unix)]
+fn shell(command: &str) -> Command {
+    let mut c = Command::new("sh");
+    c.arg("-c").arg(command);
+    c
+}
+
+#[cfg(not(unix))]
+fn shell(command: &str) -> Command {
+    let mut c = Command::new("cmd");
+    c.arg("/C").arg(command);
+    c
+}
+
+async fn post_webhook(url: &str, json: &str) -> Result<(), String> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(json.to_owned())
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("answered {}", response.status()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> Event {
+        Event {
+            event: "awaiting_sync".into(),
+            summary: "SIE voucher K 1041 is not posted after 3 attempts".into(),
+            file: Some("kassa.si".into()),
+            document: Some("SIE voucher K 1041".into()),
+            attempts: Some(3),
+            error: Some("fortnox is failing (503)".into()),
+            next_try: None,
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn command_gets_the_event_on_stdin() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("event.json");
+        let config =
+            NotifyConfig { command: Some(format!("cat > '{}'", out.display())), webhook: None };
+        assert_eq!(send(&config, &event()).await, 1);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("json");
+        assert_eq!(json["event"], "awaiting_sync");
+        assert_eq!(json["attempts"], 3);
+    }
+
+    #[tokio::test]
+    async fn webhook_gets_the_event_as_json() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("accept");
+            let mut buf = vec![0; 8192];
+            let mut got = Vec::new();
+            loop {
+                let n = socket.read(&mut buf).await.expect("read");
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got);
+                if n == 0 || text.contains("\"awaiting_sync\"") && text.ends_with('}') {
+                    break;
+                }
+            }
+            socket
+                .write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+                .await
+                .expect("write");
+            String::from_utf8_lossy(&got).into_owned()
+        });
+        let config = NotifyConfig { command: None, webhook: Some(url) };
+        assert_eq!(send(&config, &event()).await, 1);
+        let request = server.await.expect("server");
+        assert!(request.starts_with("POST /hook"), "{request}");
+        assert!(request.contains("\"document\":\"SIE voucher K 1041\""), "{request}");
+    }
+
+    #[tokio::test]
+    async fn a_failing_channel_is_not_fatal() {
+        let config = NotifyConfig { command: Some("exit 3".into()), webhook: None };
+        assert_eq!(send(&config, &event()).await, 0);
+    }
+}

@@ -1,0 +1,204 @@
+//! Internal consistency of one Z-report, checked before anything is booked: net + VAT = gross
+//! on every line; payments = sales - returns + gift cards sold + tips + rounding; grand total
+//! net = grand total sales - grand total returns; all within [`TOLERANCE`]. A report that does
+//! not add up is rejected with the figures that disagree; it is never "fixed" with a plug row.
+
+use rust_decimal::Decimal;
+
+use super::{Located, SalesLine, ZreportFile};
+use crate::diagnostic::Diagnostic;
+
+/// Largest difference accepted between figures that must agree (half an öre).
+pub const TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 3);
+
+const FIX: &str = "correct the report in the register (or the program that wrote the file) and \
+                   drop it again; fortnox-bridge never books a difference";
+
+/// `Z 1042 (register KASSA1)`.
+pub fn name(located: &Located) -> String {
+    format!("Z {} (register {})", located.report.z_number, located.report.register.id)
+}
+
+fn sum<'a>(lines: impl IntoIterator<Item = &'a SalesLine>) -> Decimal {
+    lines.into_iter().map(|l| l.gross).sum()
+}
+
+fn money(d: Decimal) -> String {
+    format!("{d:.2}")
+}
+
+/// Checks one report; returns (errors, warnings). With `discounts_separate` the sales are
+/// before discounts, so the discounts reduce what must have been paid.
+pub fn check(
+    file: &ZreportFile,
+    located: &Located,
+    discounts_separate: bool,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let r = &located.report;
+    let at = |rel: &str| file.line(&format!("{}{rel}", located.pointer));
+    let name = name(located);
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    let org: String = r.company.org_number.chars().filter(char::is_ascii_digit).collect();
+    let org_ok = r.company.org_number.chars().all(|c| c.is_ascii_digit() || c == '-')
+        && matches!(org.len(), 10 | 12);
+    if !org_ok {
+        errors.push(
+            Diagnostic::at(
+                at("/company/org_number"),
+                format!("{name}: `{}` is not an organisation number", r.company.org_number),
+            )
+            .hint("write it as NNNNNN-NNNN, as on the printed Z-report"),
+        );
+    }
+    if r.register.id.trim().is_empty() {
+        errors.push(
+            Diagnostic::at(at("/register/id"), format!("{name}: the register id is empty"))
+                .hint("the kassabeteckning printed on the Z-report identifies the register"),
+        );
+    }
+    if r.z_number == 0 {
+        errors.push(
+            Diagnostic::at(at("/z_number"), format!("{name}: Z number 0 is not a löpnummer"))
+                .hint("Z-reports are numbered 1, 2, 3, ... per register"),
+        );
+    }
+    if r.currency != "SEK" {
+        errors.push(
+            Diagnostic::at(
+                at("/currency"),
+                format!("{name}: currency `{}` is not SEK", r.currency),
+            )
+            .hint("vouchers are booked in SEK; the register must report in kronor"),
+        );
+    }
+    match closing_date(&r.closed_at) {
+        None => errors.push(
+            Diagnostic::at(
+                at("/closed_at"),
+                format!("{name}: closed_at `{}` is not a date and time", r.closed_at),
+            )
+            .hint("write it as 2026-10-31T23:12:40+01:00 or 2026-10-31 23:12"),
+        ),
+        Some(closed) => {
+            let days = (closed - r.business_date).num_days();
+            if !(0..=1).contains(&days) {
+                warnings.push(Diagnostic::at(
+                    at("/closed_at"),
+                    format!(
+                        "{name}: closed {closed}, {days} days after its business date {}",
+                        r.business_date
+                    ),
+                ));
+            }
+        }
+    }
+
+    for (list, key, what) in [
+        (&r.sales, "sales", "sales"),
+        (&r.returns, "returns", "returns"),
+        (&r.discounts, "discounts", "discounts"),
+    ] {
+        for (i, line) in list.iter().enumerate() {
+            let pointer = format!("/{key}/{i}");
+            let label = match &line.category {
+                Some(c) => format!("{what} line `{c}` {} %", line.vat_rate.normalize()),
+                None => format!("{what} line {} %", line.vat_rate.normalize()),
+            };
+            let total = line.net + line.vat;
+            if (total - line.gross).abs() > TOLERANCE {
+                errors.push(
+                    Diagnostic::at(
+                        at(&pointer),
+                        format!(
+                            "{name}: {label}: net {} + VAT {} = {}, but gross is {}",
+                            money(line.net),
+                            money(line.vat),
+                            money(total),
+                            money(line.gross)
+                        ),
+                    )
+                    .hint(FIX),
+                );
+                continue;
+            }
+            let expected = line.net * line.vat_rate / Decimal::ONE_HUNDRED;
+            let slack = Decimal::new(50, 2).max(line.gross.abs() / Decimal::ONE_THOUSAND);
+            if (expected - line.vat).abs() > slack {
+                warnings.push(Diagnostic::at(
+                    at(&pointer),
+                    format!(
+                        "{name}: {label}: VAT {} is not {} % of net {} (expected about {})",
+                        money(line.vat),
+                        line.vat_rate.normalize(),
+                        money(line.net),
+                        money(expected)
+                    ),
+                ));
+            }
+        }
+    }
+
+    let sales = sum(&r.sales);
+    let returns = sum(&r.returns);
+    let discounts = if discounts_separate { sum(&r.discounts) } else { Decimal::ZERO };
+    let gift = r.gift_cards_sold.as_ref().map_or(Decimal::ZERO, |g| g.amount);
+    let tips = r.tips.as_ref().map_or(Decimal::ZERO, |t| t.amount);
+    let payments: Decimal = r.payments.iter().map(|p| p.amount).sum();
+    let expected = sales - returns - discounts + gift + tips + r.rounding;
+    if (payments - expected).abs() > TOLERANCE {
+        errors.push(
+            Diagnostic::at(
+                at("/payments"),
+                format!(
+                    "{name}: payments {} do not match sales {} - returns {}{} + gift cards sold \
+                     {} + tips {} + rounding {} = {} (difference {})",
+                    money(payments),
+                    money(sales),
+                    money(returns),
+                    if discounts_separate {
+                        format!(" - discounts {}", money(discounts))
+                    } else {
+                        String::new()
+                    },
+                    money(gift),
+                    money(tips),
+                    money(r.rounding),
+                    money(expected),
+                    money(payments - expected)
+                ),
+            )
+            .hint(FIX),
+        );
+    }
+    let g = &r.grand_totals;
+    if (g.sales - g.returns - g.net).abs() > TOLERANCE {
+        errors.push(
+            Diagnostic::at(
+                at("/grand_totals"),
+                format!(
+                    "{name}: grand total net {} is not grand total sales {} - returns {} = {}",
+                    money(g.net),
+                    money(g.sales),
+                    money(g.returns),
+                    money(g.sales - g.returns)
+                ),
+            )
+            .hint(FIX),
+        );
+    }
+    (errors, warnings)
+}
+
+/// The date of a closing time written as RFC 3339 or `YYYY-MM-DD HH:MM[:SS]`.
+fn closing_date(text: &str) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.date_naive());
+    }
+    ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+        .map(|t| t.date())
+}

@@ -1,0 +1,212 @@
+//! systemd: the unit `service install` writes (Type=notify, watchdog, restart on failure,
+//! hardening), installing and removing it, and the sd_notify messages the service sends.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::config::Config;
+
+/// The unit's name.
+pub const UNIT: &str = "fortnox-bridge.service";
+
+/// What the service tells systemd.
+#[derive(Debug, Clone, Copy)]
+pub enum State {
+    Ready,
+    Stopping,
+    Watchdog,
+}
+
+/// Tells systemd (`Type=notify`) how the service is; a no-op outside systemd and on Windows.
+pub fn notify(state: State) {
+    #[cfg(unix)]
+    {
+        use sd_notify::NotifyState;
+        let state = match state {
+            State::Ready => NotifyState::Ready,
+            State::Stopping => NotifyState::Stopping,
+            State::Watchdog => NotifyState::Watchdog,
+        };
+        let _ = sd_notify::notify(&[state]);
+    }
+    #[cfg(not(unix))]
+    let _ = state;
+}
+
+/// The watchdog interval systemd asked for (`WatchdogSec=`), if any.
+pub fn watchdog_interval() -> Option<std::time::Duration> {
+    #[cfg(unix)]
+    {
+        sd_notify::watchdog_enabled()
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The unit file for running `exe` with the configuration at `config_path`.
+pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>) -> String {
+    let mut writable: Vec<PathBuf> = vec![
+        config.folders.done.clone(),
+        config.folders.failed.clone(),
+        config.folders.processing.clone(),
+    ];
+    for inbox in &config.inboxes {
+        writable.push(inbox.path.clone());
+        writable.push(inbox.processing.clone());
+    }
+    if let Some(state_dir) = config.folders.state.parent() {
+        writable.push(state_dir.to_path_buf());
+    }
+    writable.sort();
+    writable.dedup();
+    let quote = |p: &Path| format!("\"{}\"", p.display());
+    let workdir = config_path.parent().unwrap_or_else(|| Path::new("/"));
+    let mut unit = String::new();
+    let _ = write!(
+        unit,
+        "# Written by `fortnox-bridge service install`; remove with `service uninstall`.\n\
+         [Unit]\n\
+         Description=fortnox-bridge: posts dropped SIE files, Z-reports and orders to Fortnox\n\
+         After=network-online.target\n\
+         Wants=network-online.target\n\
+         StartLimitIntervalSec=0\n\
+         \n\
+         [Service]\n\
+         Type=notify\n\
+         NotifyAccess=main\n\
+         ExecStart={} run -c {}\n\
+         WorkingDirectory={}\n\
+         EnvironmentFile=-/etc/fortnox-bridge.env\n\
+         Restart=on-failure\n\
+         RestartSec=10s\n\
+         WatchdogSec=120s\n\
+         TimeoutStopSec=90s\n",
+        quote(exe),
+        quote(config_path),
+        quote(workdir),
+    );
+    if let Some(user) = user {
+        let _ = writeln!(unit, "User={user}");
+    }
+    let paths: Vec<String> = writable.iter().map(|p| quote(p)).collect();
+    let _ = write!(
+        unit,
+        "# Hardening: the service only writes its own folders and talks HTTPS.\n\
+         NoNewPrivileges=yes\n\
+         ProtectSystem=strict\n\
+         ProtectHome=read-only\n\
+         ReadWritePaths={}\n\
+         PrivateTmp=yes\n\
+         PrivateDevices=yes\n\
+         ProtectKernelTunables=yes\n\
+         ProtectKernelModules=yes\n\
+         ProtectKernelLogs=yes\n\
+         ProtectControlGroups=yes\n\
+         ProtectClock=yes\n\
+         ProtectHostname=yes\n\
+         RestrictSUIDSGID=yes\n\
+         RestrictRealtime=yes\n\
+         RestrictNamespaces=yes\n\
+         LockPersonality=yes\n\
+         MemoryDenyWriteExecute=yes\n\
+         SystemCallArchitectures=native\n\
+         RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX\n\
+         CapabilityBoundingSet=\n\
+         UMask=0077\n\
+         \n\
+         [Install]\n\
+         WantedBy=multi-user.target\n",
+        paths.join(" ")
+    );
+    unit
+}
+
+/// Writes the unit into `unit_dir` and, with `enable`, reloads systemd and starts it.
+pub fn install(unit_text: &str, unit_dir: &Path, enable: bool) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(unit_dir).map_err(|e| format!("{}: {e}", unit_dir.display()))?;
+    let path = unit_dir.join(UNIT);
+    std::fs::write(&path, unit_text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if enable {
+        systemctl(&["daemon-reload"])?;
+        systemctl(&["enable", "--now", UNIT])?;
+    }
+    Ok(path)
+}
+
+/// Stops and disables the unit (with `enable`) and removes its file from `unit_dir`.
+pub fn uninstall(unit_dir: &Path, enable: bool) -> Result<PathBuf, String> {
+    let path = unit_dir.join(UNIT);
+    if enable {
+        systemctl(&["disable", "--now", UNIT])?;
+    }
+    if path.exists() {
+        std::fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if enable {
+        systemctl(&["daemon-reload"])?;
+    }
+    Ok(path)
+}
+
+fn systemctl(args: &[&str]) -> Result<(), String> {
+    let status = Command::new("systemctl").args(args).status().map_err(|e| {
+        format!("systemctl {}: {e} (hint: is this a systemd system?)", args.join(" "))
+    })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("systemctl {} failed ({status}) (hint: run as root)", args.join(" ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_is_notify_with_watchdog_restart_and_hardening() {
+        let base = Path::new("/srv/kassa");
+        let config =
+            Config::from_toml_str("[[inboxes]]\npath = \"/mnt/pos\"\n", base).expect("config");
+        let text = unit(
+            Path::new("/usr/local/bin/fortnox-bridge"),
+            &base.join("fortnox-bridge.toml"),
+            &config,
+            Some("kassa"),
+        );
+        for line in [
+            "Type=notify",
+            "ExecStart=\"/usr/local/bin/fortnox-bridge\" run -c \"/srv/kassa/fortnox-bridge.toml\"",
+            "Restart=on-failure",
+            "WatchdogSec=120s",
+            "User=kassa",
+            "ProtectSystem=strict",
+            "NoNewPrivileges=yes",
+            "WantedBy=multi-user.target",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing `{line}` in\n{text}");
+        }
+        let rw = text.lines().find(|l| l.starts_with("ReadWritePaths=")).expect("rw paths");
+        for p in [
+            "/srv/kassa/inbox",
+            "/srv/kassa/done",
+            "/srv/kassa/failed",
+            "/mnt/pos",
+            "/mnt/pos/.processing",
+        ] {
+            assert!(rw.contains(&format!("\"{p}\"")), "{rw}");
+        }
+    }
+
+    #[test]
+    fn install_without_enabling_writes_the_file_and_uninstall_removes_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = install("[Unit]\n", tmp.path(), false).expect("install");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "[Unit]\n");
+        uninstall(tmp.path(), false).expect("uninstall");
+        assert!(!path.exists());
+    }
+}

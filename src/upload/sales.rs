@@ -1,0 +1,385 @@
+//! Exactly-once upload of a shop order ([`OrderPlan`]): several calls, one guarded step.
+//!
+//! 1. Look in Fortnox for an order (or invoice) whose `ExternalInvoiceReference1` is exactly the
+//!    shop's order id. Ours with the same version: adopt it and finish the follow-ups. Ours with
+//!    another version: the order changed in the shop; reported, never sent twice. Not ours:
+//!    reported too.
+//! 2. Find or create the customer, then the articles and units. Each is looked up before it is
+//!    created, so a retry after a lost answer finds what the first try made.
+//! 3. Write `posting`, create the order or invoice. After an unknown outcome, look again (1).
+//! 4. Follow-ups, each checked before it is done: create the invoice from the order, bookkeep,
+//!    e-mail.
+
+use std::collections::BTreeSet;
+
+use super::{Outcome, wait};
+use crate::config::{CreateDocument, CustomerKey, UploadConfig, rate_key};
+use crate::convert::carries_marker;
+use crate::convert::orders::{IfMissing, OrderPlan};
+use crate::fortnox::model_documents::{Customer, SalesDocument};
+use crate::fortnox::{Client, Error};
+use crate::ledger::{DocRecord, Ledger, LedgerError};
+
+/// Why a step could not be done now.
+enum Step {
+    /// Permanent: someone must fix something.
+    Reject(String),
+    /// Transient: try again later.
+    Wait(String),
+}
+
+impl From<Error> for Step {
+    fn from(e: Error) -> Self {
+        if e.is_retriable() { Step::Wait(e.to_string()) } else { Step::Reject(e.to_string()) }
+    }
+}
+
+/// What Fortnox already holds for the order id.
+enum Found {
+    None,
+    Ours(String),
+    Changed(String),
+    Foreign(String),
+}
+
+/// Moves an order document forward (see the module docs).
+pub async fn upload(
+    client: &Client,
+    ledger: &Ledger,
+    retry: &UploadConfig,
+    doc: &DocRecord,
+    plan: &OrderPlan,
+) -> Result<Outcome, LedgerError> {
+    let what = if plan.order.is_some() { "order" } else { "invoice" };
+    let number = match find(client, plan, doc).await {
+        Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
+        Ok(Found::Ours(number)) => number,
+        Ok(Found::Changed(number)) => {
+            let reason = format!(
+                "order `{}` was already sent to Fortnox as {what} {number} and has changed in the \
+                 shop since; it is not sent again (hint: change {what} {number} in Fortnox by \
+                 hand, or credit it and give the new order a new id)",
+                plan.order_id
+            );
+            ledger.mark_rejected(doc, &reason)?;
+            return Ok(Outcome::Rejected(reason));
+        }
+        Ok(Found::Foreign(number)) => {
+            let reason = format!(
+                "Fortnox already has {what} {number} for shop order `{}`, not made by \
+                 fortnox-bridge; it is not sent again (hint: check {what} {number} in Fortnox; \
+                 if it is this order, nothing needs doing)",
+                plan.order_id
+            );
+            ledger.mark_rejected(doc, &reason)?;
+            return Ok(Outcome::Rejected(reason));
+        }
+        Ok(Found::None) => {
+            let body = match prepare_all(client, plan).await {
+                Ok(body) => body,
+                Err(Step::Reject(reason)) => {
+                    ledger.mark_rejected(doc, &reason)?;
+                    return Ok(Outcome::Rejected(reason));
+                }
+                Err(Step::Wait(reason)) => return wait(ledger, doc, retry, &reason),
+            };
+            ledger.mark_posting(doc, 0)?;
+            match send(client, doc, plan, &body).await {
+                Ok(Some(number)) => number,
+                Ok(None) => {
+                    let after = DocRecord { attempts: doc.attempts + 1, ..doc.clone() };
+                    return wait(ledger, &after, retry, "no answer from Fortnox; will look again");
+                }
+                Err(reason) => {
+                    ledger.mark_rejected(doc, &reason)?;
+                    return Ok(Outcome::Rejected(reason));
+                }
+            }
+        }
+    };
+    match follow_up(client, plan, &number).await {
+        Ok((kind, final_number, how)) => {
+            let n = final_number.trim().parse::<u64>().unwrap_or(0);
+            ledger.mark_posted(doc, kind, n, 0, &how)?;
+            Ok(Outcome::Posted)
+        }
+        Err(Step::Reject(reason)) => {
+            ledger.mark_rejected(doc, &reason)?;
+            Ok(Outcome::Rejected(reason))
+        }
+        Err(Step::Wait(reason)) => wait(ledger, doc, retry, &reason),
+    }
+}
+
+/// Looks for the order id (exact match) among orders or invoices.
+async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Found, Error> {
+    let version = format!("v:{}", plan.version);
+    let mut candidates = Vec::new();
+    if plan.order.is_some() {
+        for o in client.orders_with_reference(&plan.order_id).await? {
+            if let Some(full) = client.order(&o.document_number).await?
+                && !full.cancelled
+            {
+                candidates.push((full.document_number, full.comments));
+            }
+        }
+    } else {
+        for i in client.invoices_with_reference(&plan.order_id).await? {
+            if let Some(full) = client.invoice(&i.document_number).await?
+                && !full.cancelled
+            {
+                candidates.push((full.document_number, full.comments));
+            }
+        }
+    }
+    let mut found = Found::None;
+    for (number, comments) in candidates {
+        if carries_marker(&comments, &doc.marker) {
+            if comments.split_whitespace().any(|w| w == version) {
+                return Ok(Found::Ours(number));
+            }
+            found = Found::Changed(number);
+        } else if matches!(found, Found::None) {
+            found = Found::Foreign(number);
+        }
+    }
+    Ok(found)
+}
+
+/// Customer, articles and units (each looked up before it is created), then the body.
+async fn prepare_all(client: &Client, plan: &OrderPlan) -> Result<SalesDocument, Step> {
+    let customer = customer(client, plan).await?;
+    let missing = articles(client, plan).await?;
+    for unit in &plan.units {
+        if client.unit(unit).await?.is_none() {
+            client.create_unit(unit, unit).await?;
+        }
+    }
+    prepare(plan, &customer, &missing)
+}
+
+/// The guarded create. `Ok(None)`: the answer was lost and the document was not found after.
+async fn send(
+    client: &Client,
+    doc: &DocRecord,
+    plan: &OrderPlan,
+    body: &SalesDocument,
+) -> Result<Option<String>, String> {
+    let created = if plan.order.is_some() {
+        client.create_order(body).await.map(|o| o.document_number)
+    } else {
+        client.create_invoice(body).await.map(|i| i.document_number)
+    };
+    match created {
+        Ok(number) => Ok(Some(number)),
+        Err(e) if !e.is_retriable() => Err(e.to_string()),
+        Err(_) => match find(client, plan, doc).await {
+            Ok(Found::Ours(number)) => Ok(Some(number)),
+            _ => Ok(None),
+        },
+    }
+}
+
+fn digits(text: &str) -> String {
+    let d: String = text.chars().filter(char::is_ascii_digit).collect();
+    // 12-digit forms (16 / 19 / 20 prefix) compare by their last ten digits.
+    d.get(d.len().saturating_sub(10)..).unwrap_or_default().to_owned()
+}
+
+/// The customer number: given, found by organisation number or e-mail, or created.
+async fn customer(client: &Client, plan: &OrderPlan) -> Result<String, Step> {
+    let c = &plan.customer;
+    let id = &plan.order_id;
+    for key in &c.match_by {
+        let (what, value, found): (&str, &str, Vec<Customer>) = match key {
+            CustomerKey::CustomerNumber => {
+                let Some(number) = &c.customer_number else { continue };
+                if client.customer(number).await?.is_some() {
+                    return Ok(number.clone());
+                }
+                return Err(Step::Reject(format!(
+                    "order `{id}`: customer number {number} does not exist in Fortnox (hint: \
+                     create customer {number} in Fortnox, or correct the number in the export)"
+                )));
+            }
+            CustomerKey::OrganisationNumber => {
+                let Some(org) = &c.organisation_number else { continue };
+                let want = digits(org);
+                let found = client
+                    .customers_where("organisationnumber", org, |x| {
+                        digits(&x.organisation_number) == want
+                    })
+                    .await?;
+                ("organisation number", org, found)
+            }
+            CustomerKey::Email => {
+                let Some(email) = &c.email else { continue };
+                let found = client
+                    .customers_where("email", email, |x| {
+                        x.email.trim().eq_ignore_ascii_case(email.trim())
+                    })
+                    .await?;
+                ("e-mail", email, found)
+            }
+        };
+        let mut found: Vec<Customer> = found.into_iter().filter(|x| x.active).collect();
+        found.sort_by_key(|x| (x.customer_number.len(), x.customer_number.clone()));
+        match found.as_slice() {
+            [] => {}
+            [one] => return Ok(one.customer_number.clone()),
+            [first, ..] if c.allow_duplicates => return Ok(first.customer_number.clone()),
+            several => {
+                let numbers: Vec<&str> =
+                    several.iter().map(|x| x.customer_number.as_str()).collect();
+                return Err(Step::Reject(format!(
+                    "order `{id}`: {} customers in Fortnox have {what} `{value}` ({}) (hint: merge \
+                     them in Fortnox, or set [orders] allow_duplicates = true to use the first)",
+                    several.len(),
+                    numbers.join(", ")
+                )));
+            }
+        }
+    }
+    if let Some(number) = &c.customer_number
+        && !c.match_by.contains(&CustomerKey::CustomerNumber)
+    {
+        return Ok(number.clone());
+    }
+    let Some(new) = &c.create else {
+        return Err(Step::Reject(format!(
+            "order `{id}`: no customer in Fortnox matches it and [orders] create_customers is off \
+             (hint: create the customer in Fortnox with the order's e-mail or organisation number)"
+        )));
+    };
+    if !c.allow_duplicates {
+        let same = client
+            .customers_where("name", &new.name, |x| {
+                x.name.trim().eq_ignore_ascii_case(new.name.trim())
+            })
+            .await?;
+        if let Some(other) = same.first() {
+            return Err(Step::Reject(format!(
+                "order `{id}`: customer `{}` exists in Fortnox (number {}) without this order's \
+                 e-mail or organisation number (hint: add them to customer {} in Fortnox so it is \
+                 found, or set [orders] allow_duplicates = true to create another customer of \
+                 that name)",
+                new.name, other.customer_number, other.customer_number
+            )));
+        }
+    }
+    let created = client.create_customer(new).await?;
+    tracing::info!(order = %id, customer = %created.customer_number, "customer created");
+    Ok(created.customer_number)
+}
+
+/// Checks every article; creates or holds per the plan. Returns the articles to send as free
+/// text.
+async fn articles(client: &Client, plan: &OrderPlan) -> Result<BTreeSet<String>, Step> {
+    let mut missing = BTreeSet::new();
+    for a in &plan.articles {
+        if client.article(&a.article_number).await?.is_some() {
+            continue;
+        }
+        match (a.if_missing, &a.create) {
+            (IfMissing::Create, Some(new)) => match client.create_article(new).await {
+                Ok(_) | Err(Error::Rejected { code: 2_000_013, .. }) => {
+                    tracing::info!(article = %a.article_number, "article created");
+                }
+                Err(e) => return Err(e.into()),
+            },
+            (IfMissing::Hold, _) => {
+                return Err(Step::Wait(format!(
+                    "order `{}` is held: article `{}` does not exist in Fortnox yet (hint: \
+                     create it in Fortnox; the order is sent when it exists)",
+                    plan.order_id, a.article_number
+                )));
+            }
+            _ => {
+                missing.insert(a.article_number.clone());
+            }
+        }
+    }
+    Ok(missing)
+}
+
+/// The request body: the customer number filled in; rows of missing articles as free text.
+fn prepare(
+    plan: &OrderPlan,
+    customer: &str,
+    missing: &BTreeSet<String>,
+) -> Result<SalesDocument, Step> {
+    let mut body = plan
+        .document()
+        .cloned()
+        .ok_or_else(|| Step::Reject("the stored plan has no order or invoice".to_owned()))?;
+    body.customer_number = Some(customer.to_owned());
+    for row in body.rows_mut() {
+        let Some(article) = row.article_number.clone().filter(|a| missing.contains(a)) else {
+            continue;
+        };
+        let rate = rate_key(row.vat);
+        let account = plan.free_text_accounts.get(&rate).copied().ok_or_else(|| {
+            Step::Reject(format!(
+                "order `{}`: VAT rate {rate} % has no sales account for article `{article}` \
+                 (hint: add it under [accounts] sales)",
+                plan.order_id
+            ))
+        })?;
+        row.article_number = None;
+        row.account_number = Some(account);
+        if row.unit.is_none() {
+            row.unit = plan
+                .articles
+                .iter()
+                .find(|a| a.article_number == article)
+                .and_then(|a| a.unit.clone());
+        }
+    }
+    Ok(body)
+}
+
+/// Creates the invoice from the order, bookkeeps and e-mails it, skipping what is already done.
+/// Returns the ledger's kind, the final document number and what happened.
+async fn follow_up(
+    client: &Client,
+    plan: &OrderPlan,
+    number: &str,
+) -> Result<(&'static str, String, String), Step> {
+    let (kind, invoice, mut how) = match plan.create {
+        CreateDocument::Order => {
+            return Ok(("order", number.to_owned(), format!("order {number}")));
+        }
+        CreateDocument::Invoice => ("invoice", number.to_owned(), format!("invoice {number}")),
+        CreateDocument::OrderAndInvoice => {
+            let order = client
+                .order(number)
+                .await?
+                .ok_or_else(|| Step::Wait(format!("order {number} is not readable yet")))?;
+            let invoice = if matches!(order.invoice_reference.trim(), "" | "0") {
+                client.create_invoice_from_order(number).await?.document_number
+            } else {
+                order.invoice_reference
+            };
+            ("invoice", invoice.clone(), format!("order {number}, invoice {invoice}"))
+        }
+    };
+    if plan.bookkeep || plan.email {
+        let head = client
+            .invoice(&invoice)
+            .await?
+            .ok_or_else(|| Step::Wait(format!("invoice {invoice} is not readable yet")))?;
+        if plan.bookkeep {
+            if !head.booked {
+                client.bookkeep_invoice(&invoice).await?;
+            }
+            how.push_str(", bookkept");
+        }
+        if plan.email {
+            if !head.sent {
+                client.email_invoice(&invoice).await?;
+            }
+            how.push_str(", e-mailed");
+        }
+    }
+    Ok((kind, invoice, how))
+}

@@ -1,0 +1,139 @@
+//! Exactly-once under fire: the service is killed with SIGKILL at random moments, many times,
+//! while the sandbox fails requests and drops connections after committing writes. In the end
+//! every document is in Fortnox exactly once and every file is archived exactly once.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use fortnox_bridge::config::Config;
+use fortnox_bridge::convert;
+use fortnox_bridge::detect::Kind;
+use rand::{Rng, SeedableRng};
+
+use crate::harness::Workspace;
+
+const FILES: usize = 60;
+const VOUCHERS_PER_FILE: usize = 5;
+
+/// A 4I file of unnumbered vouchers, each unique by its text and amounts.
+fn sie_file(file: usize, rng: &mut impl Rng) -> String {
+    let mut text =
+        String::from("#FLAGGA 0\r\n#PROGRAM \"Kassa\" 1\r\n#SIETYP 4\r\n#FNAMN \"Krasch AB\"\r\n");
+    for v in 0..VOUCHERS_PER_FILE {
+        let day = 1 + (file + v) % 28;
+        let ore: u32 = rng.random_range(100..1_000_000);
+        let _ = write!(
+            text,
+            "#VER \"\" \"\" 202610{day:02} \"Kassa {file}-{v}\"\r\n{{\r\n\
+             #TRANS 1910 {{}} {}.{:02}\r\n#TRANS 3001 {{}} -{}.{:02}\r\n}}\r\n",
+            ore / 100,
+            ore % 100,
+            ore / 100,
+            ore % 100
+        );
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| rand::rng().random());
+    println!("CRASH_SEED={seed}");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let ws = Workspace::start_with(|o| {
+        o.fail_rate = 0.05;
+        o.drop_after_commit_rate = 0.15;
+        o.rate_limit = None;
+    })
+    .await;
+    let config_text = format!(
+        "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 50\nrescan_secs = 1\n\
+         [upload]\nretry_secs = 1\n",
+        ws.sandbox.base_url()
+    );
+    std::fs::write(ws.path("fortnox-bridge.toml"), &config_text).expect("config");
+    let config = Config::from_toml_str(&config_text, ws.dir.path()).expect("valid config");
+
+    let mut expected: HashMap<String, String> = HashMap::new(); // marker -> file name
+    for file in 0..FILES {
+        let name = format!("kassa-{file:03}.si");
+        let text = sie_file(file, &mut rng);
+        let c = convert::convert_file(Kind::Sie, text.as_bytes(), &config);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        for doc in &c.documents {
+            expected.insert(doc.marker.clone(), name.clone());
+        }
+        ws.drop_file(&name, text.as_bytes());
+    }
+    assert_eq!(expected.len(), FILES * VOUCHERS_PER_FILE);
+
+    let mut kills = 0;
+    while ws.archived("done").len() + ws.archived("failed").len() < FILES && kills < 60 {
+        let mut service = ws.spawn_service_quiet(true);
+        tokio::time::sleep(Duration::from_millis(rng.random_range(30..900))).await;
+        service.kill();
+        kills += 1;
+    }
+    println!("killed the service {kills} times");
+    assert!(kills >= 5, "the kills must land mid-work to prove anything ({kills})");
+    // Then let it finish undisturbed (the sandbox still fails and drops).
+    for _ in 0..10 {
+        if ws.archived("done").len() == FILES {
+            break;
+        }
+        let _ = ws.cli(&["run", "--once"]);
+    }
+
+    let done = ws.archived("done");
+    let names: std::collections::BTreeSet<String> =
+        done.iter().map(|p| p.file_name().expect("name").to_string_lossy().into_owned()).collect();
+    assert_eq!(done.len(), FILES, "every file in done/ once: {done:?}");
+    assert_eq!(names.len(), FILES, "no file archived twice: {names:?}");
+    assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
+    assert!(ws.inbox_names().is_empty(), "{:?}", ws.inbox_names());
+    let processing: Vec<_> = std::fs::read_dir(ws.path("processing")).expect("dir").collect();
+    assert!(processing.is_empty(), "{processing:?}");
+
+    // Fortnox holds every document exactly once.
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-15").await;
+    let vouchers = api.all_vouchers("A", year).await;
+    let mut in_fortnox: HashMap<String, (u64, usize)> = HashMap::new();
+    for v in &vouchers {
+        let comments = v["Comments"].as_str().unwrap_or_default();
+        let marker = comments.split_whitespace().find(|t| t.starts_with("[fb:")).unwrap_or("");
+        let entry = in_fortnox.entry(marker.to_owned()).or_insert((0, 0));
+        entry.0 = v["VoucherNumber"].as_u64().expect("number");
+        entry.1 += 1;
+    }
+    let doubles: Vec<_> = in_fortnox.iter().filter(|(_, (_, n))| *n > 1).collect();
+    assert!(doubles.is_empty(), "posted twice: {doubles:?}");
+    assert_eq!(vouchers.len(), expected.len(), "every document posted, nothing else");
+    for marker in expected.keys() {
+        assert!(in_fortnox.contains_key(marker), "missing in Fortnox: {marker}");
+    }
+
+    // The ledger agrees with Fortnox, voucher by voucher.
+    let db = rusqlite::Connection::open(ws.path("fortnox-bridge.db")).expect("ledger");
+    let mut stmt = db
+        .prepare("SELECT marker, state, fortnox_series, fortnox_number FROM documents")
+        .expect("query");
+    let rows: Vec<(String, String, Option<String>, Option<i64>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(rows.len(), expected.len());
+    for (marker, state, series, number) in rows {
+        assert_eq!(state, "posted", "{marker}");
+        assert_eq!(series.as_deref(), Some("A"));
+        let number = u64::try_from(number.expect("number")).expect("positive");
+        assert_eq!(in_fortnox.get(&marker).map(|(n, _)| *n), Some(number), "{marker}");
+    }
+    let verify = ws.cli(&["audit", "verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+}

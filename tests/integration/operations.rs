@@ -1,0 +1,88 @@
+//! Operations: notifications when Fortnox keeps failing, `status`, and the audit trail followed
+//! from a voucher back to its file and from a file forward to its vouchers.
+
+use crate::harness::{Workspace, fixture};
+
+const ONE_VOUCHER: &str = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261102 \"Kaffe\"\n{\n\
+                           #TRANS 4010 {} 50.00\n#TRANS 1910 {} -50.00\n}\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fortnox_down_raises_one_notification_and_status_shows_awaiting_sync() {
+    let ws = Workspace::start_with(|o| o.fail_rate = 1.0).await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[upload]\nretry_secs = 1\nmax_attempts = 2\n[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\n",
+        events.display(),
+        events.display()
+    ));
+    ws.drop_file("kaffe.si", ONE_VOUCHER.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(3), "documents still wait: {out:?}");
+    let text = std::fs::read_to_string(&events).expect("notification written");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "exactly one notification: {text}");
+    let event: serde_json::Value = serde_json::from_str(lines[0]).expect("json");
+    assert_eq!(event["event"], "awaiting_sync");
+    assert_eq!(event["file"], "kaffe.si");
+    assert_eq!(event["attempts"], 2);
+
+    let status = ws.cli(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status json");
+    let inbox = &status["inboxes"][0];
+    assert_eq!(inbox["waiting"], 1, "{status}");
+    assert_eq!(inbox["awaiting_sync"], 1, "{status}");
+    assert_eq!(inbox["posted_today"], 0, "{status}");
+
+    // A second run does not notify again for the same document.
+    let _ = ws.cli(&["run", "--once"]);
+    let text = std::fs::read_to_string(&events).expect("events");
+    assert_eq!(text.lines().filter(|l| !l.trim().is_empty()).count(), 1, "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trail_runs_from_voucher_to_file_and_back() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let back = ws.cli(&["audit", "show", "F", "2"]);
+    let text = String::from_utf8_lossy(&back.stdout);
+    assert!(back.status.success(), "{back:?}");
+    assert!(
+        text.contains("kassa-2026-10.si:28 SIE voucher K 1042 -> Fortnox voucher F 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("claimed") && text.contains("posting") && text.contains("posted"),
+        "{text}"
+    );
+    assert!(text.contains("done/"), "{text}");
+
+    let forward = ws.cli(&["audit", "show", "--json", "kassa-2026-10.si"]);
+    let entries: Vec<serde_json::Value> = String::from_utf8_lossy(&forward.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let vouchers: Vec<(String, u64)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["fortnox_series"].as_str().unwrap_or("").to_owned(),
+                e["fortnox_number"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(vouchers, vec![("F".to_owned(), 1), ("F".to_owned(), 2)]);
+
+    let csv = ws.cli(&["audit", "export", "--format", "csv"]);
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(csv.starts_with("seq,at,event,file_id,document_id,detail,prev_hash,hash\n"), "{csv}");
+    assert!(csv.lines().count() > 5, "{csv}");
+
+    let status = ws.cli(&["status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains("posted today 2 (total 2)"), "{text}");
+    let missing = ws.cli(&["audit", "show", "Z", "99"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
