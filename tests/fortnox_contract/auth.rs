@@ -15,9 +15,10 @@ use fortnox_bridge::sandbox::{Sandbox, SandboxOptions};
 
 use super::{credentials, date, fast, options};
 
-/// Access tokens live 2 s so that tests can make them expire.
-const ACCESS_LIFETIME: Duration = Duration::from_secs(2);
-const EXPIRE: Duration = Duration::from_millis(2300);
+/// Access tokens live 4 s so that tests can make them expire; the client renews them 1 s
+/// early, so a fresh one is usable for at least 2 s and surely stale after `EXPIRE`.
+const ACCESS_LIFETIME: Duration = Duration::from_secs(4);
+const EXPIRE: Duration = Duration::from_millis(3300);
 
 /// Follows the sandbox consent page's Approve link (the administrator's click).
 pub async fn approve(consent_url: &str) {
@@ -294,8 +295,8 @@ async fn two_processes_refreshing_at_once_keep_the_chain() {
     tokio::time::sleep(EXPIRE).await;
     // Both find the access token expired; each holds the lock a while, so the second waits
     // for the first and then uses the pair it stored instead of the spent refresh token.
-    let first = fx.child(None, 700);
-    let second = fx.child(None, 700);
+    let first = fx.child(None, 500);
+    let second = fx.child(None, 500);
     let (first, second) = tokio::join!(ended(first), ended(second));
     assert_eq!((first, second), (End::Ok, End::Ok));
     assert_eq!(fx.generation(), 2, "exactly one refresh");
