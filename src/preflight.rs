@@ -27,8 +27,15 @@ pub enum Failure {
 }
 
 impl From<Error> for Failure {
+    /// A check that could not be made is no verdict on the document: network trouble and a
+    /// connection the operator must repair (revoked consent, missing scope or licence) make it
+    /// wait; only Fortnox refusing the document itself rejects it.
     fn from(e: Error) -> Self {
-        if e.is_retriable() { Failure::Transient(e) } else { Failure::Rejected(e.to_string()) }
+        if e.is_retriable() || e.needs_operator() {
+            Failure::Transient(e)
+        } else {
+            Failure::Rejected(e.to_string())
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! decides, after looking for the document ([`Client::find_voucher_by_marker`]).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::header::RETRY_AFTER;
@@ -17,82 +18,8 @@ use super::error::Error;
 use super::health::TokenHealth;
 use super::limiter::RateLimiter;
 use super::model::{ErrorInformation, MetaInformation};
+use super::settings::{Endpoints, RetryPolicy};
 use super::tokens::TokenStore;
-
-/// Where the API and the OAuth endpoints are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoints {
-    /// e.g. `https://api.fortnox.se/3`
-    pub api_base: String,
-    pub auth_url: String,
-    pub token_url: String,
-    pub revoke_url: String,
-}
-
-impl Endpoints {
-    /// A Fortnox-compatible server serving both the API and OAuth at `base_url` (the sandbox).
-    pub fn for_base(base_url: &str) -> Endpoints {
-        let base = base_url.trim_end_matches('/');
-        Endpoints {
-            api_base: format!("{base}/3"),
-            auth_url: format!("{base}/oauth-v1/auth"),
-            token_url: format!("{base}/oauth-v1/token"),
-            revoke_url: format!("{base}/oauth-v1/revoke"),
-        }
-    }
-
-    /// Live Fortnox.
-    pub fn live() -> Endpoints {
-        Endpoints {
-            api_base: "https://api.fortnox.se/3".to_owned(),
-            auth_url: "https://apps.fortnox.se/oauth-v1/auth".to_owned(),
-            token_url: "https://apps.fortnox.se/oauth-v1/token".to_owned(),
-            revoke_url: "https://apps.fortnox.se/oauth-v1/revoke".to_owned(),
-        }
-    }
-}
-
-/// Retry and timeout settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts of a read before a transient failure is returned.
-    pub read_attempts: u32,
-    /// Attempts of a write when Fortnox certainly did not act on it (429, no connection).
-    pub write_attempts: u32,
-    /// First backoff (doubled per attempt, jittered, capped at `max_backoff`).
-    pub first_backoff: Duration,
-    pub max_backoff: Duration,
-    /// Least wait after a 429 (Fortnox: at least 5 s); a longer `Retry-After` wins.
-    pub rate_limit_wait: Duration,
-    /// Whole-request timeout.
-    pub timeout: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            read_attempts: 5,
-            write_attempts: 5,
-            first_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-            rate_limit_wait: Duration::from_secs(5),
-            timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Jittered exponential backoff before attempt `attempt + 1`: uniformly in [b/2, b] where
-    /// b = first * 2^(attempt-1), capped.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exp =
-            self.first_backoff.saturating_mul(2_u32.saturating_pow(attempt.saturating_sub(1)));
-        let cap = exp.min(self.max_backoff);
-        let half = cap / 2;
-        let ms = u64::try_from(half.as_millis()).unwrap_or(u64::MAX);
-        half + Duration::from_millis(rand::random_range(0..=ms))
-    }
-}
 
 /// Builds a [`Client`].
 pub struct ClientBuilder {
@@ -140,6 +67,7 @@ impl ClientBuilder {
         );
         Client {
             inner: Arc::new(Inner {
+                counters: Counters::default(),
                 http,
                 endpoints: self.endpoints,
                 credentials: self.credentials,
@@ -151,7 +79,33 @@ impl ClientBuilder {
     }
 }
 
+/// Counters of one client and its clones, for logs, `status` and the rate-limit benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// API requests that got an answer (any status).
+    pub answered: u64,
+    /// Answers with status 429.
+    pub rate_limited: u64,
+    /// Answers with status 401 that led to a token renewal.
+    pub renewals: u64,
+    /// Requests re-sent after a transient failure.
+    pub retries: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    answered: AtomicU64,
+    rate_limited: AtomicU64,
+    renewals: AtomicU64,
+    retries: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
 struct Inner {
+    counters: Counters,
     http: reqwest::Client,
     endpoints: Endpoints,
     credentials: Credentials,
@@ -214,6 +168,17 @@ impl Client {
         Ok(self.token_health())
     }
 
+    /// What this client and its clones did so far.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.inner.counters;
+        ClientStats {
+            answered: c.answered.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            renewals: c.renewals.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+        }
+    }
+
     /// GET `path` (below `/3`); 404 is an error. For typed endpoints in other files.
     pub(crate) async fn read<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         self.read_optional(path)
@@ -232,8 +197,11 @@ impl Client {
             match self.attempt::<(), T>(&Method::GET, path, None).await {
                 Err(Error::Rejected { status: 404, .. }) => return Ok(None),
                 // The limiter already holds every request back for the 429's wait.
-                Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {}
+                Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {
+                    bump(&self.inner.counters.retries);
+                }
                 Err(e) if e.is_retriable() && attempt < self.inner.retry.read_attempts => {
+                    bump(&self.inner.counters.retries);
                     let wait = self.inner.retry.backoff(attempt);
                     tracing::debug!(%path, attempt, ?wait, "fortnox read failed, retrying: {e}");
                     tokio::time::sleep(wait).await;
@@ -285,8 +253,11 @@ impl Client {
         loop {
             attempt += 1;
             match self.attempt(&method, path, Some(body)).await {
-                Err(Error::RateLimited(_)) if attempt < self.inner.retry.write_attempts => {}
+                Err(Error::RateLimited(_)) if attempt < self.inner.retry.write_attempts => {
+                    bump(&self.inner.counters.retries);
+                }
                 Err(Error::Unreachable(e)) if attempt < self.inner.retry.write_attempts => {
+                    bump(&self.inner.counters.retries);
                     let wait = self.inner.retry.backoff(attempt);
                     tracing::debug!(%path, attempt, ?wait, "fortnox unreachable, retrying: {e}");
                     tokio::time::sleep(wait).await;
@@ -311,7 +282,11 @@ impl Client {
         let inner = &self.inner;
         let mut rejected: Option<String> = None;
         loop {
-            let token = inner.auth.token(rejected.as_deref()).await?;
+            // Without a token nothing is sent: a lost token answer is no unknown outcome.
+            let token = inner.auth.token(rejected.as_deref()).await.map_err(|e| match e {
+                Error::Transport(m) => Error::Unreachable(format!("token endpoint: {m}")),
+                other => other,
+            })?;
             let permit = inner.limiter.acquire().await;
             let mut request = inner
                 .http
@@ -323,6 +298,7 @@ impl Client {
             }
             let response = request.send().await.map_err(|e| transport(&e))?;
             let status = response.status();
+            bump(&inner.counters.answered);
             let retry_after = response
                 .headers()
                 .get(RETRY_AFTER)
@@ -334,12 +310,14 @@ impl Client {
             if status == StatusCode::UNAUTHORIZED && rejected.is_none() {
                 // Expired early or revoked: renew once, then give up.
                 tracing::debug!(%path, "fortnox answered 401; renewing the access token");
+                bump(&inner.counters.renewals);
                 rejected = Some(token);
                 continue;
             }
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let wait = retry_after.unwrap_or_default().max(inner.retry.rate_limit_wait);
                 tracing::warn!(%path, ?wait, "fortnox answered 429; pausing this tenant");
+                bump(&inner.counters.rate_limited);
                 inner.limiter.pause(wait);
                 return Err(Error::RateLimited(wait));
             }
@@ -425,21 +403,5 @@ mod tests {
     fn encodes_path_segments() {
         assert_eq!(encode("A"), "A");
         assert_eq!(encode("KASSA 1/2"), "KASSA%201%2F2");
-    }
-
-    #[test]
-    fn backoff_grows_with_jitter_and_is_capped() {
-        let p = RetryPolicy {
-            first_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-            ..RetryPolicy::default()
-        };
-        for _ in 0..50 {
-            let b1 = p.backoff(1);
-            assert!(b1 >= Duration::from_millis(50) && b1 <= Duration::from_millis(100));
-            let b3 = p.backoff(3);
-            assert!(b3 >= Duration::from_millis(200) && b3 <= Duration::from_millis(400));
-            assert!(p.backoff(30) <= Duration::from_secs(1));
-        }
     }
 }

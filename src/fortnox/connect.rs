@@ -21,9 +21,10 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use super::auth::{Credentials, TokenResponse};
-use super::client::{Client, Endpoints};
+use super::client::Client;
 use super::error::Error;
 use super::model::CompanyInformation;
+use super::settings::Endpoints;
 use super::tokens::{TokenSet, TokenStore};
 
 /// Authorization codes live 10 minutes (docs/fortnox-api.md §1).

@@ -26,7 +26,8 @@ pub enum TokenHealth {
 }
 
 impl TokenHealth {
-    pub(crate) fn of_store(store: &TokenStore) -> TokenHealth {
+    /// The health of a stored pair, without a client (for `status`).
+    pub fn of_store(store: &TokenStore) -> TokenHealth {
         let set = match store.load() {
             Ok(Some(set)) => set,
             Ok(None) => return TokenHealth::NotConnected,

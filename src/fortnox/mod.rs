@@ -5,9 +5,11 @@
 //! encrypted token store. Knows nothing about files, the ledger or the pipeline. Never logs a
 //! token or a secret.
 //!
-//! Files: `client.rs` (requests, retries), `limiter.rs` (25 per 5 s), `auth.rs` (access tokens,
-//! refresh protocol), `tokens.rs` (encrypted store, lock), `health.rs`, `connect.rs` (consent
-//! flow, scopes), `error.rs`, `model.rs` (DTOs), `bookkeeping.rs` (voucher-side endpoints).
+//! Files: `client.rs` (requests, retries), `settings.rs` (endpoints, retry policy),
+//! `limiter.rs` (25 per 5 s), `auth.rs` (access tokens, refresh protocol), `tokens.rs`
+//! (encrypted store, lock), `health.rs`, `connect.rs` (consent flow, scopes), `error.rs`,
+//! `model.rs` (DTOs), `bookkeeping.rs` (voucher-side endpoints), `documents.rs` +
+//! `model_documents.rs` (customers, articles, units, orders, invoices).
 
 mod auth;
 mod bookkeeping;
@@ -18,13 +20,15 @@ mod error;
 mod health;
 mod limiter;
 pub mod model;
+mod settings;
 mod tokens;
 
 pub use auth::{Credentials, REFRESH_LIFETIME};
-pub use client::{Client, ClientBuilder, Endpoints, RetryPolicy};
+pub use client::{Client, ClientBuilder, ClientStats};
 pub use error::{Error, Problem};
 pub use health::TokenHealth;
 pub use limiter::RateLimiter;
 pub use reqwest::Method;
+pub use settings::{Endpoints, RetryPolicy};
 pub use tokens::{StorePoint, TokenSet, TokenStore};
 pub mod model_documents;

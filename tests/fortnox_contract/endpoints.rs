@@ -1,0 +1,216 @@
+//! Every endpoint the product uses, with the parsed shapes checked, and every refusal typed and
+//! explained.
+
+use fortnox_bridge::fortnox::{Error, Problem};
+use fortnox_bridge::sandbox::{DATABASE_NUMBER, error_code};
+
+use super::{amount, date, options, start, takings, voucher};
+
+#[tokio::test]
+async fn reads_years_series_accounts_lock_and_company() {
+    let (sandbox, client) = start(options()).await;
+
+    let year = client.financial_year(date("2025-06-15")).await.unwrap().unwrap();
+    assert_eq!(
+        (year.id, year.from_date, year.to_date),
+        (2, date("2025-01-01"), date("2025-12-31"))
+    );
+    assert_eq!(year.accounting_method.as_deref(), Some("ACCRUAL"));
+    assert!(year.account_chart_type.is_some());
+    assert!(client.financial_year(date("2031-01-01")).await.unwrap().is_none());
+    let years = client.financial_years().await.unwrap();
+    assert_eq!(years.iter().map(|y| y.id).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(
+        client.financial_year_by_id(3).await.unwrap().unwrap().from_date,
+        date("2026-01-01")
+    );
+    assert!(client.financial_year_by_id(99).await.unwrap().is_none());
+
+    let a = client.voucher_series("A", 2).await.unwrap().unwrap();
+    assert!(a.manual);
+    assert_eq!((a.code.as_str(), a.description.as_str()), ("A", "Redovisning"));
+    assert_eq!((a.next_voucher_number, a.year), (Some(1), Some(2)));
+    assert!(!client.voucher_series("B", 2).await.unwrap().unwrap().manual);
+    assert!(client.voucher_series("ZZ", 2).await.unwrap().is_none());
+    let all = client.voucher_series_list(2).await.unwrap();
+    assert_eq!(
+        all.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(),
+        ["A", "B", "C", "D", "E", "F"]
+    );
+
+    let bank = client.account(1930, 2).await.unwrap().unwrap();
+    assert!(bank.active);
+    assert_eq!((bank.number, bank.year, bank.sru), (1930, Some(2), Some(7281)));
+    let sales = client.account(3001, 2).await.unwrap().unwrap();
+    assert_eq!(sales.vat_code.as_deref(), Some("MP1"));
+    assert!(!client.account(1630, 2).await.unwrap().unwrap().active);
+    assert!(client.account(1234, 2).await.unwrap().is_none());
+
+    // More accounts than one page (500) holds: every page is read.
+    let chart: Vec<(String, String)> =
+        (4100..4700).map(|n| (n.to_string(), format!("Testkonto {n}"))).collect();
+    assert_eq!(sandbox.load_chart(&chart).await.unwrap(), 600);
+    let accounts = client.accounts(2).await.unwrap();
+    assert!(accounts.len() > 600, "{}", accounts.len());
+    assert!(accounts.windows(2).all(|w| w[0].number < w[1].number));
+    assert!(accounts.iter().any(|a| a.number == 4699) && accounts.iter().any(|a| a.number == 1930));
+
+    assert_eq!(client.locked_period().await.unwrap(), Some(date("2025-03-31")));
+    let company = client.company_information().await.unwrap();
+    assert_eq!(company.database_number, Some(u64::try_from(DATABASE_NUMBER).unwrap()));
+    assert!(company.company_name.contains("Sandlådan"));
+    assert_eq!(company.organization_number.as_deref(), Some("559999-0005"));
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn creates_reads_lists_and_finds_vouchers_by_exact_marker() {
+    let (sandbox, client) = start(options()).await;
+    let marker = "[fb:1111222233334444]";
+    let created = client
+        .create_voucher(2, &takings("F", "2025-06-10", Some(&format!("Imported {marker}"))))
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.voucher_series.as_str(), created.voucher_number, created.year),
+        ("F", 1, 2)
+    );
+    assert_eq!(created.transaction_date, date("2025-06-10"));
+    assert_eq!(created.voucher_rows.len(), 3);
+    assert_eq!(created.voucher_rows[0].debit, amount("1250.00"));
+    assert_eq!(created.voucher_rows[1].credit, amount("1000"));
+    assert_eq!(created.reference_type.as_deref(), Some("MANUAL"));
+    assert!(created.url.as_deref().unwrap().ends_with("/3/vouchers/F/1?financialyear=2"));
+
+    // A look-alike: the marker glued to other text is not the marker.
+    let lookalike = takings("F", "2025-06-10", Some("copy of x[fb:5555666677778888]"));
+    let second = client.create_voucher(2, &lookalike).await.unwrap();
+    assert_eq!(second.voucher_number, 2);
+    // Another day, same marker text: not that day's voucher.
+    client
+        .create_voucher(2, &takings("F", "2025-06-11", Some("[fb:9999999999999999]")))
+        .await
+        .unwrap();
+
+    let read = client.voucher("F", 1, 2).await.unwrap().unwrap();
+    assert_eq!(read.comments.as_deref(), Some("Imported [fb:1111222233334444]"));
+    assert_eq!(read.voucher_rows.iter().map(|r| r.account).collect::<Vec<_>>(), [1930, 3001, 2611]);
+    assert!(client.voucher("F", 99, 2).await.unwrap().is_none());
+
+    let listed = client.vouchers("F", 2, date("2025-06-01"), date("2025-06-30")).await.unwrap();
+    assert_eq!(listed.iter().map(|v| v.voucher_number).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(listed.iter().all(|v| v.voucher_rows.is_empty()), "list items carry no rows");
+
+    let found = client.find_voucher_by_marker("F", 2, date("2025-06-10"), marker).await.unwrap();
+    assert_eq!(found.map(|v| v.voucher_number), Some(1));
+    let glued = "[fb:5555666677778888]";
+    assert!(
+        client.find_voucher_by_marker("F", 2, date("2025-06-10"), glued).await.unwrap().is_none()
+    );
+    let other_day = "[fb:9999999999999999]";
+    assert!(
+        client
+            .find_voucher_by_marker("F", 2, date("2025-06-10"), other_day)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        client
+            .find_voucher_by_marker("F", 2, date("2025-06-11"), other_day)
+            .await
+            .unwrap()
+            .map(|v| v.voucher_number),
+        Some(3)
+    );
+    assert!(
+        client.find_voucher_by_marker("A", 2, date("2025-06-10"), marker).await.unwrap().is_none()
+    );
+    sandbox.stop().await;
+}
+
+/// Asserts a typed, explained, permanent refusal.
+fn refused(
+    result: Result<impl std::fmt::Debug, Error>,
+    code: u32,
+    problem: Problem,
+    english: &str,
+) {
+    let error = result.expect_err("refused");
+    assert_eq!(error.code(), Some(i64::from(code)), "{error:?}");
+    assert_eq!(error.problem(), Some(problem), "{error:?}");
+    assert!(!error.is_retriable() && !error.outcome_unknown(), "{error:?}");
+    let text = error.to_string();
+    assert!(text.contains(english) && text.contains("hint:"), "{text}");
+}
+
+#[tokio::test]
+async fn refusals_are_typed_with_fortnox_code_and_an_english_explanation() {
+    let (sandbox, client) = start(options()).await;
+    let unbalanced =
+        voucher("A", "2025-06-10", &[(1930, "100.00", "0"), (3001, "0", "99.99")], None);
+    refused(
+        client.create_voucher(2, &unbalanced).await,
+        error_code::VOUCHER_UNBALANCED,
+        Problem::Unbalanced,
+        "debits and credits",
+    );
+
+    let unknown = voucher("A", "2025-06-10", &[(1930, "10", "0"), (1234, "0", "10")], None);
+    refused(
+        client.create_voucher(2, &unknown).await,
+        error_code::ACCOUNT_NOT_FOUND,
+        Problem::AccountMissing,
+        "does not exist",
+    );
+
+    let inactive = voucher("A", "2025-06-10", &[(1930, "10", "0"), (3960, "0", "10")], None);
+    refused(
+        client.create_voucher(2, &inactive).await,
+        error_code::ACCOUNT_INACTIVE,
+        Problem::AccountInactive,
+        "inactive",
+    );
+
+    let no_year = takings("A", "2031-02-01", None);
+    refused(
+        client.create_voucher(3, &no_year).await,
+        error_code::FINANCIAL_YEAR_MISSING,
+        Problem::FinancialYearMissing,
+        "no financial year",
+    );
+
+    refused(
+        client.create_voucher(2, &takings("B", "2025-06-10", None)).await,
+        error_code::SERIES_NOT_MANUAL,
+        Problem::SeriesNotManual,
+        "manual entry",
+    );
+
+    refused(
+        client.create_voucher(2, &takings("Q", "2025-06-10", None)).await,
+        error_code::SERIES_NOT_FOUND,
+        Problem::SeriesMissing,
+        "does not exist",
+    );
+
+    refused(
+        client.create_voucher(2, &takings("A", "2025-03-31", None)).await,
+        error_code::PERIOD_LOCKED,
+        Problem::PeriodLocked,
+        "locked period",
+    );
+
+    // A list whose dates leave the selected year: Fortnox's documented 2002363.
+    refused(
+        client.vouchers("A", 2, date("2024-12-01"), date("2025-01-31")).await,
+        error_code::DATE_OUTSIDE_YEAR_LIST,
+        Problem::DateOutsideYear,
+        "outside the selected financial year",
+    );
+
+    // Nothing was booked by the refusals: the series still starts at 1.
+    let ok = client.create_voucher(2, &takings("A", "2025-06-10", None)).await.unwrap();
+    assert_eq!(ok.voucher_number, 1);
+    sandbox.stop().await;
+}
