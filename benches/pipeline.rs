@@ -45,7 +45,7 @@ fn voucher_file(i: usize) -> String {
 
 fn write_config(dir: &Path, base_url: &str, extra_inboxes: &str) {
     let text = format!(
-        "[fortnox]\ntarget = \"{base_url}\"\n[watch]\nstable_ms = 100\nrescan_secs = 60\n{extra_inboxes}"
+        "[fortnox]\ntarget = \"{base_url}\"\npace = false\n[watch]\nstable_ms = 100\nrescan_secs = 60\n{extra_inboxes}"
     );
     std::fs::write(dir.join("fortnox-bridge.toml"), text).expect("config");
 }
@@ -201,7 +201,9 @@ async fn main() {
     let (large_secs, large_rss) = batch(large).await;
     let base_rate = rate(large, base_secs);
     let large_rate = rate(large, large_secs);
-    println!("baseline: {large} vouchers POSTed straight to the sandbox: {base_rate:.0} vouchers/s");
+    println!(
+        "baseline: {large} vouchers POSTed straight to the sandbox: {base_rate:.0} vouchers/s"
+    );
     println!(
         "bridge:   {small} files: {:.0} files/s, peak RSS {:.1} MB",
         rate(small, small_secs),

@@ -87,6 +87,7 @@ struct RawFortnox {
     key_file: Option<PathBuf>,
     redirect_uri: Option<String>,
     scopes: Option<Vec<String>>,
+    pace: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -193,6 +194,8 @@ pub struct FortnoxConfig {
     pub redirect_uri: String,
     /// Scopes asked for by `connect`.
     pub scopes: Vec<String>,
+    /// Client-side pacing under 25 requests per 5 s (off only for a sandbox without limit).
+    pub pace: bool,
 }
 
 impl std::fmt::Debug for FortnoxConfig {
@@ -449,6 +452,12 @@ impl Config {
             command: raw.notify.command.filter(|c| !c.trim().is_empty()),
             webhook: raw.notify.webhook,
         };
+        let pace = raw.fortnox.pace.unwrap_or(true);
+        if !pace && target == Target::Live {
+            return Err("[fortnox] pace = false is only for a sandbox without rate limit; \
+                 Fortnox itself answers 429 above 25 requests per 5 seconds"
+                .to_owned());
+        }
         Ok(Config {
             inboxes,
             notify,
@@ -464,6 +473,7 @@ impl Config {
                 key_file,
                 redirect_uri,
                 scopes,
+                pace,
             },
             sandbox,
             sie,

@@ -27,6 +27,7 @@ pub struct ClientBuilder {
     credentials: Credentials,
     store: Option<TokenStore>,
     retry: RetryPolicy,
+    unpaced: bool,
 }
 
 impl ClientBuilder {
@@ -34,6 +35,14 @@ impl ClientBuilder {
     #[must_use]
     pub fn token_store(mut self, store: TokenStore) -> ClientBuilder {
         self.store = Some(store);
+        self
+    }
+
+    /// No client-side pacing: only for a sandbox started with its rate limit off (benchmarks);
+    /// a 429 still pauses and retries.
+    #[must_use]
+    pub fn unpaced(mut self, unpaced: bool) -> ClientBuilder {
+        self.unpaced = unpaced;
         self
     }
 
@@ -72,7 +81,11 @@ impl ClientBuilder {
                 endpoints: self.endpoints,
                 credentials: self.credentials,
                 auth,
-                limiter: RateLimiter::shared(&key),
+                limiter: if self.unpaced {
+                    Arc::new(RateLimiter::new(usize::MAX, Duration::ZERO, Duration::ZERO))
+                } else {
+                    RateLimiter::shared(&key)
+                },
                 retry: self.retry,
             }),
         }
@@ -142,7 +155,13 @@ impl Client {
     }
 
     pub fn builder(endpoints: Endpoints, credentials: Credentials) -> ClientBuilder {
-        ClientBuilder { endpoints, credentials, store: None, retry: RetryPolicy::default() }
+        ClientBuilder {
+            endpoints,
+            credentials,
+            store: None,
+            retry: RetryPolicy::default(),
+            unpaced: false,
+        }
     }
 
     pub fn endpoints(&self) -> &Endpoints {

@@ -69,7 +69,7 @@ pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
         tenant_id: config.fortnox.tenant_id.clone(),
     };
     let client = |endpoints: Endpoints| {
-        let builder = Client::builder(endpoints, credentials.clone());
+        let builder = Client::builder(endpoints, credentials.clone()).unpaced(!config.fortnox.pace);
         let client = match config.fortnox.auth {
             AuthMethod::ClientCredentials => builder.build(),
             AuthMethod::AuthorizationCode => builder
