@@ -100,6 +100,10 @@ impl Stability {
                 true
             }
             Some(_) if self.done_marker && marker_of(path).is_none() => true,
+            Some(_) if !openable_exclusively(path) => {
+                *since = now; // the writer still holds it: its window starts again
+                true
+            }
             Some(_) if now.duration_since(*since) >= self.window => {
                 ready.push(path.clone());
                 false
@@ -114,6 +118,19 @@ impl Stability {
     pub fn pending(&self) -> usize {
         self.seen.len()
     }
+}
+
+/// Windows: a file a POS still has open (for writing) cannot be opened without sharing; the
+/// size/time window alone can miss a writer that pauses. Elsewhere there is no such lock.
+#[cfg(windows)]
+fn openable_exclusively(path: &Path) -> bool {
+    use std::os::windows::fs::OpenOptionsExt;
+    fs::OpenOptions::new().read(true).share_mode(0).open(path).is_ok()
+}
+
+#[cfg(not(windows))]
+fn openable_exclusively(_path: &Path) -> bool {
+    true
 }
 
 /// Every candidate file in `inbox` now (the periodic full rescan).

@@ -124,7 +124,7 @@ impl Pipeline {
             .hint("only .se/.si SIE files, .json Z-reports and .csv order exports belong in the inbox");
             return self.fail(file, &[d], &[], "");
         };
-        let conversion = convert::convert_file(kind, bytes, &self.config);
+        let conversion = convert::convert_file(kind, &file.name, bytes, &self.config);
         if !conversion.errors.is_empty() {
             return self.fail(file, &conversion.errors, &conversion.warnings, "");
         }

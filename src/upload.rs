@@ -93,7 +93,7 @@ pub async fn upload(
             adopt(ledger, doc, &created, "created")?;
             Ok(Outcome::Posted)
         }
-        Err(e) if !e.is_retriable() => {
+        Err(e) if e.is_permanent() => {
             let reason = e.to_string();
             ledger.mark_rejected(doc, &reason)?;
             Ok(Outcome::Rejected(reason))

@@ -55,7 +55,7 @@ fn render(kind: Kind, file: &Path, config_text: &str) -> String {
         .unwrap_or_else(|e| panic!("{}: config: {e}", file.display()));
     let bytes = std::fs::read(file).expect("fixture");
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let c = convert_file(kind, &bytes, &config);
+    let c = convert_file(kind, name, &bytes, &config);
     let value = json!({
         "summary": {
             "format": c.summary.format,

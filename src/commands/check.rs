@@ -22,7 +22,7 @@ fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion, Optio
             let (conversion, facts) = convert::sie::convert_named(name, &bytes, &config.sie);
             (Some(Kind::Sie), conversion, Some(facts))
         }
-        Some(kind) => (Some(kind), convert::convert_file(kind, &bytes, config), None),
+        Some(kind) => (Some(kind), convert::convert_file(kind, name, &bytes, config), None),
         None => (
             None,
             Conversion {

@@ -3,7 +3,8 @@
 use anyhow::Result;
 use serde_json::json;
 
-use fortnox_bridge::config::{Config, Target};
+use fortnox_bridge::config::{AuthMethod, Config, Target};
+use fortnox_bridge::fortnox::{TokenHealth, TokenStore};
 
 use super::ops::open_ledger;
 
@@ -28,7 +29,16 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         Target::Live => "Fortnox (live)".to_owned(),
         Target::Url(url) => url.clone(),
     };
-    let auth = "client credentials (service account; no refresh token to expire)";
+    let auth = match config.fortnox.auth {
+        AuthMethod::ClientCredentials => {
+            "client credentials (service account; no refresh token to expire)".to_owned()
+        }
+        AuthMethod::AuthorizationCode => TokenHealth::of_store(&TokenStore::new(
+            &config.fortnox.token_file,
+            &config.fortnox.key_file,
+        ))
+        .to_string(),
+    };
     if as_json {
         let list: Vec<_> = inboxes
             .iter()

@@ -81,9 +81,10 @@ pub struct Conversion {
 }
 
 /// Parses and converts the bytes of a file of a known kind.
-pub fn convert_file(kind: Kind, bytes: &[u8], config: &Config) -> Conversion {
+pub fn convert_file(kind: Kind, name: &str, bytes: &[u8], config: &Config) -> Conversion {
     match kind {
-        Kind::Sie => sie::convert_bytes(bytes, &config.sie),
+        // The name matters: a `.si` import file must not carry balances.
+        Kind::Sie => sie::convert_named(name, bytes, &config.sie).0,
         Kind::Zreport => zreport::convert_bytes(bytes, &config.zreport, &config.accounts),
         Kind::Orders => orders::convert_bytes(bytes, &config.orders, &config.accounts),
     }

@@ -66,6 +66,12 @@ impl Error {
         )
     }
 
+    /// True when retrying cannot help and no operator action would either: the document itself
+    /// is refused. (Connection and licence problems wait for the operator instead.)
+    pub fn is_permanent(&self) -> bool {
+        !self.is_retriable() && !self.needs_operator()
+    }
+
     /// True when a write may have been committed although no answer arrived.
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, Error::Transport(_))

@@ -12,6 +12,7 @@ use crate::claim::{self, Stability};
 use crate::config::{AuthMethod, Config, InboxConfig, Schedule, Target};
 use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
 use crate::ledger::Ledger;
+use crate::notify;
 use crate::pipeline::{Fatal, FileOutcome, Pipeline};
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::watch;
@@ -238,6 +239,8 @@ pub async fn run_until(
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut next_retry = Instant::now();
+    let mut next_health = Instant::now();
+    let mut health_reported = false;
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -276,6 +279,10 @@ pub async fn run_until(
                     retry_due(&pipeline, &mut report).await?;
                     next_retry = now + Duration::from_secs(1);
                 }
+                if now >= next_health {
+                    health_reported = check_connection(&pipeline, health_reported).await;
+                    next_health = now + CONNECTION_CHECK;
+                }
             }
         }
     }
@@ -283,6 +290,42 @@ pub async fn run_until(
         task.abort();
     }
     Ok(report)
+}
+
+/// How often the connection is kept alive and checked (refresh tokens live 45 days).
+const CONNECTION_CHECK: Duration = Duration::from_hours(6);
+
+/// Keeps an idle connection alive (renews a refresh token nearing its end) and tells a person,
+/// once, when it needs attention (revoked consent, expired refresh token). Returns whether a
+/// problem is currently reported.
+async fn check_connection(pipeline: &Pipeline, reported: bool) -> bool {
+    let (problem, summary) = match pipeline.client.keep_alive().await {
+        Ok(health) if !health.needs_attention() => {
+            tracing::debug!("fortnox connection: {health}");
+            (false, String::new())
+        }
+        Ok(health) => (true, format!("the Fortnox connection needs attention: {health}")),
+        Err(e) if e.needs_operator() => {
+            (true, format!("the Fortnox connection needs attention: {e}"))
+        }
+        Err(e) => {
+            tracing::warn!("fortnox connection check failed, will try again: {e}");
+            (reported, String::new())
+        }
+    };
+    if problem && !reported {
+        let event = notify::Event {
+            event: "connection_needs_attention".to_owned(),
+            summary: format!("{summary} (hint: run `fortnox-bridge connect` to authorize again)"),
+            file: None,
+            document: None,
+            attempts: None,
+            error: None,
+            next_try: None,
+        };
+        notify::send(&pipeline.config.notify, &event).await;
+    }
+    problem
 }
 
 /// The next local time a nightly inbox is released, after `now`.

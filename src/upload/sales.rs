@@ -30,7 +30,7 @@ enum Step {
 
 impl From<Error> for Step {
     fn from(e: Error) -> Self {
-        if e.is_retriable() { Step::Wait(e.to_string()) } else { Step::Reject(e.to_string()) }
+        if e.is_permanent() { Step::Reject(e.to_string()) } else { Step::Wait(e.to_string()) }
     }
 }
 
@@ -172,7 +172,7 @@ async fn send(
     };
     match created {
         Ok(number) => Ok(Some(number)),
-        Err(e) if !e.is_retriable() => Err(e.to_string()),
+        Err(e) if e.is_permanent() => Err(e.to_string()),
         Err(_) => match find(client, plan, doc).await {
             Ok(Found::Ours(number)) => Ok(Some(number)),
             _ => Ok(None),

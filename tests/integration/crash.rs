@@ -62,7 +62,7 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
     for file in 0..FILES {
         let name = format!("kassa-{file:03}.si");
         let text = sie_file(file, &mut rng);
-        let c = convert::convert_file(Kind::Sie, text.as_bytes(), &config);
+        let c = convert::convert_file(Kind::Sie, &name, text.as_bytes(), &config);
         assert!(c.errors.is_empty(), "{:?}", c.errors);
         for doc in &c.documents {
             expected.insert(doc.marker.clone(), name.clone());

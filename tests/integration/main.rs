@@ -88,6 +88,16 @@ async fn run_once_processes_the_inbox_and_reports_by_exit_code() {
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(1), "a rejected file makes --once exit 1: {out:?}");
     assert_eq!(ws.archived("failed").len(), 1);
+
+    // An import file (.si) that carries balances is refused by the service too, not only `check`.
+    ws.drop_file("saldon.si", &fixture("sie/invalid/saldon.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let saldon = failed.iter().find(|p| p.ends_with("saldon.si")).expect("saldon.si failed");
+    let report =
+        std::fs::read_to_string(saldon.with_file_name("saldon.si.error.txt")).expect("report");
+    assert!(report.contains("saldon.si:"), "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
