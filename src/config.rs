@@ -57,6 +57,8 @@ struct RawConfig {
     #[serde(default)]
     notify: RawNotify,
     #[serde(default)]
+    log: RawLog,
+    #[serde(default)]
     upload: RawUpload,
     #[serde(default)]
     zreport: sales::RawZreport,
@@ -127,6 +129,22 @@ struct RawSchedule {
 struct RawUpload {
     retry_secs: Option<u64>,
     max_attempts: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    file: Option<PathBuf>,
+    keep_days: Option<usize>,
+}
+
+/// Where the service logs besides stderr.
+#[derive(Debug, Clone, Default)]
+pub struct LogConfig {
+    /// A daily-rotated log file (`NAME.YYYY-MM-DD`); `None` = stderr only (journald).
+    pub file: Option<PathBuf>,
+    /// Rotated files kept.
+    pub keep_days: usize,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -280,6 +298,7 @@ pub struct Config {
     /// Every watched folder; the first is `[folders] inbox`, then each `[[inboxes]]`.
     pub inboxes: Vec<InboxConfig>,
     pub notify: NotifyConfig,
+    pub log: LogConfig,
     pub zreport: ZreportConfig,
     pub accounts: AccountsConfig,
     pub orders: OrdersConfig,
@@ -458,7 +477,12 @@ impl Config {
                  Fortnox itself answers 429 above 25 requests per 5 seconds"
                 .to_owned());
         }
+        let log = LogConfig {
+            file: raw.log.file.map(|f| at(Some(f), "")),
+            keep_days: raw.log.keep_days.unwrap_or(14).max(1),
+        };
         Ok(Config {
+            log,
             inboxes,
             notify,
             source: None,

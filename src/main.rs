@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use tracing_subscriber::Layer;
 
 use fortnox_bridge::config::{self, Config};
 
@@ -237,17 +238,48 @@ async fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
+/// Logs to stderr and, for the service with `[log] file`, to a daily-rotated file too.
+fn init_logging(cli: &Cli) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // The demo prints its own summary; the service logs what it does.
+    let level = if matches!(cli.command, Command::Demo { .. }) { "error" } else { "info" };
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("FORTNOX_BRIDGE_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
+    };
+    let log = match &cli.command {
+        Command::Run { config, .. } => load_config(config.as_deref()).ok().map(|c| c.log),
+        _ => None,
+    };
+    let file = log.and_then(|log| {
+        let path = log.file?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let name = path.file_name()?.to_string_lossy().into_owned();
+        tracing_appender::rolling::Builder::new()
+            .rotation(tracing_appender::rolling::Rotation::DAILY)
+            .filename_prefix(name)
+            .max_log_files(log.keep_days)
+            .build(&dir)
+            .map_err(|e| {
+                eprintln!("warning: log file in {}: {e}; logging to stderr only", dir.display());
+            })
+            .ok()
+    });
+    let stderr =
+        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    let file = file.map(|appender| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(appender)
+            .with_filter(filter())
+    });
+    tracing_subscriber::registry().with(stderr).with(file).init();
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The demo prints its own summary; the service logs what it does.
-    let default_level = if matches!(cli.command, Command::Demo { .. }) { "error" } else { "info" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FORTNOX_BRIDGE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -44,6 +44,10 @@ pub struct RunReport {
     pub waiting: usize,
     /// Files queued for a nightly or manual sync.
     pub held: usize,
+    /// Files claimed from the inboxes in this run.
+    pub claimed: usize,
+    /// A progress bar, when a large batch is run interactively.
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl RunReport {
@@ -217,11 +221,15 @@ pub async fn run_until(
     }
     drop(tx);
     if once {
+        report.progress = progress_bar(inboxes.iter().map(|w| w.stability.pending()).sum());
         while inboxes.iter().any(|w| w.stability.pending() > 0) {
             tokio::time::sleep(Duration::from_millis(50)).await;
             for (index, watched) in inboxes.iter_mut().enumerate() {
                 claim_ready(&pipeline, index, &mut watched.stability, &mut report).await?;
             }
+        }
+        if let Some(bar) = report.progress.take() {
+            bar.finish_and_clear();
         }
         settle(&pipeline, &mut report).await?;
         return Ok(report);
@@ -292,6 +300,23 @@ pub async fn run_until(
     Ok(report)
 }
 
+/// Batches at least this large get a progress bar when run in a terminal.
+const PROGRESS_MIN_FILES: usize = 50;
+
+fn progress_bar(files: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if files < PROGRESS_MIN_FILES || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(u64::try_from(files).unwrap_or(u64::MAX));
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40.cyan/blue} {pos}/{len} files  {per_sec}  eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
 /// How often the connection is kept alive and checked (refresh tokens live 45 days).
 const CONNECTION_CHECK: Duration = Duration::from_hours(6);
 
@@ -359,7 +384,11 @@ async fn claim_ready(
         match claim::claim(&path, index, &inbox.processing) {
             Ok(Some(claimed)) => {
                 tracing::info!(file = %claimed.name, "claimed");
+                report.claimed += 1;
                 report.add(pipeline.process(&claimed).await?);
+                if let Some(bar) = &report.progress {
+                    bar.inc(1);
+                }
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(file = %path.display(), "cannot claim yet: {e}"),

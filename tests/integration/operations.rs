@@ -86,3 +86,19 @@ async fn the_trail_runs_from_voucher_to_file_and_back() {
     let missing = ws.cli(&["audit", "show", "Z", "99"]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_also_logs_to_a_daily_file_when_configured() {
+    let ws = Workspace::start().await;
+    ws.write_config("[log]\nfile = \"logs/bridge.log\"\n");
+    ws.drop_file("inkop-2026-11.si", &fixture("sie/inkop-2026-11.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let logs: Vec<_> = std::fs::read_dir(ws.path("logs")).expect("log folder").flatten().collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let name = logs[0].file_name().to_string_lossy().into_owned();
+    assert!(name.starts_with("bridge.log."), "rotated by date: {name}");
+    let text = std::fs::read_to_string(logs[0].path()).expect("log");
+    assert!(text.contains("claimed") && text.contains("inkop-2026-11.si"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour codes in the file");
+}
