@@ -11,8 +11,7 @@ use chrono::NaiveDate;
 /// Moves `from` into `root/DATE/name` and returns where it landed.
 pub fn archive(from: &Path, root: &Path, date: NaiveDate, name: &str) -> io::Result<PathBuf> {
     let target = plan(root, date, name)?;
-    place(from, &target)?;
-    Ok(target)
+    place(from, &target)
 }
 
 /// Picks the free path `root/DATE/name` (creating the date folder) without moving anything, so
@@ -23,13 +22,19 @@ pub fn plan(root: &Path, date: NaiveDate, name: &str) -> io::Result<PathBuf> {
     Ok(free_name(&dir, name))
 }
 
-/// Moves `from` to the planned `target`, durably.
-pub fn place(from: &Path, target: &Path) -> io::Result<()> {
-    move_file(from, target)?;
-    if let Some(dir) = target.parent() {
-        sync_dir(dir);
-    }
-    Ok(())
+/// Moves `from` to the planned `target`, durably, and returns where it landed: if something
+/// took `target` meanwhile, a free name beside it (an archived file is never overwritten).
+pub fn place(from: &Path, target: &Path) -> io::Result<PathBuf> {
+    let dir = target.parent().unwrap_or_else(|| Path::new("."));
+    let target = if target.exists() {
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed");
+        free_name(dir, name)
+    } else {
+        target.to_path_buf()
+    };
+    move_file(from, &target)?;
+    sync_dir(dir);
+    Ok(target)
 }
 
 /// Writes the error report beside an archived file: `NAME.error.txt`.
@@ -57,7 +62,8 @@ fn free_name(dir: &Path, name: &str) -> PathBuf {
         .unwrap_or(first)
 }
 
-fn error_report_of(path: &Path) -> PathBuf {
+/// `NAME.error.txt` beside `path`.
+pub fn error_report_of(path: &Path) -> PathBuf {
     let mut name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
     name.push(".error.txt");
     path.with_file_name(name)
@@ -104,6 +110,11 @@ mod tests {
             vec![day.join("z 1.se"), day.join("z 1 (2).se"), day.join("z 1 (3).se")]
         );
         assert_eq!(fs::read_to_string(&landed[1]).expect("read"), "two");
+        let src = tmp.path().join("late.se");
+        fs::write(&src, "four").expect("write");
+        let taken = place(&src, &landed[0]).expect("place");
+        assert_eq!(taken, day.join("z 1 (4).se"), "a taken target is never overwritten");
+        assert_eq!(fs::read_to_string(&landed[0]).expect("read"), "one");
         let report = write_error_report(&landed[0], "a.se:3: bad").expect("report");
         assert_eq!(report, day.join("z 1.se.error.txt"));
     }

@@ -149,7 +149,8 @@ pub struct Ledger {
     conn: Mutex<Connection>,
 }
 
-fn now() -> String {
+/// Now as the ledger writes times: RFC 3339 UTC with milliseconds (sortable as text).
+pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -180,6 +181,25 @@ impl Ledger {
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// Like `write`, but the commit is fsynced (synchronous=FULL) before returning: for the
+    /// records that announce a side effect (a POST, an archive move), which must survive a
+    /// power cut. Everything committed before rides along in the same WAL sync.
+    fn write_durable<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, LedgerError> {
+        let mut conn = self.lock();
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let outcome = (|| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok::<T, rusqlite::Error>(value)
+        })();
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(outcome?)
     }
 
     /// Read access for reports (`status`, `audit`).
@@ -260,7 +280,7 @@ impl Ledger {
         archived_path: &str,
         note: &str,
     ) -> Result<(), LedgerError> {
-        self.write(|c| {
+        self.write_durable(|c| {
             c.execute(
                 "UPDATE files SET state = ?2, archived_path = ?3, note = ?4, finished_at = ?5
                  WHERE id = ?1",
@@ -275,56 +295,16 @@ impl Ledger {
         })
     }
 
-    /// Registers a document of file `file_id`. A document whose reference the ledger already
-    /// holds is not added twice: the existing record is returned (and a rejected one is queued
-    /// again, since the file was put back to be tried anew).
-    pub fn add_document(&self, file_id: i64, doc: &Document) -> Result<DocRecord, LedgerError> {
-        self.write(|c| {
-            let existing = c
-                .query_row(
-                    &format!("{DOC_COLUMNS} WHERE reference = ?1"),
-                    [&doc.reference],
-                    doc_row,
-                )
-                .optional()?;
-            match existing {
-                Some(rec) if rec.state == DocState::Rejected => {
-                    c.execute(
-                        "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0,
-                         notified = 0, error = NULL, updated_at = ?3 WHERE id = ?1",
-                        params![rec.id, file_id, now()],
-                    )?;
-                    audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
-                }
-                Some(rec) if rec.state != DocState::Posted && rec.file_id != file_id => {
-                    c.execute(
-                        "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
-                        params![rec.id, file_id, now()],
-                    )?;
-                }
-                Some(_) => {}
-                None => {
-                    c.execute(
-                        "INSERT INTO documents (file_id, reference, marker, kind, label, line,
-                         body, state, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8)",
-                        params![
-                            file_id,
-                            doc.reference,
-                            doc.marker,
-                            doc.body.kind(),
-                            doc.label,
-                            i64::try_from(doc.line).unwrap_or(i64::MAX),
-                            doc.body.to_json().to_string(),
-                            now()
-                        ],
-                    )?;
-                    let id = c.last_insert_rowid();
-                    audit::append(c, "queued", Some(file_id), Some(id), &doc.label)?;
-                }
-            }
-            c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
-        })
+    /// Registers all documents of file `file_id` in one transaction (so a file's documents are
+    /// either all known or none). A document whose reference the ledger already holds is not
+    /// added twice: the existing record is kept. A rejected one from an earlier file is queued
+    /// again with the new file's request (the file was corrected and put back).
+    pub fn add_documents(
+        &self,
+        file_id: i64,
+        docs: &[Document],
+    ) -> Result<Vec<DocRecord>, LedgerError> {
+        self.write(|c| docs.iter().map(|doc| add_document(c, file_id, doc)).collect())
     }
 
     /// The documents of a file, in source order.
@@ -338,7 +318,7 @@ impl Ledger {
 
     /// Announces the upload: written before the request is sent.
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
-        self.write(|c| {
+        self.write_durable(|c| {
             c.execute(
                 "UPDATE documents SET state = 'posting', year = ?2, sent = 1,
                  updated_at = ?3 WHERE id = ?1",
@@ -453,4 +433,51 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         error: r.get(13)?,
         sent: r.get::<_, i64>(14)? != 0,
     })
+}
+
+fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Result<DocRecord> {
+    let existing = c
+        .query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
+        .optional()?;
+    let line = i64::try_from(doc.line).unwrap_or(i64::MAX);
+    match existing {
+        Some(rec) if rec.state == DocState::Rejected && rec.file_id != file_id => {
+            c.execute(
+                "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0, notified = 0,
+                 error = NULL, body = ?3, line = ?4, label = ?5, updated_at = ?6 WHERE id = ?1",
+                params![rec.id, file_id, doc.body.to_json().to_string(), line, doc.label, now()],
+            )?;
+            audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
+        }
+        Some(rec)
+            if !matches!(rec.state, DocState::Posted | DocState::Rejected)
+                && rec.file_id != file_id =>
+        {
+            // A later copy of a file whose document still waits: it carries it on.
+            c.execute(
+                "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![rec.id, file_id, now()],
+            )?;
+        }
+        Some(_) => {}
+        None => {
+            c.execute(
+                "INSERT INTO documents (file_id, reference, marker, kind, label, line, body, state,
+                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8)",
+                params![
+                    file_id,
+                    doc.reference,
+                    doc.marker,
+                    doc.body.kind(),
+                    doc.label,
+                    line,
+                    doc.body.to_json().to_string(),
+                    now()
+                ],
+            )?;
+            let id = c.last_insert_rowid();
+            audit::append(c, "queued", Some(file_id), Some(id), &doc.label)?;
+        }
+    }
+    c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
 }

@@ -2,20 +2,26 @@
 
 use rusqlite::params;
 
-use super::{DOC_COLUMNS, DocRecord, FileRecord, Ledger, LedgerError, doc_row, file_row};
+use super::{
+    DOC_COLUMNS, DocRecord, FILE_COLUMNS, FileRecord, Ledger, LedgerError, doc_row, file_row,
+};
 use crate::audit;
 
 impl Ledger {
     /// Files in processing with a document that is due for another try at `now` (RFC 3339).
     pub fn files_due(&self, now: &str) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
-            let mut stmt = c.prepare(
-                "SELECT DISTINCT f.id, f.name, f.sha256, f.processing_path, f.state,
-                 f.archived_path, f.inbox, f.hold FROM files f JOIN documents d ON d.file_id = f.id
-                 WHERE f.state = 'processing' AND f.hold IS NULL
-                 AND d.state IN ('queued', 'posting', 'waiting')
-                 AND (d.next_try IS NULL OR d.next_try <= ?1) ORDER BY f.id",
-            )?;
+            // Due: a pending document whose wait is over, or nothing pending any more (its
+            // documents were released, or carried on by a later copy): then it is finished.
+            let mut stmt = c.prepare(&format!(
+                "{FILE_COLUMNS} WHERE state = 'processing' AND hold IS NULL AND (
+                   EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
+                           AND d.state IN ('queued', 'posting', 'waiting')
+                           AND (d.next_try IS NULL OR d.next_try <= ?1))
+                   OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
+                           AND d.state IN ('queued', 'posting', 'waiting')))
+                 ORDER BY id"
+            ))?;
             stmt.query_map([now], file_row)?.collect()
         })
     }

@@ -152,3 +152,14 @@ impl Ledger {
         })
     }
 }
+
+impl Ledger {
+    /// The note recorded when a file was archived (its first error, or why it was skipped).
+    pub fn file_note(&self, file_id: i64) -> Result<Option<String>, LedgerError> {
+        self.with_conn(|c| {
+            c.query_row("SELECT note FROM files WHERE id = ?1", [file_id], |r| r.get(0))
+                .optional()
+                .map(Option::flatten)
+        })
+    }
+}

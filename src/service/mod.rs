@@ -13,7 +13,7 @@ use crate::config::{AuthMethod, Config, InboxConfig, Schedule, Target};
 use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
 use crate::ledger::Ledger;
 use crate::notify;
-use crate::pipeline::{Fatal, FileOutcome, Pipeline};
+use crate::pipeline::{Fatal, FileOutcome, Pass, Pipeline, unix_now};
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::watch;
 
@@ -181,8 +181,12 @@ pub async fn run_until(
             config.folders.state.display()
         ))
     })?;
-    let ledger =
-        Ledger::open(&config.folders.state).map_err(|e| setup("state store")(e.to_string()))?;
+    let ledger = Ledger::open(&config.folders.state).map_err(|e| {
+        setup(config.folders.state.display().to_string())(format!(
+            "{e} (hint: check that the folder exists, is writable by the service's account and \
+             that the disk is not full)"
+        ))
+    })?;
     let pipeline = Pipeline::new(config, client, ledger);
     let mut report = RunReport::default();
     for outcome in pipeline.recover().await? {
@@ -235,11 +239,17 @@ pub async fn run_until(
         return Ok(report);
     }
     systemd::notify(systemd::State::Ready);
-    // Keep systemd's watchdog fed while a long batch is processed; a wedged runtime stops it.
+    // Feed systemd's watchdog while the service makes progress (a loop turn, a document
+    // handled): a long batch keeps it fed, a service stuck anywhere lets systemd restart it.
     let watchdog = systemd::watchdog_interval().map(|every| {
+        let heartbeat = std::sync::Arc::clone(&pipeline.heartbeat);
         tokio::spawn(async move {
             loop {
-                systemd::notify(systemd::State::Watchdog);
+                let quiet =
+                    unix_now().saturating_sub(heartbeat.load(std::sync::atomic::Ordering::Relaxed));
+                if Duration::from_secs(quiet) < every {
+                    systemd::notify(systemd::State::Watchdog);
+                }
                 tokio::time::sleep(every / 2).await;
             }
         })
@@ -267,6 +277,7 @@ pub async fn run_until(
                 }
             }
             _ = tick.tick() => {
+                pipeline.beat();
                 let now = Instant::now();
                 for (index, watched) in inboxes.iter_mut().enumerate() {
                     let inbox = &pipeline.config.inboxes[index];
@@ -401,7 +412,7 @@ async fn claim_ready(
 async fn retry_due(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), ServiceError> {
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     for file in pipeline.ledger.files_due(&now).map_err(Fatal::from)? {
-        report.add(pipeline.resume(&file).await?);
+        report.add(pipeline.resume(&file, Pass::Due).await?);
     }
     Ok(())
 }
@@ -421,7 +432,7 @@ async fn settle(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), Servi
         }
         tokio::time::sleep(Duration::from_millis(500 * u64::from(pass))).await;
         for file in files {
-            report.add(pipeline.resume(&file).await?);
+            report.add(pipeline.resume(&file, Pass::All).await?);
         }
     }
     report.waiting = unsettled()?.len();

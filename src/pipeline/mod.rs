@@ -5,15 +5,15 @@
 //! environment (state store, archive folders) is, and then the service stops so its manager
 //! restarts it and the operator sees why.
 
-use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
-use crate::archive;
-use crate::claim::{self, Claimed};
+use crate::claim::Claimed;
 use crate::config::{Config, Schedule};
 use crate::convert::{self, Conversion};
 use crate::detect;
@@ -23,6 +23,9 @@ use crate::ledger::{DocState, FileRecord, Ledger, LedgerError, NewFile};
 use crate::notify;
 use crate::preflight::Preflight;
 use crate::upload::{self, Outcome};
+
+mod finish;
+mod recover;
 
 /// Problems that stop the service.
 #[derive(Debug, thiserror::Error)]
@@ -55,18 +58,51 @@ pub struct Pipeline {
     pub client: Client,
     pub ledger: Ledger,
     preflight: Mutex<Preflight>,
+    /// Unix seconds of the last progress (a document handled, a loop turn): the systemd
+    /// watchdog is only fed while this moves.
+    pub heartbeat: Arc<AtomicU64>,
+}
+
+/// Which pending documents of a file a pass handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Only documents whose wait is over (the running service).
+    Due,
+    /// Every pending document now (`--once`, `sync`, `retry`).
+    All,
+}
+
+/// Seconds since the Unix epoch (for the heartbeat).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 impl Pipeline {
     pub fn new(config: Config, client: Client, ledger: Ledger) -> Pipeline {
-        Pipeline { config, client, ledger, preflight: Mutex::new(Preflight::default()) }
+        Pipeline {
+            config,
+            client,
+            ledger,
+            preflight: Mutex::new(Preflight::default()),
+            heartbeat: Arc::new(AtomicU64::new(unix_now())),
+        }
+    }
+
+    /// Records progress for the watchdog.
+    pub fn beat(&self) {
+        self.heartbeat.store(unix_now(), Ordering::Relaxed);
     }
 
     /// Takes a freshly claimed file all the way through (or, for a nightly or manual inbox,
     /// up to the queue).
     pub async fn process(&self, claimed: &Claimed) -> Result<FileOutcome, Fatal> {
-        let bytes = std::fs::read(&claimed.path).map_err(io_err(&claimed.path))?;
-        let sha = hex::encode(Sha256::digest(&bytes));
+        // An unreadable file (permissions, a share gone away) is one bad file, not a fatal one.
+        let read = std::fs::read(&claimed.path);
+        let bytes = read.as_deref().unwrap_or_default();
+        let sha = hex::encode(Sha256::digest(bytes));
         let path_text = claimed.path.display().to_string();
         let inbox = self.config.inboxes.get(claimed.inbox);
         let inbox_text = inbox.map(|i| i.path.display().to_string()).unwrap_or_default();
@@ -93,28 +129,43 @@ impl Pipeline {
             inbox: inbox_text,
             hold: hold.map(str::to_owned),
         };
+        if let Err(e) = &read {
+            return self.fail(&file, &[unreadable(e)], &[], "");
+        }
         if let Some(earlier) = self.ledger.done_with_sha(&sha, file_id)? {
             let note = format!(
                 "duplicate of {} (same content), nothing posted again",
                 earlier.archived_path.as_deref().unwrap_or(&earlier.name)
             );
             tracing::info!(file = %claimed.name, "{note}");
-            return self.finish(&file, true, &note);
+            return self.finish(&file, true, &note, None);
         }
-        self.settle(&file, &bytes).await
+        self.settle(&file, bytes, Pass::All).await
     }
 
     /// Continues a file left in the processing area (waiting documents, a released hold, or a
     /// crash at any point after the claim).
-    pub async fn resume(&self, file: &FileRecord) -> Result<FileOutcome, Fatal> {
+    pub async fn resume(&self, file: &FileRecord, pass: Pass) -> Result<FileOutcome, Fatal> {
+        // Documents registered before are driven as registered: converting again with today's
+        // configuration could make different documents of the same report or order.
+        if file.hold.is_none() && !self.ledger.documents_of(file.id)?.is_empty() {
+            return self.drive(file, &Conversion::default(), pass).await;
+        }
         let path = PathBuf::from(&file.processing_path);
-        let bytes = std::fs::read(&path).map_err(io_err(&path))?;
-        self.settle(file, &bytes).await
+        match std::fs::read(&path) {
+            Ok(bytes) => self.settle(file, &bytes, pass).await,
+            Err(e) => self.fail(file, &[unreadable(&e)], &[], ""),
+        }
     }
 
-    /// Converts the file, registers its documents (idempotently: a crash between the claim and
-    /// this point is simply repeated) and, unless the file is held for its schedule, uploads.
-    async fn settle(&self, file: &FileRecord, bytes: &[u8]) -> Result<FileOutcome, Fatal> {
+    /// Converts the file, registers its documents (all in one transaction, so a crash leaves
+    /// all or none) and, unless the file is held for its schedule, uploads.
+    async fn settle(
+        &self,
+        file: &FileRecord,
+        bytes: &[u8],
+        pass: Pass,
+    ) -> Result<FileOutcome, Fatal> {
         let hint = self.config.inboxes.iter().find(|i| i.path.display().to_string() == file.inbox);
         let Some(kind) = detect::detect_with_hint(hint.and_then(|i| i.kind), &file.name, bytes)
         else {
@@ -128,12 +179,8 @@ impl Pipeline {
         if !conversion.errors.is_empty() {
             return self.fail(file, &conversion.errors, &conversion.warnings, "");
         }
-        let mut earlier = 0;
-        for doc in &conversion.documents {
-            if self.ledger.add_document(file.id, doc)?.file_id != file.id {
-                earlier += 1;
-            }
-        }
+        let registered = self.ledger.add_documents(file.id, &conversion.documents)?;
+        let earlier = registered.iter().filter(|d| d.file_id != file.id).count();
         if earlier > 0 {
             tracing::info!(file = %file.name, "{earlier} document(s) were already posted from an earlier file");
         }
@@ -142,7 +189,7 @@ impl Pipeline {
             return Ok(FileOutcome::Held);
         }
         tracing::debug!(file = %file.name, kind = %kind, documents = conversion.documents.len(), "parsed");
-        self.drive(file, &conversion).await
+        self.drive(file, &conversion, pass).await
     }
 
     /// Uploads the file's documents that are not final yet and archives the file when all are.
@@ -150,11 +197,19 @@ impl Pipeline {
         &self,
         file: &FileRecord,
         conversion: &Conversion,
+        pass: Pass,
     ) -> Result<FileOutcome, Fatal> {
         let mut preflight = self.preflight.lock().await;
         let mut rejected = Vec::new();
         let mut waiting = 0;
+        let now = crate::ledger::now();
         for doc in self.ledger.documents_of(file.id)? {
+            self.beat();
+            let not_yet = doc.next_try.as_deref().is_some_and(|at| at > now.as_str());
+            if pass == Pass::Due && doc.state == DocState::Waiting && not_yet {
+                waiting += 1;
+                continue;
+            }
             let outcome = upload::upload(
                 &self.client,
                 &self.ledger,
@@ -196,7 +251,7 @@ impl Pipeline {
             };
             return self.fail(file, &rejected, &conversion.warnings, &note);
         }
-        self.finish(file, true, "")
+        self.finish(file, true, "", None)
     }
 
     /// Tells a person about documents that still wait after the configured attempts (once).
@@ -221,103 +276,12 @@ impl Pipeline {
         }
         Ok(())
     }
-
-    /// Sends the file to failed/ with a readable error report.
-    fn fail(
-        &self,
-        file: &FileRecord,
-        errors: &[Diagnostic],
-        warnings: &[Diagnostic],
-        note: &str,
-    ) -> Result<FileOutcome, Fatal> {
-        for e in errors {
-            tracing::warn!("{}", e.render(&file.name));
-        }
-        let mut report = format!("fortnox-bridge could not post `{}`.\n\nErrors:\n", file.name);
-        for e in errors {
-            let _ = writeln!(report, "  {}", e.render(&file.name));
-        }
-        if !warnings.is_empty() {
-            report.push_str("\nWarnings:\n");
-            for w in warnings {
-                let _ = writeln!(report, "  {}", w.render(&file.name));
-            }
-        }
-        if !note.is_empty() {
-            let _ = writeln!(report, "\n{note}");
-        }
-        report.push_str(
-            "\nWhat to do: fix the problems above (in the program that made the file, or in \
-             Fortnox where a hint says so), then put the corrected file back in the inbox.\n",
-        );
-        let _ = writeln!(report, "\nsha256 of the file: {}", file.sha256);
-        let outcome = self.finish(file, false, &first_line(errors))?;
-        if let FileOutcome::Failed(path) = &outcome {
-            archive::write_error_report(path, &report).map_err(io_err(path))?;
-        }
-        Ok(outcome)
-    }
-
-    /// Records where the file goes, then moves it there (so a crash between the two is
-    /// completed by [`Pipeline::recover`]).
-    fn finish(&self, file: &FileRecord, ok: bool, note: &str) -> Result<FileOutcome, Fatal> {
-        let folders = &self.config.folders;
-        let root = if ok { &folders.done } else { &folders.failed };
-        let today = chrono::Local::now().date_naive();
-        let from = PathBuf::from(&file.processing_path);
-        let target = archive::plan(root, today, &file.name).map_err(io_err(root))?;
-        let state = if ok { "done" } else { "failed" };
-        self.ledger.finish_file(file.id, state, &target.display().to_string(), note)?;
-        archive::place(&from, &target).map_err(io_err(&from))?;
-        tracing::info!(file = %file.name, to = %target.display(), "{state}");
-        Ok(if ok { FileOutcome::Done(target) } else { FileOutcome::Failed(target) })
-    }
-
-    /// At start-up: files the ledger has in processing are continued; a file whose archive
-    /// move was recorded but not made (a crash in between) is moved; files in the processing
-    /// area the ledger does not know (a crash right after the claim) are processed anew.
-    pub async fn recover(&self) -> Result<Vec<FileOutcome>, Fatal> {
-        let mut outcomes = Vec::new();
-        for file in self.ledger.files_in_processing()? {
-            if Path::new(&file.processing_path).exists() {
-                outcomes.push(self.resume(&file).await?);
-            } else {
-                tracing::error!(file = %file.name, "left the processing area by hand; marked failed");
-                self.ledger.finish_file(file.id, "failed", "", "lost from the processing area")?;
-            }
-        }
-        let dir = &self.config.folders.processing;
-        if !dir.exists() {
-            return Ok(outcomes);
-        }
-        for path in claim::scan(dir).map_err(io_err(dir))? {
-            match self.ledger.file_at(&path.display().to_string())? {
-                None => {
-                    let claimed = Claimed { name: claim::original_name(&path), path, inbox: 0 };
-                    outcomes.push(self.process(&claimed).await?);
-                }
-                Some(file) if file.state != "processing" => {
-                    let target = PathBuf::from(file.archived_path.unwrap_or_default());
-                    archive::place(&path, &target).map_err(io_err(&path))?;
-                    if file.state == "failed" {
-                        let report = format!(
-                            "fortnox-bridge could not post `{}`; see `fortnox-bridge audit` \
-                             for the reasons.\n",
-                            file.name
-                        );
-                        archive::write_error_report(&target, &report).map_err(io_err(&target))?;
-                        outcomes.push(FileOutcome::Failed(target));
-                    } else {
-                        outcomes.push(FileOutcome::Done(target));
-                    }
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(outcomes)
-    }
 }
 
-fn first_line(errors: &[Diagnostic]) -> String {
-    errors.first().map(ToString::to_string).unwrap_or_default()
+/// The diagnostic for a file that cannot be read.
+fn unreadable(e: &io::Error) -> Diagnostic {
+    Diagnostic::file(format!("cannot read the file: {e}")).hint(
+        "check its permissions (the service's account must be able to read it), then put it \
+         back in the inbox",
+    )
 }
