@@ -2,9 +2,10 @@
 //! not taken after the configured attempts, a connection that must be renewed), through a
 //! command and/or a webhook. Best effort: a failing channel is logged, never fatal.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
 use std::time::Duration;
+use tokio::process::Command;
 
 use serde::Serialize;
 
@@ -48,24 +49,31 @@ pub async fn send(config: &NotifyConfig, event: &Event) -> usize {
     delivered
 }
 
+/// A notification command gets this long before it is killed (a hanging script must not stop
+/// the posting).
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+
 async fn run_command(command: &str, json: &str) -> Result<(), String> {
-    let command = command.to_owned();
-    let json = json.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let mut child = shell(&command)
-            .env("FORTNOX_BRIDGE_EVENT", &json)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let _ = stdin.write_all(json.as_bytes());
+    use tokio::io::AsyncWriteExt;
+    let mut child = shell(command)
+        .env("FORTNOX_BRIDGE_EVENT", json)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(json.as_bytes()).await;
+    }
+    match tokio::time::timeout(COMMAND_TIMEOUT, child.wait()).await {
+        Ok(Ok(status)) if status.success() => Ok(()),
+        Ok(Ok(status)) => Err(format!("exited with {status}")),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => {
+            let _ = child.kill().await;
+            Err(format!("did not finish within {COMMAND_TIMEOUT:?}; killed"))
         }
-        let status = child.wait().map_err(|e| e.to_string())?;
-        if status.success() { Ok(()) } else { Err(format!("exited with {status}")) }
-    })
-    .await
-    .map_err(|e| e.to_string())?
+    }
 }
 
 #[cfg(unix)]

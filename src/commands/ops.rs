@@ -45,7 +45,7 @@ async fn post_now(config: Config, what: &str) -> Result<u8> {
 
 /// `sync`: posts what is queued in nightly and manual inboxes now.
 pub async fn sync(config: Config) -> Result<u8> {
-    let released = open_ledger(&config)?.release_holds(None)?;
+    let released = open_ledger(&config)?.release_holds(None, None)?;
     post_now(config, &format!("{released} queued file(s) released")).await
 }
 

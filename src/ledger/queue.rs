@@ -26,16 +26,21 @@ impl Ledger {
         })
     }
 
-    /// Releases held files (all, or those of one inbox) so their documents are posted.
-    /// Returns how many files were released.
-    pub fn release_holds(&self, inbox: Option<&str>) -> Result<usize, LedgerError> {
+    /// Releases held files (all, or those of one inbox; optionally only those claimed before
+    /// a time, RFC 3339) so their documents are posted. Returns how many files were released.
+    pub fn release_holds(
+        &self,
+        inbox: Option<&str>,
+        claimed_before: Option<&str>,
+    ) -> Result<usize, LedgerError> {
         self.write(|c| {
             let ids: Vec<i64> = {
                 let mut stmt = c.prepare(
                     "SELECT id FROM files WHERE state = 'processing' AND hold IS NOT NULL
-                     AND (?1 IS NULL OR inbox = ?1)",
+                     AND (?1 IS NULL OR inbox = ?1) AND (?2 IS NULL OR claimed_at < ?2)",
                 )?;
-                stmt.query_map([inbox], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+                stmt.query_map(params![inbox, claimed_before], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?
             };
             for id in &ids {
                 c.execute("UPDATE files SET hold = NULL WHERE id = ?1", [id])?;

@@ -220,6 +220,20 @@ pub async fn run_until(
             next_release: next_release(inbox.schedule, chrono::Local::now()),
             _events: events,
         };
+        if !once && let Some(missed) = last_release(inbox.schedule, chrono::Local::now()) {
+            // Files queued before the last nightly time (the machine was off then): post now.
+            let before = missed
+                .with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let inbox_text = inbox.path.display().to_string();
+            let n = pipeline
+                .ledger
+                .release_holds(Some(&inbox_text), Some(&before))
+                .map_err(Fatal::from)?;
+            if n > 0 {
+                tracing::info!(inbox = %inbox_text, files = n, "catching up on a missed nightly sync");
+            }
+        }
         scan(inbox, &mut watched.stability)?;
         inboxes.push(watched);
     }
@@ -289,7 +303,10 @@ pub async fn run_until(
                     let local = chrono::Local::now();
                     if watched.next_release.is_some_and(|at| local >= at) {
                         let inbox_text = inbox.path.display().to_string();
-                        let n = pipeline.ledger.release_holds(Some(&inbox_text)).map_err(Fatal::from)?;
+                        let n = pipeline
+                            .ledger
+                            .release_holds(Some(&inbox_text), None)
+                            .map_err(Fatal::from)?;
                         tracing::info!(inbox = %inbox_text, files = n, "nightly sync");
                         watched.next_release = next_release(inbox.schedule, local);
                     }
@@ -372,7 +389,26 @@ fn next_release(
     let Schedule::Nightly(at) = schedule else { return None };
     let today = now.date_naive().and_time(at);
     let candidate = if today > now.naive_local() { today } else { today + chrono::Days::new(1) };
-    candidate.and_local_timezone(chrono::Local).earliest()
+    local(candidate)
+}
+
+/// The most recent nightly release time at or before `now` (to catch up on one that was
+/// missed because the machine was off).
+fn last_release(
+    schedule: Schedule,
+    now: chrono::DateTime<chrono::Local>,
+) -> Option<chrono::DateTime<chrono::Local>> {
+    let Schedule::Nightly(at) = schedule else { return None };
+    let today = now.date_naive().and_time(at);
+    let candidate = if today <= now.naive_local() { today } else { today - chrono::Days::new(1) };
+    local(candidate)
+}
+
+/// A local wall-clock time; one in the spring-forward gap moves an hour later.
+fn local(t: chrono::NaiveDateTime) -> Option<chrono::DateTime<chrono::Local>> {
+    t.and_local_timezone(chrono::Local)
+        .earliest()
+        .or_else(|| (t + chrono::Duration::hours(1)).and_local_timezone(chrono::Local).earliest())
 }
 
 fn scan(inbox: &InboxConfig, stability: &mut Stability) -> Result<(), ServiceError> {
@@ -461,5 +497,27 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn nightly_release_times_and_catch_up() {
+        let at = chrono::NaiveTime::from_hms_opt(3, 0, 0).expect("time");
+        let now = chrono::Local.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).single().expect("now");
+        let next = next_release(Schedule::Nightly(at), now).expect("next");
+        assert_eq!(next.naive_local().to_string(), "2026-11-22 03:00:00");
+        let last = last_release(Schedule::Nightly(at), now).expect("last");
+        assert_eq!(last.naive_local().to_string(), "2026-11-21 03:00:00");
+        let early = chrono::Local.with_ymd_and_hms(2026, 11, 21, 2, 0, 0).single().expect("now");
+        assert_eq!(
+            last_release(Schedule::Nightly(at), early).expect("last").naive_local().to_string(),
+            "2026-11-20 03:00:00"
+        );
+        assert!(next_release(Schedule::Realtime, now).is_none());
     }
 }

@@ -87,7 +87,7 @@ pub async fn upload(
             match send(client, doc, plan, &body).await {
                 Ok(Some(number)) => number,
                 Ok(None) => {
-                    let after = DocRecord { attempts: doc.attempts + 1, ..doc.clone() };
+                    let after = DocRecord { sent: true, ..doc.clone() };
                     return wait(ledger, &after, retry, "no answer from Fortnox; will look again");
                 }
                 Err(reason) => {

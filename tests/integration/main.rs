@@ -120,4 +120,14 @@ async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
     let year = api.year_of("2026-10-30").await;
     let all = api.get(&format!("/3/vouchers?financialyear={year}")).await;
     assert_eq!(all["Vouchers"].as_array().expect("list").len(), 0);
+
+    // The operator follows the hint (maps K to F) and puts the same file back: the rejected
+    // vouchers are queued again with the corrected request and posted, once.
+    ws.write_config("[sie]\nseries = { K = \"F\" }\n");
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 2, "{f}");
+    assert_eq!(ws.archived("done").len(), 1);
 }
