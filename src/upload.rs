@@ -63,9 +63,9 @@ pub async fn upload(
         match find(client, preflight, doc, &voucher).await {
             Ok(Some(found)) if changed(doc, &found) => {
                 let reason = format!(
-                    "{} was already posted as voucher {} {} with other figures; a Z-report \
-                     cannot change, so it is not posted again (hint: book the difference with \
-                     a correction voucher in Fortnox)",
+                    "{} was already posted as voucher {} {} with other figures; it is not \
+                     posted again (hint: book the difference with a correction voucher in \
+                     Fortnox)",
                     doc.label, found.voucher_series, found.voucher_number
                 );
                 ledger.mark_rejected(doc, &reason)?;
@@ -131,10 +131,20 @@ async fn find(
     client.find_voucher_by_marker(&voucher.voucher_series, year, date, &doc.marker).await
 }
 
-/// The content version of a document whose marker names only its identity (Z-reports:
-/// `zreport:<org>:<register>:<z>:<version>`).
+/// The content version of a document whose marker names only its identity, not its content
+/// (Z-reports `zreport:<org>:<register>:<z>:<version>`, numbered SIE vouchers
+/// `sie:<org>:<series>:<number>:<date>:<version>`): the last part of the reference.
 fn content_version(doc: &DocRecord) -> Option<&str> {
-    doc.reference.strip_prefix("zreport:").and_then(|r| r.rsplit(':').next())
+    if doc.marker == crate::convert::marker_for(&doc.reference) {
+        return None;
+    }
+    let identity_only = |r: &str| r.rsplit_once(':').map(|(key, _)| key.to_owned());
+    let key = identity_only(&doc.reference)?;
+    if crate::convert::marker_for(&key) == doc.marker {
+        doc.reference.rsplit(':').next()
+    } else {
+        None
+    }
 }
 
 /// True when a found voucher carries the document's marker but another content version.

@@ -125,17 +125,33 @@ fn convert_ver(
         return None;
     }
 
-    let key = identity(ver, company, &rows);
-    let occurrence = seen.entry(key.clone()).or_insert(0);
+    let (key, version) = identity(ver, company, &rows);
+    let occurrence = seen.entry(format!("{key}:{version}")).or_insert(0);
     *occurrence += 1;
-    let reference = if *occurrence == 1 { key } else { format!("{key}:{occurrence}") };
-    let marker = marker_for(&reference);
+    let (reference, marker, tag) = if ver.number.is_empty() {
+        // Unnumbered (4I): the content is the identity.
+        let reference = match *occurrence {
+            1 => format!("{key}:{version}"),
+            n => format!("{key}:{version}:{n}"),
+        };
+        let marker = marker_for(&reference);
+        (reference, marker, String::new())
+    } else {
+        // Numbered: the marker names the voucher (series, number, date), the content version
+        // rides along, so a corrected re-export of a posted voucher is found and reported
+        // instead of booked a second time.
+        let reference = match *occurrence {
+            1 => format!("{key}:{version}"),
+            n => format!("{key}:{version}:{n}"),
+        };
+        (reference, marker_for(&key), format!(" v:{version}"))
+    };
     Some(Document {
         line: ver.line,
         label: name.clone(),
         body: Body::Voucher(VoucherRequest {
             description,
-            comments: Some(format!("Imported by fortnox-bridge from {name} {marker}")),
+            comments: Some(format!("Imported by fortnox-bridge from {name} {marker}{tag}")),
             transaction_date: ver.date,
             voucher_series: series,
             voucher_rows: rows,
@@ -223,14 +239,15 @@ fn voucher_name(ver: &Ver) -> String {
 
 /// The business identity of a voucher: company, SIE series and number, date and a hash of the
 /// rows, so a copy of the same export is recognised and a changed voucher is not.
-fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> String {
+fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String) {
     let mut hash = Sha256::new();
     hash.update(ver.text.trim().as_bytes());
     for r in rows {
         hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit).as_bytes());
     }
     let digest = hex::encode(hash.finalize());
-    format!("sie:{company}:{}:{}:{}:{}", ver.series, ver.number, ver.date, &digest[..16])
+    let key = format!("sie:{company}:{}:{}:{}", ver.series, ver.number, ver.date);
+    (key, digest[..16].to_owned())
 }
 
 fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Conversion) -> String {

@@ -131,3 +131,29 @@ async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
     assert_eq!(f["Vouchers"].as_array().expect("list").len(), 2, "{f}");
     assert_eq!(ws.archived("done").len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+    // The till re-exports October with voucher K 1041 changed (card 8930.50 -> 8931.50).
+    let text = String::from_utf8_lossy(&fixture("sie/kassa-2026-10.si"))
+        .replace("1580 {} 8930.50", "1580 {} 8931.50")
+        .replace("1910 {} 1245.00", "1910 {} 1244.00");
+    ws.drop_file("kassa-2026-10-igen.si", text.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report =
+        std::fs::read_to_string(failed[0].with_file_name("kassa-2026-10-igen.si.error.txt"))
+            .expect("report");
+    assert!(
+        report.contains("SIE voucher K 1041 was already posted as voucher F 1 with other figures"),
+        "{report}"
+    );
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 2, "nothing booked twice: {f}");
+}
