@@ -349,9 +349,39 @@ fn convert_order(
 }
 
 /// 16 hex digits of a hash of what the plan sends (before `Comments` and the version are set).
+/// The content version of an order: what the shop says (customer, dates, rows, prices,
+/// freight), not how this configuration books it, so an overlapping export read after a
+/// configuration change is still recognised as the same order.
 fn version(plan: &OrderPlan) -> String {
-    let json = serde_json::to_string(plan).unwrap_or_default();
-    hex::encode(Sha256::digest(json.as_bytes()))[..16].to_owned()
+    /// Keys the configuration decides, left out of the version.
+    const FROM_CONFIG: [&str; 8] = [
+        "AccountNumber",
+        "Comments",
+        "EmailInformation",
+        "Language",
+        "TermsOfPayment",
+        "Unit",
+        "CustomerNumber",
+        "Remarks",
+    ];
+    fn strip(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                map.retain(|k, _| !FROM_CONFIG.contains(&k.as_str()));
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut document = serde_json::to_value(plan.document()).unwrap_or_default();
+    strip(&mut document);
+    let shop = serde_json::json!({
+        "order_id": plan.order_id,
+        "customer": [&plan.customer.customer_number, &plan.customer.organisation_number, &plan.customer.email],
+        "document": document,
+    });
+    hex::encode(Sha256::digest(shop.to_string().as_bytes()))[..16].to_owned()
 }
 
 /// The missing-article policy as a plan value.
