@@ -6,29 +6,15 @@
 //! Fortnox's field searches are case-insensitive substring matches (`?externalinvoicereference1=
 //! 123` also finds `1234`), so every lookup here filters the answers for an exact match.
 
-use std::fmt::Write as _;
-
 use reqwest::Method;
 use serde::Deserialize;
 
 use super::client::Client;
+use super::client::encode;
 use super::error::Error;
 use super::model_documents::{
     Article, ArticleRequest, Customer, CustomerRequest, InvoiceHead, OrderHead, SalesDocument, Unit,
 };
-
-/// Percent-encodes a path segment or query value.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
 
 #[derive(Deserialize)]
 struct One<T> {

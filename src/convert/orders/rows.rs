@@ -264,7 +264,21 @@ fn discount_rows(
     for (i, (key, (rate, amount))) in base_by_rate.iter().enumerate() {
         let share = if i + 1 == count { left } else { round2(discount * amount / base) };
         left -= share;
-        let Some(&account) = map.sales.get(key) else { continue };
+        let Some(&account) = map.sales.get(key) else {
+            // Never drop a share silently: the invoice would overcharge.
+            out.errors.push(
+                Diagnostic::at(
+                    order.line,
+                    format!(
+                        "order `{}`: no sales account for {key} % VAT to book its share \
+                         ({share:.2}) of the order discount on",
+                        order.id
+                    ),
+                )
+                .hint(format!("add `\"{key}\" = <account>` under [accounts] sales")),
+            );
+            continue;
+        };
         built.total -= share;
         built.rows.push(SalesRow {
             article_number: None,
