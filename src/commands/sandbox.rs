@@ -35,6 +35,30 @@ pub struct SandboxArgs {
     /// The sandbox's "today" (YYYY-MM-DD): financial years are seeded around it.
     #[arg(long)]
     pub today: Option<chrono::NaiveDate>,
+    /// Load the chart of accounts (`#KONTO`) of this SIE file into every financial year.
+    #[arg(long)]
+    pub chart: Option<PathBuf>,
+}
+
+/// The four-digit accounts a SIE file declares (the ones Fortnox can hold).
+fn chart_of(path: &std::path::Path) -> Result<Vec<(String, String)>> {
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let file = fortnox_bridge::parse::sie::parse(
+        &bytes,
+        &fortnox_bridge::parse::sie::ParseOptions::default(),
+    );
+    let accounts: Vec<(String, String)> = file
+        .accounts
+        .into_iter()
+        .filter(|a| a.number.len() == 4 && a.number.bytes().all(|b| b.is_ascii_digit()))
+        .map(|a| (a.number, a.name))
+        .collect();
+    anyhow::ensure!(
+        !accounts.is_empty(),
+        "{}: no #KONTO records with four-digit accounts (hint: use a SIE export that carries the chart of accounts)",
+        path.display()
+    );
+    Ok(accounts)
 }
 
 pub async fn sandbox(args: SandboxArgs) -> Result<()> {
@@ -51,7 +75,12 @@ pub async fn sandbox(args: SandboxArgs) -> Result<()> {
     if let Some(today) = args.today {
         options.today = today;
     }
+    let chart = args.chart.as_deref().map(chart_of).transpose()?;
     let sandbox = Sandbox::start(options).await.context("starting the sandbox")?;
+    if let (Some(chart), Some(path)) = (chart, &args.chart) {
+        let loaded = sandbox.load_chart(&chart).await.context("loading the chart of accounts")?;
+        println!("loaded {loaded} accounts from {}", path.display());
+    }
     println!("Fortnox sandbox listening on {}", sandbox.base_url());
     println!(
         "token: POST {}/oauth-v1/token (any client id/secret, client_credentials)",
@@ -60,4 +89,21 @@ pub async fn sandbox(args: SandboxArgs) -> Result<()> {
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     sandbox.stop().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_comes_from_the_konto_records() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sie/kassa-2026-10.si");
+        let chart = chart_of(&path).expect("chart");
+        assert_eq!(chart.len(), 8);
+        assert!(chart.contains(&("3740".to_owned(), "Öres- och kronutjämning".to_owned())));
+        let none =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sie/inkop-2026-11.si");
+        assert!(chart_of(&none).unwrap_err().to_string().contains("no #KONTO"));
+    }
 }
