@@ -19,9 +19,10 @@ use crate::convert::{self, Conversion};
 use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
-use crate::ledger::{DocState, FileRecord, Ledger, LedgerError, NewFile};
+use crate::ledger::{DocRecord, DocState, FileRecord, Ledger, LedgerError, NewFile};
 use crate::notify;
 use crate::preflight::Preflight;
+use crate::upload::attach::{self, Attached};
 use crate::upload::{self, Outcome};
 
 /// Problems that stop the service.
@@ -142,7 +143,7 @@ impl Pipeline {
             return Ok(FileOutcome::Held);
         }
         tracing::debug!(file = %file.name, kind = %kind, documents = conversion.documents.len(), "parsed");
-        self.drive(file, &conversion).await
+        self.drive(file, &conversion, bytes).await
     }
 
     /// Uploads the file's documents that are not final yet and archives the file when all are.
@@ -150,10 +151,12 @@ impl Pipeline {
         &self,
         file: &FileRecord,
         conversion: &Conversion,
+        bytes: &[u8],
     ) -> Result<FileOutcome, Fatal> {
         let mut preflight = self.preflight.lock().await;
         let mut rejected = Vec::new();
         let mut waiting = 0;
+        let mut unattached = Vec::new();
         for doc in self.ledger.documents_of(file.id)? {
             let outcome = upload::upload(
                 &self.client,
@@ -164,7 +167,14 @@ impl Pipeline {
             )
             .await?;
             match outcome {
-                Outcome::Posted => {}
+                Outcome::Posted => match self.attach(file, &doc, bytes).await? {
+                    Attached::Done => {}
+                    Attached::Failed(reason) => unattached.push(reason),
+                    Attached::Waiting(reason) => {
+                        waiting += 1;
+                        tracing::warn!(document = %doc.label, "posted; its file is not attached yet, will retry: {reason}");
+                    }
+                },
                 Outcome::Rejected(reason) => {
                     rejected.push(Diagnostic::at(doc.line, format!("{}: {reason}", doc.label)));
                 }
@@ -196,7 +206,47 @@ impl Pipeline {
             };
             return self.fail(file, &rejected, &conversion.warnings, &note);
         }
-        self.finish(file, true, "")
+        let note = if unattached.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "posted, but the file is not attached to {} voucher(s): {}",
+                unattached.len(),
+                unattached.join("; ")
+            )
+        };
+        self.finish(file, true, &note)
+    }
+
+    /// Attaches the file to a posted document's voucher, when configured (or already begun).
+    async fn attach(
+        &self,
+        file: &FileRecord,
+        doc: &DocRecord,
+        bytes: &[u8],
+    ) -> Result<Attached, Fatal> {
+        if !attach::wanted(doc, self.config.zreport.attach_file) {
+            return Ok(Attached::Done);
+        }
+        // Re-read: the upload step just recorded the voucher's number.
+        let Some(doc) = self.ledger.document(doc.id)? else { return Ok(Attached::Done) };
+        let outcome = attach::attach(
+            &self.client,
+            &self.ledger,
+            &self.config.upload,
+            &doc,
+            &file.name,
+            bytes,
+        )
+        .await?;
+        match &outcome {
+            Attached::Failed(reason) if !reason.is_empty() => {
+                tracing::warn!(document = %doc.label, "posted, but its file could not be attached: {reason}");
+            }
+            Attached::Failed(_) => return Ok(Attached::Done),
+            _ => {}
+        }
+        Ok(outcome)
     }
 
     /// Tells a person about documents that still wait after the configured attempts (once).

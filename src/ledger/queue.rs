@@ -6,15 +6,19 @@ use super::{DOC_COLUMNS, DocRecord, FileRecord, Ledger, LedgerError, doc_row, fi
 use crate::audit;
 
 impl Ledger {
-    /// Files in processing with a document that is due for another try at `now` (RFC 3339).
+    /// Files in processing with a document that is due for another try at `now` (RFC 3339):
+    /// to be posted, or (posted) to have its source file attached.
     pub fn files_due(&self, now: &str) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
             let mut stmt = c.prepare(
                 "SELECT DISTINCT f.id, f.name, f.sha256, f.processing_path, f.state,
                  f.archived_path, f.inbox, f.hold FROM files f JOIN documents d ON d.file_id = f.id
                  WHERE f.state = 'processing' AND f.hold IS NULL
-                 AND d.state IN ('queued', 'posting', 'waiting')
-                 AND (d.next_try IS NULL OR d.next_try <= ?1) ORDER BY f.id",
+                 AND (d.state IN ('queued', 'posting', 'waiting')
+                      AND (d.next_try IS NULL OR d.next_try <= ?1)
+                   OR d.state = 'posted' AND d.next_try IS NOT NULL AND d.next_try <= ?1
+                      AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))
+                 ORDER BY f.id",
             )?;
             stmt.query_map([now], file_row)?.collect()
         })

@@ -1,0 +1,125 @@
+//! The attachment side of the ledger: the original file of a posted document, uploaded to the
+//! Fortnox inbox and connected to its voucher. A second, separately recorded step: its states
+//! never touch the document's own (a posted document stays posted whatever happens here).
+//!
+//! `uploading` is written before the upload goes out; the file id is written as soon as it is
+//! known, before the connection is made; so a retry reuses the file instead of uploading again.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{DOC_COLUMNS, DocRecord, Ledger, LedgerError, attempt, doc_row, now};
+use crate::audit;
+
+/// Columns added to `documents` after its first release (ledgers are upgraded in place).
+const ATTACH_COLUMNS: [(&str, &str); 4] = [
+    ("attach", "TEXT"), // NULL | uploading | uploaded | attached | failed
+    ("attached_file_id", "TEXT"),
+    ("attach_error", "TEXT"),
+    ("attach_attempts", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// Adds the attachment columns to a ledger that lacks them.
+pub(super) fn add_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let have: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info('documents')")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+    };
+    for (name, kind) in ATTACH_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE documents ADD COLUMN {name} {kind}"))?;
+        }
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// One document by id.
+    pub fn document(&self, id: i64) -> Result<Option<DocRecord>, LedgerError> {
+        self.with_conn(|c| {
+            c.query_row(&format!("{DOC_COLUMNS} WHERE id = ?1"), [id], doc_row).optional()
+        })
+    }
+
+    /// Announces an upload of the document's source file: written before it is sent.
+    pub fn mark_attach_uploading(&self, doc: &DocRecord, name: &str) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET attach = 'uploading', updated_at = ?2 WHERE id = ?1",
+                params![doc.id, now()],
+            )?;
+            audit::append(c, "attachment uploading", Some(doc.file_id), Some(doc.id), name)
+        })
+    }
+
+    /// Records the uploaded file's id (before it is connected to the voucher).
+    pub fn mark_attach_uploaded(
+        &self,
+        doc: &DocRecord,
+        file_id: &str,
+        how: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET attach = 'uploaded', attached_file_id = ?2, updated_at = ?3
+                 WHERE id = ?1",
+                params![doc.id, file_id, now()],
+            )?;
+            let detail = format!("file {file_id} ({how})");
+            audit::append(c, "attachment uploaded", Some(doc.file_id), Some(doc.id), &detail)
+        })
+    }
+
+    /// The file is connected to the voucher: the attachment is done.
+    pub fn mark_attached(
+        &self,
+        doc: &DocRecord,
+        file_id: &str,
+        how: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET attach = 'attached', attached_file_id = ?2,
+                 attach_error = NULL, next_try = NULL, updated_at = ?3 WHERE id = ?1",
+                params![doc.id, file_id, now()],
+            )?;
+            let detail = format!(
+                "file {file_id} -> voucher {} {} ({how})",
+                doc.fortnox_series.as_deref().unwrap_or_default(),
+                doc.fortnox_number.unwrap_or_default()
+            );
+            attempt(c, doc.id, "attached", &detail)?;
+            audit::append(c, "attached", Some(doc.file_id), Some(doc.id), &detail)
+        })
+    }
+
+    /// A refusal no retry can fix: the voucher stays posted, without its file.
+    pub fn mark_attach_failed(&self, doc: &DocRecord, reason: &str) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET attach = 'failed', attach_error = ?2, next_try = NULL,
+                 updated_at = ?3 WHERE id = ?1",
+                params![doc.id, reason, now()],
+            )?;
+            attempt(c, doc.id, "attachment failed", reason)?;
+            audit::append(c, "attachment failed", Some(doc.file_id), Some(doc.id), reason)
+        })
+    }
+
+    /// A transient failure of the attachment: tried again at `next_try` (RFC 3339).
+    pub fn mark_attach_waiting(
+        &self,
+        doc: &DocRecord,
+        reason: &str,
+        next_try: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET attach_error = ?2, next_try = ?3,
+                 attach_attempts = attach_attempts + 1, updated_at = ?4 WHERE id = ?1",
+                params![doc.id, reason, next_try, now()],
+            )?;
+            attempt(c, doc.id, "attachment waiting", reason)?;
+            audit::append(c, "attachment waiting", Some(doc.file_id), Some(doc.id), reason)
+        })
+    }
+}
