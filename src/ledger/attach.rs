@@ -123,3 +123,50 @@ impl Ledger {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_ledger_gets_the_attachment_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.db");
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE documents (id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL,
+                 reference TEXT NOT NULL UNIQUE, marker TEXT NOT NULL, kind TEXT NOT NULL,
+                 label TEXT NOT NULL, line INTEGER NOT NULL, body TEXT NOT NULL,
+                 state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_try TEXT,
+                 year INTEGER, fortnox_series TEXT, fortnox_number INTEGER, error TEXT,
+                 notified INTEGER NOT NULL DEFAULT 0, sent INTEGER NOT NULL DEFAULT 0,
+                 updated_at TEXT NOT NULL);
+                 INSERT INTO documents (file_id, reference, marker, kind, label, line, body,
+                 state, updated_at) VALUES (1, 'zreport:x', '[fb:1]', 'voucher', 'Z', 1, '{}',
+                 'posted', 'now');",
+            )
+            .unwrap();
+        }
+        let ledger = Ledger::open(&path).unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        assert!(doc.attach.is_none() && doc.attached_file_id.is_none() && doc.attach_attempts == 0);
+        ledger.mark_attach_uploading(&doc, "fb1-z.json").unwrap();
+        ledger.mark_attach_uploaded(&doc, "abc", "uploaded").unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        assert_eq!(doc.attach.as_deref(), Some("uploaded"));
+        assert_eq!(doc.attached_file_id.as_deref(), Some("abc"));
+        ledger.mark_attach_waiting(&doc, "fortnox is failing", "2026-01-01T00:00:00Z").unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        assert_eq!(doc.attach_attempts, 1);
+        assert_eq!(doc.state, super::super::DocState::Posted, "the document stays posted");
+        ledger.mark_attached(&doc, "abc", "connected").unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        assert_eq!(doc.attach.as_deref(), Some("attached"));
+        assert!(doc.next_try.is_none());
+        drop(ledger);
+        // Opening again is a no-op.
+        Ledger::open(&path).unwrap();
+    }
+}

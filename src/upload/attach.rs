@@ -66,7 +66,9 @@ pub async fn attach(
         _ => {}
     }
     let (Some(series), Some(number)) = (doc.fortnox_series.as_deref(), doc.fortnox_number) else {
-        return Ok(Attached::Waiting("the voucher is not posted yet".to_owned()));
+        let reason = "the ledger holds no voucher number for it".to_owned();
+        ledger.mark_attach_failed(doc, &reason)?;
+        return Ok(Attached::Failed(reason));
     };
     let date = match serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body) {
         Ok(envelope) => envelope.voucher.transaction_date,
@@ -166,7 +168,13 @@ fn settle(
     e: &Error,
     step: &str,
 ) -> Result<Attached, LedgerError> {
-    let reason = format!("attaching the source file ({step}): {e}");
+    let mut reason = format!("attaching the source file ({step}): {e}");
+    if e.needs_operator() {
+        reason.push_str(
+            " (hint: [zreport] attach_file needs the `inbox` scope; run `fortnox-bridge connect` \
+             again; the voucher is posted and the file is attached once this is fixed)",
+        );
+    }
     if e.is_permanent() {
         ledger.mark_attach_failed(doc, &reason)?;
         return Ok(Attached::Failed(reason));

@@ -134,11 +134,32 @@ async fn zreport_files_are_attached_to_their_vouchers_once_despite_lost_answers(
     assert_eq!(found.len(), 1, "one connection for F 3");
     assert_eq!(found[0].1, z1044.as_bytes());
 
+    // 4. The upload fails (500), and then, when it is sent again, its answer is lost: the
+    //    next try looks for it in the inbox before uploading (found), then connects once.
+    ws.sandbox.plan_faults(FaultPlan {
+        fail_next: 1,
+        drop_next_writes: 1,
+        only_under: Some("/inbox"),
+        ..FaultPlan::default()
+    });
+    let z1045 =
+        String::from_utf8_lossy(&restaurant).replace("\"z_number\": 1042", "\"z_number\": 1045");
+    ws.drop_file("z-1045.json", z1045.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let found = attachments(&api, "F", 4, year).await;
+    assert_eq!(found.len(), 1, "one connection for F 4");
+    assert_eq!(found[0].1, z1045.as_bytes());
+    let trail = ws.cli(&["audit", "show", "F", "4"]);
+    let text = String::from_utf8_lossy(&trail.stdout);
+    assert_eq!(text.matches("attachment uploading").count(), 2, "{text}");
+    assert!(text.contains("found in the Fortnox inbox after the answer was lost"), "{text}");
+
     let inbox = api.get("/3/inbox?path=inbox_v").await;
-    assert_eq!(list(&inbox["Folder"], "Files").len(), 3, "each file uploaded once: {inbox}");
+    assert_eq!(list(&inbox["Folder"], "Files").len(), 4, "each file uploaded once: {inbox}");
     let all = api.get("/3/voucherfileconnections").await;
-    assert_eq!(list(&all, "VoucherFileConnections").len(), 3);
-    assert_eq!(ws.archived("done").len(), 3);
+    assert_eq!(list(&all, "VoucherFileConnections").len(), 4);
+    assert_eq!(ws.archived("done").len(), 4);
 
     let trail = ws.cli(&["audit", "show", "F", "3"]);
     let text = String::from_utf8_lossy(&trail.stdout);
@@ -148,7 +169,7 @@ async fn zreport_files_are_attached_to_their_vouchers_once_despite_lost_answers(
     let status: Value = serde_json::from_slice(&status.stdout).expect("status json");
     assert_eq!(status["inboxes"][0]["attach_waiting"], 0, "{status}");
     assert_eq!(status["inboxes"][0]["attach_failed"], 0, "{status}");
-    assert_eq!(status["inboxes"][0]["posted_total"], 3, "{status}");
+    assert_eq!(status["inboxes"][0]["posted_total"], 4, "{status}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
