@@ -169,4 +169,29 @@ mod tests {
         // Opening again is a no-op.
         Ledger::open(&path).unwrap();
     }
+
+    #[test]
+    fn a_waiting_attachment_makes_its_file_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("ledger.db")).unwrap();
+        ledger
+            .with_conn(|c| {
+                c.execute_batch(
+                    "INSERT INTO files (id, name, sha256, size, processing_path, state,
+                     claimed_at) VALUES (7, 'z.json', 'x', 1, '/p/z.json', 'processing', 'now');
+                     INSERT INTO documents (id, file_id, reference, marker, kind, label, line,
+                     body, state, fortnox_series, fortnox_number, updated_at) VALUES (1, 7,
+                     'zreport:x', '[fb:1]', 'voucher', 'Z', 1, '{}', 'posted', 'F', 1, 'now');",
+                )
+            })
+            .unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        let due = |now: &str| ledger.files_due(now).unwrap().len();
+        assert_eq!(due("2026-01-02T00:00:00Z"), 0, "posted and nothing pending");
+        ledger.mark_attach_waiting(&doc, "fortnox is failing", "2026-01-01T00:00:00Z").unwrap();
+        assert_eq!(due("2025-12-31T00:00:00Z"), 0, "not yet");
+        assert_eq!(due("2026-01-02T00:00:00Z"), 1, "the attachment is due");
+        ledger.mark_attach_failed(&doc, "refused").unwrap();
+        assert_eq!(due("2026-01-02T00:00:00Z"), 0, "a refusal is final");
+    }
 }
