@@ -386,8 +386,14 @@ impl Config {
                  (hint: e.g. \"{DEFAULT_REDIRECT_URI}\")"
             ));
         }
+        let zreport = sales::zreport(raw.zreport)?;
         let scopes = raw.fortnox.scopes.unwrap_or_else(|| {
-            crate::fortnox::connect::scopes_for(&[crate::fortnox::connect::Feature::Vouchers])
+            use crate::fortnox::connect::{Feature, scopes_for};
+            if zreport.attach_file {
+                scopes_for(&[Feature::Vouchers, Feature::Attachments])
+            } else {
+                scopes_for(&[Feature::Vouchers])
+            }
         });
         let token_file = at(raw.fortnox.token_file, "fortnox-tokens.bin");
         let key_file = raw.fortnox.key_file.map_or_else(
@@ -503,7 +509,7 @@ impl Config {
             sie,
             watch,
             upload,
-            zreport: sales::zreport(raw.zreport)?,
+            zreport,
             accounts: sales::accounts(&raw.accounts)?,
             orders: sales::orders(raw.orders)?,
         })
@@ -541,6 +547,13 @@ mod tests {
         assert_eq!(config.fortnox.token_file, Path::new("/x/s/t.bin"));
         assert_eq!(config.fortnox.key_file, Path::new("/k/t.key"));
         assert_eq!(config.fortnox.scopes, ["bookkeeping"]);
+        let attach = Config::from_toml_str("[zreport]\nattach_file = true\n", Path::new("/x"))
+            .expect("valid");
+        assert!(attach.zreport.attach_file);
+        assert_eq!(
+            attach.fortnox.scopes,
+            ["companyinformation", "bookkeeping", "settings", "inbox"]
+        );
         let err =
             |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
         assert!(err("[fortnox]\nauth = \"magic\"\n").contains("`magic`"));

@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::audit;
 use crate::convert::Document;
 
+mod attach;
 mod queue;
 mod report;
 
@@ -56,6 +57,7 @@ CREATE TABLE IF NOT EXISTS documents (
     notified INTEGER NOT NULL DEFAULT 0, -- a person was told it awaits sync
     sent INTEGER NOT NULL DEFAULT 0,  -- a request went out at least once: look before resending
     updated_at TEXT NOT NULL
+    -- attach, attached_file_id, attach_error, attach_attempts: see ATTACH_COLUMNS
 );
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
@@ -143,6 +145,13 @@ pub struct DocRecord {
     pub fortnox_series: Option<String>,
     pub fortnox_number: Option<u64>,
     pub error: Option<String>,
+    /// Attaching the source file to the posted voucher: `None` (not started), `uploading`
+    /// (upload sent, file id not known), `uploaded`, `attached` or `failed`.
+    pub attach: Option<String>,
+    /// The Fortnox inbox file id, recorded before it is connected to the voucher.
+    pub attached_file_id: Option<String>,
+    /// Failed attachment tries so far.
+    pub attach_attempts: u32,
 }
 
 pub struct Ledger {
@@ -163,6 +172,7 @@ impl Ledger {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        attach::add_columns(&conn)?;
         conn.execute_batch(audit::SCHEMA)?;
         Ok(Ledger { conn: Mutex::new(conn) })
     }
@@ -412,7 +422,8 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
 }
 
 const DOC_COLUMNS: &str = "SELECT id, file_id, reference, marker, label, line, body, state,
-    attempts, next_try, year, fortnox_series, fortnox_number, error, sent FROM documents";
+    attempts, next_try, year, fortnox_series, fortnox_number, error, sent, attach,
+    attached_file_id, attach_attempts FROM documents";
 
 fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
     let state: String = r.get(7)?;
@@ -432,6 +443,9 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
         error: r.get(13)?,
         sent: r.get::<_, i64>(14)? != 0,
+        attach: r.get(15)?,
+        attached_file_id: r.get(16)?,
+        attach_attempts: u32::try_from(r.get::<_, i64>(17)?).unwrap_or(0),
     })
 }
 

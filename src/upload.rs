@@ -6,6 +6,7 @@
 //! outcome (timeout, dropped connection, 5xx) is resolved the same way. So a crash or a lost
 //! answer at any moment never books a document twice.
 
+pub mod attach;
 mod sales;
 
 use std::time::Duration;

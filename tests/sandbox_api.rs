@@ -1,6 +1,8 @@
 //! The embedded Fortnox sandbox over real HTTP on 127.0.0.1 (free port), driven with reqwest.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+#[path = "sandbox_api/archive.rs"]
+mod archive;
 #[path = "sandbox_api/documents.rs"]
 mod documents;
 #[path = "sandbox_api/robustness.rs"]

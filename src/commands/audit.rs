@@ -105,6 +105,13 @@ pub fn show(config: &Config, query: &str, as_json: bool) -> Result<bool> {
             e.archived_path.as_deref().unwrap_or("(still processing)")
         );
         println!("  reference {}", e.reference);
+        match (e.attachment.as_deref(), e.attached_file_id.as_deref()) {
+            (Some("attached"), Some(id)) => println!("  source file attached (Fortnox file {id})"),
+            (Some(state), id) => {
+                println!("  source file attachment: {state} (file {})", id.unwrap_or("-"));
+            }
+            (None, _) => {}
+        }
         for (at, event, detail) in &e.events {
             println!("  {at}  {event:<10} {detail}");
         }

@@ -73,6 +73,13 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.rejected,
             s.files_failed
         );
+        if s.attach_waiting + s.attach_failed > 0 {
+            println!(
+                "  source files not attached to their vouchers: {} retrying, {} refused (see \
+                 `fortnox-bridge audit`)",
+                s.attach_waiting, s.attach_failed
+            );
+        }
         println!("  last success: {}", s.last_success.as_deref().unwrap_or("never"));
     }
     Ok(())

@@ -12,6 +12,7 @@ use serde::Deserialize;
 pub(super) struct RawZreport {
     series: Option<String>,
     discounts: Option<String>,
+    attach_file: Option<bool>,
 }
 
 /// One level of account mapping (the defaults, or a register's overrides).
@@ -86,11 +87,18 @@ pub struct ZreportConfig {
     /// Fortnox voucher series (default F "Kassa").
     pub series: String,
     pub discounts: DiscountMode,
+    /// Uploads the original Z-report file to Fortnox's inbox and connects it to the voucher
+    /// (needs the `inbox` scope).
+    pub attach_file: bool,
 }
 
 impl Default for ZreportConfig {
     fn default() -> Self {
-        ZreportConfig { series: "F".to_owned(), discounts: DiscountMode::Included }
+        ZreportConfig {
+            series: "F".to_owned(),
+            discounts: DiscountMode::Included,
+            attach_file: false,
+        }
     }
 }
 
@@ -404,6 +412,7 @@ pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, String> {
         DiscountMode::Included,
         &[("included", DiscountMode::Included), ("separate", DiscountMode::Separate)],
     )?;
+    out.attach_file = raw.attach_file.unwrap_or(false);
     Ok(out)
 }
 

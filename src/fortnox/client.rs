@@ -213,7 +213,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt::<(), T>(&Method::GET, path, None).await {
+            match self.attempt::<(), T>(&Method::GET, path, Payload::Empty).await {
                 Err(Error::Rejected { status: 404, .. }) => return Ok(None),
                 // The limiter already holds every request back for the 429's wait.
                 Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {
@@ -268,10 +268,30 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
+        self.send_once(method, path, Payload::Json(body)).await
+    }
+
+    /// Uploads a file as `multipart/form-data` (the part `file`), with the same rules as
+    /// [`Client::write`]: re-sent only when Fortnox certainly did not receive it.
+    pub(crate) async fn write_file<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<T, Error> {
+        self.send_once::<(), T>(Method::POST, path, Payload::File { name, bytes }).await
+    }
+
+    async fn send_once<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Payload<'_, B>,
+    ) -> Result<T, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(&method, path, Some(body)).await {
+            match self.attempt(&method, path, body.clone()).await {
                 Err(Error::RateLimited(_)) if attempt < self.inner.retry.write_attempts => {
                     bump(&self.inner.counters.retries);
                 }
@@ -296,7 +316,7 @@ impl Client {
         &self,
         method: &Method,
         path: &str,
-        body: Option<&B>,
+        body: Payload<'_, B>,
     ) -> Result<T, Error> {
         let inner = &self.inner;
         let mut rejected: Option<String> = None;
@@ -312,8 +332,13 @@ impl Client {
                 .request(method.clone(), format!("{}{path}", inner.endpoints.api_base))
                 .bearer_auth(&token)
                 .header("Accept", "application/json");
-            if let Some(body) = body {
-                request = request.json(body);
+            match &body {
+                Payload::Empty => {}
+                Payload::Json(body) => request = request.json(body),
+                Payload::File { name, bytes } => {
+                    let (content_type, form) = multipart(name, bytes);
+                    request = request.header("Content-Type", content_type).body(form);
+                }
             }
             let response = request.send().await.map_err(|e| transport(&e))?;
             let status = response.status();
@@ -348,6 +373,50 @@ impl Client {
             return Err(classify(status, &text));
         }
     }
+}
+
+/// What a request carries.
+enum Payload<'a, B> {
+    Empty,
+    Json(&'a B),
+    /// One file in the `multipart/form-data` part named `file`.
+    File {
+        name: &'a str,
+        bytes: &'a [u8],
+    },
+}
+
+impl<B> Clone for Payload<'_, B> {
+    fn clone(&self) -> Self {
+        match self {
+            Payload::Empty => Payload::Empty,
+            Payload::Json(b) => Payload::Json(b),
+            Payload::File { name, bytes } => Payload::File { name, bytes },
+        }
+    }
+}
+
+/// A `multipart/form-data` body with `bytes` in the part `file`: (content type, body).
+fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let mut boundary = format!("fortnox-bridge-{:016x}", rand::random::<u64>());
+    while memchr::memmem::find(bytes, boundary.as_bytes()).is_some() {
+        boundary = format!("fortnox-bridge-{:016x}", rand::random::<u64>());
+    }
+    let name: String = name
+        .chars()
+        .map(|c| if c == '"' || c == '\\' || c.is_control() { '_' } else { c })
+        .collect();
+    let mut body = Vec::with_capacity(bytes.len() + 256);
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Turns a non-success API response into an [`Error`], reading `ErrorInformation` in either
@@ -416,6 +485,18 @@ mod tests {
         assert!(classify(StatusCode::TOO_MANY_REQUESTS, "").is_retriable());
         assert!(classify(StatusCode::BAD_GATEWAY, "<html>").is_retriable());
         assert!(!classify(StatusCode::BAD_REQUEST, "{}").is_retriable());
+    }
+
+    #[test]
+    fn multipart_body_carries_the_file_unchanged() {
+        let bytes = b"{\"z\": 1}\r\n--not-a-boundary";
+        let (content_type, body) = multipart("z \"1\".json", bytes);
+        let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect("b");
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.starts_with(&format!("--{boundary}\r\n")));
+        assert!(text.contains("name=\"file\"; filename=\"z _1_.json\""));
+        assert!(text.ends_with(&format!("\r\n--{boundary}--\r\n")));
+        assert!(memchr::memmem::find(&body, bytes).is_some());
     }
 
     #[test]

@@ -39,6 +39,9 @@ pub enum Feature {
     Orders,
     /// Invoices (created, bookkept, e-mailed).
     Invoices,
+    /// Source files attached to vouchers (`[zreport] attach_file`): uploaded to the inbox,
+    /// connected with the `bookkeeping` scope.
+    Attachments,
 }
 
 /// The minimal scopes for `features` (docs/fortnox-api.md §1): `bookkeeping` for vouchers,
@@ -52,6 +55,7 @@ pub fn scopes_for(features: &[Feature]) -> Vec<String> {
             Feature::Vouchers => &["bookkeeping", "settings"],
             Feature::Orders => &["order", "customer", "article", "settings"],
             Feature::Invoices => &["invoice", "customer", "article", "settings", "bookkeeping"],
+            Feature::Attachments => &["inbox", "bookkeeping"],
         };
         for scope in more {
             if !scopes.contains(scope) {

@@ -8,9 +8,11 @@
 //! Files: `client.rs` (requests, retries), `settings.rs` (endpoints, retry policy),
 //! `limiter.rs` (25 per 5 s), `auth.rs` (access tokens, refresh protocol), `tokens.rs`
 //! (encrypted store, lock), `health.rs`, `connect.rs` (consent flow, scopes), `error.rs`,
-//! `model.rs` (DTOs), `bookkeeping.rs` (voucher-side endpoints), `documents.rs` +
+//! `model.rs` (DTOs), `bookkeeping.rs` (voucher-side endpoints), `archive.rs` (inbox upload,
+//! voucher file connections), `documents.rs` +
 //! `model_documents.rs` (customers, articles, units, orders, invoices).
 
+pub mod archive;
 mod auth;
 mod bookkeeping;
 mod client;

@@ -8,18 +8,25 @@ use super::{
 use crate::audit;
 
 impl Ledger {
-    /// Files in processing with a document that is due for another try at `now` (RFC 3339).
+    /// Files in processing with a document that is due for another try at `now` (RFC 3339):
+    /// to be posted, or (posted) to have its source file attached.
     pub fn files_due(&self, now: &str) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
-            // Due: a pending document whose wait is over, or nothing pending any more (its
-            // documents were released, or carried on by a later copy): then it is finished.
+            // Due: a pending document whose wait is over, a posted one whose file attachment is
+            // due, or nothing pending any more (its documents were released, or carried on by
+            // a later copy): then it is finished.
             let mut stmt = c.prepare(&format!(
                 "{FILE_COLUMNS} WHERE state = 'processing' AND hold IS NULL AND (
                    EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
                            AND d.state IN ('queued', 'posting', 'waiting')
                            AND (d.next_try IS NULL OR d.next_try <= ?1))
+                   OR EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
+                           AND d.state = 'posted' AND d.next_try IS NOT NULL AND d.next_try <= ?1
+                           AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))
                    OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
-                           AND d.state IN ('queued', 'posting', 'waiting')))
+                           AND (d.state IN ('queued', 'posting', 'waiting')
+                                OR d.state = 'posted' AND d.next_try IS NOT NULL
+                                   AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))))
                  ORDER BY id"
             ))?;
             stmt.query_map([now], file_row)?.collect()

@@ -24,6 +24,10 @@ pub struct InboxStatus {
     pub awaiting_sync: u64,
     pub rejected: u64,
     pub files_failed: u64,
+    /// Posted documents whose source file is still to be attached to the voucher (retried).
+    pub attach_waiting: u64,
+    /// Posted documents whose source file Fortnox refused to attach.
+    pub attach_failed: u64,
     /// When the last document was posted (RFC 3339, UTC).
     pub last_success: Option<String>,
 }
@@ -41,6 +45,11 @@ pub struct TrailEntry {
     pub fortnox_series: Option<String>,
     pub fortnox_number: Option<u64>,
     pub fortnox_year: Option<u64>,
+    /// The source file attached to the voucher: `attached`, `failed`, `uploading`, `uploaded`,
+    /// or `None` (not attached).
+    pub attachment: Option<String>,
+    /// The Fortnox inbox file id of the attached source file.
+    pub attached_file_id: Option<String>,
     /// Every audit event of the document and its file, oldest first.
     pub events: Vec<(String, String, String)>,
 }
@@ -80,6 +89,18 @@ impl Ledger {
                     "SELECT COUNT(*) FROM files WHERE inbox = ?1 AND state = 'failed'",
                     &[&inbox],
                 )?,
+                attach_waiting: count(
+                    &format!(
+                        "{} AND d.attach_error IS NOT NULL AND (d.attach IS NULL \
+                         OR d.attach NOT IN ('attached', 'failed'))",
+                        state("posted")
+                    ),
+                    &[&inbox],
+                )?,
+                attach_failed: count(
+                    &format!("{} AND d.attach = 'failed'", state("posted")),
+                    &[&inbox],
+                )?,
                 last_success: c
                     .query_row(
                         "SELECT MAX(d.updated_at) FROM documents d JOIN files f
@@ -105,7 +126,8 @@ impl Ledger {
         self.with_conn(|c| {
             let mut stmt = c.prepare(
                 "SELECT d.id, f.id, f.name, f.sha256, f.archived_path, d.line, d.label,
-                 d.reference, d.state, d.fortnox_series, d.fortnox_number, d.year
+                 d.reference, d.state, d.fortnox_series, d.fortnox_number, d.year, d.attach,
+                 d.attached_file_id
                  FROM documents d JOIN files f ON f.id = d.file_id
                  WHERE (?1 IS NOT NULL AND d.fortnox_series = ?1 AND d.fortnox_number = ?2
                         AND (?3 IS NULL OR d.year = ?3))
@@ -131,6 +153,8 @@ impl Ledger {
                         fortnox_year: r
                             .get::<_, Option<i64>>(11)?
                             .and_then(|v| u64::try_from(v).ok()),
+                        attachment: r.get(12)?,
+                        attached_file_id: r.get(13)?,
                         events: Vec::new(),
                     },
                 ))

@@ -19,9 +19,10 @@ use crate::convert::{self, Conversion};
 use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
-use crate::ledger::{DocState, FileRecord, Ledger, LedgerError, NewFile};
+use crate::ledger::{DocRecord, DocState, FileRecord, Ledger, LedgerError, NewFile};
 use crate::notify;
 use crate::preflight::Preflight;
+use crate::upload::attach::{self, Attached};
 use crate::upload::{self, Outcome};
 
 mod finish;
@@ -148,14 +149,15 @@ impl Pipeline {
     pub async fn resume(&self, file: &FileRecord, pass: Pass) -> Result<FileOutcome, Fatal> {
         // Documents registered before are driven as registered: converting again with today's
         // configuration could make different documents of the same report or order.
-        if file.hold.is_none() && !self.ledger.documents_of(file.id)?.is_empty() {
-            return self.drive(file, &Conversion::default(), pass).await;
-        }
         let path = PathBuf::from(&file.processing_path);
-        match std::fs::read(&path) {
-            Ok(bytes) => self.settle(file, &bytes, pass).await,
-            Err(e) => self.fail(file, &[unreadable(&e)], &[], ""),
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => return self.fail(file, &[unreadable(&e)], &[], ""),
+        };
+        if file.hold.is_none() && !self.ledger.documents_of(file.id)?.is_empty() {
+            return self.drive(file, &Conversion::default(), pass, &bytes).await;
         }
+        self.settle(file, &bytes, pass).await
     }
 
     /// Converts the file, registers its documents (all in one transaction, so a crash leaves
@@ -189,7 +191,7 @@ impl Pipeline {
             return Ok(FileOutcome::Held);
         }
         tracing::debug!(file = %file.name, kind = %kind, documents = conversion.documents.len(), "parsed");
-        self.drive(file, &conversion, pass).await
+        self.drive(file, &conversion, pass, bytes).await
     }
 
     /// Uploads the file's documents that are not final yet and archives the file when all are.
@@ -198,15 +200,19 @@ impl Pipeline {
         file: &FileRecord,
         conversion: &Conversion,
         pass: Pass,
+        bytes: &[u8],
     ) -> Result<FileOutcome, Fatal> {
         let mut preflight = self.preflight.lock().await;
         let mut rejected = Vec::new();
         let mut waiting = 0;
         let now = crate::ledger::now();
+        let mut unattached = Vec::new();
         for doc in self.ledger.documents_of(file.id)? {
             self.beat();
             let not_yet = doc.next_try.as_deref().is_some_and(|at| at > now.as_str());
-            if pass == Pass::Due && doc.state == DocState::Waiting && not_yet {
+            // A waiting document, or a posted one whose file attachment waits.
+            let pending = matches!(doc.state, DocState::Waiting | DocState::Posted);
+            if pass == Pass::Due && pending && not_yet {
                 waiting += 1;
                 continue;
             }
@@ -219,7 +225,14 @@ impl Pipeline {
             )
             .await?;
             match outcome {
-                Outcome::Posted => {}
+                Outcome::Posted => match self.attach(file, &doc, bytes).await? {
+                    Attached::Done => {}
+                    Attached::Failed(reason) => unattached.push(reason),
+                    Attached::Waiting(reason) => {
+                        waiting += 1;
+                        tracing::warn!(document = %doc.label, "posted; its file is not attached yet, will retry: {reason}");
+                    }
+                },
                 Outcome::Rejected(reason) => {
                     rejected.push(Diagnostic::at(doc.line, format!("{}: {reason}", doc.label)));
                 }
@@ -251,7 +264,47 @@ impl Pipeline {
             };
             return self.fail(file, &rejected, &conversion.warnings, &note);
         }
-        self.finish(file, true, "", None)
+        let note = if unattached.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "posted, but the file is not attached to {} voucher(s): {}",
+                unattached.len(),
+                unattached.join("; ")
+            )
+        };
+        self.finish(file, true, &note, None)
+    }
+
+    /// Attaches the file to a posted document's voucher, when configured (or already begun).
+    async fn attach(
+        &self,
+        file: &FileRecord,
+        doc: &DocRecord,
+        bytes: &[u8],
+    ) -> Result<Attached, Fatal> {
+        if !attach::wanted(doc, self.config.zreport.attach_file) {
+            return Ok(Attached::Done);
+        }
+        // Re-read: the upload step just recorded the voucher's number.
+        let Some(doc) = self.ledger.document(doc.id)? else { return Ok(Attached::Done) };
+        let outcome = attach::attach(
+            &self.client,
+            &self.ledger,
+            &self.config.upload,
+            &doc,
+            &file.name,
+            bytes,
+        )
+        .await?;
+        match &outcome {
+            Attached::Failed(reason) if !reason.is_empty() => {
+                tracing::warn!(document = %doc.label, "posted, but its file could not be attached: {reason}");
+            }
+            Attached::Failed(_) => return Ok(Attached::Done),
+            _ => {}
+        }
+        Ok(outcome)
     }
 
     /// Tells a person about documents that still wait after the configured attempts (once).

@@ -31,7 +31,7 @@ pub(super) const CODE_LIFETIME: Duration = Duration::from_mins(10);
 const REFRESH_LIFETIME: Duration = Duration::from_hours(45 * 24);
 /// Scope granted when the client asks for none.
 const DEFAULT_SCOPE: &str =
-    "bookkeeping companyinformation settings customer article order invoice";
+    "bookkeeping companyinformation settings customer article order invoice inbox";
 
 /// Who made an authenticated `/3/` request; rate limits are kept per `rate_key`.
 #[derive(Debug, Clone)]

@@ -86,6 +86,10 @@ pub mod code {
     pub const MODE_OF_PAYMENT_NOT_FOUND: u32 = 2_099_015;
     /// A route that does not exist under `/3/`.
     pub const NO_SUCH_ROUTE: u32 = 2_099_016;
+    /// No inbox/archive file with that Id (404), or an upload without a `file` part.
+    pub const FILE_NOT_FOUND: u32 = 2_099_017;
+    /// The file is already connected to a voucher.
+    pub const FILE_ALREADY_CONNECTED: u32 = 2_099_018;
 }
 
 /// Body of a 429; Fortnox's own body is unconfirmed, this one is our choice.

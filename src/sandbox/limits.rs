@@ -50,6 +50,9 @@ impl RateLimiter {
 /// two requests fail with 500", "a burst of three 429s", "drop the next successful write".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FaultPlan {
+    /// Only requests whose path below `/3` starts with this (e.g. `"/voucherfileconnections"`)
+    /// count for `fail_next` and `drop_next_writes`; `None` = any. Replaces a pending filter.
+    pub only_under: Option<&'static str>,
     /// The next N `/3/` requests are answered 500 (code 1000003) before doing anything.
     pub fail_next: u32,
     /// The next N authenticated `/3/` requests are answered 429.
@@ -71,6 +74,28 @@ impl PlannedFaults {
         left.fail_next = left.fail_next.saturating_add(plan.fail_next);
         left.rate_limit_next = left.rate_limit_next.saturating_add(plan.rate_limit_next);
         left.drop_next_writes = left.drop_next_writes.saturating_add(plan.drop_next_writes);
+        if plan.only_under.is_some() {
+            left.only_under = plan.only_under;
+        }
+    }
+
+    /// Takes one planned fault of the chosen kind for a request to `path`, if one is left and
+    /// the plan's path filter allows it.
+    fn take_for(&self, path: &str, pick: impl FnOnce(&mut FaultPlan) -> &mut u32) -> bool {
+        let mut left = self.left.lock().unwrap_or_else(PoisonError::into_inner);
+        let path = path.strip_prefix("/3").unwrap_or(path);
+        if left.only_under.is_some_and(|under| !path.starts_with(under)) {
+            return false;
+        }
+        let counter = pick(&mut left);
+        if *counter == 0 {
+            return false;
+        }
+        *counter -= 1;
+        if left.fail_next == 0 && left.drop_next_writes == 0 {
+            left.only_under = None;
+        }
+        true
     }
 
     /// Takes one planned fault of the chosen kind, if any is left.
@@ -103,7 +128,9 @@ pub async fn latency(State(state): State<Shared>, req: Request, next: Next) -> R
 
 /// Answers a share of `/3/` requests with a 500 before doing anything.
 pub async fn fail_rate(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    if state.planned.take(|p| &mut p.fail_next) || chance(state.options.fail_rate) {
+    if state.planned.take_for(req.uri().path(), |p| &mut p.fail_next)
+        || chance(state.options.fail_rate)
+    {
         return system_exception();
     }
     next.run(req).await
@@ -134,10 +161,11 @@ pub async fn rate_limit(
 pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
     let kill = req.extensions().get::<ConnectionKill>().cloned();
+    let path = req.uri().path().to_owned();
     let response = next.run(req).await;
     if is_write
         && response.status().is_success()
-        && (state.planned.take(|p| &mut p.drop_next_writes)
+        && (state.planned.take_for(&path, |p| &mut p.drop_next_writes)
             || chance(state.options.drop_after_commit_rate))
         && let Some(kill) = kill
     {

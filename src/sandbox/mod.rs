@@ -9,7 +9,7 @@
 //! Files: `server.rs` (accept loop), `auth.rs` (`OAuth2` + bearer check), `consent.rs`
 //! (consent page), `scopes.rs`, `limits.rs` (rate limit, faults), `store.rs` (`SQLite`),
 //! `seed.rs`, `errors.rs` (shapes and codes), `paging.rs`, `lenient.rs` (request parsing),
-//! `vouchers.rs`, `documents.rs`, `sales*.rs`, `invoice_voucher.rs` and `routes_*.rs`
+//! `vouchers.rs`, `routes_archive.rs` (inbox files, voucher file connections), `documents.rs`, `sales*.rs`, `invoice_voucher.rs` and `routes_*.rs`
 //! (resources).
 
 mod auth;
@@ -20,6 +20,7 @@ mod invoice_voucher;
 mod lenient;
 mod limits;
 mod paging;
+mod routes_archive;
 mod routes_articles;
 mod routes_customers;
 mod routes_invoices;
@@ -243,6 +244,7 @@ fn router(state: Shared) -> Router {
     let api = Router::new()
         .merge(routes_meta::router())
         .merge(routes_vouchers::router())
+        .merge(routes_archive::router())
         .merge(routes_customers::router())
         .merge(routes_articles::router())
         .merge(routes_registers::router())

@@ -17,7 +17,10 @@ pub fn accepted_scopes(path: &str) -> &'static [&'static str] {
     let resource = path.trim_start_matches('/').split('/').next().unwrap_or_default();
     let second = path.trim_start_matches('/').split('/').nth(1).unwrap_or_default();
     match (resource, second) {
-        ("vouchers" | "accounts" | "financialyears", _) => &["bookkeeping"],
+        ("vouchers" | "accounts" | "financialyears" | "voucherfileconnections", _) => {
+            &["bookkeeping"]
+        }
+        ("inbox", _) => &["inbox", "archive"],
         ("voucherseries", _) | ("settings", "lockedperiod") => &["bookkeeping", "settings"],
         ("companyinformation", _) => &["companyinformation"],
         ("settings", _) => &["settings", "companyinformation"],
@@ -67,5 +70,8 @@ mod tests {
         assert!(!allows("bookkeeping", "/settings/company"));
         assert!(allows("order invoice", "/invoices/3/bookkeep"));
         assert!(allows("", "/unknown"));
+        assert!(allows("inbox", "/inbox"));
+        assert!(!allows("bookkeeping", "/inbox"));
+        assert!(allows("bookkeeping", "/voucherfileconnections/abc"));
     }
 }

@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS documents (
     kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS vat_rates (rate TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS inbox_files (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL,
+    size INTEGER NOT NULL, content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS voucher_file_connections (
+    file_id TEXT PRIMARY KEY, year INTEGER NOT NULL, series TEXT NOT NULL,
+    number INTEGER NOT NULL);
 ";
 
 /// Shared handle to the sandbox database.

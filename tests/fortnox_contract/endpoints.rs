@@ -214,3 +214,34 @@ async fn refusals_are_typed_with_fortnox_code_and_an_english_explanation() {
     assert_eq!(ok.voucher_number, 1);
     sandbox.stop().await;
 }
+
+#[tokio::test]
+async fn uploads_a_file_and_connects_it_to_a_voucher_of_its_year() {
+    let (sandbox, client) = start(options()).await;
+    let voucher = client.create_voucher(2, &takings("F", "2025-06-10", None)).await.unwrap();
+    let bytes = "{\"z_number\": 7, \"note\": \"åäö\"}\r\n--boundary-like\r\n".as_bytes();
+    let file = client.upload_to_inbox("inbox_v", "fb1234-z \"7\".json", bytes).await.unwrap();
+    assert_eq!(file.name, "fb1234-z _7_.json");
+    assert_eq!(file.size, Some(u64::try_from(bytes.len()).unwrap()));
+    let found = client.inbox_file_named("inbox_v", &file.name).await.unwrap();
+    assert_eq!(found.map(|f| f.id), Some(file.id.clone()));
+    assert!(client.inbox_file_named("inbox_v", "other.json").await.unwrap().is_none());
+
+    assert!(client.voucher_file_connection(&file.id).await.unwrap().is_none());
+    let connected = client
+        .connect_file_to_voucher(&file.id, "F", voucher.voucher_number, date("2025-06-10"))
+        .await
+        .unwrap();
+    assert_eq!(connected.file_id, file.id);
+    assert_eq!((connected.voucher_series.as_str(), connected.voucher_number.as_str()), ("F", "1"));
+    let read = client.voucher_file_connection(&file.id).await.unwrap().unwrap();
+    assert_eq!(read, connected);
+    // Connecting again is refused (the product reads the connection first and never does).
+    let again = client
+        .connect_file_to_voucher(&file.id, "F", voucher.voucher_number, date("2025-06-10"))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Some(i64::from(error_code::FILE_ALREADY_CONNECTED)));
+    assert!(again.is_permanent());
+    sandbox.stop().await;
+}

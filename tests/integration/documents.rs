@@ -1,6 +1,7 @@
 //! End-to-end for Z-reports and order exports: the real binary against the sandbox, including
 //! the same file dropped again, a changed Z-report, and an overlapping order export.
 
+use fortnox_bridge::sandbox::FaultPlan;
 use serde_json::Value;
 
 use crate::harness::{Api, Workspace, fixture};
@@ -62,6 +63,113 @@ async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
     );
     let all = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
     assert_eq!(list(&all, "Vouchers").len(), 1, "one voucher for Z 1042");
+}
+
+/// The file connections of voucher `series number` (year `year`), with each file's bytes.
+async fn attachments(api: &Api, series: &str, number: u64, year: u64) -> Vec<(Value, Vec<u8>)> {
+    let all = api.get("/3/voucherfileconnections?limit=500").await;
+    let mut out = Vec::new();
+    for c in list(&all, "VoucherFileConnections") {
+        if c["VoucherSeries"] == series
+            && c["VoucherNumber"].as_str() == Some(number.to_string().as_str())
+            && c["VoucherYear"] == year
+        {
+            let id = c["FileId"].as_str().expect("FileId");
+            out.push((c.clone(), api.get_bytes(&format!("/3/inbox/{id}")).await));
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zreport_files_are_attached_to_their_vouchers_once_despite_lost_answers() {
+    let ws = Workspace::start().await;
+    ws.write_config("[zreport]\nattach_file = true\n");
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+
+    // 1. The connection is made but its answer is lost: found by reading it, not made again.
+    ws.sandbox.plan_faults(FaultPlan {
+        drop_next_writes: 1,
+        only_under: Some("/voucherfileconnections"),
+        ..FaultPlan::default()
+    });
+    let restaurant = fixture("zreport/restaurang-2026-10-31.json");
+    ws.drop_file("z-1042.json", &restaurant);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let found = attachments(&api, "F", 1, year).await;
+    assert_eq!(found.len(), 1, "one connection for F 1");
+    assert_eq!(found[0].1, restaurant, "the original bytes");
+    assert!(found[0].0["Name"].as_str().expect("name").ends_with("-z-1042.json"));
+
+    // 2. The upload is stored but its answer is lost: found in the inbox, not uploaded again.
+    ws.sandbox.plan_faults(FaultPlan {
+        drop_next_writes: 1,
+        only_under: Some("/inbox"),
+        ..FaultPlan::default()
+    });
+    let z1043 =
+        String::from_utf8_lossy(&restaurant).replace("\"z_number\": 1042", "\"z_number\": 1043");
+    ws.drop_file("z-1043.json", z1043.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let found = attachments(&api, "F", 2, year).await;
+    assert_eq!(found.len(), 1, "one connection for F 2");
+    assert_eq!(found[0].1, z1043.as_bytes());
+
+    // 3. Fortnox fails after the upload (the connection cannot even be read): the voucher
+    //    stays posted, the attachment waits and is retried with the recorded file id.
+    ws.sandbox.plan_faults(FaultPlan {
+        fail_next: 5,
+        only_under: Some("/voucherfileconnections"),
+        ..FaultPlan::default()
+    });
+    let z1044 =
+        String::from_utf8_lossy(&restaurant).replace("\"z_number\": 1042", "\"z_number\": 1044");
+    ws.drop_file("z-1044.json", z1044.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let found = attachments(&api, "F", 3, year).await;
+    assert_eq!(found.len(), 1, "one connection for F 3");
+    assert_eq!(found[0].1, z1044.as_bytes());
+
+    // 4. The upload fails (500), and then, when it is sent again, its answer is lost: the
+    //    next try looks for it in the inbox before uploading (found), then connects once.
+    ws.sandbox.plan_faults(FaultPlan {
+        fail_next: 1,
+        drop_next_writes: 1,
+        only_under: Some("/inbox"),
+        ..FaultPlan::default()
+    });
+    let z1045 =
+        String::from_utf8_lossy(&restaurant).replace("\"z_number\": 1042", "\"z_number\": 1045");
+    ws.drop_file("z-1045.json", z1045.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let found = attachments(&api, "F", 4, year).await;
+    assert_eq!(found.len(), 1, "one connection for F 4");
+    assert_eq!(found[0].1, z1045.as_bytes());
+    let trail = ws.cli(&["audit", "show", "F", "4"]);
+    let text = String::from_utf8_lossy(&trail.stdout);
+    assert_eq!(text.matches("attachment uploading").count(), 2, "{text}");
+    assert!(text.contains("found in the Fortnox inbox after the answer was lost"), "{text}");
+
+    let inbox = api.get("/3/inbox?path=inbox_v").await;
+    assert_eq!(list(&inbox["Folder"], "Files").len(), 4, "each file uploaded once: {inbox}");
+    let all = api.get("/3/voucherfileconnections").await;
+    assert_eq!(list(&all, "VoucherFileConnections").len(), 4);
+    assert_eq!(ws.archived("done").len(), 4);
+
+    let trail = ws.cli(&["audit", "show", "F", "3"]);
+    let text = String::from_utf8_lossy(&trail.stdout);
+    assert!(text.contains("source file attached (Fortnox file "), "{text}");
+    assert!(text.contains("attachment waiting") && text.contains("attached"), "{text}");
+    let status = ws.cli(&["status", "--json"]);
+    let status: Value = serde_json::from_slice(&status.stdout).expect("status json");
+    assert_eq!(status["inboxes"][0]["attach_waiting"], 0, "{status}");
+    assert_eq!(status["inboxes"][0]["attach_failed"], 0, "{status}");
+    assert_eq!(status["inboxes"][0]["posted_total"], 4, "{status}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

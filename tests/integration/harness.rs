@@ -213,6 +213,19 @@ impl Api {
         panic!("{path}: the sandbox kept failing");
     }
 
+    /// The raw body of a GET (a downloaded file).
+    pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.bytes().await.expect("body").to_vec()
+    }
+
     /// Every voucher of a series in a year (all pages).
     pub async fn all_vouchers(&self, series: &str, year: u64) -> Vec<serde_json::Value> {
         let mut out = Vec::new();

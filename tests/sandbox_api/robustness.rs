@@ -96,7 +96,12 @@ async fn a_chart_can_be_loaded_into_every_year() {
 async fn planned_faults_are_served_in_order_then_stop() {
     use fortnox_bridge::sandbox::FaultPlan;
     let api = Api::start(options()).await;
-    api.sandbox.plan_faults(FaultPlan { fail_next: 1, rate_limit_next: 2, drop_next_writes: 1 });
+    api.sandbox.plan_faults(FaultPlan {
+        fail_next: 1,
+        rate_limit_next: 2,
+        drop_next_writes: 1,
+        only_under: None,
+    });
     let (status, body) = api.get("/3/settings/lockedperiod").await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(body["ErrorInformation"]["code"], json!(1_000_003));
