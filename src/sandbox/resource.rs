@@ -3,9 +3,11 @@
 //! update with a lenient envelope, actions on one document, and lists with searches, filters,
 //! sorting and paging.
 
-use axum::Json;
 use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::routing::{MethodRouter, get};
+use axum::{Json, Router};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
@@ -123,6 +125,35 @@ impl Resource {
             None => documents::with_url(doc, &url),
         }
     }
+}
+
+/// The routes every resource has: `list` and [`create`] on `/<path>`, [`get_one`] and [`update`]
+/// on `/<path>/{number}`.
+pub fn routes<C, U>(
+    res: &'static Resource,
+    list: MethodRouter<Shared>,
+    make: C,
+    change: U,
+) -> Router<Shared>
+where
+    C: Fn(&Connection, &Doc, NaiveDate) -> Result<Doc, ApiError> + Clone + Send + Sync + 'static,
+    U: Fn(&Connection, &mut Doc, &Doc, NaiveDate) -> Result<(), ApiError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    let one =
+        get(move |State(state): State<Shared>, Path(key): Path<String>| get_one(res, state, key))
+            .put(move |State(state): State<Shared>, Path(key): Path<String>, body: Bytes| {
+                update(res, state, key, body, change.clone())
+            });
+    let all = list.post(move |State(state): State<Shared>, body: Bytes| {
+        create(res, state, body, make.clone())
+    });
+    Router::new()
+        .route(&format!("/{}", res.path), all)
+        .route(&format!("/{}/{{number}}", res.path), one)
 }
 
 /// `GET /3/<path>/{key}`.

@@ -1,8 +1,7 @@
 //! `/3/articles`: search, create (duplicate number → 2000013), get (404 2001302), update
 //! (including `QuantityInStock`).
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -56,24 +55,7 @@ const ARTICLES: Resource = Resource {
 };
 
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route(
-            "/articles",
-            get(list_articles).post(|State(state): State<Shared>, body: Bytes| {
-                resource::create(&ARTICLES, state, body, new_article)
-            }),
-        )
-        .route(
-            "/articles/{number}",
-            get(|State(state): State<Shared>, Path(number): Path<String>| {
-                resource::get_one(&ARTICLES, state, number)
-            })
-            .put(
-                |State(state): State<Shared>, Path(number): Path<String>, body: Bytes| {
-                    resource::update(&ARTICLES, state, number, body, change_article)
-                },
-            ),
-        )
+    resource::routes(&ARTICLES, get(list_articles), new_article, change_article)
 }
 
 const FIELDS: &[Field] = &[

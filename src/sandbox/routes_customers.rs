@@ -1,7 +1,6 @@
 //! `/3/customers`: search (ILIKE filters), create, get, update.
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -50,24 +49,7 @@ const CUSTOMERS: Resource = Resource {
 };
 
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route(
-            "/customers",
-            get(list_customers).post(|State(state): State<Shared>, body: Bytes| {
-                resource::create(&CUSTOMERS, state, body, new_customer)
-            }),
-        )
-        .route(
-            "/customers/{number}",
-            get(|State(state): State<Shared>, Path(number): Path<String>| {
-                resource::get_one(&CUSTOMERS, state, number)
-            })
-            .put(
-                |State(state): State<Shared>, Path(number): Path<String>, body: Bytes| {
-                    resource::update(&CUSTOMERS, state, number, body, change_customer)
-                },
-            ),
-        )
+    resource::routes(&CUSTOMERS, get(list_customers), new_customer, change_customer)
 }
 
 const FIELDS: &[Field] = &[

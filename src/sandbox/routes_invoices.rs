@@ -1,7 +1,6 @@
 //! `/3/invoices`: create, get, update, list with filters, and the actions `bookkeep` (creates a
 //! voucher in series B), `cancel`, `externalprint` and `email` (a GET, as in Fortnox).
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -72,30 +71,16 @@ pub const INVOICES: Resource = Resource {
 };
 
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route(
-            "/invoices",
-            get(list_invoices).post(|State(state): State<Shared>, body: Bytes| {
-                resource::create(&INVOICES, state, body, |conn, input, today| {
-                    new_invoice(conn, input, today, None)
-                })
-            }),
-        )
-        .route(
-            "/invoices/{number}",
-            get(|State(state): State<Shared>, Path(number): Path<String>| {
-                resource::get_one(&INVOICES, state, number)
-            })
-            .put(
-                |State(state): State<Shared>, Path(number): Path<String>, body: Bytes| {
-                    resource::update(&INVOICES, state, number, body, change_invoice)
-                },
-            ),
-        )
-        .route("/invoices/{number}/bookkeep", put(bookkeep))
-        .route("/invoices/{number}/cancel", put(cancel))
-        .route("/invoices/{number}/externalprint", put(external_print))
-        .route("/invoices/{number}/email", get(email))
+    resource::routes(
+        &INVOICES,
+        get(list_invoices),
+        |conn, input, today| new_invoice(conn, input, today, None),
+        change_invoice,
+    )
+    .route("/invoices/{number}/bookkeep", put(bookkeep))
+    .route("/invoices/{number}/cancel", put(cancel))
+    .route("/invoices/{number}/externalprint", put(external_print))
+    .route("/invoices/{number}/email", get(email))
 }
 
 fn is_true(doc: &Doc, key: &str) -> bool {

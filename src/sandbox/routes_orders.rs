@@ -1,7 +1,6 @@
 //! `/3/orders`: create, get, update, list with filters (ILIKE on `externalinvoicereference1`
 //! like Fortnox), and the `createinvoice` / `cancel` actions.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -60,24 +59,7 @@ const ORDERS: Resource = Resource {
 };
 
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route(
-            "/orders",
-            get(list_orders).post(|State(state): State<Shared>, body: Bytes| {
-                resource::create(&ORDERS, state, body, new_order)
-            }),
-        )
-        .route(
-            "/orders/{number}",
-            get(|State(state): State<Shared>, Path(number): Path<String>| {
-                resource::get_one(&ORDERS, state, number)
-            })
-            .put(
-                |State(state): State<Shared>, Path(number): Path<String>, body: Bytes| {
-                    resource::update(&ORDERS, state, number, body, change_order)
-                },
-            ),
-        )
+    resource::routes(&ORDERS, get(list_orders), new_order, change_order)
         .route("/orders/{number}/createinvoice", put(create_invoice))
         .route("/orders/{number}/cancel", put(cancel_order))
 }

@@ -2,8 +2,7 @@
 //! create, update), all keyed by `Code`.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde_json::json;
 
@@ -89,32 +88,15 @@ pub const MODES_OF_PAYMENT: Register = Register {
 pub fn router() -> Router<Shared> {
     let mut router = Router::new();
     for register in [&UNITS, &TERMS_OF_PAYMENT, &MODES_OF_PAYMENT] {
-        let res = &register.resource;
-        router = router
-            .route(
-                &format!("/{}", res.path),
-                get(move |State(state): State<Shared>, params: Params| {
-                    resource::list_of(res, state, params, |_| true)
-                })
-                .post(move |State(state): State<Shared>, body: Bytes| {
-                    resource::create(res, state, body, move |conn, input, _| {
-                        new_code(register, conn, input)
-                    })
-                }),
-            )
-            .route(
-                &format!("/{}/{{code}}", res.path),
-                get(move |State(state): State<Shared>, Path(code): Path<String>| {
-                    resource::get_one(res, state, code)
-                })
-                .put(
-                    move |State(state): State<Shared>, Path(code): Path<String>, body: Bytes| {
-                        resource::update(res, state, code, body, move |_, doc, input, _| {
-                            documents::apply(doc, input, register.fields)
-                        })
-                    },
-                ),
-            );
+        let list = get(move |State(state): State<Shared>, params: Params| {
+            resource::list_of(&register.resource, state, params, |_| true)
+        });
+        router = router.merge(resource::routes(
+            &register.resource,
+            list,
+            move |conn, input, _| new_code(register, conn, input),
+            move |_, doc, input, _| documents::apply(doc, input, register.fields),
+        ));
     }
     router
 }
