@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodFilter, MethodRouter, get, on};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -212,6 +212,19 @@ where
     input.retain(|k, _| !k.eq_ignore_ascii_case(res.key));
     let today = state.options.today;
     act(res, state, key, move |conn, doc| change(conn, doc, &input, today)).await
+}
+
+/// The route of an action on one document (`/<path>/{number}/<action>`): [`act`] with `change`,
+/// which also gets the key.
+pub fn action(
+    res: &'static Resource,
+    method: MethodFilter,
+    change: fn(&Connection, &mut Doc, &str) -> Result<(), ApiError>,
+) -> MethodRouter<Shared> {
+    on(method, move |State(state): State<Shared>, Path(key): Path<String>| async move {
+        let number = key.clone();
+        act(res, state, key, move |conn, doc| change(conn, doc, &number)).await
+    })
 }
 
 /// Runs `change` on a stored document, stores it and answers it.

@@ -1,8 +1,8 @@
 //! `/3/invoices`: create, get, update, list with filters, and the actions `bookkeep` (creates a
 //! voucher in series B), `cancel`, `externalprint` and `email` (a GET, as in Fortnox).
 
-use axum::extract::{Path, State};
-use axum::routing::{get, put};
+use axum::extract::State;
+use axum::routing::{MethodFilter, get};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -77,10 +77,16 @@ pub fn router() -> Router<Shared> {
         |conn, input, today| new_invoice(conn, input, today, None),
         change_invoice,
     )
-    .route("/invoices/{number}/bookkeep", put(bookkeep))
-    .route("/invoices/{number}/cancel", put(cancel))
-    .route("/invoices/{number}/externalprint", put(external_print))
-    .route("/invoices/{number}/email", get(email))
+    .route("/invoices/{number}/bookkeep", resource::action(&INVOICES, MethodFilter::PUT, bookkeep))
+    .route("/invoices/{number}/cancel", resource::action(&INVOICES, MethodFilter::PUT, cancel))
+    .route(
+        "/invoices/{number}/externalprint",
+        resource::action(&INVOICES, MethodFilter::PUT, |_, doc, _| {
+            doc.insert("Sent".to_owned(), json!(true));
+            Ok(())
+        }),
+    )
+    .route("/invoices/{number}/email", resource::action(&INVOICES, MethodFilter::GET, email))
 }
 
 fn is_true(doc: &Doc, key: &str) -> bool {
@@ -164,88 +170,56 @@ fn change_invoice(
 }
 
 /// Books the invoice: 1510 debit Total; revenue accounts, output VAT and `RoundOff` credit.
-async fn bookkeep(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    resource::act(&INVOICES, state, number.clone(), move |conn, doc| {
-        if is_true(doc, "Booked") {
-            return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är redan bokförd."));
-        }
-        if is_true(doc, "Cancelled") {
-            return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
-        }
-        let date: NaiveDate = documents::text(doc, "InvoiceDate")
-            .parse()
-            .map_err(|_| ApiError::field("InvoiceDate", "saknas"))?;
-        let year = store::financial_year_for(conn, date)?.ok_or_else(|| {
-            ApiError::bad(
-                code::FINANCIAL_YEAR_MISSING,
-                format!("Det finns inget räkenskapsår för datumet {date}."),
-            )
-        })?;
-        let draft = invoice_voucher::draft(doc, &number, date)?;
-        let voucher = vouchers::create_in(conn, &year, draft, false)?;
-        doc.insert("Booked".to_owned(), json!(true));
-        doc.insert("VoucherNumber".to_owned(), json!(voucher.voucher_number));
-        doc.insert("VoucherSeries".to_owned(), json!(voucher.voucher_series));
-        doc.insert("VoucherYear".to_owned(), json!(voucher.year));
-        Ok(())
-    })
-    .await
+fn bookkeep(conn: &Connection, doc: &mut Doc, number: &str) -> Result<(), ApiError> {
+    if is_true(doc, "Booked") {
+        return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är redan bokförd."));
+    }
+    if is_true(doc, "Cancelled") {
+        return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
+    }
+    let date: NaiveDate = documents::text(doc, "InvoiceDate")
+        .parse()
+        .map_err(|_| ApiError::field("InvoiceDate", "saknas"))?;
+    let year = store::financial_year_for(conn, date)?.ok_or_else(|| {
+        ApiError::bad(
+            code::FINANCIAL_YEAR_MISSING,
+            format!("Det finns inget räkenskapsår för datumet {date}."),
+        )
+    })?;
+    let draft = invoice_voucher::draft(doc, number, date)?;
+    let voucher = vouchers::create_in(conn, &year, draft, false)?;
+    doc.insert("Booked".to_owned(), json!(true));
+    doc.insert("VoucherNumber".to_owned(), json!(voucher.voucher_number));
+    doc.insert("VoucherSeries".to_owned(), json!(voucher.voucher_series));
+    doc.insert("VoucherYear".to_owned(), json!(voucher.year));
+    Ok(())
 }
 
-async fn cancel(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    resource::act(&INVOICES, state, number, |_, doc| {
-        if is_true(doc, "Booked") {
-            return Err(ApiError::bad(
-                code::INVALID_STATE,
-                "En bokförd faktura kan inte makuleras.",
-            ));
-        }
-        doc.insert("Cancelled".to_owned(), json!(true));
-        doc.insert("Balance".to_owned(), money(Decimal::ZERO));
-        Ok(())
-    })
-    .await
-}
-
-async fn external_print(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    resource::act(&INVOICES, state, number, |_, doc| {
-        doc.insert("Sent".to_owned(), json!(true));
-        Ok(())
-    })
-    .await
+fn cancel(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
+    if is_true(doc, "Booked") {
+        return Err(ApiError::bad(code::INVALID_STATE, "En bokförd faktura kan inte makuleras."));
+    }
+    doc.insert("Cancelled".to_owned(), json!(true));
+    doc.insert("Balance".to_owned(), money(Decimal::ZERO));
+    Ok(())
 }
 
 /// "Sends" the invoice to `EmailInformation.EmailAddressTo` (nothing leaves the machine).
-async fn email(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    resource::act(&INVOICES, state, number, |_, doc| {
-        let to = doc
-            .get("EmailInformation")
-            .and_then(|i| i.get("EmailAddressTo"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if to.trim().is_empty() {
-            return Err(ApiError::field("EmailAddressTo", "saknas"));
-        }
-        if is_true(doc, "Cancelled") {
-            return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
-        }
-        tracing::info!(to, "sandbox: invoice e-mail recorded (not sent)");
-        doc.insert("Sent".to_owned(), json!(true));
-        Ok(())
-    })
-    .await
+fn email(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
+    let to = doc
+        .get("EmailInformation")
+        .and_then(|i| i.get("EmailAddressTo"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if to.trim().is_empty() {
+        return Err(ApiError::field("EmailAddressTo", "saknas"));
+    }
+    if is_true(doc, "Cancelled") {
+        return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
+    }
+    tracing::info!(to, "sandbox: invoice e-mail recorded (not sent)");
+    doc.insert("Sent".to_owned(), json!(true));
+    Ok(())
 }
 
 async fn list_invoices(

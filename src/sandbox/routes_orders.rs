@@ -2,7 +2,7 @@
 //! like Fortnox), and the `createinvoice` / `cancel` actions.
 
 use axum::extract::{Path, State};
-use axum::routing::{get, put};
+use axum::routing::{MethodFilter, get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -61,7 +61,10 @@ const ORDERS: Resource = Resource {
 pub fn router() -> Router<Shared> {
     resource::routes(&ORDERS, get(list_orders), new_order, change_order)
         .route("/orders/{number}/createinvoice", put(create_invoice))
-        .route("/orders/{number}/cancel", put(cancel_order))
+        .route(
+            "/orders/{number}/cancel",
+            resource::action(&ORDERS, MethodFilter::PUT, cancel_order),
+        )
 }
 
 /// The error for a `DocumentNumber` already in use.
@@ -97,18 +100,12 @@ fn change_order(
     Ok(())
 }
 
-async fn cancel_order(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    resource::act(&ORDERS, state, number, |_, doc| {
-        if invoiced(doc) {
-            return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
-        }
-        doc.insert("Cancelled".to_owned(), json!(true));
-        Ok(())
-    })
-    .await
+fn cancel_order(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
+    if invoiced(doc) {
+        return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
+    }
+    doc.insert("Cancelled".to_owned(), json!(true));
+    Ok(())
 }
 
 /// Turns an order into an invoice; answers `{"Invoice":…}` (as the official spec says).
