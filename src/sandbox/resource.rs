@@ -237,16 +237,36 @@ pub async fn act<F>(
 where
     F: FnOnce(&Connection, &mut Doc) -> Result<(), ApiError> + Send + 'static,
 {
+    let number = key.clone();
+    change_one(res, state, key, move |conn, doc, base| {
+        change(conn, doc)?;
+        Ok(Json(res.respond(base, &number, doc.clone())))
+    })
+    .await
+}
+
+/// Runs `change` (which also gets the base URL) on a stored document in a transaction, stores the
+/// document and answers what `change` returned.
+pub async fn change_one<T, F>(
+    res: &'static Resource,
+    state: Shared,
+    key: String,
+    change: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&Connection, &mut Doc, &str) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let base = state.base_url.clone();
     state
         .store
         .call(move |conn| {
             let tx = conn.transaction()?;
             let mut doc = res.load(&tx, &key)?;
-            change(&tx, &mut doc)?;
+            let answer = change(&tx, &mut doc, &base)?;
             documents::put(&tx, res.kind, &key, &doc)?;
             tx.commit()?;
-            Ok(Json(res.respond(&base, &key, doc)))
+            Ok(answer)
         })
         .await
 }

@@ -113,75 +113,68 @@ async fn create_invoice(
     State(state): State<Shared>,
     Path(number): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
     let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut order = ORDERS.load(&tx, &number)?;
-            if invoiced(&order) {
-                return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
+    resource::change_one(&ORDERS, state, number.clone(), move |conn, order, base| {
+        if invoiced(order) {
+            return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
+        }
+        if order.get("Cancelled") == Some(&json!(true)) {
+            return Err(ApiError::bad(code::INVALID_STATE, "Ordern är makulerad."));
+        }
+        let mut input = Doc::new();
+        for key in [
+            "Address1",
+            "Address2",
+            "AdministrationFee",
+            "City",
+            "Comments",
+            "CostCenter",
+            "Country",
+            "Currency",
+            "CustomerName",
+            "CustomerNumber",
+            "DeliveryDate",
+            "EmailInformation",
+            "ExternalInvoiceReference1",
+            "ExternalInvoiceReference2",
+            "Freight",
+            "Language",
+            "OurReference",
+            "Project",
+            "TermsOfPayment",
+            "VATIncluded",
+            "YourOrderNumber",
+            "YourReference",
+            "ZipCode",
+        ] {
+            if let Some(value) = order.get(key) {
+                input.insert(key.to_owned(), value.clone());
             }
-            if order.get("Cancelled") == Some(&json!(true)) {
-                return Err(ApiError::bad(code::INVALID_STATE, "Ordern är makulerad."));
-            }
-            let mut input = Doc::new();
-            for key in [
-                "Address1",
-                "Address2",
-                "AdministrationFee",
-                "City",
-                "Comments",
-                "CostCenter",
-                "Country",
-                "Currency",
-                "CustomerName",
-                "CustomerNumber",
-                "DeliveryDate",
-                "EmailInformation",
-                "ExternalInvoiceReference1",
-                "ExternalInvoiceReference2",
-                "Freight",
-                "Language",
-                "OurReference",
-                "Project",
-                "TermsOfPayment",
-                "VATIncluded",
-                "YourOrderNumber",
-                "YourReference",
-                "ZipCode",
-            ] {
-                if let Some(value) = order.get(key) {
-                    input.insert(key.to_owned(), value.clone());
-                }
-            }
-            if order.get("CopyRemarks") != Some(&json!(false))
-                && let Some(remarks) = order.get("Remarks")
-            {
-                input.insert("Remarks".to_owned(), remarks.clone());
-            }
-            let rows: Vec<Value> = match order.get("OrderRows") {
-                Some(Value::Array(rows)) => rows
-                    .iter()
-                    .filter_map(Value::as_object)
-                    .map(|row| {
-                        let mut row = row.clone();
-                        row.remove("OrderedQuantity");
-                        Value::Object(row)
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            input.insert("InvoiceRows".to_owned(), Value::Array(rows));
-            let invoice = routes_invoices::new_invoice(&tx, &input, today, Some(&number))?;
-            let invoice_number = documents::text(&invoice, "DocumentNumber").to_owned();
-            order.insert("InvoiceReference".to_owned(), json!(&invoice_number));
-            documents::put(&tx, kind::ORDER, &number, &order)?;
-            tx.commit()?;
-            Ok(Json(INVOICES.respond(&base, &invoice_number, invoice)))
-        })
-        .await
+        }
+        if order.get("CopyRemarks") != Some(&json!(false))
+            && let Some(remarks) = order.get("Remarks")
+        {
+            input.insert("Remarks".to_owned(), remarks.clone());
+        }
+        let rows: Vec<Value> = match order.get("OrderRows") {
+            Some(Value::Array(rows)) => rows
+                .iter()
+                .filter_map(Value::as_object)
+                .map(|row| {
+                    let mut row = row.clone();
+                    row.remove("OrderedQuantity");
+                    Value::Object(row)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        input.insert("InvoiceRows".to_owned(), Value::Array(rows));
+        let invoice = routes_invoices::new_invoice(conn, &input, today, Some(&number))?;
+        let invoice_number = documents::text(&invoice, "DocumentNumber").to_owned();
+        order.insert("InvoiceReference".to_owned(), json!(&invoice_number));
+        Ok(Json(INVOICES.respond(base, &invoice_number, invoice)))
+    })
+    .await
 }
 
 async fn list_orders(State(state): State<Shared>, params: Params) -> Result<Json<Value>, ApiError> {
