@@ -150,6 +150,17 @@ pub(super) fn insert_token(
     Ok(())
 }
 
+/// The client (HTTP Basic) and the form of a token endpoint request.
+fn client_request(
+    headers: &HeaderMap,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<(String, HashMap<String, String>), ApiError> {
+    let client_id = basic_client(headers)?;
+    let Form(form) =
+        form.map_err(|_| ApiError::oauth_request("invalid_request", "Invalid request body"))?;
+    Ok((client_id, form))
+}
+
 /// Marks an unused, unexpired token of `kind` for `client_id` as used and returns its grant.
 fn consume(
     conn: &rusqlite::Connection,
@@ -176,9 +187,7 @@ async fn token(
     headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let client_id = basic_client(&headers)?;
-    let Form(form) =
-        form.map_err(|_| ApiError::oauth_request("invalid_request", "Invalid request body"))?;
+    let (client_id, form) = client_request(&headers, form)?;
     let lifetime = state.options.access_token_lifetime;
     let tenant_header = headers.get("tenantid").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let grant_type = form.get("grant_type").cloned().unwrap_or_default();
@@ -237,9 +246,7 @@ async fn revoke(
     headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, ApiError> {
-    let client_id = basic_client(&headers)?;
-    let Form(form) =
-        form.map_err(|_| ApiError::oauth_request("invalid_request", "Invalid request body"))?;
+    let (client_id, form) = client_request(&headers, form)?;
     let token = form.get("token").cloned().unwrap_or_default();
     state
         .store

@@ -20,6 +20,7 @@ mod invoice_voucher;
 mod lenient;
 mod limits;
 mod paging;
+mod resource;
 mod routes_archive;
 mod routes_articles;
 mod routes_customers;

@@ -1,26 +1,61 @@
 //! `/3/articles`: search, create (duplicate number → 2000013), get (404 2001302), update
 //! (including `QuantityInStock`).
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use rusqlite::Connection;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::Shared;
 use super::documents::{self, Field, Kind, kind};
 use super::errors::{ApiError, code};
 use super::lenient;
-use super::paging::{Params, list, single};
-use super::routes_customers::{natural_key, urlencode};
+use super::paging::Params;
+use super::resource::{self, Doc, Resource, SortKey, Sorting};
 use super::sales;
 
+const ARTICLES: Resource = Resource {
+    kind: kind::ARTICLE,
+    path: "articles",
+    singular: "Article",
+    plural: "Articles",
+    key: "ArticleNumber",
+    not_found_code: code::ARTICLE_NOT_FOUND,
+    not_found_message: "Kan inte hitta artikeln.",
+    list_fields: Some(&[
+        "Active",
+        "ArticleNumber",
+        "Description",
+        "DisposableQuantity",
+        "EAN",
+        "Housework",
+        "PurchasePrice",
+        "QuantityInStock",
+        "ReservedQuantity",
+        "SalesPrice",
+        "StockPlace",
+        "StockValue",
+        "Unit",
+        "VAT",
+        "WebshopArticle",
+    ]),
+    searches: &[
+        ("articlenumber", "ArticleNumber"),
+        ("description", "Description"),
+        ("ean", "EAN"),
+        ("suppliernumber", "SupplierNumber"),
+        ("manufacturer", "Manufacturer"),
+    ],
+    sorting: Sorting::ByParam(&[
+        ("description", SortKey::Lowercase("Description")),
+        ("articlenumber", SortKey::Natural("ArticleNumber")),
+    ]),
+};
+
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route("/articles", get(list_articles).post(create_article))
-        .route("/articles/{number}", get(get_article).put(update_article))
+    resource::routes(&ARTICLES, get(list_articles), new_article, change_article)
 }
 
 const FIELDS: &[Field] = &[
@@ -60,34 +95,8 @@ const FIELDS: &[Field] = &[
     ("Width", Kind::Integer),
 ];
 
-const LIST_FIELDS: &[&str] = &[
-    "Active",
-    "ArticleNumber",
-    "Description",
-    "DisposableQuantity",
-    "EAN",
-    "Housework",
-    "PurchasePrice",
-    "QuantityInStock",
-    "ReservedQuantity",
-    "SalesPrice",
-    "StockPlace",
-    "StockValue",
-    "Unit",
-    "VAT",
-    "WebshopArticle",
-];
-
-fn not_found() -> ApiError {
-    ApiError::not_found(code::ARTICLE_NOT_FOUND, "Kan inte hitta artikeln.")
-}
-
-fn url(base: &str, number: &str) -> String {
-    format!("{base}/3/articles/{}", urlencode(number))
-}
-
 /// Checks and completes an article before it is stored.
-fn check(conn: &Connection, doc: &mut Map<String, Value>) -> Result<(), ApiError> {
+fn check(conn: &Connection, doc: &mut Doc) -> Result<(), ApiError> {
     lenient::check_len("Description", documents::text(doc, "Description").trim(), 1, 200)?;
     let kind_text = documents::text(doc, "Type");
     if kind_text != "STOCK" && kind_text != "SERVICE" {
@@ -110,137 +119,40 @@ fn check(conn: &Connection, doc: &mut Map<String, Value>) -> Result<(), ApiError
     Ok(())
 }
 
-async fn create_article(
-    State(state): State<Shared>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = lenient::envelope(&body, "Article")?;
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut doc: Map<String, Value> = json!({
-                "Active": true, "EAN": "", "Housework": false, "PurchasePrice": 0,
-                "QuantityInStock": 0, "ReservedQuantity": 0, "SalesAccount": null,
-                "SalesPrice": 0, "StockGoods": false, "Type": "STOCK", "Unit": "",
-                "VAT": 25, "WebshopArticle": false,
-            })
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-            documents::apply(&mut doc, &input, FIELDS)?;
-            check(&tx, &mut doc)?;
-            let number = match documents::text(&doc, "ArticleNumber").trim() {
-                "" => documents::next_number(&tx, kind::ARTICLE)?,
-                given if documents::exists(&tx, kind::ARTICLE, given)? => {
-                    return Err(ApiError::bad(
-                        code::ARTICLE_NUMBER_USED,
-                        format!("Artikelnummer \"{given}\" används redan."),
-                    ));
-                }
-                given => given.to_owned(),
-            };
-            doc.insert("ArticleNumber".to_owned(), json!(number));
-            documents::put(&tx, kind::ARTICLE, &number, &doc)?;
-            tx.commit()?;
-            let value = documents::with_url(doc, &url(&base, &number));
-            Ok((StatusCode::CREATED, Json(single("Article", value))))
-        })
-        .await
-}
-
-async fn get_article(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let doc = documents::get(conn, kind::ARTICLE, &number)?.ok_or_else(not_found)?;
-            Ok(Json(single("Article", documents::with_url(doc, &url(&base, &number)))))
-        })
-        .await
-}
-
-async fn update_article(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let mut input = lenient::envelope(&body, "Article")?;
-    input.retain(|k, _| !k.eq_ignore_ascii_case("ArticleNumber"));
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut doc = documents::get(&tx, kind::ARTICLE, &number)?.ok_or_else(not_found)?;
-            documents::apply(&mut doc, &input, FIELDS)?;
-            check(&tx, &mut doc)?;
-            documents::put(&tx, kind::ARTICLE, &number, &doc)?;
-            tx.commit()?;
-            Ok(Json(single("Article", documents::with_url(doc, &url(&base, &number)))))
-        })
-        .await
-}
-
 async fn list_articles(
     State(state): State<Shared>,
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
-    let active = match params.get("filter") {
-        None => None,
-        Some("active") => Some(true),
-        Some("inactive") => Some(false),
-        Some(_) => {
-            return Err(ApiError::bad(code::INVALID_FILTER, "Ett ogiltigt filter har använts."));
-        }
-    };
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let mut docs: Vec<Map<String, Value>> = documents::all(conn, kind::ARTICLE)?
-                .into_iter()
-                .filter(|d| {
-                    [
-                        ("articlenumber", "ArticleNumber"),
-                        ("description", "Description"),
-                        ("ean", "EAN"),
-                        ("suppliernumber", "SupplierNumber"),
-                        ("manufacturer", "Manufacturer"),
-                    ]
-                    .iter()
-                    .all(|(param, field)| params.matches(param, Some(documents::text(d, field))))
-                })
-                .filter(|d| active.is_none_or(|a| d.get("Active") == Some(&json!(a))))
-                .collect();
-            match params.get("sortby") {
-                Some("description") => {
-                    docs.sort_by_key(|d| documents::text(d, "Description").to_lowercase());
-                }
-                Some("articlenumber") => {
-                    docs.sort_by_key(|d| natural_key(documents::text(d, "ArticleNumber")));
-                }
-                _ => {}
-            }
-            if params.get("sortorder") == Some("descending") {
-                docs.reverse();
-            }
-            let items: Vec<Value> = docs
-                .iter()
-                .map(|d| {
-                    documents::subset(
-                        d,
-                        &url(&base, documents::text(d, "ArticleNumber")),
-                        LIST_FIELDS,
-                    )
-                })
-                .collect();
-            let (page, meta) = params.page(items)?;
-            Ok(Json(list("Articles", meta, page)))
-        })
-        .await
+    let keep = resource::active_filter(&params)?;
+    resource::list_of(&ARTICLES, state, params, keep).await
+}
+
+fn new_article(conn: &Connection, input: &Doc, _today: NaiveDate) -> Result<Doc, ApiError> {
+    let mut doc: Doc = json!({
+        "Active": true, "EAN": "", "Housework": false, "PurchasePrice": 0,
+        "QuantityInStock": 0, "ReservedQuantity": 0, "SalesAccount": null,
+        "SalesPrice": 0, "StockGoods": false, "Type": "STOCK", "Unit": "",
+        "VAT": 25, "WebshopArticle": false,
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    documents::apply(&mut doc, input, FIELDS)?;
+    check(conn, &mut doc)?;
+    ARTICLES.insert_new(conn, doc, |given| {
+        ApiError::bad(
+            code::ARTICLE_NUMBER_USED,
+            format!("Artikelnummer \"{given}\" används redan."),
+        )
+    })
+}
+
+fn change_article(
+    conn: &Connection,
+    doc: &mut Doc,
+    input: &Doc,
+    _today: NaiveDate,
+) -> Result<(), ApiError> {
+    documents::apply(doc, input, FIELDS)?;
+    check(conn, doc)
 }

@@ -1,22 +1,55 @@
 //! `/3/customers`: search (ILIKE filters), create, get, update.
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Map, Value, json};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde_json::{Value, json};
 
 use super::Shared;
 use super::documents::{self, Field, Kind, kind};
 use super::errors::{ApiError, code};
-use super::lenient;
-use super::paging::{Params, list, single};
+use super::paging::Params;
+use super::resource::{self, Doc, Resource, SortKey, Sorting};
+
+const CUSTOMERS: Resource = Resource {
+    kind: kind::CUSTOMER,
+    path: "customers",
+    singular: "Customer",
+    plural: "Customers",
+    key: "CustomerNumber",
+    not_found_code: code::CUSTOMER_NOT_FOUND,
+    not_found_message: "Kan inte hitta kunden.",
+    list_fields: Some(&[
+        "Active",
+        "Address1",
+        "Address2",
+        "City",
+        "CustomerNumber",
+        "Email",
+        "Name",
+        "OrganisationNumber",
+        "Phone",
+        "ZipCode",
+    ]),
+    searches: &[
+        ("customernumber", "CustomerNumber"),
+        ("name", "Name"),
+        ("email", "Email"),
+        ("organisationnumber", "OrganisationNumber"),
+        ("city", "City"),
+        ("zipcode", "ZipCode"),
+        ("phone", "Phone1"),
+    ],
+    sorting: Sorting::ByParam(&[
+        ("name", SortKey::Lowercase("Name")),
+        ("customernumber", SortKey::Natural("CustomerNumber")),
+    ]),
+};
 
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route("/customers", get(list_customers).post(create_customer))
-        .route("/customers/{number}", get(get_customer).put(update_customer))
+    resource::routes(&CUSTOMERS, get(list_customers), new_customer, change_customer)
 }
 
 const FIELDS: &[Field] = &[
@@ -63,42 +96,7 @@ const FIELDS: &[Field] = &[
     ("ZipCode", Kind::Text(10)),
 ];
 
-const LIST_FIELDS: &[&str] = &[
-    "Active",
-    "Address1",
-    "Address2",
-    "City",
-    "CustomerNumber",
-    "Email",
-    "Name",
-    "OrganisationNumber",
-    "Phone",
-    "ZipCode",
-];
-
-fn not_found() -> ApiError {
-    ApiError::not_found(code::CUSTOMER_NOT_FOUND, "Kan inte hitta kunden.")
-}
-
-fn url(base: &str, number: &str) -> String {
-    format!("{base}/3/customers/{}", urlencode(number))
-}
-
-/// Percent-encodes a path segment.
-pub fn urlencode(segment: &str) -> String {
-    let mut out = String::new();
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push_str(&hex::encode_upper([byte]));
-        }
-    }
-    out
-}
-
-fn check(doc: &Map<String, Value>) -> Result<(), ApiError> {
+fn check(doc: &Doc) -> Result<(), ApiError> {
     if documents::text(doc, "Name").trim().is_empty() {
         return Err(ApiError::field("Name", "saknas"));
     }
@@ -119,7 +117,7 @@ fn check(doc: &Map<String, Value>) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn finish(doc: &mut Map<String, Value>) {
+fn finish(doc: &mut Doc) {
     let phone = doc.get("Phone1").cloned().unwrap_or_else(|| json!(""));
     doc.insert("Phone".to_owned(), phone);
     let country = match documents::text(doc, "CountryCode") {
@@ -132,146 +130,39 @@ fn finish(doc: &mut Map<String, Value>) {
     doc.insert("Country".to_owned(), json!(country));
 }
 
-async fn create_customer(
-    State(state): State<Shared>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = lenient::envelope(&body, "Customer")?;
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut doc: Map<String, Value> = json!({
-                "Active": true, "Address1": "", "Address2": "", "City": "", "CountryCode": "SE",
-                "Currency": "SEK", "Email": "", "OrganisationNumber": "", "Phone1": "",
-                "TermsOfPayment": "30", "Type": "COMPANY", "VATType": "SEVAT", "ZipCode": "",
-            })
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-            documents::apply(&mut doc, &input, FIELDS)?;
-            check(&doc)?;
-            let number = match documents::text(&doc, "CustomerNumber").trim() {
-                "" => documents::next_number(&tx, kind::CUSTOMER)?,
-                given if documents::exists(&tx, kind::CUSTOMER, given)? => {
-                    return Err(ApiError::bad(
-                        code::CUSTOMER_NUMBER_USED,
-                        format!("Kundnummer {given} används redan."),
-                    ));
-                }
-                given => given.to_owned(),
-            };
-            doc.insert("CustomerNumber".to_owned(), json!(number));
-            finish(&mut doc);
-            documents::put(&tx, kind::CUSTOMER, &number, &doc)?;
-            tx.commit()?;
-            let value = documents::with_url(doc, &url(&base, &number));
-            Ok((StatusCode::CREATED, Json(single("Customer", value))))
-        })
-        .await
-}
-
-async fn get_customer(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let doc = documents::get(conn, kind::CUSTOMER, &number)?.ok_or_else(not_found)?;
-            Ok(Json(single("Customer", documents::with_url(doc, &url(&base, &number)))))
-        })
-        .await
-}
-
-async fn update_customer(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let mut input = lenient::envelope(&body, "Customer")?;
-    input.retain(|k, _| !k.eq_ignore_ascii_case("CustomerNumber"));
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut doc = documents::get(&tx, kind::CUSTOMER, &number)?.ok_or_else(not_found)?;
-            documents::apply(&mut doc, &input, FIELDS)?;
-            check(&doc)?;
-            finish(&mut doc);
-            documents::put(&tx, kind::CUSTOMER, &number, &doc)?;
-            tx.commit()?;
-            Ok(Json(single("Customer", documents::with_url(doc, &url(&base, &number)))))
-        })
-        .await
-}
-
 async fn list_customers(
     State(state): State<Shared>,
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
-    let active = match params.get("filter") {
-        None => None,
-        Some("active") => Some(true),
-        Some("inactive") => Some(false),
-        Some(_) => {
-            return Err(ApiError::bad(code::INVALID_FILTER, "Ett ogiltigt filter har använts."));
-        }
-    };
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let mut docs: Vec<Map<String, Value>> = documents::all(conn, kind::CUSTOMER)?
-                .into_iter()
-                .filter(|d| {
-                    [
-                        ("customernumber", "CustomerNumber"),
-                        ("name", "Name"),
-                        ("email", "Email"),
-                        ("organisationnumber", "OrganisationNumber"),
-                        ("city", "City"),
-                        ("zipcode", "ZipCode"),
-                        ("phone", "Phone1"),
-                    ]
-                    .iter()
-                    .all(|(param, field)| params.matches(param, Some(documents::text(d, field))))
-                })
-                .filter(|d| active.is_none_or(|a| d.get("Active") == Some(&json!(a))))
-                .collect();
-            match params.get("sortby") {
-                Some("name") => docs.sort_by_key(|d| documents::text(d, "Name").to_lowercase()),
-                Some("customernumber") => {
-                    docs.sort_by_key(|d| natural_key(documents::text(d, "CustomerNumber")));
-                }
-                _ => {}
-            }
-            if params.get("sortorder") == Some("descending") {
-                docs.reverse();
-            }
-            let items: Vec<Value> = docs
-                .iter()
-                .map(|d| {
-                    documents::subset(
-                        d,
-                        &url(&base, documents::text(d, "CustomerNumber")),
-                        LIST_FIELDS,
-                    )
-                })
-                .collect();
-            let (page, meta) = params.page(items)?;
-            Ok(Json(list("Customers", meta, page)))
-        })
-        .await
+    let keep = resource::active_filter(&params)?;
+    resource::list_of(&CUSTOMERS, state, params, keep).await
 }
 
-/// Numbers sort numerically, before other strings.
-pub fn natural_key(text: &str) -> (u8, u64, String) {
-    match text.parse::<u64>() {
-        Ok(n) => (0, n, String::new()),
-        Err(_) => (1, 0, text.to_owned()),
-    }
+fn new_customer(conn: &Connection, input: &Doc, _today: NaiveDate) -> Result<Doc, ApiError> {
+    let mut doc: Doc = json!({
+        "Active": true, "Address1": "", "Address2": "", "City": "", "CountryCode": "SE",
+        "Currency": "SEK", "Email": "", "OrganisationNumber": "", "Phone1": "",
+        "TermsOfPayment": "30", "Type": "COMPANY", "VATType": "SEVAT", "ZipCode": "",
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default();
+    documents::apply(&mut doc, input, FIELDS)?;
+    check(&doc)?;
+    finish(&mut doc);
+    CUSTOMERS.insert_new(conn, doc, |given| {
+        ApiError::bad(code::CUSTOMER_NUMBER_USED, format!("Kundnummer {given} används redan."))
+    })
+}
+
+fn change_customer(
+    _conn: &Connection,
+    doc: &mut Doc,
+    input: &Doc,
+    _today: NaiveDate,
+) -> Result<(), ApiError> {
+    documents::apply(doc, input, FIELDS)?;
+    check(doc)?;
+    finish(doc);
+    Ok(())
 }

@@ -1,91 +1,106 @@
 //! `/3/invoices`: create, get, update, list with filters, and the actions `bookkeep` (creates a
 //! voucher in series B), `cancel`, `externalprint` and `email` (a GET, as in Fortnox).
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::routing::{get, put};
+use axum::extract::State;
+use axum::routing::{MethodFilter, get};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::Shared;
 use super::documents::{self, kind, money};
 use super::errors::{ApiError, code};
 use super::invoice_voucher;
 use super::lenient;
-use super::paging::{Params, list, single};
-use super::routes_customers::{natural_key, urlencode};
-use super::routes_orders::insert_new;
-use super::sales::{self, Doc};
+use super::paging::Params;
+use super::resource::{self, Doc, Resource, SortKey, Sorting};
+use super::routes_orders::number_taken;
+use super::sales::{self, Doc as SalesDoc};
 use super::store;
 use super::vouchers;
 
+pub const INVOICES: Resource = Resource {
+    kind: kind::INVOICE,
+    path: "invoices",
+    singular: "Invoice",
+    plural: "Invoices",
+    key: "DocumentNumber",
+    not_found_code: code::INVOICE_NOT_FOUND,
+    not_found_message: "Kan inte hitta fakturan.",
+    list_fields: Some(&[
+        "Balance",
+        "Booked",
+        "Cancelled",
+        "CostCenter",
+        "Currency",
+        "CustomerName",
+        "CustomerNumber",
+        "DocumentNumber",
+        "DueDate",
+        "ExternalInvoiceReference1",
+        "ExternalInvoiceReference2",
+        "FinalPayDate",
+        "InvoiceDate",
+        "InvoiceType",
+        "OCR",
+        "OrderReference",
+        "Project",
+        "Sent",
+        "TermsOfPayment",
+        "Total",
+        "VoucherNumber",
+        "VoucherSeries",
+        "VoucherYear",
+        "YourOrderNumber",
+    ]),
+    searches: &[
+        ("customername", "CustomerName"),
+        ("customernumber", "CustomerNumber"),
+        ("documentnumber", "DocumentNumber"),
+        ("externalinvoicereference1", "ExternalInvoiceReference1"),
+        ("externalinvoicereference2", "ExternalInvoiceReference2"),
+        ("yourordernumber", "YourOrderNumber"),
+        ("ocr", "OCR"),
+        ("invoicetype", "InvoiceType"),
+        ("costcenter", "CostCenter"),
+        ("project", "Project"),
+    ],
+    sorting: Sorting::Fixed(SortKey::Natural("DocumentNumber")),
+};
+
 pub fn router() -> Router<Shared> {
-    Router::new()
-        .route("/invoices", get(list_invoices).post(create_invoice))
-        .route("/invoices/{number}", get(get_invoice).put(update_invoice))
-        .route("/invoices/{number}/bookkeep", put(bookkeep))
-        .route("/invoices/{number}/cancel", put(cancel))
-        .route("/invoices/{number}/externalprint", put(external_print))
-        .route("/invoices/{number}/email", get(email))
+    resource::routes(
+        &INVOICES,
+        get(list_invoices),
+        |conn, input, today| new_invoice(conn, input, today, None),
+        change_invoice,
+    )
+    .route("/invoices/{number}/bookkeep", resource::action(&INVOICES, MethodFilter::PUT, bookkeep))
+    .route("/invoices/{number}/cancel", resource::action(&INVOICES, MethodFilter::PUT, cancel))
+    .route(
+        "/invoices/{number}/externalprint",
+        resource::action(&INVOICES, MethodFilter::PUT, |_, doc, _| {
+            doc.insert("Sent".to_owned(), json!(true));
+            Ok(())
+        }),
+    )
+    .route("/invoices/{number}/email", resource::action(&INVOICES, MethodFilter::GET, email))
 }
 
-const LIST_FIELDS: &[&str] = &[
-    "Balance",
-    "Booked",
-    "Cancelled",
-    "CostCenter",
-    "Currency",
-    "CustomerName",
-    "CustomerNumber",
-    "DocumentNumber",
-    "DueDate",
-    "ExternalInvoiceReference1",
-    "ExternalInvoiceReference2",
-    "FinalPayDate",
-    "InvoiceDate",
-    "InvoiceType",
-    "OCR",
-    "OrderReference",
-    "Project",
-    "Sent",
-    "TermsOfPayment",
-    "Total",
-    "VoucherNumber",
-    "VoucherSeries",
-    "VoucherYear",
-    "YourOrderNumber",
-];
-
-fn not_found() -> ApiError {
-    ApiError::not_found(code::INVOICE_NOT_FOUND, "Kan inte hitta fakturan.")
-}
-
-fn url(base: &str, number: &str) -> String {
-    format!("{base}/3/invoices/{}", urlencode(number))
-}
-
-/// `{"Invoice":{…, "@url"}}`.
-pub fn respond(base: &str, doc: Map<String, Value>) -> Value {
-    let number = documents::text(&doc, "DocumentNumber").to_owned();
-    single("Invoice", documents::with_url(doc, &url(base, &number)))
-}
-
-fn is_true(doc: &Map<String, Value>, key: &str) -> bool {
+fn is_true(doc: &Doc, key: &str) -> bool {
     doc.get(key) == Some(&json!(true))
 }
 
 /// Builds and stores a new invoice (also used by `orders/{n}/createinvoice`).
 pub fn new_invoice(
     conn: &Connection,
-    input: &Map<String, Value>,
+    input: &Doc,
     today: NaiveDate,
     order: Option<&str>,
-) -> Result<Map<String, Value>, ApiError> {
-    let mut doc = sales::build(conn, Doc::Invoice, input, None, today)?;
+) -> Result<Doc, ApiError> {
+    let mut doc = sales::build(conn, SalesDoc::Invoice, input, None, today)?;
     let kind_text = documents::text(&doc, "InvoiceType");
     if !matches!(
         kind_text,
@@ -107,7 +122,7 @@ pub fn new_invoice(
     for key in ["VoucherNumber", "VoucherSeries", "VoucherYear"] {
         doc.insert(key.to_owned(), Value::Null);
     }
-    let mut doc = insert_new(conn, kind::INVOICE, doc)?;
+    let mut doc = INVOICES.insert_new(conn, doc, number_taken)?;
     if documents::text(&doc, "OCR").is_empty() {
         let number = documents::text(&doc, "DocumentNumber").to_owned();
         doc.insert("OCR".to_owned(), json!(ocr(&number)));
@@ -136,246 +151,103 @@ fn ocr(number: &str) -> String {
     format!("{}{check}", digits.iter().map(u32::to_string).collect::<String>())
 }
 
-async fn create_invoice(
-    State(state): State<Shared>,
-    body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let input = lenient::envelope(&body, "Invoice")?;
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let doc = new_invoice(&tx, &input, today, None)?;
-            tx.commit()?;
-            Ok((StatusCode::CREATED, Json(respond(&base, doc))))
-        })
-        .await
-}
-
-async fn get_invoice(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let doc = documents::get(conn, kind::INVOICE, &number)?.ok_or_else(not_found)?;
-            Ok(Json(respond(&base, doc)))
-        })
-        .await
-}
-
-async fn update_invoice(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-    body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let mut input = lenient::envelope(&body, "Invoice")?;
-    input.retain(|k, _| !k.eq_ignore_ascii_case("DocumentNumber"));
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let existing = documents::get(&tx, kind::INVOICE, &number)?.ok_or_else(not_found)?;
-            if is_true(&existing, "Booked") || is_true(&existing, "Cancelled") {
-                return Err(ApiError::bad(
-                    code::INVALID_STATE,
-                    "Fakturan är bokförd eller makulerad och kan inte ändras.",
-                ));
-            }
-            let mut doc = sales::build(&tx, Doc::Invoice, &input, Some(existing), today)?;
-            let total = doc.get("Total").cloned().unwrap_or(json!(0));
-            doc.insert("Balance".to_owned(), total);
-            documents::put(&tx, kind::INVOICE, &number, &doc)?;
-            tx.commit()?;
-            Ok(Json(respond(&base, doc)))
-        })
-        .await
-}
-
-/// Runs `change` on a stored invoice and answers it.
-async fn act<F>(state: Shared, number: String, change: F) -> Result<Json<Value>, ApiError>
-where
-    F: FnOnce(&Connection, &mut Map<String, Value>) -> Result<(), ApiError> + Send + 'static,
-{
-    let base = state.base_url.clone();
-    state
-        .store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            let mut doc = documents::get(&tx, kind::INVOICE, &number)?.ok_or_else(not_found)?;
-            change(&tx, &mut doc)?;
-            documents::put(&tx, kind::INVOICE, &number, &doc)?;
-            tx.commit()?;
-            Ok(Json(respond(&base, doc)))
-        })
-        .await
+fn change_invoice(
+    conn: &Connection,
+    doc: &mut Doc,
+    input: &Doc,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    if is_true(doc, "Booked") || is_true(doc, "Cancelled") {
+        return Err(ApiError::bad(
+            code::INVALID_STATE,
+            "Fakturan är bokförd eller makulerad och kan inte ändras.",
+        ));
+    }
+    *doc = sales::build(conn, SalesDoc::Invoice, input, Some(std::mem::take(doc)), today)?;
+    let total = doc.get("Total").cloned().unwrap_or(json!(0));
+    doc.insert("Balance".to_owned(), total);
+    Ok(())
 }
 
 /// Books the invoice: 1510 debit Total; revenue accounts, output VAT and `RoundOff` credit.
-async fn bookkeep(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    act(state, number.clone(), move |conn, doc| {
-        if is_true(doc, "Booked") {
-            return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är redan bokförd."));
-        }
-        if is_true(doc, "Cancelled") {
-            return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
-        }
-        let date: NaiveDate = documents::text(doc, "InvoiceDate")
-            .parse()
-            .map_err(|_| ApiError::field("InvoiceDate", "saknas"))?;
-        let year = store::financial_year_for(conn, date)?.ok_or_else(|| {
-            ApiError::bad(
-                code::FINANCIAL_YEAR_MISSING,
-                format!("Det finns inget räkenskapsår för datumet {date}."),
-            )
-        })?;
-        let draft = invoice_voucher::draft(doc, &number, date)?;
-        let voucher = vouchers::create_in(conn, &year, draft, false)?;
-        doc.insert("Booked".to_owned(), json!(true));
-        doc.insert("VoucherNumber".to_owned(), json!(voucher.voucher_number));
-        doc.insert("VoucherSeries".to_owned(), json!(voucher.voucher_series));
-        doc.insert("VoucherYear".to_owned(), json!(voucher.year));
-        Ok(())
-    })
-    .await
+fn bookkeep(conn: &Connection, doc: &mut Doc, number: &str) -> Result<(), ApiError> {
+    if is_true(doc, "Booked") {
+        return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är redan bokförd."));
+    }
+    if is_true(doc, "Cancelled") {
+        return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
+    }
+    let date: NaiveDate = documents::text(doc, "InvoiceDate")
+        .parse()
+        .map_err(|_| ApiError::field("InvoiceDate", "saknas"))?;
+    let year = store::financial_year_for(conn, date)?.ok_or_else(|| {
+        ApiError::bad(
+            code::FINANCIAL_YEAR_MISSING,
+            format!("Det finns inget räkenskapsår för datumet {date}."),
+        )
+    })?;
+    let draft = invoice_voucher::draft(doc, number, date)?;
+    let voucher = vouchers::create_in(conn, &year, draft, false)?;
+    doc.insert("Booked".to_owned(), json!(true));
+    doc.insert("VoucherNumber".to_owned(), json!(voucher.voucher_number));
+    doc.insert("VoucherSeries".to_owned(), json!(voucher.voucher_series));
+    doc.insert("VoucherYear".to_owned(), json!(voucher.year));
+    Ok(())
 }
 
-async fn cancel(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    act(state, number, |_, doc| {
-        if is_true(doc, "Booked") {
-            return Err(ApiError::bad(
-                code::INVALID_STATE,
-                "En bokförd faktura kan inte makuleras.",
-            ));
-        }
-        doc.insert("Cancelled".to_owned(), json!(true));
-        doc.insert("Balance".to_owned(), money(Decimal::ZERO));
-        Ok(())
-    })
-    .await
-}
-
-async fn external_print(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    act(state, number, |_, doc| {
-        doc.insert("Sent".to_owned(), json!(true));
-        Ok(())
-    })
-    .await
+fn cancel(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
+    if is_true(doc, "Booked") {
+        return Err(ApiError::bad(code::INVALID_STATE, "En bokförd faktura kan inte makuleras."));
+    }
+    doc.insert("Cancelled".to_owned(), json!(true));
+    doc.insert("Balance".to_owned(), money(Decimal::ZERO));
+    Ok(())
 }
 
 /// "Sends" the invoice to `EmailInformation.EmailAddressTo` (nothing leaves the machine).
-async fn email(
-    State(state): State<Shared>,
-    Path(number): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    act(state, number, |_, doc| {
-        let to = doc
-            .get("EmailInformation")
-            .and_then(|i| i.get("EmailAddressTo"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if to.trim().is_empty() {
-            return Err(ApiError::field("EmailAddressTo", "saknas"));
-        }
-        if is_true(doc, "Cancelled") {
-            return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
-        }
-        tracing::info!(to, "sandbox: invoice e-mail recorded (not sent)");
-        doc.insert("Sent".to_owned(), json!(true));
-        Ok(())
-    })
-    .await
+fn email(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
+    let to = doc
+        .get("EmailInformation")
+        .and_then(|i| i.get("EmailAddressTo"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if to.trim().is_empty() {
+        return Err(ApiError::field("EmailAddressTo", "saknas"));
+    }
+    if is_true(doc, "Cancelled") {
+        return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
+    }
+    tracing::info!(to, "sandbox: invoice e-mail recorded (not sent)");
+    doc.insert("Sent".to_owned(), json!(true));
+    Ok(())
 }
 
 async fn list_invoices(
     State(state): State<Shared>,
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
-    let filter = params.get("filter").map(str::to_owned);
-    if filter.as_deref().is_some_and(|f| {
-        !matches!(f, "cancelled" | "fullypaid" | "unpaid" | "unpaidoverdue" | "unbooked")
-    }) {
-        return Err(ApiError::bad(code::INVALID_FILTER, "Ett ogiltigt filter har använts."));
-    }
-    let from = params.date("fromdate")?.map(|d| d.to_string());
-    let to = params.date("todate")?.map(|d| d.to_string());
-    let base = state.base_url.clone();
+    let filter = resource::filter(
+        &params,
+        &["cancelled", "fullypaid", "unpaid", "unpaidoverdue", "unbooked"],
+    )?;
+    let dated = resource::date_filter(&params, "InvoiceDate")?;
     let today = state.options.today.to_string();
-    state
-        .store
-        .call(move |conn| {
-            let mut docs: Vec<Map<String, Value>> = documents::all(conn, kind::INVOICE)?
-                .into_iter()
-                .filter(|d| {
-                    [
-                        ("customername", "CustomerName"),
-                        ("customernumber", "CustomerNumber"),
-                        ("documentnumber", "DocumentNumber"),
-                        ("externalinvoicereference1", "ExternalInvoiceReference1"),
-                        ("externalinvoicereference2", "ExternalInvoiceReference2"),
-                        ("yourordernumber", "YourOrderNumber"),
-                        ("ocr", "OCR"),
-                        ("invoicetype", "InvoiceType"),
-                        ("costcenter", "CostCenter"),
-                        ("project", "Project"),
-                    ]
-                    .iter()
-                    .all(|(param, field)| params.matches(param, Some(documents::text(d, field))))
-                })
-                .filter(|d| {
-                    let date = documents::text(d, "InvoiceDate");
-                    from.as_deref().is_none_or(|f| date >= f)
-                        && to.as_deref().is_none_or(|t| date <= t)
-                })
-                .filter(|d| {
-                    let open =
-                        lenient::decimal(d, "Balance").ok().flatten().is_some_and(|b| !b.is_zero());
-                    let cancelled = is_true(d, "Cancelled");
-                    match filter.as_deref() {
-                        Some("cancelled") => cancelled,
-                        Some("unbooked") => !is_true(d, "Booked") && !cancelled,
-                        Some("fullypaid") => !open && !cancelled,
-                        Some("unpaid") => open && !cancelled,
-                        Some("unpaidoverdue") => {
-                            open && !cancelled && documents::text(d, "DueDate") < today.as_str()
-                        }
-                        _ => true,
-                    }
-                })
-                .collect();
-            docs.sort_by_key(|d| natural_key(documents::text(d, "DocumentNumber")));
-            if params.get("sortorder") == Some("descending") {
-                docs.reverse();
+    resource::list_of(&INVOICES, state, params, move |d| {
+        let open = lenient::decimal(d, "Balance").ok().flatten().is_some_and(|b| !b.is_zero());
+        let cancelled = is_true(d, "Cancelled");
+        dated(d)
+            && match filter.as_deref() {
+                Some("cancelled") => cancelled,
+                Some("unbooked") => !is_true(d, "Booked") && !cancelled,
+                Some("fullypaid") => !open && !cancelled,
+                Some("unpaid") => open && !cancelled,
+                Some("unpaidoverdue") => {
+                    open && !cancelled && documents::text(d, "DueDate") < today.as_str()
+                }
+                _ => true,
             }
-            let items: Vec<Value> = docs
-                .iter()
-                .map(|d| {
-                    documents::subset(
-                        d,
-                        &url(&base, documents::text(d, "DocumentNumber")),
-                        LIST_FIELDS,
-                    )
-                })
-                .collect();
-            let (page, meta) = params.page(items)?;
-            Ok(Json(list("Invoices", meta, page)))
-        })
-        .await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use super::Shared;
@@ -70,6 +71,31 @@ fn account_json(base: &str, account: &Account) -> Value {
     })
 }
 
+/// Runs `f` in the store with the financial year the request names (`financialyear`,
+/// `financialyeardate`, else the one covering today), its parameters and the base URL.
+pub async fn in_year<T, F>(state: Shared, params: Params, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Connection, FinancialYear, &Params, &str) -> Result<T, ApiError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    let base = state.base_url.clone();
+    let today = state.options.today;
+    state
+        .store
+        .call(move |conn| {
+            let year = store::resolve_year(
+                conn,
+                params.get("financialyear"),
+                params.get("financialyeardate"),
+                today,
+            )?;
+            f(conn, year, &params, &base)
+        })
+        .await
+}
+
 async fn list_years(State(state): State<Shared>, params: Params) -> Result<Json<Value>, ApiError> {
     let date = params.date("date")?;
     let base = state.base_url.clone();
@@ -105,23 +131,13 @@ async fn get_year(
 }
 
 async fn list_series(State(state): State<Shared>, params: Params) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            let items: Vec<Value> =
-                store::all_series(conn, year.id)?.iter().map(|s| series_json(&base, s)).collect();
-            let (page, meta) = params.page(items)?;
-            Ok(Json(list("VoucherSeriesCollection", meta, page)))
-        })
-        .await
+    in_year(state, params, |conn, year, params, base| {
+        let items: Vec<Value> =
+            store::all_series(conn, year.id)?.iter().map(|s| series_json(base, s)).collect();
+        let (page, meta) = params.page(items)?;
+        Ok(Json(list("VoucherSeriesCollection", meta, page)))
+    })
+    .await
 }
 
 async fn get_series(
@@ -129,55 +145,30 @@ async fn get_series(
     Path(series_code): Path<String>,
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            let series = store::series(conn, year.id, &series_code)?.ok_or_else(|| {
-                ApiError::not_found(
-                    code::SERIES_NOT_FOUND_GET,
-                    "Kan inte hitta verifikationsserien.",
-                )
-            })?;
-            Ok(Json(single("VoucherSeries", series_json(&base, &series))))
-        })
-        .await
+    in_year(state, params, move |conn, year, _, base| {
+        let series = store::series(conn, year.id, &series_code)?.ok_or_else(|| {
+            ApiError::not_found(code::SERIES_NOT_FOUND_GET, "Kan inte hitta verifikationsserien.")
+        })?;
+        Ok(Json(single("VoucherSeries", series_json(base, &series))))
+    })
+    .await
 }
 
 async fn list_accounts(
     State(state): State<Shared>,
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            let sru = params.get("sru").map(str::trim).map(str::to_owned);
-            let items: Vec<Value> = store::accounts(conn, year.id)?
-                .iter()
-                .filter(|a| {
-                    sru.as_deref().is_none_or(|s| a.sru.is_some_and(|n| n.to_string() == s))
-                })
-                .map(|a| account_json(&base, a))
-                .collect();
-            let (page, meta) = params.page(items)?;
-            Ok(Json(list("Accounts", meta, page)))
-        })
-        .await
+    in_year(state, params, |conn, year, params, base| {
+        let sru = params.get("sru").map(str::trim);
+        let items: Vec<Value> = store::accounts(conn, year.id)?
+            .iter()
+            .filter(|a| sru.is_none_or(|s| a.sru.is_some_and(|n| n.to_string() == s)))
+            .map(|a| account_json(base, a))
+            .collect();
+        let (page, meta) = params.page(items)?;
+        Ok(Json(list("Accounts", meta, page)))
+    })
+    .await
 }
 
 async fn get_account(
@@ -187,21 +178,11 @@ async fn get_account(
 ) -> Result<Json<Value>, ApiError> {
     let not_found = || ApiError::not_found(code::ACCOUNT_NOT_FOUND_GET, "Kan inte hitta kontot.");
     let number: i64 = number.trim().parse().map_err(|_| not_found())?;
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            let account = store::account(conn, year.id, number)?.ok_or_else(not_found)?;
-            Ok(Json(single("Account", account_json(&base, &account))))
-        })
-        .await
+    in_year(state, params, move |conn, year, _, base| {
+        let account = store::account(conn, year.id, number)?.ok_or_else(not_found)?;
+        Ok(Json(single("Account", account_json(base, &account))))
+    })
+    .await
 }
 
 async fn locked_period(State(state): State<Shared>) -> Result<Json<Value>, ApiError> {

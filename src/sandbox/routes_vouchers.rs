@@ -11,7 +11,7 @@ use super::Shared;
 use super::errors::{ApiError, code};
 use super::lenient;
 use super::paging::{Params, list, single};
-use super::store;
+use super::routes_meta::in_year;
 use super::vouchers::{self, Voucher};
 
 pub fn router() -> Router<Shared> {
@@ -57,21 +57,11 @@ async fn create_voucher(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let obj = lenient::envelope(&body, "Voucher")?;
     let draft = vouchers::parse_draft(&obj)?;
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            let voucher = vouchers::create(conn, &year, draft, true)?;
-            Ok((StatusCode::CREATED, Json(single("Voucher", voucher_json(&base, &voucher)?))))
-        })
-        .await
+    in_year(state, params, move |conn, year, _, base| {
+        let voucher = vouchers::create(conn, &year, draft, true)?;
+        Ok((StatusCode::CREATED, Json(single("Voucher", voucher_json(base, &voucher)?))))
+    })
+    .await
 }
 
 async fn get_voucher(
@@ -82,21 +72,11 @@ async fn get_voucher(
     let not_found =
         || ApiError::not_found(code::VOUCHER_NOT_FOUND, "Kan inte hitta verifikationen.");
     let number: i64 = number.trim().parse().map_err(|_| not_found())?;
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            let voucher = vouchers::get(conn, year.id, &series, number)?.ok_or_else(not_found)?;
-            Ok(Json(single("Voucher", voucher_json(&base, &voucher)?)))
-        })
-        .await
+    in_year(state, params, move |conn, year, _, base| {
+        let voucher = vouchers::get(conn, year.id, &series, number)?.ok_or_else(not_found)?;
+        Ok(Json(single("Voucher", voucher_json(base, &voucher)?)))
+    })
+    .await
 }
 
 async fn list_vouchers(
@@ -122,42 +102,32 @@ async fn list_in(
 ) -> Result<Json<Value>, ApiError> {
     let from = params.date("fromdate")?;
     let to = params.date("todate")?;
-    let base = state.base_url.clone();
-    let today = state.options.today;
-    state
-        .store
-        .call(move |conn| {
-            let year = store::resolve_year(
-                conn,
-                params.get("financialyear"),
-                params.get("financialyeardate"),
-                today,
-            )?;
-            if from.is_some_and(|d| !year.contains(d)) {
-                return Err(ApiError::bad(
-                    code::DATE_OUTSIDE_YEAR_LIST,
-                    "Fråndatumet ligger utanför aktuellt räkenskapsår",
-                ));
-            }
-            if to.is_some_and(|d| !year.contains(d)) {
-                return Err(ApiError::bad(
-                    code::DATE_OUTSIDE_YEAR_LIST,
-                    "Tilldatumet ligger utanför aktuellt räkenskapsår",
-                ));
-            }
-            let cost_center = params.get("costcenter").map(str::to_owned);
-            let items: Vec<Value> = vouchers::list(conn, year.id, series.as_deref(), from, to)?
-                .iter()
-                .filter(|v| {
-                    cost_center.as_deref().is_none_or(|cc| {
-                        v.cost_center.as_deref() == Some(cc)
-                            || v.voucher_rows.iter().any(|r| r.cost_center.as_deref() == Some(cc))
-                    })
+    in_year(state, params, move |conn, year, params, base| {
+        if from.is_some_and(|d| !year.contains(d)) {
+            return Err(ApiError::bad(
+                code::DATE_OUTSIDE_YEAR_LIST,
+                "Fråndatumet ligger utanför aktuellt räkenskapsår",
+            ));
+        }
+        if to.is_some_and(|d| !year.contains(d)) {
+            return Err(ApiError::bad(
+                code::DATE_OUTSIDE_YEAR_LIST,
+                "Tilldatumet ligger utanför aktuellt räkenskapsår",
+            ));
+        }
+        let cost_center = params.get("costcenter").map(str::to_owned);
+        let items: Vec<Value> = vouchers::list(conn, year.id, series.as_deref(), from, to)?
+            .iter()
+            .filter(|v| {
+                cost_center.as_deref().is_none_or(|cc| {
+                    v.cost_center.as_deref() == Some(cc)
+                        || v.voucher_rows.iter().any(|r| r.cost_center.as_deref() == Some(cc))
                 })
-                .map(|v| list_item(&base, v))
-                .collect();
-            let (page, meta) = params.page(items)?;
-            Ok(Json(list("Vouchers", meta, page)))
-        })
-        .await
+            })
+            .map(|v| list_item(base, v))
+            .collect();
+        let (page, meta) = params.page(items)?;
+        Ok(Json(list("Vouchers", meta, page)))
+    })
+    .await
 }
