@@ -44,7 +44,7 @@ pub enum Issue {
     UnclosedList,
 }
 
-fn is_blank(c: u8) -> bool {
+pub(super) fn is_blank(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
 
@@ -73,7 +73,7 @@ fn scan(s: &[u8], mut i: usize, hit: impl Fn(u64) -> u64, slow: impl Fn(u8) -> b
 }
 
 /// Index of the first space or TAB at or after `i`, or `s.len()`.
-fn next_blank(s: &[u8], i: usize) -> usize {
+pub(super) fn next_blank(s: &[u8], i: usize) -> usize {
     scan(
         s,
         i,
@@ -83,7 +83,7 @@ fn next_blank(s: &[u8], i: usize) -> usize {
 }
 
 /// Index of the first `"` at or after `i`, or `s.len()`.
-fn next_quote(s: &[u8], i: usize) -> usize {
+pub(super) fn next_quote(s: &[u8], i: usize) -> usize {
     scan(s, i, |w| zero_bytes(w ^ 0x2222_2222_2222_2222), |c| c == b'"')
 }
 

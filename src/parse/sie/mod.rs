@@ -28,9 +28,16 @@ pub use model::{
 /// Parses a whole SIE file from its raw bytes. Never panics: every problem is a located
 /// diagnostic in [`SieFile::errors`] or [`SieFile::warnings`].
 pub fn parse(bytes: &[u8], options: &ParseOptions) -> SieFile {
+    parse_with(bytes, options, true)
+}
+
+/// [`parse`], with the `#TRANS` fast path on or off (off only to test it against the general
+/// path).
+fn parse_with(bytes: &[u8], options: &ParseOptions, fast: bool) -> SieFile {
     let (body, bom) = encoding::strip_bom(bytes);
     let enc = encoding::detect(body, bom);
     let mut reader = reader::Reader::new(options, Some(enc));
+    reader.fast = fast;
     let mut vouchers = Vec::new();
     let mut start = 0;
     let mut no = 0;

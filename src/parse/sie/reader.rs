@@ -59,6 +59,8 @@ pub struct Reader {
     /// Line and text of the first comma amount, to keep one warning per file.
     pub(super) comma_amounts: usize,
     pub(super) last_line: usize,
+    /// Plain `#TRANS` rows take the one-pass path (`block::fast_trans`); off only in tests.
+    pub(super) fast: bool,
 }
 
 /// Decodes one token's content into `out` (appended): unescapes `\"` in quoted fields and
@@ -107,6 +109,7 @@ impl Reader {
             first_line: None,
             comma_amounts: 0,
             last_line: 0,
+            fast: true,
         }
     }
 
@@ -174,6 +177,17 @@ impl Reader {
             return false;
         }
         self.sie_records += 1;
+        // Most lines of a large export are plain `#TRANS` rows: read them in one pass.
+        if self.block == Block::Open
+            && self.fast
+            && self.mirror.is_none()
+            && line.starts_with(b"#TRANS")
+            && line.get(6).is_some_and(|&c| lexer::is_blank(c))
+            && !self.checksum.is_hashing()
+            && self.fast_trans(no, line)
+        {
+            return false;
+        }
         let issue = lexer::tokenize(line, &mut self.toks);
         match issue {
             Some(Issue::UnterminatedQuote) => self.warn(
@@ -307,28 +321,30 @@ impl Reader {
 
     /// Parses an optional date; `Err` (with an error) when malformed. The last date is cached.
     pub(super) fn date(&mut self, no: usize, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
-        if let (Some((bytes, date)), Ok(key)) = (self.last_date, <[u8; 8]>::try_from(raw))
+        let date = self.date_quiet(raw);
+        if date.is_err() {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            self.error(
+                Diagnostic::at(no, format!("bad date `{text}`"))
+                    .hint("dates are written `YYYYMMDD`, e.g. `20240131`"),
+            );
+        }
+        date
+    }
+
+    /// [`Reader::date`] without the error: `Err` when malformed. The last date is cached.
+    pub(super) fn date_quiet(&mut self, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
+        let key = <[u8; 8]>::try_from(raw).ok();
+        if let (Some((bytes, date)), Some(key)) = (self.last_date, key)
             && bytes == key
         {
             return Ok(Some(date));
         }
-        match values::date(raw) {
-            Ok(Some(d)) => {
-                if let Ok(key) = <[u8; 8]>::try_from(raw) {
-                    self.last_date = Some((key, d));
-                }
-                Ok(Some(d))
-            }
-            Ok(None) => Ok(None),
-            Err(()) => {
-                let text = String::from_utf8_lossy(raw).into_owned();
-                self.error(
-                    Diagnostic::at(no, format!("bad date `{text}`"))
-                        .hint("dates are written `YYYYMMDD`, e.g. `20240131`"),
-                );
-                Err(())
-            }
+        let d = values::date(raw)?;
+        if let (Some(d), Some(key)) = (d, key) {
+            self.last_date = Some((key, d));
         }
+        Ok(d)
     }
 }
 
