@@ -48,8 +48,9 @@ pub struct Reader {
     pub(super) checksum: ChecksumState,
     pub(super) declared_accounts: AccountSet,
     pub(super) undeclared_reported: AccountSet,
-    /// The last date parsed, by its bytes (dates repeat from row to row).
-    last_date: Option<([u8; 8], NaiveDate)>,
+    /// The last two dates parsed, by their bytes, newest first (dates repeat from row to row,
+    /// and a voucher's date and registration date alternate).
+    last_dates: [Option<([u8; 8], NaiveDate)>; 2],
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
@@ -102,7 +103,7 @@ impl Reader {
             checksum: ChecksumState::default(),
             declared_accounts: AccountSet::default(),
             undeclared_reported: AccountSet::default(),
-            last_date: None,
+            last_dates: [None; 2],
             suppressed_errors: 0,
             suppressed_warnings: 0,
             sie_records: 0,
@@ -319,7 +320,8 @@ impl Reader {
         self.file.repaired_chars += n;
     }
 
-    /// Parses an optional date; `Err` (with an error) when malformed. The last date is cached.
+    /// Parses an optional date; `Err` (with an error) when malformed. The last two dates are
+    /// cached.
     pub(super) fn date(&mut self, no: usize, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
         let date = self.date_quiet(raw);
         if date.is_err() {
@@ -332,17 +334,19 @@ impl Reader {
         date
     }
 
-    /// [`Reader::date`] without the error: `Err` when malformed. The last date is cached.
+    /// [`Reader::date`] without the error: `Err` when malformed. The last two dates are cached.
     pub(super) fn date_quiet(&mut self, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
         let key = <[u8; 8]>::try_from(raw).ok();
-        if let (Some((bytes, date)), Some(key)) = (self.last_date, key)
-            && bytes == key
-        {
-            return Ok(Some(date));
+        if let Some(key) = key {
+            for (bytes, date) in self.last_dates.iter().flatten() {
+                if *bytes == key {
+                    return Ok(Some(*date));
+                }
+            }
         }
         let d = values::date(raw)?;
         if let (Some(d), Some(key)) = (d, key) {
-            self.last_date = Some((key, d));
+            self.last_dates = [Some((key, d)), self.last_dates[0]];
         }
         Ok(d)
     }

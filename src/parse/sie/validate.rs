@@ -22,6 +22,7 @@ pub struct AccountSet {
 }
 
 /// `0000`-`9999` as an index.
+#[inline]
 fn four_digit(account: &str) -> Option<usize> {
     let &[a, b, c, d] = account.as_bytes() else { return None };
     let (a, b, c, d) =
@@ -53,6 +54,7 @@ impl AccountSet {
         }
     }
 
+    #[inline]
     pub fn contains(&self, account: &str) -> bool {
         match four_digit(account) {
             Some(i) => self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0),
