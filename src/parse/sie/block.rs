@@ -190,6 +190,10 @@ impl Reader {
         let mut quantity = None;
         let mut sign: Option<&[u8]> = None;
         'fields: {
+            // No date, no text, no quantity: the tail of nearly every row some exporters write.
+            if <[u8; 8]>::try_from(&line[i..]).ok() == Some(*b" \"\" \"\" 0") {
+                break 'fields;
+            }
             // Date: `""` or eight digits.
             i = skip_blanks(line, i);
             match line.get(i) {
@@ -256,7 +260,9 @@ impl Reader {
         t.account.clear();
         push_ascii(&mut t.account, account);
         t.text.clear();
-        push_ascii(&mut t.text, text);
+        if !text.is_empty() {
+            push_ascii(&mut t.text, text);
+        }
         match sign {
             Some(s) => {
                 let buf = t.sign.get_or_insert_with(String::new);

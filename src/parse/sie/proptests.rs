@@ -199,6 +199,20 @@ fn row_records() -> impl Strategy<Value = Vec<u8>> {
             }
             line
         });
+    // Whole rows as exporters write them, with the tails the fast path takes a shortcut on.
+    let typical = (
+        row_field(&["#TRANS"], &["#RTRANS", "#BTRANS"]),
+        row_field(&["1930", "3001"], &["DF"]),
+        row_field(&["100", "-100", "-0", "-12.50"], &["1,5", "1.505"]),
+        row_field(
+            &[" \"\" \"\" 0", " \"\" \"\" 0 \"S\"", "", " 20240101 \"abc\" 1.5"],
+            &[" \"\" \"\" 0 x", " \"\" \"\" 0\t", " \"\" \"\" 1", " \"\"  \"\" 0"],
+        ),
+    )
+        .prop_map(|(label, account, amount, tail)| {
+            format!("{label} {account} {{}} {amount}{tail}")
+        });
+    let row = prop_oneof![row, typical];
     prop::collection::vec(row, 0..8).prop_map(|rows| {
         let mut text = String::from("#KONTO 1930 \"Bank\"\n#VER A 1 20240101\n{\n");
         for row in rows {
