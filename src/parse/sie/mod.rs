@@ -3,7 +3,9 @@
 //! Owns decoding, tokenizing and checking SIE files; does no IO beyond an optional caller-given
 //! `std::io::Read` (see `stream`), no clock and no conversion to Fortnox. Pipeline of one line:
 //! `encoding` (detect once) → `reader::trim` → `lexer` (nom, byte ranges) → `header` / `block`
-//! → `validate`; `checksum` follows along when the file has `#KSUMMA`.
+//! → `validate`; `checksum` follows along when the file has `#KSUMMA`. Plain ASCII `#TRANS`
+//! rows inside a block (most lines of a large export) skip the lexer: `block` reads them in one
+//! pass from the bytes, and hands anything unusual back to the general path.
 
 mod block;
 mod checksum;
