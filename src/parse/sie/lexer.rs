@@ -6,8 +6,9 @@
 //! ranges into the line so one buffer is reused for every line. This module does no decoding.
 //!
 //! The grammar is written with nom ([`quoted`], [`list`], [`bare`]; object lists are read with
-//! it). Whole lines, millions of them in a large export, go through [`tokenize`], a hand-tuned
-//! scanner of the same grammar; a property test checks that the two agree on arbitrary lines.
+//! it). Whole lines go through [`tokenize`], a hand-tuned scanner of the same grammar; a
+//! property test checks that the two agree on arbitrary lines. (Plain `#TRANS` rows, millions
+//! of them in a large export, are split by `block::fast_trans` the same way without tokens.)
 
 use nom::{
     IResult, Parser,
@@ -44,7 +45,7 @@ pub enum Issue {
     UnclosedList,
 }
 
-fn is_blank(c: u8) -> bool {
+pub(super) fn is_blank(c: u8) -> bool {
     c == b' ' || c == b'\t'
 }
 
@@ -73,7 +74,7 @@ fn scan(s: &[u8], mut i: usize, hit: impl Fn(u64) -> u64, slow: impl Fn(u8) -> b
 }
 
 /// Index of the first space or TAB at or after `i`, or `s.len()`.
-fn next_blank(s: &[u8], i: usize) -> usize {
+pub(super) fn next_blank(s: &[u8], i: usize) -> usize {
     scan(
         s,
         i,
@@ -82,8 +83,14 @@ fn next_blank(s: &[u8], i: usize) -> usize {
     )
 }
 
+/// Index of the first line feed at or after `i`, or `s.len()` (lines are short: a word scan
+/// beats setting up a vector search for each).
+pub(super) fn next_newline(s: &[u8], i: usize) -> usize {
+    scan(s, i, |w| zero_bytes(w ^ 0x0A0A_0A0A_0A0A_0A0A), |c| c == b'\n')
+}
+
 /// Index of the first `"` at or after `i`, or `s.len()`.
-fn next_quote(s: &[u8], i: usize) -> usize {
+pub(super) fn next_quote(s: &[u8], i: usize) -> usize {
     scan(s, i, |w| zero_bytes(w ^ 0x2222_2222_2222_2222), |c| c == b'"')
 }
 
@@ -366,6 +373,15 @@ mod tests {
         assert_eq!(next_quote(line, 16), 18);
         assert_eq!(next_quote(line, 19), 20);
         assert_eq!(next_quote(b"", 0), 0);
+        let lines = b"#TRANS 1930 {} 1\r\n}\n\n#VER A 1 20240101 \"a long text here\"\n";
+        let want: Vec<usize> = memchr::memchr_iter(b'\n', lines).collect();
+        let mut got = Vec::new();
+        let mut at = next_newline(lines, 0);
+        while at < lines.len() {
+            got.push(at);
+            at = next_newline(lines, at + 1);
+        }
+        assert_eq!(got, want);
         for n in 0..20 {
             let mut v = vec![b'x'; n];
             v.push(b' ');

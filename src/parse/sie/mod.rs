@@ -3,7 +3,9 @@
 //! Owns decoding, tokenizing and checking SIE files; does no IO beyond an optional caller-given
 //! `std::io::Read` (see `stream`), no clock and no conversion to Fortnox. Pipeline of one line:
 //! `encoding` (detect once) → `reader::trim` → `lexer` (nom, byte ranges) → `header` / `block`
-//! → `validate`; `checksum` follows along when the file has `#KSUMMA`.
+//! → `validate`; `checksum` follows along when the file has `#KSUMMA`. Plain ASCII `#TRANS`
+//! rows inside a block (most lines of a large export) skip the lexer: `block` reads them in one
+//! pass from the bytes, and hands anything unusual back to the general path.
 
 mod block;
 mod checksum;
@@ -28,9 +30,16 @@ pub use model::{
 /// Parses a whole SIE file from its raw bytes. Never panics: every problem is a located
 /// diagnostic in [`SieFile::errors`] or [`SieFile::warnings`].
 pub fn parse(bytes: &[u8], options: &ParseOptions) -> SieFile {
+    parse_with(bytes, options, true)
+}
+
+/// [`parse`], with the `#TRANS` fast path on or off (off only to test it against the general
+/// path).
+fn parse_with(bytes: &[u8], options: &ParseOptions, fast: bool) -> SieFile {
     let (body, bom) = encoding::strip_bom(bytes);
     let enc = encoding::detect(body, bom);
     let mut reader = reader::Reader::new(options, Some(enc));
+    reader.fast = fast;
     let mut vouchers = Vec::new();
     let mut start = 0;
     let mut no = 0;

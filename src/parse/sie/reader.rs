@@ -48,8 +48,9 @@ pub struct Reader {
     pub(super) checksum: ChecksumState,
     pub(super) declared_accounts: AccountSet,
     pub(super) undeclared_reported: AccountSet,
-    /// The last date parsed, by its bytes (dates repeat from row to row).
-    last_date: Option<([u8; 8], NaiveDate)>,
+    /// The last two dates parsed, by their bytes, newest first (dates repeat from row to row,
+    /// and a voucher's date and registration date alternate).
+    last_dates: [Option<([u8; 8], NaiveDate)>; 2],
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
@@ -59,6 +60,8 @@ pub struct Reader {
     /// Line and text of the first comma amount, to keep one warning per file.
     pub(super) comma_amounts: usize,
     pub(super) last_line: usize,
+    /// Plain `#TRANS` rows take the one-pass path (`block::fast_trans`); off only in tests.
+    pub(super) fast: bool,
 }
 
 /// Decodes one token's content into `out` (appended): unescapes `\"` in quoted fields and
@@ -100,13 +103,14 @@ impl Reader {
             checksum: ChecksumState::default(),
             declared_accounts: AccountSet::default(),
             undeclared_reported: AccountSet::default(),
-            last_date: None,
+            last_dates: [None; 2],
             suppressed_errors: 0,
             suppressed_warnings: 0,
             sie_records: 0,
             first_line: None,
             comma_amounts: 0,
             last_line: 0,
+            fast: true,
         }
     }
 
@@ -174,6 +178,17 @@ impl Reader {
             return false;
         }
         self.sie_records += 1;
+        // Most lines of a large export are plain `#TRANS` rows: read them in one pass.
+        if self.block == Block::Open
+            && self.fast
+            && self.mirror.is_none()
+            && line.starts_with(b"#TRANS")
+            && line.get(6).is_some_and(|&c| lexer::is_blank(c))
+            && !self.checksum.is_hashing()
+            && self.fast_trans(no, line)
+        {
+            return false;
+        }
         let issue = lexer::tokenize(line, &mut self.toks);
         match issue {
             Some(Issue::UnterminatedQuote) => self.warn(
@@ -305,30 +320,35 @@ impl Reader {
         self.file.repaired_chars += n;
     }
 
-    /// Parses an optional date; `Err` (with an error) when malformed. The last date is cached.
+    /// Parses an optional date; `Err` (with an error) when malformed. The last two dates are
+    /// cached.
     pub(super) fn date(&mut self, no: usize, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
-        if let (Some((bytes, date)), Ok(key)) = (self.last_date, <[u8; 8]>::try_from(raw))
-            && bytes == key
-        {
-            return Ok(Some(date));
+        let date = self.date_quiet(raw);
+        if date.is_err() {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            self.error(
+                Diagnostic::at(no, format!("bad date `{text}`"))
+                    .hint("dates are written `YYYYMMDD`, e.g. `20240131`"),
+            );
         }
-        match values::date(raw) {
-            Ok(Some(d)) => {
-                if let Ok(key) = <[u8; 8]>::try_from(raw) {
-                    self.last_date = Some((key, d));
+        date
+    }
+
+    /// [`Reader::date`] without the error: `Err` when malformed. The last two dates are cached.
+    pub(super) fn date_quiet(&mut self, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
+        let key = <[u8; 8]>::try_from(raw).ok();
+        if let Some(key) = key {
+            for (bytes, date) in self.last_dates.iter().flatten() {
+                if *bytes == key {
+                    return Ok(Some(*date));
                 }
-                Ok(Some(d))
-            }
-            Ok(None) => Ok(None),
-            Err(()) => {
-                let text = String::from_utf8_lossy(raw).into_owned();
-                self.error(
-                    Diagnostic::at(no, format!("bad date `{text}`"))
-                        .hint("dates are written `YYYYMMDD`, e.g. `20240131`"),
-                );
-                Err(())
             }
         }
+        let d = values::date(raw)?;
+        if let (Some(d), Some(key)) = (d, key) {
+            self.last_dates = [Some((key, d)), self.last_dates[0]];
+        }
+        Ok(d)
     }
 }
 

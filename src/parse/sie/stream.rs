@@ -16,6 +16,7 @@
 use std::io::{self, Read};
 
 use super::encoding;
+use super::lexer;
 use super::model::{Encoding, ParseOptions, SieFile, Ver};
 use super::reader::Reader;
 
@@ -77,12 +78,12 @@ impl<R: Read> Source<R> {
     fn feed(&mut self, reader: &mut Reader) -> io::Result<bool> {
         loop {
             // Every complete line in the buffer, in place.
-            let base = self.start;
-            let mut pos = base;
+            let mut pos = self.start;
             let chunk = &self.buf[..self.end];
-            for nl in memchr::memchr_iter(b'\n', &chunk[base..]) {
-                let line = &chunk[pos..base + nl];
-                let next = base + nl + 1;
+            loop {
+                let nl = lexer::next_newline(chunk, pos);
+                let Some(line) = chunk.get(pos..nl).filter(|_| nl < chunk.len()) else { break };
+                let next = nl + 1;
                 self.no += 1;
                 if reader.line(self.no, line) {
                     self.start = next;

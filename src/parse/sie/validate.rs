@@ -22,12 +22,16 @@ pub struct AccountSet {
 }
 
 /// `0000`-`9999` as an index.
+#[inline]
 fn four_digit(account: &str) -> Option<usize> {
-    match account.as_bytes() {
-        &[a, b, c, d] if [a, b, c, d].iter().all(u8::is_ascii_digit) => {
-            Some([a, b, c, d].iter().fold(0usize, |n, x| n * 10 + usize::from(x - b'0')))
-        }
-        _ => None,
+    let &[a, b, c, d] = account.as_bytes() else { return None };
+    let (a, b, c, d) =
+        (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'), d.wrapping_sub(b'0'));
+    if a < 10 && b < 10 && c < 10 && d < 10 {
+        let [a, b, c, d] = [a, b, c, d].map(usize::from);
+        Some(a * 1000 + b * 100 + c * 10 + d)
+    } else {
+        None
     }
 }
 
@@ -50,6 +54,7 @@ impl AccountSet {
         }
     }
 
+    #[inline]
     pub fn contains(&self, account: &str) -> bool {
         match four_digit(account) {
             Some(i) => self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0),
@@ -60,8 +65,13 @@ impl AccountSet {
 
 /// `amount` in öre when it has at most two decimals (every amount the reader accepts).
 fn ore(amount: Decimal) -> Option<i128> {
-    let scale = amount.scale();
-    (scale <= 2).then(|| amount.mantissa() * if scale == 2 { 1 } else { 10i128.pow(2 - scale) })
+    let factor = match amount.scale() {
+        0 => 100,
+        1 => 10,
+        2 => 1,
+        _ => return None,
+    };
+    Some(amount.mantissa() * factor)
 }
 
 impl Reader {
