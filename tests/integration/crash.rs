@@ -15,6 +15,8 @@ use crate::harness::Workspace;
 
 const FILES: usize = 60;
 const VOUCHERS_PER_FILE: usize = 5;
+/// Z-reports in a second inbox (one voucher each, series F, always looked for before sending).
+const ZREPORTS: usize = 20;
 
 /// A 4I file of unnumbered vouchers, each unique by its text and amounts.
 fn sie_file(file: usize, rng: &mut impl Rng) -> String {
@@ -52,9 +54,10 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
     .await;
     let config_text = format!(
         "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 50\nrescan_secs = 1\n\
-         [upload]\nretry_secs = 1\n",
+         [upload]\nretry_secs = 1\n[[inboxes]]\npath = \"kassa\"\nkind = \"zreport\"\n",
         ws.sandbox.base_url()
     );
+    std::fs::create_dir_all(ws.path("kassa")).expect("kassa inbox");
     std::fs::write(ws.path("fortnox-bridge.toml"), &config_text).expect("config");
     let config = Config::from_toml_str(&config_text, ws.dir.path()).expect("valid config");
 
@@ -70,9 +73,23 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
         ws.drop_file(&name, text.as_bytes());
     }
     assert_eq!(expected.len(), FILES * VOUCHERS_PER_FILE);
+    let zreport =
+        String::from_utf8_lossy(&crate::harness::fixture("zreport/restaurang-2026-10-31.json"))
+            .into_owned();
+    let mut z_markers = Vec::new();
+    for z in 0..ZREPORTS {
+        let name = format!("z-{z:03}.json");
+        let text = zreport.replace("\"z_number\": 1042", &format!("\"z_number\": {}", 2000 + z));
+        let c = convert::convert_file(Kind::Zreport, &name, text.as_bytes(), &config);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        z_markers.extend(c.documents.iter().map(|d| d.marker.clone()));
+        std::fs::write(ws.path("kassa").join(&name), text).expect("write");
+    }
+    assert_eq!(z_markers.len(), ZREPORTS);
 
     let mut kills = 0;
-    while ws.archived("done").len() + ws.archived("failed").len() < FILES && kills < 60 {
+    let total = FILES + ZREPORTS;
+    while ws.archived("done").len() + ws.archived("failed").len() < total && kills < 60 {
         let mut service = ws.spawn_service_quiet(true);
         tokio::time::sleep(Duration::from_millis(rng.random_range(30..900))).await;
         service.kill();
@@ -82,7 +99,7 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
     assert!(kills >= 5, "the kills must land mid-work to prove anything ({kills})");
     // Then let it finish undisturbed (the sandbox still fails and drops).
     for _ in 0..10 {
-        if ws.archived("done").len() == FILES {
+        if ws.archived("done").len() == total {
             break;
         }
         let _ = ws.cli(&["run", "--once"]);
@@ -91,12 +108,15 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
     let done = ws.archived("done");
     let names: std::collections::BTreeSet<String> =
         done.iter().map(|p| p.file_name().expect("name").to_string_lossy().into_owned()).collect();
-    assert_eq!(done.len(), FILES, "every file in done/ once: {done:?}");
-    assert_eq!(names.len(), FILES, "no file archived twice: {names:?}");
+    assert_eq!(done.len(), total, "every file in done/ once: {done:?}");
+    assert_eq!(names.len(), total, "no file archived twice: {names:?}");
     assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
     assert!(ws.inbox_names().is_empty(), "{:?}", ws.inbox_names());
     let processing: Vec<_> = std::fs::read_dir(ws.path("processing")).expect("dir").collect();
     assert!(processing.is_empty(), "{processing:?}");
+    let z_processing: Vec<_> =
+        std::fs::read_dir(ws.path("kassa/.processing")).expect("dir").collect();
+    assert!(z_processing.is_empty(), "{z_processing:?}");
 
     // Fortnox holds every document exactly once.
     let api = ws.api().await;
@@ -117,6 +137,19 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
         assert!(in_fortnox.contains_key(marker), "missing in Fortnox: {marker}");
     }
 
+    // ...and every Z-report exactly once in series F.
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), ZREPORTS, "every Z-report posted, nothing twice");
+    for marker in &z_markers {
+        let n = f
+            .iter()
+            .filter(|v| {
+                v["Comments"].as_str().is_some_and(|c| c.split_whitespace().any(|t| t == marker))
+            })
+            .count();
+        assert_eq!(n, 1, "Z-report {marker} in Fortnox {n} times");
+    }
+
     // The ledger agrees with Fortnox, voucher by voucher.
     let db = rusqlite::Connection::open(ws.path("fortnox-bridge.db")).expect("ledger");
     let mut stmt = db
@@ -127,8 +160,12 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
         .expect("rows")
         .collect::<Result<_, _>>()
         .expect("rows");
-    assert_eq!(rows.len(), expected.len());
+    assert_eq!(rows.len(), expected.len() + ZREPORTS);
     for (marker, state, series, number) in rows {
+        if z_markers.contains(&marker) {
+            assert_eq!((state.as_str(), series.as_deref()), ("posted", Some("F")), "{marker}");
+            continue;
+        }
         assert_eq!(state, "posted", "{marker}");
         assert_eq!(series.as_deref(), Some("A"));
         let number = u64::try_from(number.expect("number")).expect("positive");
