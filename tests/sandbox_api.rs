@@ -542,6 +542,19 @@ async fn drop_after_commit_commits_but_the_client_sees_a_connection_error() {
 }
 
 #[tokio::test]
+async fn fail_after_commit_answers_500_but_the_voucher_is_booked() {
+    let api = Api::start(SandboxOptions { fail_after_commit_rate: 1.0, ..options() }).await;
+    let (status, body) =
+        api.post("/3/vouchers?financialyear=2", &balanced("F", "2025-05-02")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["ErrorInformation"]["code"], json!(1_000_003));
+    // Reads are answered normally: the voucher was committed although the answer was a 500.
+    let (status, body) = api.get("/3/vouchers/F/1?financialyear=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["Voucher"]["Description"], json!("Z-rapport 42 [zr:test]"));
+}
+
+#[tokio::test]
 async fn fault_injection_fails_and_delays() {
     let api = Api::start(SandboxOptions { fail_rate: 1.0, ..options() }).await;
     let (status, body) = api.get("/3/settings/lockedperiod").await;

@@ -29,6 +29,9 @@ pub struct SandboxArgs {
     /// connection (0.0-1.0).
     #[arg(long, default_value_t = 0.0)]
     pub drop_after_commit_rate: f64,
+    /// Share of successful writes that are committed and then answered with a 500 (0.0-1.0).
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_after_commit_rate: f64,
     /// Lifetime of access tokens in seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime_secs: u64,
@@ -69,6 +72,7 @@ pub async fn sandbox(args: SandboxArgs) -> Result<()> {
         latency: Duration::from_millis(args.latency_ms),
         rate_limit: (args.rate_limit > 0).then(|| (args.rate_limit, Duration::from_secs(5))),
         drop_after_commit_rate: args.drop_after_commit_rate.clamp(0.0, 1.0),
+        fail_after_commit_rate: args.fail_after_commit_rate.clamp(0.0, 1.0),
         access_token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
         ..SandboxOptions::default()
     };

@@ -157,7 +157,8 @@ pub async fn rate_limit(
     Ok(next.run(req).await)
 }
 
-/// After a successful write, drops a share of connections without answering.
+/// After a successful write, drops a share of connections without answering, and answers a
+/// share with a 500 although the write was committed.
 pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
     let kill = req.extensions().get::<ConnectionKill>().cloned();
@@ -172,6 +173,10 @@ pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: 
         tracing::info!("sandbox fault injection: dropping the connection after a commit");
         kill.kill();
         std::future::pending::<()>().await;
+    }
+    if is_write && response.status().is_success() && chance(state.options.fail_after_commit_rate) {
+        tracing::info!("sandbox fault injection: answering 500 after a commit");
+        return system_exception();
     }
     response
 }

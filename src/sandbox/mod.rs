@@ -77,6 +77,9 @@ pub struct SandboxOptions {
     pub rate_limit: Option<(u32, Duration)>,
     /// Share (0..=1) of successful writes whose connection is closed without a response.
     pub drop_after_commit_rate: f64,
+    /// Share (0..=1) of successful writes answered with a 500 after they were committed (a
+    /// server failing on its way out).
+    pub fail_after_commit_rate: f64,
     /// Lifetime of issued access tokens.
     pub access_token_lifetime: Duration,
 }
@@ -92,6 +95,7 @@ impl Default for SandboxOptions {
             latency: Duration::ZERO,
             rate_limit: Some((25, Duration::from_secs(5))),
             drop_after_commit_rate: 0.0,
+            fail_after_commit_rate: 0.0,
             access_token_lifetime: Duration::from_hours(1),
         }
     }
@@ -147,6 +151,7 @@ impl Sandbox {
         for (name, value) in [
             ("fail_rate", options.fail_rate),
             ("drop_after_commit_rate", options.drop_after_commit_rate),
+            ("fail_after_commit_rate", options.fail_after_commit_rate),
         ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(SandboxError::InvalidRate { name, value });

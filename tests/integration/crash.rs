@@ -1,5 +1,6 @@
 //! Exactly-once under fire: the service is killed with SIGKILL at random moments, many times,
-//! while the sandbox fails requests and drops connections after committing writes. In the end
+//! while the sandbox fails requests, drops connections after committing writes and answers 500
+//! after committing others. In the end
 //! every document is in Fortnox exactly once and every file is archived exactly once.
 
 use std::collections::HashMap;
@@ -49,6 +50,7 @@ async fn sigkill_at_random_moments_never_loses_or_doubles_a_document() {
     let ws = Workspace::start_with(|o| {
         o.fail_rate = 0.05;
         o.drop_after_commit_rate = 0.15;
+        o.fail_after_commit_rate = 0.05;
         o.rate_limit = None;
     })
     .await;
