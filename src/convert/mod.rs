@@ -90,6 +90,29 @@ pub fn convert_file(kind: Kind, name: &str, bytes: &[u8], config: &Config) -> Co
     }
 }
 
+/// `text`, cut to Fortnox's `max` characters with a located warning (never silently).
+pub(crate) fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Conversion) -> String {
+    let len = text.chars().count();
+    if len <= max {
+        return text.to_owned();
+    }
+    out.warnings.push(
+        Diagnostic::at(
+            line,
+            format!("{what} is {len} characters, longer than Fortnox's {max} characters; cut"),
+        )
+        .hint("the full text stays in the archived source file"),
+    );
+    let kept: String = text.chars().take(max).collect();
+    kept.trim_end().to_owned()
+}
+
+/// Rounds money to whole öre, half away from zero (as the law and Fortnox round; rust_decimal's
+/// `round_dp` would round half to even).
+pub(crate) fn round_ore(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// The short marker for a reference: `[fb:` + 16 hex digits of its SHA-256 + `]`.
 pub fn marker_for(reference: &str) -> String {
     use sha2::{Digest, Sha256};

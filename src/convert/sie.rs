@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::{Body, Conversion, Document, Summary, marker_for};
+use super::{Body, Conversion, Document, Summary, cut, marker_for};
 use crate::config::SieConfig;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model::{VoucherRequest, VoucherRow};
@@ -248,22 +248,6 @@ fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String) {
     let digest = hex::encode(hash.finalize());
     let key = format!("sie:{company}:{}:{}:{}", ver.series, ver.number, ver.date);
     (key, digest[..16].to_owned())
-}
-
-fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Conversion) -> String {
-    let len = text.chars().count();
-    if len <= max {
-        return text.to_owned();
-    }
-    out.warnings.push(
-        Diagnostic::at(
-            line,
-            format!("{what} is {len} characters, longer than Fortnox's {max} characters; cut"),
-        )
-        .hint("the full text stays in the archived source file"),
-    );
-    let kept: String = text.chars().take(max).collect();
-    kept.trim_end().to_owned()
 }
 
 fn digits(amount: Decimal) -> u32 {

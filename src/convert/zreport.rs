@@ -9,10 +9,10 @@
 
 use std::collections::BTreeSet;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::{Body, Conversion, Document, Summary, marker_for};
+use super::{Body, Conversion, Document, Summary, cut, marker_for, round_ore};
 use crate::config::{AccountMap, AccountsConfig, DiscountMode, ZreportConfig, rate_key};
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model::{VoucherRequest, VoucherRow};
@@ -185,7 +185,7 @@ fn convert_report(
     let mut voucher_rows = Vec::new();
     let mut balance = Decimal::ZERO;
     for (account, text, amount) in rows.0 {
-        let amount = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let amount = round_ore(amount);
         if amount.is_zero() {
             continue;
         }
@@ -194,7 +194,7 @@ fn convert_report(
             account,
             debit: amount.max(Decimal::ZERO),
             credit: (-amount).max(Decimal::ZERO),
-            transaction_information: Some(text.chars().take(ROW_TEXT_MAX).collect()),
+            transaction_information: Some(cut(&text, ROW_TEXT_MAX, located.line, "row text", out)),
             cost_center: None,
             project: None,
             quantity: None,
@@ -220,10 +220,13 @@ fn convert_report(
         return None;
     }
     let register = r.register.name.as_deref().unwrap_or(&r.register.id);
-    let description: String = format!("Z-rapport {} {register} {}", r.z_number, r.business_date)
-        .chars()
-        .take(DESCRIPTION_MAX)
-        .collect();
+    let description = cut(
+        &format!("Z-rapport {} {register} {}", r.z_number, r.business_date),
+        DESCRIPTION_MAX,
+        located.line,
+        "voucher text",
+        out,
+    );
     let company: String = r.company.org_number.chars().filter(char::is_ascii_digit).collect();
     let identity = format!("zreport:{company}:{}:{}", r.register.id, r.z_number);
     let marker = marker_for(&identity);

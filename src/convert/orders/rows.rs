@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::{ArticlePlan, IfMissing, if_missing};
 use crate::config::{AccountMap, OrdersConfig, ShippingMode, UnitSource, rate_key};
@@ -28,7 +28,7 @@ pub struct Built {
 }
 
 fn round2(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    crate::convert::round_ore(d)
 }
 
 fn decimals(d: Decimal) -> u32 {
