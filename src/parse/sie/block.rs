@@ -343,8 +343,12 @@ impl Reader {
         v.number.clear();
         push_ascii(&mut v.number, number);
         v.text.clear();
-        // ASCII text is copied as it stands (what `put` does for it).
-        let repaired = super::encoding::decode_into(text, enc, &mut v.text);
+        let repaired = if text.is_ascii() {
+            push_ascii(&mut v.text, text);
+            0
+        } else {
+            super::encoding::decode_into(text, enc, &mut v.text)
+        };
         if sign.is_empty() {
             v.sign = None;
         } else {
