@@ -109,6 +109,21 @@ fn quoted_at(line: &[u8], i: usize) -> Option<(usize, usize, usize)> {
     (end < line.len() && line[end - 1] != b'\\').then_some((s, end, end + 1))
 }
 
+/// A bare field or a quoted one without `\"` starting at `i` (on a non-blank byte), split as
+/// [`lexer::tokenize`] does: its content and the index after it. `None` for an object list,
+/// escapes or an unclosed quote (the general path then reads the line).
+#[inline]
+fn plain_field(line: &[u8], i: usize) -> Option<(&[u8], usize)> {
+    match line.get(i)? {
+        b'"' => quoted_at(line, i).map(|(s, e, next)| (&line[s..e], next)),
+        b'{' => None,
+        _ => {
+            let end = lexer::next_blank(line, i);
+            Some((&line[i..end], end))
+        }
+    }
+}
+
 /// Appends `bytes`, known to be ASCII, to `out`: short fields byte by byte (no UTF-8 check, no
 /// copy call), longer ones in one copy.
 #[inline]
@@ -274,6 +289,82 @@ impl Reader {
         t.objects.clear();
         self.rows_used += 1;
         true
+    }
+
+    /// The common voucher line `#VER series number date [text [regdate [sign]]]`, read in one
+    /// pass straight from the bytes into [`Reader::cur`]. `None`, having changed nothing, for
+    /// anything that needs the general path (a missing or bad date, object lists, escapes,
+    /// non-ASCII series, number or sign, extra fields); otherwise what [`Reader::ver`] returns.
+    pub(super) fn fast_ver(&mut self, no: usize, line: &[u8]) -> Option<bool> {
+        let n = line.len();
+        let (series, next) = plain_field(line, skip_blanks(line, 4))?;
+        let (number, next) = plain_field(line, skip_blanks(line, next))?;
+        if !series.is_ascii() || !number.is_ascii() {
+            return None;
+        }
+        // Date: eight bare digits of a real date.
+        let mut i = skip_blanks(line, next);
+        let raw = line.get(i..i + 8).filter(|_| field_ends(line, i + 8))?;
+        let date = self.date_quiet(raw).ok().flatten()?;
+        i = skip_blanks(line, i + 8);
+        let mut text: &[u8] = b"";
+        let mut reg_date = None;
+        let mut sign: &[u8] = b"";
+        'fields: {
+            if i >= n {
+                break 'fields;
+            }
+            let (t, next) = plain_field(line, i)?;
+            text = t;
+            i = skip_blanks(line, next);
+            if i >= n {
+                break 'fields;
+            }
+            let (raw, next) = plain_field(line, i)?;
+            reg_date = self.date_quiet(raw).ok()?;
+            i = skip_blanks(line, next);
+            if i >= n {
+                break 'fields;
+            }
+            let (s, next) = plain_field(line, i)?;
+            if !s.is_ascii() || skip_blanks(line, next) < n {
+                return None;
+            }
+            sign = s;
+        }
+        let done = self.end_block(no);
+        self.rows_used = 0;
+        self.removed_used = 0;
+        self.mirror = None;
+        let enc = self.file.encoding;
+        let v = &mut self.cur;
+        v.series.clear();
+        push_ascii(&mut v.series, series);
+        v.number.clear();
+        push_ascii(&mut v.number, number);
+        v.text.clear();
+        let repaired = if text.is_ascii() {
+            push_ascii(&mut v.text, text);
+            0
+        } else {
+            super::encoding::decode_into(text, enc, &mut v.text)
+        };
+        if sign.is_empty() {
+            v.sign = None;
+        } else {
+            let buf = v.sign.get_or_insert_with(String::new);
+            buf.clear();
+            push_ascii(buf, sign);
+        }
+        v.line = no;
+        v.date = date;
+        v.reg_date = reg_date;
+        if repaired > 0 {
+            let text = self.cur.text.clone();
+            self.repaired(repaired, &text);
+        }
+        self.block = Block::AfterVer;
+        Some(done)
     }
 
     pub(super) fn ver(&mut self, no: usize, line: &[u8]) -> bool {

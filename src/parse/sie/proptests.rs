@@ -224,6 +224,75 @@ fn row_records() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
+/// [`row_field`] for raw bytes (CP437 and Latin-1 letters are not UTF-8).
+fn byte_field(
+    good: &'static [&'static [u8]],
+    bad: &'static [&'static [u8]],
+) -> impl Strategy<Value = &'static [u8]> {
+    prop_oneof![6 => prop::sample::select(good), 1 => prop::sample::select(bad)]
+}
+
+/// Vouchers whose `#VER` lines are built field by field from forms the `#VER` fast path takes
+/// and forms it must leave to the general path, in a CP437, UTF-8 or ASCII file, with and
+/// without their blocks (so that closing the previous voucher happens on the fast path too).
+fn ver_records() -> impl Strategy<Value = Vec<u8>> {
+    let sep = byte_field(&[b" ", b" ", b"\t", b"  "], &[b""]);
+    let series =
+        byte_field(&[b"A", b"\"A\"", b"\"\"", b"B12"], &[b"\x8F", b"{}", b"\"A\\\"\"", b"\"A"]);
+    let number = byte_field(&[b"1", b"\"12\"", b"\"\""], &[b"x\x94", b"{1}"]);
+    let date = byte_field(
+        &[b"20240101", b"20240102", b"20231231"],
+        &[b"00000000", b"\"20240101\"", b"20240230", b"2024010", b"\"\"", b"{}", b"202401011"],
+    );
+    let text = byte_field(
+        &[
+            b"\"\"",
+            b"\"Hyra\"",
+            b"\"F\x94rs\x84ljning \x8Fr\"",
+            b"\"a\\b\"",
+            b"bare",
+            b"\"\xE5r\"",
+            b"\"a b {c}\"",
+            b"\"F\xC3\xB6rs\xC3\xA4ljning\"",
+        ],
+        &[b"\"a\\\"b\"", b"\"open", b"{x}", b"\"C:\\\""],
+    );
+    let reg =
+        byte_field(&[b"20240105", b"\"\"", b"\"20240105\"", b"00000000"], &[b"2024", b"x", b"{}"]);
+    let sign = byte_field(&[b"\"S\"", b"\"\"", b"Anna"], &[b"\"\x94\"", b"\"a\"\"b\"", b"{}"]);
+    let extra = byte_field(&[b"x"], &[b"\"\"", b"{}"]);
+    let ver = (
+        prop::collection::vec(sep, 8),
+        (series, number, date, text, reg, sign, extra),
+        0usize..8,
+        0usize..4,
+    )
+        .prop_map(|(seps, (a, b, c, d, e, f, g), fields, block)| {
+            let mut line = b"#VER".to_vec();
+            for (i, f) in [a, b, c, d, e, f, g].iter().enumerate().take(fields) {
+                // The first blank after the label is needed for it to be `#VER` at all.
+                line.extend_from_slice(if i == 0 && seps[i].is_empty() { b" " } else { seps[i] });
+                line.extend_from_slice(f);
+            }
+            line.push(b'\n');
+            match block {
+                0 => {}
+                1 => line.extend_from_slice(b"{\n"),
+                _ => line.extend_from_slice(b"{\n#TRANS 1930 {} 1\n#TRANS 3001 {} -1\n}\n"),
+            }
+            line
+        });
+    let head = byte_field(
+        &[b"", b"#FNAMN \"F\x94retaget\"\n", b"#FNAMN \"F\xC3\xB6retaget\"\n"],
+        &[b"#RAR 0 20240101 20241231\n#KONTO 1930 \"Bank\"\n"],
+    );
+    (head, prop::collection::vec(ver, 0..6)).prop_map(|(head, vers)| {
+        let mut out = head.to_vec();
+        out.extend(vers.concat());
+        out
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -237,6 +306,18 @@ proptest! {
         prop_assert_eq!(&fast.errors, &general.errors);
         prop_assert_eq!(&fast.warnings, &general.warnings);
         prop_assert_eq!(fast.repaired_chars, general.repaired_chars);
+    }
+
+    /// The `#VER` fast path reads every voucher line exactly as the general path does.
+    #[test]
+    fn fast_vouchers_agree_with_the_general_path(bytes in ver_records()) {
+        let fast = parse_with(&bytes, &ParseOptions::default(), true);
+        let general = parse_with(&bytes, &ParseOptions::default(), false);
+        prop_assert_eq!(&fast.vouchers, &general.vouchers, "{}", String::from_utf8_lossy(&bytes));
+        prop_assert_eq!(&fast.errors, &general.errors);
+        prop_assert_eq!(&fast.warnings, &general.warnings);
+        prop_assert_eq!(fast.repaired_chars, general.repaired_chars);
+        prop_assert_eq!(fast.encoding, general.encoding);
     }
 
     #[test]

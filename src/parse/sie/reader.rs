@@ -60,7 +60,8 @@ pub struct Reader {
     /// Line and text of the first comma amount, to keep one warning per file.
     pub(super) comma_amounts: usize,
     pub(super) last_line: usize,
-    /// Plain `#TRANS` rows take the one-pass path (`block::fast_trans`); off only in tests.
+    /// Plain `#TRANS` rows and `#VER` lines take the one-pass paths (`block::fast_trans`,
+    /// `block::fast_ver`); off only in tests.
     pub(super) fast: bool,
 }
 
@@ -178,16 +179,23 @@ impl Reader {
             return false;
         }
         self.sie_records += 1;
-        // Most lines of a large export are plain `#TRANS` rows: read them in one pass.
-        if self.block == Block::Open
-            && self.fast
-            && self.mirror.is_none()
-            && line.starts_with(b"#TRANS")
-            && line.get(6).is_some_and(|&c| lexer::is_blank(c))
-            && !self.checksum.is_hashing()
-            && self.fast_trans(no, line)
-        {
-            return false;
+        // Most lines of a large export are plain `#TRANS` rows and `#VER` lines: read them in
+        // one pass.
+        if self.fast && !self.checksum.is_hashing() {
+            if self.block == Block::Open
+                && self.mirror.is_none()
+                && line.starts_with(b"#TRANS")
+                && line.get(6).is_some_and(|&c| lexer::is_blank(c))
+                && self.fast_trans(no, line)
+            {
+                return false;
+            }
+            if line.starts_with(b"#VER")
+                && line.get(4).is_some_and(|&c| lexer::is_blank(c))
+                && let Some(done) = self.fast_ver(no, line)
+            {
+                return done;
+            }
         }
         let issue = lexer::tokenize(line, &mut self.toks);
         match issue {
