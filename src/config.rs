@@ -19,8 +19,8 @@ mod sales;
 
 pub use sales::{
     AccountMap, AccountsConfig, CreateDocument, CustomerKey, DiscountMode, LanguagePolicy,
-    MissingArticle, ORDER_FIELDS, OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
-    ZreportConfig, rate_key,
+    MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS, OrderFormat, OrdersConfig, PricesMode,
+    ShippingMode, UnitSource, ZreportConfig, rate_key,
 };
 
 /// The file name `init` writes and `run` looks for by default.

@@ -428,7 +428,12 @@ pub(super) fn accounts(raw: &RawAccounts) -> Result<AccountsConfig, String> {
     Ok(AccountsConfig { base, registers })
 }
 
-/// Canonical order fields a `[orders.columns]` mapping may name.
+/// How many of [`ORDER_FIELDS`] belong to the order (the same on every row of an order, or only
+/// on its first); the rest belong to a row.
+pub const ORDER_LEVEL_FIELDS: usize = 21;
+
+/// Canonical order fields a `[orders.columns]` mapping may name: the order-level ones first
+/// (up to `remarks`), then the row fields.
 pub const ORDER_FIELDS: &[&str] = &[
     "order_id",
     "order_date",
@@ -601,6 +606,12 @@ pub(super) fn orders(raw: RawOrders) -> Result<OrdersConfig, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_level_fields_come_first_and_end_at_remarks() {
+        assert_eq!(ORDER_FIELDS[ORDER_LEVEL_FIELDS - 1], "remarks");
+        assert_eq!(ORDER_FIELDS[ORDER_LEVEL_FIELDS], "sku");
+    }
 
     #[test]
     fn defaults_are_bas() {

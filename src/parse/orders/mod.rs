@@ -12,35 +12,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::config::{ORDER_FIELDS, OrderFormat, OrdersConfig};
+use crate::config::{ORDER_FIELDS, ORDER_LEVEL_FIELDS, OrderFormat, OrdersConfig};
 use crate::diagnostic::Diagnostic;
 
 pub use text::{decode, delimiter, number};
 
 /// Fields that belong to the order (the same on every row of it, or only on its first).
-const ORDER_LEVEL: &[&str] = &[
-    "order_id",
-    "order_date",
-    "status",
-    "customer_number",
-    "customer_name",
-    "organisation_number",
-    "email",
-    "phone",
-    "customer_type",
-    "language",
-    "address1",
-    "address2",
-    "zip",
-    "city",
-    "country",
-    "currency",
-    "prices_include_vat",
-    "shipping",
-    "order_discount",
-    "your_reference",
-    "remarks",
-];
+const ORDER_LEVEL: &[&str] = ORDER_FIELDS.split_at(ORDER_LEVEL_FIELDS).0;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Customer {
