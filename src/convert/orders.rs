@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Body, Conversion, Document, Summary, marker_for};
+use super::{Body, Conversion, Document, Summary, cut, marker_for};
 use crate::config::{
     AccountsConfig, CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, OrdersConfig,
     PricesMode,
@@ -285,8 +285,8 @@ fn convert_order(
         your_reference: order
             .your_reference
             .as_ref()
-            .map(|r| r.chars().take(YOUR_REFERENCE_MAX).collect()),
-        remarks: order.remarks.as_ref().map(|r| r.chars().take(REMARKS_MAX).collect()),
+            .map(|r| cut(r, YOUR_REFERENCE_MAX, order.line, "your reference", out)),
+        remarks: order.remarks.as_ref().map(|r| cut(r, REMARKS_MAX, order.line, "remarks", out)),
         terms_of_payment: config.terms_of_payment.clone(),
         email_information: email_to
             .filter(|_| config.create != CreateDocument::Order)

@@ -9,12 +9,15 @@ use rust_decimal::Decimal;
 use super::{ArticlePlan, IfMissing, if_missing};
 use crate::config::{AccountMap, OrdersConfig, ShippingMode, UnitSource, rate_key};
 use crate::convert::Conversion;
+use crate::convert::cut;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model_documents::{ArticleRequest, SalesRow};
 use crate::parse::orders::{Discount, Order};
 
 /// Fortnox's limits.
 const DESCRIPTION_MAX: usize = 255;
+/// Fortnox's limit on an article's description.
+const ARTICLE_DESCRIPTION_MAX: usize = 200;
 const ARTICLE_NUMBER_MAX: usize = 50;
 const UNIT_MAX: usize = 6;
 
@@ -106,7 +109,7 @@ pub fn build(
         }
         let mut row = SalesRow {
             article_number: None,
-            description: description.chars().take(DESCRIPTION_MAX).collect(),
+            description: cut(&description, DESCRIPTION_MAX, line.line, "row description", out),
             ordered_quantity: ordered.then_some(quantity),
             delivered_quantity: quantity,
             price,
@@ -165,7 +168,13 @@ pub fn build(
                     unit: (policy == IfMissing::FreeText).then(|| unit.clone()),
                     create: (policy == IfMissing::Create).then(|| ArticleRequest {
                         article_number: sku.to_owned(),
-                        description: line.description.chars().take(200).collect(),
+                        description: cut(
+                            &line.description,
+                            ARTICLE_DESCRIPTION_MAX,
+                            line.line,
+                            "article description",
+                            out,
+                        ),
                         kind: "STOCK".to_owned(),
                         unit: Some(unit.clone()),
                         vat: rate,

@@ -82,3 +82,23 @@ fn rejections_name_the_line_and_the_order() {
         ]
     );
 }
+
+#[test]
+fn long_texts_are_cut_with_a_located_warning() {
+    let long = "Kaffe ".repeat(60).trim_end().to_owned();
+    let csv = format!(
+        "order_id,order_date,email,sku,description,quantity,unit_price,vat_rate,remarks\n\
+         W-9,2026-11-18,a@example.com,,{long},1,10.00,12,{}\n",
+        "x".repeat(1100)
+    );
+    let c = convert_with(csv.as_bytes(), "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let messages: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with("line 2: row description is 359 characters")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("remarks is 1100 characters")), "{messages:?}");
+    let order = plan(&c.documents[0]).order.as_ref().expect("order");
+    assert_eq!(order.remarks.as_ref().map(|r| r.chars().count()), Some(1024));
+}
