@@ -373,8 +373,7 @@ impl Ledger {
                  updated_at = ?3 WHERE id = ?1",
                 params![doc.id, reason, now()],
             )?;
-            attempt(c, doc.id, "rejected", reason)?;
-            audit::append(c, "rejected", Some(doc.file_id), Some(doc.id), reason)
+            outcome(c, doc, "rejected", reason)
         })
     }
 
@@ -391,10 +390,15 @@ impl Ledger {
                  attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
                 params![doc.id, reason, next_try, now()],
             )?;
-            attempt(c, doc.id, "waiting", reason)?;
-            audit::append(c, "waiting", Some(doc.file_id), Some(doc.id), reason)
+            outcome(c, doc, "waiting", reason)
         })
     }
+}
+
+/// Records one outcome of a document: an attempt row and its audit record, with one text.
+fn outcome(c: &Connection, doc: &DocRecord, event: &str, detail: &str) -> rusqlite::Result<()> {
+    attempt(c, doc.id, event, detail)?;
+    audit::append(c, event, Some(doc.file_id), Some(doc.id), detail)
 }
 
 fn attempt(c: &Connection, doc_id: i64, outcome: &str, detail: &str) -> rusqlite::Result<()> {

@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DOC_COLUMNS, DocRecord, Ledger, LedgerError, attempt, doc_row, now};
+use super::{DOC_COLUMNS, DocRecord, Ledger, LedgerError, doc_row, now, outcome};
 use crate::audit;
 
 /// Columns added to `documents` after its first release (ledgers are upgraded in place).
@@ -87,8 +87,7 @@ impl Ledger {
                 doc.fortnox_series.as_deref().unwrap_or_default(),
                 doc.fortnox_number.unwrap_or_default()
             );
-            attempt(c, doc.id, "attached", &detail)?;
-            audit::append(c, "attached", Some(doc.file_id), Some(doc.id), &detail)
+            outcome(c, doc, "attached", &detail)
         })
     }
 
@@ -100,8 +99,7 @@ impl Ledger {
                  updated_at = ?3 WHERE id = ?1",
                 params![doc.id, reason, now()],
             )?;
-            attempt(c, doc.id, "attachment failed", reason)?;
-            audit::append(c, "attachment failed", Some(doc.file_id), Some(doc.id), reason)
+            outcome(c, doc, "attachment failed", reason)
         })
     }
 
@@ -118,8 +116,7 @@ impl Ledger {
                  attach_attempts = attach_attempts + 1, updated_at = ?4 WHERE id = ?1",
                 params![doc.id, reason, next_try, now()],
             )?;
-            attempt(c, doc.id, "attachment waiting", reason)?;
-            audit::append(c, "attachment waiting", Some(doc.file_id), Some(doc.id), reason)
+            outcome(c, doc, "attachment waiting", reason)
         })
     }
 }
