@@ -8,13 +8,13 @@
 //! buffer the previous occupant of its slot left behind (see `reader.rs`).
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use crate::diagnostic::Diagnostic;
 
 use super::lexer::{self, Kind, Tok};
 use super::model::{ObjectRef, Trans, Ver};
 use super::reader::{Reader, decode_tok};
+use super::scan::set_ascii;
 use super::values::{self, AmountStyle};
 
 /// Where the reader is with respect to voucher blocks.
@@ -36,7 +36,15 @@ pub fn ver_name(ver: &Ver) -> String {
 }
 
 /// Row `i` of `list`, reusing a stale or spare row (and its buffers) when there is one.
-fn slot<'a>(list: &'a mut Vec<Trans>, i: usize, spare: &mut Vec<Trans>) -> &'a mut Trans {
+#[inline]
+pub(super) fn slot<'a>(
+    list: &'a mut Vec<Trans>,
+    i: usize,
+    spare: &mut Vec<Trans>,
+) -> &'a mut Trans {
+    if i < list.len() {
+        return &mut list[i];
+    }
     while list.len() <= i {
         list.push(spare.pop().unwrap_or_default());
     }
@@ -66,14 +74,17 @@ fn put(
     scratch: &mut Vec<u8>,
     repairs: &mut Repairs,
 ) {
-    out.clear();
-    let Some(t) = tok.filter(|t| t.end > t.start) else { return };
+    let Some(t) = tok.filter(|t| t.end > t.start) else {
+        out.clear();
+        return;
+    };
     let bytes = &line[t.start..t.end];
     if t.kind != Kind::Escaped && bytes.is_ascii() {
         // ASCII bytes are the same text in every encoding.
-        push_ascii(out, bytes);
+        set_ascii(out, bytes);
         return;
     }
+    out.clear();
     let n = decode_tok(t.kind, bytes, enc, scratch, out);
     if n > 0 {
         repairs.count += n;
@@ -81,292 +92,7 @@ fn put(
     }
 }
 
-/// Index of the first non-blank byte at or after `i`.
-#[inline]
-fn skip_blanks(line: &[u8], mut i: usize) -> usize {
-    while i < line.len() && lexer::is_blank(line[i]) {
-        i += 1;
-    }
-    i
-}
-
-/// Whether `i` is the end of a bare field (a blank or the end of the line).
-#[inline]
-fn field_ends(line: &[u8], i: usize) -> bool {
-    line.get(i).is_none_or(|&c| lexer::is_blank(c))
-}
-
-/// A quoted field starting at `i` (on its `"`) with no escaped quote inside, split as
-/// [`lexer::tokenize`] does: its content's range and the index after the closing quote.
-#[inline]
-fn quoted_at(line: &[u8], i: usize) -> Option<(usize, usize, usize)> {
-    let s = i + 1;
-    // `""` is the most common field of all.
-    if line.get(s) == Some(&b'"') {
-        return Some((s, s, s + 1));
-    }
-    let end = lexer::next_quote(line, s);
-    (end < line.len() && line[end - 1] != b'\\').then_some((s, end, end + 1))
-}
-
-/// A bare field or a quoted one without `\"` starting at `i` (on a non-blank byte), split as
-/// [`lexer::tokenize`] does: its content and the index after it. `None` for an object list,
-/// escapes or an unclosed quote (the general path then reads the line).
-#[inline]
-fn plain_field(line: &[u8], i: usize) -> Option<(&[u8], usize)> {
-    match line.get(i)? {
-        b'"' => quoted_at(line, i).map(|(s, e, next)| (&line[s..e], next)),
-        b'{' => None,
-        _ => {
-            let end = lexer::next_blank(line, i);
-            Some((&line[i..end], end))
-        }
-    }
-}
-
-/// Appends `bytes`, known to be ASCII, to `out`: short fields byte by byte (no UTF-8 check, no
-/// copy call), longer ones in one copy.
-#[inline]
-fn push_ascii(out: &mut String, bytes: &[u8]) {
-    if bytes.len() <= 8 {
-        out.reserve(bytes.len());
-        for &b in bytes {
-            // ASCII already; the mask lets the compiler see each char is one byte.
-            out.push(char::from(b & 0x7F));
-        }
-    } else {
-        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
-    }
-}
-
 impl Reader {
-    /// The common row `#TRANS account {} amount [date [text [quantity [sign]]]]`, read in one
-    /// pass straight from the bytes into the next row slot: the amount is parsed while it is
-    /// scanned, `""` fields cost a comparison. Only called inside an open block with no
-    /// `#RTRANS` waiting for its mirror. Returns `false`, having changed nothing, for anything
-    /// else (object lists, escapes, non-ASCII text, any field that would give a diagnostic):
-    /// the general path then reads the line.
-    #[allow(clippy::cast_possible_truncation)]
-    pub(super) fn fast_trans(&mut self, no: usize, line: &[u8]) -> bool {
-        let n = line.len();
-        // Account: a bare ASCII field.
-        let a0 = skip_blanks(line, 6);
-        if matches!(line.get(a0), None | Some(b'"' | b'{')) {
-            return false;
-        }
-        let mut i = a0;
-        while i < n && !lexer::is_blank(line[i]) {
-            if line[i] >= 0x80 {
-                return false;
-            }
-            i += 1;
-        }
-        let account = &line[a0..i];
-        i = skip_blanks(line, i);
-        if line.get(i..i + 2) != Some(b"{}") {
-            return false;
-        }
-        // Amount `-?\d+(\.\d{1,2})?`, at most 18 digits, parsed as it is scanned (a longer
-        // one may wrap the mantissa; it is then left to the general path).
-        i = skip_blanks(line, i + 2);
-        let neg = line.get(i) == Some(&b'-');
-        i += usize::from(neg);
-        let d0 = i;
-        let mut mantissa: u64 = 0;
-        while let Some(d) = line.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d < 10) {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
-        let int_digits = i - d0;
-        let mut scale = 0;
-        if line.get(i) == Some(&b'.') {
-            i += 1;
-            while let Some(d) = line.get(i).map(|c| c.wrapping_sub(b'0')).filter(|d| *d < 10) {
-                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-                i += 1;
-                scale += 1;
-            }
-            if scale == 0 {
-                return false;
-            }
-        }
-        if int_digits == 0 || scale > 2 || int_digits + scale > 18 || !field_ends(line, i) {
-            return false;
-        }
-        let amount = Decimal::from_parts(
-            (mantissa & 0xFFFF_FFFF) as u32,
-            (mantissa >> 32) as u32,
-            0,
-            neg && mantissa != 0,
-            scale as u32,
-        );
-        let mut date = None;
-        let mut text: &[u8] = b"";
-        let mut quantity = None;
-        let mut sign: Option<&[u8]> = None;
-        'fields: {
-            // No date, no text, no quantity: the tail of nearly every row some exporters write.
-            if <[u8; 8]>::try_from(&line[i..]).ok() == Some(*b" \"\" \"\" 0") {
-                break 'fields;
-            }
-            // Date: `""` or eight digits.
-            i = skip_blanks(line, i);
-            match line.get(i) {
-                None => break 'fields,
-                Some(b'"') if line.get(i + 1) == Some(&b'"') => i += 2,
-                Some(_) if field_ends(line, i + 8) && i + 8 <= n => {
-                    let Ok(d) = self.date_quiet(&line[i..i + 8]) else { return false };
-                    date = d;
-                    i += 8;
-                }
-                Some(_) => return false,
-            }
-            // Text: quoted ASCII.
-            i = skip_blanks(line, i);
-            match line.get(i) {
-                None => break 'fields,
-                Some(b'"') => {
-                    let Some((s, e, next)) = quoted_at(line, i) else { return false };
-                    text = &line[s..e];
-                    if !text.is_ascii() {
-                        return false;
-                    }
-                    i = next;
-                }
-                Some(_) => return false,
-            }
-            // Quantity: `0` (none) or a decimal.
-            i = skip_blanks(line, i);
-            match line.get(i) {
-                None => break 'fields,
-                Some(b'"' | b'{') => return false,
-                Some(_) => {
-                    let q0 = i;
-                    while i < n && !lexer::is_blank(line[i]) {
-                        i += 1;
-                    }
-                    let raw = &line[q0..i];
-                    if raw != b"0" {
-                        let Ok(q) = values::quantity(raw) else { return false };
-                        quantity = q;
-                    }
-                }
-            }
-            // Sign: quoted ASCII, then nothing more.
-            i = skip_blanks(line, i);
-            match line.get(i) {
-                None => break 'fields,
-                Some(b'"') => {
-                    let Some((s, e, next)) = quoted_at(line, i) else { return false };
-                    let raw = &line[s..e];
-                    if !raw.is_ascii() || skip_blanks(line, next) < n {
-                        return false;
-                    }
-                    sign = Some(raw).filter(|s| !s.is_empty());
-                }
-                Some(_) => return false,
-            }
-        }
-        let t = slot(&mut self.cur.rows, self.rows_used, &mut self.spare);
-        t.line = no;
-        t.amount = amount;
-        t.date = date;
-        t.quantity = quantity;
-        t.account.clear();
-        push_ascii(&mut t.account, account);
-        t.text.clear();
-        if !text.is_empty() {
-            push_ascii(&mut t.text, text);
-        }
-        match sign {
-            Some(s) => {
-                let buf = t.sign.get_or_insert_with(String::new);
-                buf.clear();
-                push_ascii(buf, s);
-            }
-            None => t.sign = None,
-        }
-        t.objects.clear();
-        self.rows_used += 1;
-        true
-    }
-
-    /// The common voucher line `#VER series number date [text [regdate [sign]]]`, read in one
-    /// pass straight from the bytes into [`Reader::cur`]. `None`, having changed nothing, for
-    /// anything that needs the general path (a missing or bad date, object lists, escapes,
-    /// non-ASCII series, number or sign, extra fields); otherwise what [`Reader::ver`] returns.
-    pub(super) fn fast_ver(&mut self, no: usize, line: &[u8]) -> Option<bool> {
-        let n = line.len();
-        let (series, next) = plain_field(line, skip_blanks(line, 4))?;
-        let (number, next) = plain_field(line, skip_blanks(line, next))?;
-        if !series.is_ascii() || !number.is_ascii() {
-            return None;
-        }
-        // Date: eight bare digits of a real date.
-        let mut i = skip_blanks(line, next);
-        let raw = line.get(i..i + 8).filter(|_| field_ends(line, i + 8))?;
-        let date = self.date_quiet(raw).ok().flatten()?;
-        i = skip_blanks(line, i + 8);
-        let mut text: &[u8] = b"";
-        let mut reg_date = None;
-        let mut sign: &[u8] = b"";
-        'fields: {
-            if i >= n {
-                break 'fields;
-            }
-            let (t, next) = plain_field(line, i)?;
-            text = t;
-            i = skip_blanks(line, next);
-            if i >= n {
-                break 'fields;
-            }
-            let (raw, next) = plain_field(line, i)?;
-            reg_date = self.date_quiet(raw).ok()?;
-            i = skip_blanks(line, next);
-            if i >= n {
-                break 'fields;
-            }
-            let (s, next) = plain_field(line, i)?;
-            if !s.is_ascii() || skip_blanks(line, next) < n {
-                return None;
-            }
-            sign = s;
-        }
-        let done = self.end_block(no);
-        self.rows_used = 0;
-        self.removed_used = 0;
-        self.mirror = None;
-        let enc = self.file.encoding;
-        let v = &mut self.cur;
-        v.series.clear();
-        push_ascii(&mut v.series, series);
-        v.number.clear();
-        push_ascii(&mut v.number, number);
-        v.text.clear();
-        let repaired = if text.is_ascii() {
-            push_ascii(&mut v.text, text);
-            0
-        } else {
-            super::encoding::decode_into(text, enc, &mut v.text)
-        };
-        if sign.is_empty() {
-            v.sign = None;
-        } else {
-            let buf = v.sign.get_or_insert_with(String::new);
-            buf.clear();
-            push_ascii(buf, sign);
-        }
-        v.line = no;
-        v.date = date;
-        v.reg_date = reg_date;
-        if repaired > 0 {
-            let text = self.cur.text.clone();
-            self.repaired(repaired, &text);
-        }
-        self.block = Block::AfterVer;
-        Some(done)
-    }
-
     pub(super) fn ver(&mut self, no: usize, line: &[u8]) -> bool {
         let done = self.end_block(no);
         self.rows_used = 0;
@@ -409,7 +135,7 @@ impl Reader {
     }
 
     /// Closes whatever is open before a new `#VER` or at the end of the input.
-    fn end_block(&mut self, no: usize) -> bool {
+    pub(super) fn end_block(&mut self, no: usize) -> bool {
         match self.block {
             Block::Idle => false,
             Block::AfterVer => {
@@ -420,7 +146,7 @@ impl Reader {
                     )
                     .hint(format!("a `{{` line must follow the `#VER` (next record on line {no})")),
                 );
-                self.close_voucher()
+                self.close_voucher(true)
             }
             Block::Open => {
                 self.error(
@@ -430,7 +156,7 @@ impl Reader {
                     )
                     .hint("add a `}` line after its last row"),
                 );
-                self.close_voucher()
+                self.close_voucher(true)
             }
         }
     }
@@ -456,7 +182,7 @@ impl Reader {
 
     pub(super) fn close_brace(&mut self, no: usize) -> bool {
         match self.block {
-            Block::Open | Block::AfterVer => self.close_voucher(),
+            Block::Open | Block::AfterVer => self.close_voucher(false),
             Block::Idle => {
                 self.error(
                     Diagnostic::at(no, "`}` without an open voucher block")
@@ -468,7 +194,10 @@ impl Reader {
     }
 
     /// Finishes [`Reader::cur`]: drops stale rows, checks it and makes it [`Reader::done`].
-    fn close_voucher(&mut self) -> bool {
+    /// Closed by its `}`, it stays where it is (the next voucher is read into the same rows,
+    /// whose accounts and texts then often need no rewriting); closed because a new `#VER`
+    /// came first (`moved`), it is moved aside, since that `#VER` is read into `cur` next.
+    pub(super) fn close_voucher(&mut self, moved: bool) -> bool {
         retire(&mut self.cur.rows, self.rows_used, &mut self.spare);
         retire(&mut self.cur.removed, self.removed_used, &mut self.spare);
         if let Some(i) = self.mirror.take()
@@ -477,7 +206,10 @@ impl Reader {
             self.unmatched_rtrans_at(line);
         }
         self.validate_voucher();
-        std::mem::swap(&mut self.cur, &mut self.done);
+        if moved {
+            std::mem::swap(&mut self.cur, &mut self.done);
+        }
+        self.done_in_cur = !moved;
         self.block = Block::Idle;
         true
     }
@@ -512,6 +244,13 @@ impl Reader {
         }
         let removed = label == "#BTRANS";
         let read = self.trans(no, line, label, removed);
+        self.book_row(label, read);
+    }
+
+    /// After a row record was read into the next free slot (`read`), or refused: books it,
+    /// strikes it (`#BTRANS`), or recognises it as the mirror of the `#RTRANS` before it.
+    pub(super) fn book_row(&mut self, label: &str, read: bool) {
+        let removed = label == "#BTRANS";
         let pending = self.mirror.take();
         let mut unmatched = pending;
         if read {

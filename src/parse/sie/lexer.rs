@@ -83,10 +83,14 @@ pub(super) fn next_blank(s: &[u8], i: usize) -> usize {
     )
 }
 
-/// Index of the first line feed at or after `i`, or `s.len()` (lines are short: a word scan
-/// beats setting up a vector search for each).
-pub(super) fn next_newline(s: &[u8], i: usize) -> usize {
-    scan(s, i, |w| zero_bytes(w ^ 0x0A0A_0A0A_0A0A_0A0A), |c| c == b'\n')
+/// Index of the first `"` or line feed at or after `i`, or `s.len()`.
+pub(super) fn next_quote_or_newline(s: &[u8], i: usize) -> usize {
+    scan(
+        s,
+        i,
+        |w| zero_bytes(w ^ 0x2222_2222_2222_2222) | zero_bytes(w ^ 0x0A0A_0A0A_0A0A_0A0A),
+        |c| c == b'"' || c == b'\n',
+    )
 }
 
 /// Index of the first `"` at or after `i`, or `s.len()`.
@@ -373,15 +377,13 @@ mod tests {
         assert_eq!(next_quote(line, 16), 18);
         assert_eq!(next_quote(line, 19), 20);
         assert_eq!(next_quote(b"", 0), 0);
-        let lines = b"#TRANS 1930 {} 1\r\n}\n\n#VER A 1 20240101 \"a long text here\"\n";
-        let want: Vec<usize> = memchr::memchr_iter(b'\n', lines).collect();
-        let mut got = Vec::new();
-        let mut at = next_newline(lines, 0);
-        while at < lines.len() {
-            got.push(at);
-            at = next_newline(lines, at + 1);
-        }
-        assert_eq!(got, want);
+        let lines = b"#VER A 1 20240101 \"a long\ntext\" \"x\"\n";
+        assert_eq!(next_quote_or_newline(lines, 0), 18);
+        assert_eq!(next_quote_or_newline(lines, 19), 25);
+        assert_eq!(next_quote_or_newline(lines, 26), 30);
+        assert_eq!(next_quote_or_newline(lines, 33), 34);
+        assert_eq!(next_quote_or_newline(lines, 35), lines.len() - 1);
+        assert_eq!(next_quote_or_newline(lines, lines.len()), lines.len());
         for n in 0..20 {
             let mut v = vec![b'x'; n];
             v.push(b' ');

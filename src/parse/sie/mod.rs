@@ -14,6 +14,7 @@ mod header;
 mod lexer;
 mod model;
 mod reader;
+mod scan;
 mod stream;
 mod validate;
 mod values;
@@ -43,12 +44,13 @@ fn parse_with(bytes: &[u8], options: &ParseOptions, fast: bool) -> SieFile {
     let mut vouchers = Vec::new();
     let mut start = 0;
     let mut no = 0;
-    for end in memchr::memchr_iter(b'\n', body) {
-        no += 1;
-        if reader.line(no, &body[start..end]) {
-            vouchers.push(reader.take_done());
+    loop {
+        let (next, closed) = reader.feed(body, start, &mut no);
+        start = next;
+        if !closed {
+            break;
         }
-        start = end + 1;
+        vouchers.push(reader.take_done());
     }
     if start < body.len() {
         no += 1;

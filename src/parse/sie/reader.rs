@@ -29,15 +29,16 @@ pub struct Reader {
     pub file: SieFile,
     pub(super) options: ParseOptions,
     /// The encoding is not known yet (a streamed file that was ASCII so far).
-    encoding_pending: bool,
+    pub(super) encoding_pending: bool,
     pub(super) toks: Vec<Tok>,
     pub(super) list_toks: Vec<Tok>,
     pub(super) scratch: Vec<u8>,
     pub(super) block: Block,
     /// The voucher being read (meaningful while `block` is not `Idle`).
     pub(super) cur: Ver,
-    /// The voucher whose block closed last.
+    /// The voucher whose block closed last, unless it is still in `cur` (`done_in_cur`).
     pub(super) done: Ver,
+    pub(super) done_in_cur: bool,
     /// Rows of `cur.rows` / `cur.removed` filled so far; slots past them are stale.
     pub(super) rows_used: usize,
     pub(super) removed_used: usize,
@@ -54,14 +55,14 @@ pub struct Reader {
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
-    sie_records: usize,
+    pub(super) sie_records: usize,
     /// First non-blank line, for the "not a SIE file" message.
     first_line: Option<String>,
     /// Line and text of the first comma amount, to keep one warning per file.
     pub(super) comma_amounts: usize,
     pub(super) last_line: usize,
-    /// Plain `#TRANS` rows and `#VER` lines take the one-pass paths (`block::fast_trans`,
-    /// `block::fast_ver`); off only in tests.
+    /// Plain row records, braces and `#VER` lines take the one-pass paths of `scan.rs`; off
+    /// only in tests.
     pub(super) fast: bool,
 }
 
@@ -97,6 +98,7 @@ impl Reader {
             block: Block::Idle,
             cur: Ver::default(),
             done: Ver::default(),
+            done_in_cur: false,
             rows_used: 0,
             removed_used: 0,
             mirror: None,
@@ -118,12 +120,16 @@ impl Reader {
     /// The voucher whose block closed last (valid after [`Reader::line`] or
     /// [`Reader::finish`] returned `true`, until the next line is fed).
     pub fn done(&self) -> &Ver {
-        &self.done
+        if self.done_in_cur { &self.cur } else { &self.done }
     }
 
     /// Takes the voucher whose block closed last, leaving an empty one.
     pub fn take_done(&mut self) -> Ver {
-        std::mem::take(&mut self.done)
+        if std::mem::take(&mut self.done_in_cur) {
+            std::mem::take(&mut self.cur)
+        } else {
+            std::mem::take(&mut self.done)
+        }
     }
 
     /// Records an error unless `max_errors` were already collected.
@@ -179,24 +185,6 @@ impl Reader {
             return false;
         }
         self.sie_records += 1;
-        // Most lines of a large export are plain `#TRANS` rows and `#VER` lines: read them in
-        // one pass.
-        if self.fast && !self.checksum.is_hashing() {
-            if self.block == Block::Open
-                && self.mirror.is_none()
-                && line.starts_with(b"#TRANS")
-                && line.get(6).is_some_and(|&c| lexer::is_blank(c))
-                && self.fast_trans(no, line)
-            {
-                return false;
-            }
-            if line.starts_with(b"#VER")
-                && line.get(4).is_some_and(|&c| lexer::is_blank(c))
-                && let Some(done) = self.fast_ver(no, line)
-            {
-                return done;
-            }
-        }
         let issue = lexer::tokenize(line, &mut self.toks);
         match issue {
             Some(Issue::UnterminatedQuote) => self.warn(

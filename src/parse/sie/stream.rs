@@ -16,7 +16,6 @@
 use std::io::{self, Read};
 
 use super::encoding;
-use super::lexer;
 use super::model::{Encoding, ParseOptions, SieFile, Ver};
 use super::reader::Reader;
 
@@ -78,20 +77,11 @@ impl<R: Read> Source<R> {
     fn feed(&mut self, reader: &mut Reader) -> io::Result<bool> {
         loop {
             // Every complete line in the buffer, in place.
-            let mut pos = self.start;
-            let chunk = &self.buf[..self.end];
-            loop {
-                let nl = lexer::next_newline(chunk, pos);
-                let Some(line) = chunk.get(pos..nl).filter(|_| nl < chunk.len()) else { break };
-                let next = nl + 1;
-                self.no += 1;
-                if reader.line(self.no, line) {
-                    self.start = next;
-                    return Ok(true);
-                }
-                pos = next;
+            let (next, closed) = reader.feed(&self.buf[..self.end], self.start, &mut self.no);
+            self.start = next;
+            if closed {
+                return Ok(true);
             }
-            self.start = pos;
             if self.eof {
                 return Ok(self.last_line(reader));
             }

@@ -295,3 +295,30 @@ fn ksumma_is_a_crc32_over_label_and_field_contents() {
     assert!(unopened.errors.is_empty() && unopened.checksum.is_none());
     assert!(messages(&unopened.warnings)[0].contains("closing `#KSUMMA` without an opening"));
 }
+
+/// Every real file reads the same with the fast paths (`scan.rs`) on and off: vouchers,
+/// diagnostics, repairs and encoding. The corpus lives beside the project (`../shared`).
+#[test]
+fn fast_paths_agree_with_the_general_path_on_the_corpus() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/sie-corpus");
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("SIE corpus missing at `{}`: {e}", dir.display()));
+    let mut files = 0;
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e == "md") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let fast = super::parse_with(&bytes, &ParseOptions::default(), true);
+        let general = super::parse_with(&bytes, &ParseOptions::default(), false);
+        let name = path.display();
+        assert_eq!(fast.vouchers, general.vouchers, "{name}");
+        assert_eq!(fast.errors, general.errors, "{name}");
+        assert_eq!(fast.warnings, general.warnings, "{name}");
+        assert_eq!(fast.repaired_chars, general.repaired_chars, "{name}");
+        assert_eq!(fast.encoding, general.encoding, "{name}");
+        files += 1;
+    }
+    assert!(files >= 40, "only {files} corpus files in `{}`", dir.display());
+}
