@@ -15,6 +15,7 @@ use super::lexer::{self, Kind, Tok};
 use super::model::{ObjectRef, Trans, Ver};
 use super::reader::{Reader, decode_tok};
 use super::scan::set_ascii;
+use super::validate::ore;
 use super::values::{self, AmountStyle};
 
 /// Where the reader is with respect to voucher blocks.
@@ -93,11 +94,18 @@ fn put(
 }
 
 impl Reader {
-    pub(super) fn ver(&mut self, no: usize, line: &[u8]) -> bool {
-        let done = self.end_block(no);
+    /// Empties the row bookkeeping for the voucher about to be read into [`Reader::cur`].
+    pub(super) fn start_voucher(&mut self) {
         self.rows_used = 0;
         self.removed_used = 0;
         self.mirror = None;
+        self.ore_sum = Some(0);
+        self.accounts_to_check = false;
+    }
+
+    pub(super) fn ver(&mut self, no: usize, line: &[u8]) -> bool {
+        let done = self.end_block(no);
+        self.start_voucher();
         let enc = self.file.encoding;
         let mut scratch = std::mem::take(&mut self.scratch);
         let tok = |i: usize| self.toks.get(i).copied();
@@ -268,6 +276,9 @@ impl Reader {
                 if label == "#RTRANS" {
                     self.mirror = Some(self.rows_used);
                 }
+                let amount = ore(rows[self.rows_used].amount);
+                self.ore_sum = self.ore_sum.zip(amount).and_then(|(s, a)| s.checked_add(a));
+                self.accounts_to_check = true;
                 self.rows_used += 1;
             }
         }

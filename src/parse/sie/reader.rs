@@ -42,6 +42,10 @@ pub struct Reader {
     /// Rows of `cur.rows` / `cur.removed` filled so far; slots past them are stale.
     pub(super) rows_used: usize,
     pub(super) removed_used: usize,
+    /// Sum of the booked rows of `cur` in öre (`None` past `i128`).
+    pub(super) ore_sum: Option<i128>,
+    /// A booked row of `cur` has an account not yet looked up in the chart.
+    pub(super) accounts_to_check: bool,
     /// Index of an `#RTRANS` row still waiting for its mirror `#TRANS`.
     pub(super) mirror: Option<usize>,
     /// Rows no longer used, kept with their string buffers for reuse.
@@ -101,6 +105,8 @@ impl Reader {
             done_in_cur: false,
             rows_used: 0,
             removed_used: 0,
+            ore_sum: Some(0),
+            accounts_to_check: false,
             mirror: None,
             spare: Vec::new(),
             checksum: ChecksumState::default(),

@@ -114,6 +114,17 @@ pub(super) fn set_ascii(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// Sets `out` to a four-digit account id; left alone when it already is that one.
+#[inline]
+fn set_digits(out: &mut String, digits: [u8; 4]) {
+    if <[u8; 4]>::try_from(out.as_bytes()).ok() != Some(digits) {
+        out.clear();
+        for d in digits {
+            out.push(char::from(d));
+        }
+    }
+}
+
 /// The row labels, with what they do to the voucher.
 fn row_label(buf: &[u8], pos: usize) -> Option<(&'static str, usize)> {
     let rest = buf.get(pos..)?;
@@ -202,10 +213,12 @@ impl Reader {
         // Account: a bare ASCII field, then the empty object list; nearly always four digits
         // and ` {} `, taken in one look.
         let a0 = skip_blanks(buf, i);
+        let mut digits = None;
         let (a1, list_end) = match buf.get(a0..a0 + 8) {
             Some(&[d1, d2, d3, d4, b' ', b'{', b'}', blank])
                 if [d1, d2, d3, d4].iter().all(u8::is_ascii_digit) && is_blank(blank) =>
             {
+                digits = Some([d1, d2, d3, d4]);
                 (a0 + 4, a0 + 7)
             }
             _ => {
@@ -282,7 +295,10 @@ impl Reader {
         t.amount = amount;
         t.date = tail.date;
         t.quantity = tail.quantity;
-        set_ascii(&mut t.account, &buf[a0..a1]);
+        match digits {
+            Some(d) => set_digits(&mut t.account, d),
+            None => set_ascii(&mut t.account, &buf[a0..a1]),
+        }
         let repaired = if text.is_ascii() {
             set_ascii(&mut t.text, text);
             0
@@ -301,6 +317,13 @@ impl Reader {
         }
         if label == "#TRANS" && self.mirror.is_none() {
             // What `book_row` does with a plain row when no `#RTRANS` waits for its mirror.
+            let ore = i128::from(mantissa) * [100, 10, 1][scale];
+            let ore = if neg { -ore } else { ore };
+            self.ore_sum = self.ore_sum.and_then(|s| s.checked_add(ore));
+            match digits {
+                Some(d) if self.declared_accounts.contains_digits(d) => {}
+                _ => self.accounts_to_check = true,
+            }
             self.rows_used += 1;
         } else {
             self.book_row(label, true);
@@ -421,9 +444,7 @@ impl Reader {
         }
         self.last_line = no;
         let done = self.end_block(no);
-        self.rows_used = 0;
-        self.removed_used = 0;
-        self.mirror = None;
+        self.start_voucher();
         let enc = self.file.encoding;
         let v = &mut self.cur;
         set_ascii(&mut v.series, series);

@@ -54,6 +54,13 @@ impl AccountSet {
         }
     }
 
+    /// [`AccountSet::contains`] for a four-digit id given as its digits.
+    #[inline]
+    pub fn contains_digits(&self, digits: [u8; 4]) -> bool {
+        let i = digits.iter().fold(0, |n, d| n * 10 + usize::from(d.wrapping_sub(b'0')));
+        self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
     #[inline]
     pub fn contains(&self, account: &str) -> bool {
         match four_digit(account) {
@@ -64,7 +71,7 @@ impl AccountSet {
 }
 
 /// `amount` in öre when it has at most two decimals (every amount the reader accepts).
-fn ore(amount: Decimal) -> Option<i128> {
+pub(super) fn ore(amount: Decimal) -> Option<i128> {
     let factor = match amount.scale() {
         0 => 100,
         1 => 10,
@@ -83,12 +90,9 @@ impl Reader {
     }
 
     fn check_balance(&mut self) {
-        // Exact integer sums in öre; `Decimal` only for the message.
-        let mut sum: Option<i128> = Some(0);
-        for row in &self.cur.rows {
-            sum = sum.zip(ore(row.amount)).and_then(|(s, a)| s.checked_add(a));
-        }
-        if sum == Some(0) {
+        // Exact integer sums in öre, kept while the rows were booked; `Decimal` only for the
+        // message.
+        if self.ore_sum == Some(0) {
             return;
         }
         let (mut debit, mut credit) = (Decimal::ZERO, Decimal::ZERO);
@@ -140,7 +144,8 @@ impl Reader {
 
     /// Accounts used in rows but missing from a declared chart; one warning per account.
     fn check_accounts(&mut self) {
-        if self.declared_accounts.is_empty() {
+        // Four-digit accounts of rows read on the fast path were looked up as they were read.
+        if self.declared_accounts.is_empty() || !self.accounts_to_check {
             return;
         }
         for i in 0..self.cur.rows.len() {
