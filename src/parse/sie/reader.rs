@@ -20,6 +20,9 @@ use super::model::{Encoding, ParseOptions, SieFile, Trans, Ver};
 use super::validate::AccountSet;
 use super::values;
 
+/// Slots of the date cache.
+const DATE_CACHE: usize = 64;
+
 /// Warnings kept per file; more are counted and summarised.
 const MAX_WARNINGS: usize = 1000;
 
@@ -53,9 +56,9 @@ pub struct Reader {
     pub(super) checksum: ChecksumState,
     pub(super) declared_accounts: AccountSet,
     pub(super) undeclared_reported: AccountSet,
-    /// The last two dates parsed, by their bytes, newest first (dates repeat from row to row,
-    /// and a voucher's date and registration date alternate).
-    last_dates: [Option<([u8; 8], NaiveDate)>; 2],
+    /// Dates parsed so far, by their eight bytes as a number, in a small direct-mapped cache
+    /// (a file has few distinct dates, and each repeats on row after row); `0` is empty.
+    dates: Box<[(u64, NaiveDate); DATE_CACHE]>,
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
@@ -112,7 +115,7 @@ impl Reader {
             checksum: ChecksumState::default(),
             declared_accounts: AccountSet::default(),
             undeclared_reported: AccountSet::default(),
-            last_dates: [None; 2],
+            dates: Box::new([(0, NaiveDate::default()); DATE_CACHE]),
             suppressed_errors: 0,
             suppressed_warnings: 0,
             sie_records: 0,
@@ -336,19 +339,20 @@ impl Reader {
         date
     }
 
-    /// [`Reader::date`] without the error: `Err` when malformed. The last two dates are cached.
+    /// [`Reader::date`] without the error: `Err` when malformed. Dates are cached.
+    #[inline]
     pub(super) fn date_quiet(&mut self, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
-        let key = <[u8; 8]>::try_from(raw).ok();
-        if let Some(key) = key {
-            for (bytes, date) in self.last_dates.iter().flatten() {
-                if *bytes == key {
-                    return Ok(Some(*date));
-                }
-            }
+        let Ok(bytes) = <[u8; 8]>::try_from(raw) else { return values::date(raw) };
+        let key = u64::from_le_bytes(bytes);
+        // Day and month digits differ between dates; fold them into the slot number.
+        let slot = usize::try_from((key >> 32) ^ (key >> 45)).unwrap_or(0) % DATE_CACHE;
+        let (cached, date) = self.dates[slot];
+        if cached == key {
+            return Ok(Some(date));
         }
         let d = values::date(raw)?;
-        if let (Some(d), Some(key)) = (d, key) {
-            self.last_dates = [Some((key, d)), self.last_dates[0]];
+        if let Some(d) = d {
+            self.dates[slot] = (key, d);
         }
         Ok(d)
     }

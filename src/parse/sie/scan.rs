@@ -97,20 +97,24 @@ fn plain_field(buf: &[u8], i: usize) -> Option<(usize, usize, usize)> {
     }
 }
 
-/// Sets `out` to `bytes`, known to be ASCII. Left alone when equal: accounts, series and signs
-/// repeat from voucher to voucher, and the slot's previous text is often the same.
+/// Sets `out` to `bytes`, known to be ASCII. Short fields are copied byte by byte: a call to
+/// the UTF-8 check and `memcpy` costs more than the loop.
 #[inline]
 pub(super) fn set_ascii(out: &mut String, bytes: &[u8]) {
-    // Compared and copied byte by byte: these fields are short, and a call to `memcmp` or
-    // a UTF-8 check costs more than the loop.
-    if out.len() == bytes.len() && out.bytes().zip(bytes).all(|(a, b)| a == *b) {
-        return;
-    }
     out.clear();
     if bytes.len() > 16 {
         out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
     } else {
         out.extend(bytes.iter().map(|&b| char::from(b)));
+    }
+}
+
+/// [`set_ascii`] for fields that repeat from voucher to voucher (series, signs): left alone
+/// when equal.
+#[inline]
+fn keep_or_set_ascii(out: &mut String, bytes: &[u8]) {
+    if out.len() != bytes.len() || !out.bytes().zip(bytes).all(|(a, b)| a == *b) {
+        set_ascii(out, bytes);
     }
 }
 
@@ -297,7 +301,7 @@ impl Reader {
         t.quantity = tail.quantity;
         match digits {
             Some(d) => set_digits(&mut t.account, d),
-            None => set_ascii(&mut t.account, &buf[a0..a1]),
+            None => keep_or_set_ascii(&mut t.account, &buf[a0..a1]),
         }
         let repaired = if text.is_ascii() {
             set_ascii(&mut t.text, text);
@@ -307,7 +311,7 @@ impl Reader {
             encoding::decode_into(text, enc, &mut t.text)
         };
         match tail.sign {
-            Some((s, e)) => set_ascii(t.sign.get_or_insert_with(String::new), &buf[s..e]),
+            Some((s, e)) => keep_or_set_ascii(t.sign.get_or_insert_with(String::new), &buf[s..e]),
             None => t.sign = None,
         }
         t.objects.clear();
@@ -447,7 +451,7 @@ impl Reader {
         self.start_voucher();
         let enc = self.file.encoding;
         let v = &mut self.cur;
-        set_ascii(&mut v.series, series);
+        keep_or_set_ascii(&mut v.series, series);
         set_ascii(&mut v.number, number);
         let repaired = if ascii_text {
             set_ascii(&mut v.text, text);
@@ -459,7 +463,7 @@ impl Reader {
         if sign.is_empty() {
             v.sign = None;
         } else {
-            set_ascii(v.sign.get_or_insert_with(String::new), sign);
+            keep_or_set_ascii(v.sign.get_or_insert_with(String::new), sign);
         }
         v.line = no;
         v.date = date;

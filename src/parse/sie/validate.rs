@@ -57,7 +57,8 @@ impl AccountSet {
     /// [`AccountSet::contains`] for a four-digit id given as its digits.
     #[inline]
     pub fn contains_digits(&self, digits: [u8; 4]) -> bool {
-        let i = digits.iter().fold(0, |n, d| n * 10 + usize::from(d.wrapping_sub(b'0')));
+        let [thousands, hundreds, tens, ones] = digits.map(|d| usize::from(d.wrapping_sub(b'0')));
+        let i = thousands * 1000 + hundreds * 100 + tens * 10 + ones;
         self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
