@@ -21,7 +21,7 @@ use super::validate::AccountSet;
 use super::values;
 
 /// Slots of the date cache.
-const DATE_CACHE: usize = 64;
+const DATE_CACHE: usize = 64; // the hash in `date_quiet` yields 6 bits
 
 /// Warnings kept per file; more are counted and summarised.
 const MAX_WARNINGS: usize = 1000;
@@ -344,8 +344,8 @@ impl Reader {
     pub(super) fn date_quiet(&mut self, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
         let Ok(bytes) = <[u8; 8]>::try_from(raw) else { return values::date(raw) };
         let key = u64::from_le_bytes(bytes);
-        // Day and month digits differ between dates; fold them into the slot number.
-        let slot = usize::try_from((key >> 32) ^ (key >> 45)).unwrap_or(0) % DATE_CACHE;
+        // Fibonacci hashing: the top bits of the product depend on every byte.
+        let slot = usize::try_from(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58).unwrap_or(0);
         let (cached, date) = self.dates[slot];
         if cached == key {
             return Ok(Some(date));
