@@ -8,7 +8,7 @@
 //! The grammar is written with nom ([`quoted`], [`list`], [`bare`]; object lists are read with
 //! it). Whole lines go through [`tokenize`], a hand-tuned scanner of the same grammar; a
 //! property test checks that the two agree on arbitrary lines. (Plain `#TRANS` rows, millions
-//! of them in a large export, are split by `block::fast_trans` the same way without tokens.)
+//! of them in a large export, are split by `scan.rs` the same way without tokens.)
 
 use nom::{
     IResult, Parser,

@@ -3,9 +3,10 @@
 //! Owns decoding, tokenizing and checking SIE files; does no IO beyond an optional caller-given
 //! `std::io::Read` (see `stream`), no clock and no conversion to Fortnox. Pipeline of one line:
 //! `encoding` (detect once) → `reader::trim` → `lexer` (nom, byte ranges) → `header` / `block`
-//! → `validate`; `checksum` follows along when the file has `#KSUMMA`. Plain ASCII `#TRANS`
-//! rows inside a block (most lines of a large export) skip the lexer: `block` reads them in one
-//! pass from the bytes, and hands anything unusual back to the general path.
+//! → `validate`; `checksum` follows along when the file has `#KSUMMA`. Braces, plain row records
+//! and `#VER` lines (nearly every line of a large export) skip all that: `scan` reads them in
+//! one pass straight from the input buffer, finding the line end as it goes, and hands
+//! anything unusual to the general path.
 
 mod block;
 mod checksum;

@@ -129,7 +129,8 @@ fn set_digits(out: &mut String, digits: [u8; 4]) {
     }
 }
 
-/// The row labels, with what they do to the voucher.
+/// The row label at `pos` (`#TRANS`, `#RTRANS` or `#BTRANS`, then a blank) and where its
+/// fields start.
 fn row_label(buf: &[u8], pos: usize) -> Option<(&'static str, usize)> {
     let rest = buf.get(pos..)?;
     let (label, len) = if rest.starts_with(b"#TRANS") {
@@ -161,7 +162,7 @@ impl Reader {
         loop {
             if self.fast && !self.checksum.is_hashing() {
                 let taken = match at(buf, pos) {
-                    b'{' | b'}' => self.fast_brace(buf, pos, *no + 1),
+                    b'{' | b'}' => self.fast_brace(buf, pos),
                     b'#' if at(buf, pos + 1) == b'V' => self.fast_ver(buf, pos, *no + 1),
                     b'#' => self.fast_row(buf, pos, *no + 1).map(|next| (next, false)),
                     _ => None,
@@ -191,7 +192,7 @@ impl Reader {
 
     /// `{` opening the block of the `#VER` just read, or `}` closing it.
     #[inline]
-    fn fast_brace(&mut self, buf: &[u8], pos: usize, _no: usize) -> Option<(usize, bool)> {
+    fn fast_brace(&mut self, buf: &[u8], pos: usize) -> Option<(usize, bool)> {
         let next = line_end(buf, pos + 1)?;
         match (at(buf, pos), self.block) {
             (b'{', Block::AfterVer) => {
