@@ -8,6 +8,7 @@
 //! buffer the previous occupant of its slot left behind (see `reader.rs`).
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::diagnostic::Diagnostic;
 
@@ -38,11 +39,7 @@ pub fn ver_name(ver: &Ver) -> String {
 
 /// Row `i` of `list`, reusing a stale or spare row (and its buffers) when there is one.
 #[inline]
-pub(super) fn slot<'a>(
-    list: &'a mut Vec<Trans>,
-    i: usize,
-    spare: &mut Vec<Trans>,
-) -> &'a mut Trans {
+fn slot<'a>(list: &'a mut Vec<Trans>, i: usize, spare: &mut Vec<Trans>) -> &'a mut Trans {
     if i < list.len() {
         return &mut list[i];
     }
@@ -287,6 +284,29 @@ impl Reader {
         }
     }
 
+    /// The next free slot of `cur.rows` (or of `cur.removed` for a struck row), with the values
+    /// every row record has already set.
+    pub(super) fn row_slot(
+        &mut self,
+        removed: bool,
+        line: usize,
+        amount: Decimal,
+        date: Option<NaiveDate>,
+        quantity: Option<Decimal>,
+    ) -> &mut Trans {
+        let (list, used) = if removed {
+            (&mut self.cur.removed, self.removed_used)
+        } else {
+            (&mut self.cur.rows, self.rows_used)
+        };
+        let t = slot(list, used, &mut self.spare);
+        t.line = line;
+        t.amount = amount;
+        t.date = date;
+        t.quantity = quantity;
+        t
+    }
+
     /// Reads the fields of a row record into the next free slot of `cur.rows` (or
     /// `cur.removed`); `false` (with an error) when it is unusable.
     fn trans(&mut self, no: usize, line: &[u8], label: &str, removed: bool) -> bool {
@@ -337,16 +357,8 @@ impl Reader {
         let text_tok = self.toks.get(at + 2).copied();
         let sign_tok = self.toks.get(at + 4).copied();
         let mut scratch = std::mem::take(&mut self.scratch);
-        let (list, used) = if removed {
-            (&mut self.cur.removed, self.removed_used)
-        } else {
-            (&mut self.cur.rows, self.rows_used)
-        };
-        let t = slot(list, used, &mut self.spare);
-        t.line = no;
-        t.amount = amount;
-        t.date = date;
-        t.quantity = quantity;
+        let list_toks = std::mem::take(&mut self.list_toks);
+        let t = self.row_slot(removed, no, amount, date, quantity);
         let mut repairs = Repairs::default();
         put(&mut t.account, line, Some(account), enc, &mut scratch, &mut repairs);
         put(&mut t.text, line, text_tok, enc, &mut scratch, &mut repairs);
@@ -357,9 +369,9 @@ impl Reader {
             }
             None => t.sign = None,
         }
-        let pairs = self.list_toks.len() / 2;
+        let pairs = list_toks.len() / 2;
         t.objects.truncate(pairs);
-        for (k, pair) in self.list_toks.chunks_exact(2).enumerate() {
+        for (k, pair) in list_toks.chunks_exact(2).enumerate() {
             if k == t.objects.len() {
                 t.objects.push(ObjectRef::default());
             }
@@ -368,6 +380,7 @@ impl Reader {
             put(&mut o.object, line, Some(pair[1]), enc, &mut scratch, &mut repairs);
         }
         self.scratch = scratch;
+        self.list_toks = list_toks;
         self.repaired(repairs.count, repairs.first.as_deref().unwrap_or_default());
         true
     }

@@ -9,141 +9,20 @@
 //! to that. A line is only taken when its `\n` is in the buffer, so a line cut by the end of a
 //! block, or the last line of a file without a line feed, goes to the general path.
 
-// The byte helpers below are forced inline: with plain `#[inline]` the bench runs 8 % slower.
-#![allow(clippy::inline_always)]
+mod fields;
 
 use rust_decimal::Decimal;
 
-use super::block::{Block, slot};
+use super::block::Block;
 use super::encoding;
-use super::lexer;
 use super::reader::Reader;
 use super::values;
 
-/// The byte at `i`, or 0 past the end (0 is never part of a field the fast readers take).
-#[inline(always)]
-fn at(buf: &[u8], i: usize) -> u8 {
-    buf.get(i).copied().unwrap_or(0)
-}
-
-#[inline(always)]
-fn is_blank(c: u8) -> bool {
-    c == b' ' || c == b'\t'
-}
-
-/// When a line ends at `i` (`\n` or `\r\n`): where the next one starts.
-#[inline(always)]
-fn eol(buf: &[u8], i: usize) -> Option<usize> {
-    match at(buf, i) {
-        b'\n' => Some(i + 1),
-        b'\r' if at(buf, i + 1) == b'\n' => Some(i + 2),
-        _ => None,
-    }
-}
-
-/// Whether a bare field ends at `i`: a blank or the line end is there.
-#[inline(always)]
-fn field_ends(buf: &[u8], i: usize) -> bool {
-    is_blank(at(buf, i)) || eol(buf, i).is_some()
-}
-
-#[inline(always)]
-fn skip_blanks(buf: &[u8], mut i: usize) -> usize {
-    while is_blank(at(buf, i)) {
-        i += 1;
-    }
-    i
-}
-
-/// Blanks and then the line end from `i`: where the next line starts.
-#[inline]
-fn line_end(buf: &[u8], i: usize) -> Option<usize> {
-    eol(buf, skip_blanks(buf, i))
-}
-
-/// The end of a bare field of printable ASCII starting at `i`; `None` when it is empty or
-/// runs into anything but a blank or the line end.
-#[inline]
-fn bare(buf: &[u8], i: usize) -> Option<usize> {
-    let mut e = i;
-    while matches!(at(buf, e), 0x21..=0x7E) {
-        e += 1;
-    }
-    (e > i && field_ends(buf, e)).then_some(e)
-}
-
-/// A quoted field at `i` (on its `"`) that closes on this line with no `\"` inside: its
-/// content's range and the index after the closing quote (split as [`lexer::tokenize`] does).
-#[inline]
-fn quoted(buf: &[u8], i: usize) -> Option<(usize, usize, usize)> {
-    let s = i + 1;
-    // `""` is the most common field of all.
-    if at(buf, s) == b'"' {
-        return Some((s, s, s + 1));
-    }
-    let end = lexer::next_quote_or_newline(buf, s);
-    (at(buf, end) == b'"' && buf[end - 1] != b'\\').then_some((s, end, end + 1))
-}
-
-/// A bare field or a quoted one without `\"` at `i`: content range and the index after it.
-/// `None` for an object list, escapes, a field that does not end on this line, or a bare field
-/// with other than printable ASCII.
-#[inline]
-fn plain_field(buf: &[u8], i: usize) -> Option<(usize, usize, usize)> {
-    match at(buf, i) {
-        b'"' => quoted(buf, i),
-        b'{' => None,
-        _ => bare(buf, i).map(|e| (i, e, e)),
-    }
-}
-
-/// Sets `out` to `bytes`, known to be ASCII. Short fields are copied byte by byte: a call to
-/// the UTF-8 check and `memcpy` costs more than the loop.
-#[inline]
-pub(super) fn set_ascii(out: &mut String, bytes: &[u8]) {
-    out.clear();
-    if bytes.len() > 16 {
-        out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
-    } else {
-        out.extend(bytes.iter().map(|&b| char::from(b)));
-    }
-}
-
-/// [`set_ascii`] for fields that repeat from voucher to voucher (series, signs): left alone
-/// when equal.
-#[inline]
-fn keep_or_set_ascii(out: &mut String, bytes: &[u8]) {
-    if out.len() != bytes.len() || !out.bytes().zip(bytes).all(|(a, b)| a == *b) {
-        set_ascii(out, bytes);
-    }
-}
-
-/// Sets `out` to a four-digit account id; left alone when it already is that one.
-#[inline]
-fn set_digits(out: &mut String, digits: [u8; 4]) {
-    if <[u8; 4]>::try_from(out.as_bytes()).ok() != Some(digits) {
-        out.clear();
-        for d in digits {
-            out.push(char::from(d));
-        }
-    }
-}
-
-/// The row label at `pos` (`#TRANS`, `#RTRANS` or `#BTRANS`, then a blank) and where its
-/// fields start.
-fn row_label(buf: &[u8], pos: usize) -> Option<(&'static str, usize)> {
-    let rest = buf.get(pos..)?;
-    let (label, len) = if rest.starts_with(b"#TRANS") {
-        ("#TRANS", 6)
-    } else if rest.starts_with(b"#RTRANS") {
-        ("#RTRANS", 7)
-    } else if rest.starts_with(b"#BTRANS") {
-        ("#BTRANS", 7)
-    } else {
-        return None;
-    };
-    is_blank(at(buf, pos + len)).then_some((label, pos + len))
-}
+pub(super) use fields::set_ascii;
+use fields::{
+    amount, at, bare, eol, field_ends, is_blank, keep_or_set_ascii, line_end, plain_field, quoted,
+    row_label, set_digits, skip_blanks,
+};
 
 /// A row's optional fields after the amount.
 #[derive(Default)]
@@ -209,7 +88,6 @@ impl Reader {
     /// parsed while it is scanned, `""` fields cost a comparison. Declines object lists,
     /// escapes, non-ASCII accounts and signs, and any field that would give a diagnostic.
     /// Returns where the next line starts.
-    #[allow(clippy::cast_possible_truncation)]
     fn fast_row(&mut self, buf: &[u8], pos: usize, no: usize) -> Option<usize> {
         let (label, i) = row_label(buf, pos)?;
         if self.block != Block::Open {
@@ -238,48 +116,7 @@ impl Reader {
                 (a1, i + 2)
             }
         };
-        // Amount `-?\d+(\.\d{1,2})?`, at most 18 digits, parsed as it is scanned (a longer
-        // one may wrap the mantissa; it is then left to the general path).
-        let mut i = skip_blanks(buf, list_end);
-        let neg = at(buf, i) == b'-';
-        i += usize::from(neg);
-        let d0 = i;
-        let mut mantissa: u64 = 0;
-        loop {
-            let d = at(buf, i).wrapping_sub(b'0');
-            if d >= 10 {
-                break;
-            }
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
-        let int_digits = i - d0;
-        let mut scale = 0;
-        if at(buf, i) == b'.' {
-            i += 1;
-            loop {
-                let d = at(buf, i).wrapping_sub(b'0');
-                if d >= 10 {
-                    break;
-                }
-                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-                i += 1;
-                scale += 1;
-            }
-            if scale == 0 {
-                return None;
-            }
-        }
-        if int_digits == 0 || scale > 2 || int_digits + scale > 18 || !field_ends(buf, i) {
-            return None;
-        }
-        let amount = Decimal::from_parts(
-            (mantissa & 0xFFFF_FFFF) as u32,
-            (mantissa >> 32) as u32,
-            0,
-            neg && mantissa != 0,
-            scale as u32,
-        );
+        let (amount, ore, i) = amount(buf, skip_blanks(buf, list_end))?;
         let mut tail = Tail::default();
         let next = self.row_tail(buf, i, &mut tail)?;
         let text = &buf[tail.text.0..tail.text.1];
@@ -289,17 +126,7 @@ impl Reader {
         }
         self.last_line = no;
         let enc = self.file.encoding;
-        let removed = label == "#BTRANS";
-        let (list, used) = if removed {
-            (&mut self.cur.removed, self.removed_used)
-        } else {
-            (&mut self.cur.rows, self.rows_used)
-        };
-        let t = slot(list, used, &mut self.spare);
-        t.line = no;
-        t.amount = amount;
-        t.date = tail.date;
-        t.quantity = tail.quantity;
+        let t = self.row_slot(label == "#BTRANS", no, amount, tail.date, tail.quantity);
         match digits {
             Some(d) => set_digits(&mut t.account, d),
             None => keep_or_set_ascii(&mut t.account, &buf[a0..a1]),
@@ -322,8 +149,6 @@ impl Reader {
         }
         if label == "#TRANS" && self.mirror.is_none() {
             // What `book_row` does with a plain row when no `#RTRANS` waits for its mirror.
-            let ore = i128::from(mantissa) * [100, 10, 1][scale];
-            let ore = if neg { -ore } else { ore };
             self.ore_sum = self.ore_sum.and_then(|s| s.checked_add(ore));
             match digits {
                 Some(d) if self.declared_accounts.contains_digits(d) => {}
@@ -345,55 +170,45 @@ impl Reader {
         {
             return Some(next);
         }
-        // Date: `""` or eight digits.
-        i = skip_blanks(buf, i);
-        if let Some(next) = eol(buf, i) {
-            return Some(next);
+        for field in 0..4 {
+            i = skip_blanks(buf, i);
+            if let Some(next) = eol(buf, i) {
+                return Some(next);
+            }
+            i = match field {
+                // Date: `""` or eight digits.
+                0 if at(buf, i) == b'"' && at(buf, i + 1) == b'"' => i + 2,
+                0 if field_ends(buf, i + 8) => {
+                    tail.date = self.date_quiet(buf.get(i..i + 8)?).ok()?;
+                    i + 8
+                }
+                // Text: quoted.
+                1 if at(buf, i) == b'"' => {
+                    let (s, e, next) = quoted(buf, i)?;
+                    tail.text = (s, e);
+                    next
+                }
+                // Quantity: `0` (none) or a decimal.
+                2 if !matches!(at(buf, i), b'"' | b'{') => {
+                    let e = bare(buf, i)?;
+                    if &buf[i..e] != b"0" {
+                        tail.quantity = values::quantity(&buf[i..e]).ok()?;
+                    }
+                    e
+                }
+                // Sign: quoted ASCII, then the line end.
+                3 if at(buf, i) == b'"' => {
+                    let (s, e, next) = quoted(buf, i)?;
+                    if !buf[s..e].is_ascii() {
+                        return None;
+                    }
+                    tail.sign = Some((s, e)).filter(|(s, e)| e > s);
+                    return line_end(buf, next);
+                }
+                _ => return None,
+            };
         }
-        if at(buf, i) == b'"' && at(buf, i + 1) == b'"' {
-            i += 2;
-        } else if field_ends(buf, i + 8) {
-            tail.date = self.date_quiet(buf.get(i..i + 8)?).ok()?;
-            i += 8;
-        } else {
-            return None;
-        }
-        // Text: quoted.
-        i = skip_blanks(buf, i);
-        if let Some(next) = eol(buf, i) {
-            return Some(next);
-        }
-        if at(buf, i) != b'"' {
-            return None;
-        }
-        let (s, e, next) = quoted(buf, i)?;
-        tail.text = (s, e);
-        // Quantity: `0` (none) or a decimal.
-        i = skip_blanks(buf, next);
-        if let Some(next) = eol(buf, i) {
-            return Some(next);
-        }
-        if matches!(at(buf, i), b'"' | b'{') {
-            return None;
-        }
-        let e = bare(buf, i)?;
-        if &buf[i..e] != b"0" {
-            tail.quantity = values::quantity(&buf[i..e]).ok()?;
-        }
-        // Sign: quoted ASCII, then the line end.
-        i = skip_blanks(buf, e);
-        if let Some(next) = eol(buf, i) {
-            return Some(next);
-        }
-        if at(buf, i) != b'"' {
-            return None;
-        }
-        let (s, e, next) = quoted(buf, i)?;
-        if !buf[s..e].is_ascii() {
-            return None;
-        }
-        tail.sign = Some((s, e)).filter(|(s, e)| e > s);
-        line_end(buf, next)
+        None
     }
 
     /// The voucher line `#VER series number date [text [regdate [sign]]]`, read in one pass
@@ -417,32 +232,24 @@ impl Reader {
         }
         let date = self.date_quiet(buf.get(i..i + 8)?).ok().flatten()?;
         i = skip_blanks(buf, i + 8);
-        let mut text: &[u8] = b"";
-        let mut reg_date = None;
-        let mut sign: &[u8] = b"";
-        let end = 'fields: {
+        // Text, registration date, sign: each optional, plain fields.
+        let mut fields: [&[u8]; 3] = [b""; 3];
+        let mut end = None;
+        for field in &mut fields {
             if let Some(next) = eol(buf, i) {
-                break 'fields next;
+                end = Some(next);
+                break;
             }
-            let (t0, t1, next) = plain_field(buf, i)?;
-            text = &buf[t0..t1];
+            let (f0, f1, next) = plain_field(buf, i)?;
+            *field = &buf[f0..f1];
             i = skip_blanks(buf, next);
-            if let Some(next) = eol(buf, i) {
-                break 'fields next;
-            }
-            let (r0, r1, next) = plain_field(buf, i)?;
-            reg_date = self.date_quiet(&buf[r0..r1]).ok()?;
-            i = skip_blanks(buf, next);
-            if let Some(next) = eol(buf, i) {
-                break 'fields next;
-            }
-            let (g0, g1, next) = plain_field(buf, i)?;
-            sign = &buf[g0..g1];
-            if !sign.is_ascii() {
-                return None;
-            }
-            line_end(buf, next)?
-        };
+        }
+        let end = end.or_else(|| eol(buf, i))?;
+        let [text, reg_date, sign] = fields;
+        let reg_date = self.date_quiet(reg_date).ok()?;
+        if !sign.is_ascii() {
+            return None;
+        }
         let ascii_text = text.is_ascii();
         if !ascii_text && self.encoding_pending {
             return None;
