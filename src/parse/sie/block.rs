@@ -286,6 +286,7 @@ impl Reader {
 
     /// The next free slot of `cur.rows` (or of `cur.removed` for a struck row), with the values
     /// every row record has already set.
+    #[inline]
     pub(super) fn row_slot(
         &mut self,
         removed: bool,

@@ -153,7 +153,7 @@ pub(super) fn digits(buf: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
 /// and ending at a blank or the line end: its value, the same in öre, and the index after it.
 /// `None` for anything else (a longer amount, a comma, more decimals), which the general path
 /// then reads and reports.
-#[inline]
+#[inline(always)]
 #[allow(clippy::cast_possible_truncation)]
 pub(super) fn amount(buf: &[u8], i: usize) -> Option<(Decimal, i128, usize)> {
     let neg = at(buf, i) == b'-';
