@@ -529,6 +529,7 @@ mod tests {
         assert_eq!(config.fortnox.target, Target::EmbeddedSandbox);
         assert_eq!(config.sie.default_series, "A");
         assert_eq!(config.upload.max_attempts, 3);
+        assert_eq!(config.zreport.max_rounding_remainder, rust_decimal::Decimal::new(5, 2));
         assert_eq!(config.fortnox.auth, AuthMethod::ClientCredentials);
         assert_eq!(config.fortnox.token_file, base.join("fortnox-tokens.bin"));
         assert_eq!(config.fortnox.key_file, base.join("fortnox-tokens.bin.key"));

@@ -138,6 +138,7 @@ fn fixtures_match_the_schema() {
         "restaurang-2026-10-31.json",
         "cafe-och-bar-2026-11-02.json",
         "butik-rabatter-separat.json",
+        "bistro-tre-decimaler.json",
         "invalid/osammanhangande.json",
         "invalid/okand-moms.json",
     ] {

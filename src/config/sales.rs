@@ -13,6 +13,7 @@ pub(super) struct RawZreport {
     series: Option<String>,
     discounts: Option<String>,
     attach_file: Option<bool>,
+    max_rounding_remainder: Option<Decimal>,
 }
 
 /// One level of account mapping (the defaults, or a register's overrides).
@@ -90,6 +91,9 @@ pub struct ZreportConfig {
     /// Uploads the original Z-report file to Fortnox's inbox and connects it to the voucher
     /// (needs the `inbox` scope).
     pub attach_file: bool,
+    /// Largest öre remainder (SEK) left by rounding each account to whole öre that is booked on
+    /// `[accounts] rounding` with a warning; a larger one rejects the report. Zero books none.
+    pub max_rounding_remainder: Decimal,
 }
 
 impl Default for ZreportConfig {
@@ -98,6 +102,7 @@ impl Default for ZreportConfig {
             series: "F".to_owned(),
             discounts: DiscountMode::Included,
             attach_file: false,
+            max_rounding_remainder: Decimal::new(5, 2),
         }
     }
 }
@@ -413,6 +418,15 @@ pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, String> {
         &[("included", DiscountMode::Included), ("separate", DiscountMode::Separate)],
     )?;
     out.attach_file = raw.attach_file.unwrap_or(false);
+    if let Some(max) = raw.max_rounding_remainder {
+        if max < Decimal::ZERO || max.normalize().scale() > 2 {
+            return Err(format!(
+                "[zreport] max_rounding_remainder `{max}` is not an amount of 0 or more in whole \
+                 öre (hint: e.g. \"0.05\"; \"0\" rejects every remainder)"
+            ));
+        }
+        out.max_rounding_remainder = max;
+    }
     Ok(out)
 }
 
@@ -640,6 +654,25 @@ mod tests {
         let raw: RawAccounts = toml::from_str("[registers.X]\nrounding = 37400\n").expect("toml");
         let err = accounts(&raw).expect_err("invalid");
         assert!(err.starts_with("[accounts.registers.X] rounding maps to `37400`"), "{err}");
+    }
+
+    #[test]
+    fn max_rounding_remainder_is_whole_ore_and_not_negative() {
+        let z = |text: &str| zreport(toml::from_str(text).expect("toml"));
+        let max = |text: &str| z(text).expect("valid").max_rounding_remainder;
+        assert_eq!(max(""), Decimal::new(5, 2));
+        assert_eq!(max("max_rounding_remainder = \"0\""), Decimal::ZERO);
+        assert_eq!(max("max_rounding_remainder = \"0.10\""), Decimal::new(10, 2));
+        assert_eq!(max("max_rounding_remainder = \"0.020\""), Decimal::new(2, 2));
+        for bad in ["-0.01", "0.005"] {
+            let err = z(&format!("max_rounding_remainder = \"{bad}\"")).expect_err(bad);
+            assert!(
+                err.starts_with(&format!("[zreport] max_rounding_remainder `{bad}` is not an")),
+                "{err}"
+            );
+            assert!(err.contains("(hint: e.g. \"0.05\""), "{err}");
+        }
+        assert!(toml::from_str::<RawZreport>("max_rounding_remainder = \"fem öre\"").is_err());
     }
 
     #[test]

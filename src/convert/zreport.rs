@@ -4,8 +4,11 @@
 //! separately. Credits: sales net per sales account (per category or VAT rate), output VAT per
 //! rate, gift cards sold (a liability), tips (owed to the staff). Öresavrundning goes to the
 //! rounding account on whichever side it falls. Amounts are summed per account exactly and
-//! rounded once (half away from zero, 2 dp); a voucher that does not balance in öre is rejected,
-//! never plugged. The voucher is dated on the business date, in `[zreport] series`.
+//! rounded once (half away from zero, 2 dp). The öre remainder that rounding can leave when a
+//! report has amounts with more than two decimals is booked on the rounding account too, with a
+//! warning, up to `[zreport] max_rounding_remainder`; a larger one rejects the report. Figures
+//! that disagree are rejected before (`parse::zreport::check`), never plugged. The voucher is
+//! dated on the business date, in `[zreport] series`.
 
 use std::collections::BTreeSet;
 
@@ -21,6 +24,8 @@ use crate::parse::zreport::{self, Located, SalesLine, ZreportFile};
 /// Fortnox's limits on voucher texts.
 const DESCRIPTION_MAX: usize = 200;
 const ROW_TEXT_MAX: usize = 100;
+/// Row text of the rounding account's row (öresavrundning and öre remainders).
+const ROUNDING_TEXT: &str = "Öresavrundning";
 
 /// Parses Z-report bytes and converts every report.
 pub fn convert_bytes(
@@ -177,19 +182,26 @@ fn convert_report(
     if let Some(t) = &r.tips {
         rows.add(map.tips, "Dricks", -t.amount);
     }
-    rows.add(map.rounding, "Öresavrundning", -r.rounding);
+    rows.add(map.rounding, ROUNDING_TEXT, -r.rounding);
     if !ok {
         return None;
     }
 
+    // Each account rounded once; an öre remainder this leaves goes to the rounding account.
+    let mut rows = Rows(rows.0.into_iter().map(|(a, t, x)| (a, t, round_ore(x))).collect());
+    let max = config.max_rounding_remainder;
+    match book_remainder(&mut rows, map.rounding, max, &name, located.line) {
+        Ok(warning) => out.warnings.extend(warning),
+        Err(error) => {
+            out.errors.push(error);
+            return None;
+        }
+    }
     let mut voucher_rows = Vec::new();
-    let mut balance = Decimal::ZERO;
     for (account, text, amount) in rows.0 {
-        let amount = round_ore(amount);
         if amount.is_zero() {
             continue;
         }
-        balance += amount;
         voucher_rows.push(VoucherRow {
             account,
             debit: amount.max(Decimal::ZERO),
@@ -199,18 +211,6 @@ fn convert_report(
             project: None,
             quantity: None,
         });
-    }
-    if !balance.is_zero() {
-        out.errors.push(
-            Diagnostic::at(
-                located.line,
-                format!(
-                    "{name}: rounded to whole öre per account the voucher is off by {balance:.2}"
-                ),
-            )
-            .hint("the report has amounts with more than two decimals; export it in whole öre"),
-        );
-        return None;
     }
     if voucher_rows.len() < 2 {
         out.warnings.push(Diagnostic::at(
@@ -251,6 +251,57 @@ fn convert_report(
         label: format!("Z-report {} ({})", r.z_number, r.register.id),
         body: Body::Voucher(voucher),
     })
+}
+
+/// Books the öre remainder of `rows` (rounded to whole öre) on the `rounding` account's
+/// [`ROUNDING_TEXT`] row, with the sign that balances them, if it is at most `max`; no other row
+/// changes. Returns the warning that says so (none when the rows balance), or the error when the
+/// remainder is larger than `max` (the rows are then left as they were).
+fn book_remainder(
+    rows: &mut Rows,
+    rounding: u32,
+    max: Decimal,
+    name: &str,
+    line: usize,
+) -> Result<Option<Diagnostic>, Diagnostic> {
+    // Debits minus credits; the remainder booked is its negation.
+    let balance: Decimal = rows.0.iter().map(|row| row.2).sum();
+    if balance.is_zero() {
+        return Ok(None);
+    }
+    if balance.abs() > max {
+        let side =
+            if balance > Decimal::ZERO { "debits exceed credits" } else { "credits exceed debits" };
+        return Err(Diagnostic::at(
+            line,
+            format!(
+                "{name}: rounded to whole öre per account the voucher is off by {:.2} ({side}), \
+                 more than [zreport] max_rounding_remainder {max:.2}",
+                balance.abs()
+            ),
+        )
+        .hint(format!(
+            "the report has amounts with more than two decimals; export it in whole öre, or \
+             raise max_rounding_remainder in fortnox-bridge.toml to book the remainder on \
+             {rounding}"
+        )));
+    }
+    rows.add(rounding, ROUNDING_TEXT, -balance);
+    let side = if balance > Decimal::ZERO { "credit" } else { "debit" };
+    Ok(Some(
+        Diagnostic::at(
+            line,
+            format!(
+                "{name}: öre remainder {:.2} from rounding per account booked as a {side} on \
+                 {rounding}",
+                balance.abs()
+            ),
+        )
+        .hint(format!(
+            "the report has amounts with more than two decimals; remainders up to [zreport] \
+             max_rounding_remainder ({max:.2}) are booked this way"
+        )),
+    ))
 }
 
 /// The sales account and row text for a line: the category's account if mapped, else the

@@ -151,3 +151,141 @@ fn food_vat_of_six_percent_2026_27_works_with_the_defaults() {
     assert!(r.contains(&(3003, "0.00".into(), "800.95".into(), "Försäljning 6 % moms".into())));
     assert!(r.contains(&(2631, "0.00".into(), "48.05".into(), "Utgående moms 6 %".into())));
 }
+
+const BISTRO: &[u8] = include_bytes!("../../../fixtures/zreport/bistro-tre-decimaler.json");
+
+/// A report of register KASSA1 with these sales and returns lines (`[rate, net, vat, gross]`,
+/// amounts as strings so they stay exact), paid by card, without öresavrundning.
+fn report(sales: &[[&str; 4]], returns: &[[&str; 4]], card: &str) -> Vec<u8> {
+    let lines = |list: &[[&str; 4]]| {
+        list.iter()
+            .map(|[rate, net, vat, gross]| {
+                serde_json::json!({"vat_rate": rate, "net": net, "vat": vat, "gross": gross})
+            })
+            .collect::<Vec<_>>()
+    };
+    serde_json::to_vec_pretty(&serde_json::json!({
+        "company": {"name": "Exempelbolaget AB", "org_number": "559999-0039"},
+        "register": {"id": "KASSA1"},
+        "z_number": 7,
+        "business_date": "2026-11-03",
+        "closed_at": "2026-11-03T22:00:00+01:00",
+        "sales": lines(sales),
+        "returns": lines(returns),
+        "payments": [{"method": "card", "amount": card}],
+        "counts": {"receipts": 3, "returns": 0, "receipt_copies": 0, "drawer_openings": 1},
+        "grand_totals": {"sales": "1000.00", "returns": "0", "net": "1000.00"}
+    }))
+    .expect("json")
+}
+
+/// Two lines whose net and VAT each end in 5 thousandths: rounded per account, the credits are
+/// 0.02 more than the 624.00 paid.
+fn two_ore_over() -> Vec<u8> {
+    report(
+        &[["12", "445.535", "53.465", "499.00"], ["25", "100.005", "24.995", "125.00"]],
+        &[],
+        "624.00",
+    )
+}
+
+#[test]
+fn an_ore_remainder_is_booked_on_the_rounding_row_with_a_warning() {
+    let c = convert_with(BISTRO, "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let s = |x: &str| x.to_owned();
+    // Exactly: 3002 4840.661, 2621 580.879, 3001 5128.776, 2611 1282.194, 3003 856.755,
+    // 2631 51.405; rounded they credit 0.01 more than was paid. The report's own öresavrundning
+    // (+0.33, a credit) takes the remainder as a debit: 3740 credit 0.32. No other row moves.
+    assert_eq!(
+        rows(&c.documents[0]),
+        [
+            (1910, s("1441.00"), s("0.00"), s("Kontant")),
+            (1580, s("9800.00"), s("0.00"), s("Kort")),
+            (1930, s("1500.00"), s("0.00"), s("Swish")),
+            (3002, s("0.00"), s("4840.66"), s("Försäljning 12 % moms")),
+            (2621, s("0.00"), s("580.88"), s("Utgående moms 12 %")),
+            (3001, s("0.00"), s("5128.78"), s("Försäljning 25 % moms")),
+            (2611, s("0.00"), s("1282.19"), s("Utgående moms 25 %")),
+            (3003, s("0.00"), s("856.76"), s("Försäljning 6 % moms")),
+            (2631, s("0.00"), s("51.41"), s("Utgående moms 6 %")),
+            (3740, s("0.00"), s("0.32"), s("Öresavrundning")),
+        ]
+    );
+    let v = voucher(&c.documents[0]);
+    let debit: Decimal = v.voucher_rows.iter().map(|r| r.debit).sum();
+    let credit: Decimal = v.voucher_rows.iter().map(|r| r.credit).sum();
+    assert_eq!((debit, credit), (Decimal::new(1_274_100, 2), Decimal::new(1_274_100, 2)));
+    let warnings: Vec<String> = c.warnings.iter().map(|w| w.render("z.json")).collect();
+    assert_eq!(
+        warnings,
+        ["z.json:1: Z 1043 (register BISTRO1): öre remainder 0.01 from rounding per account \
+          booked as a debit on 3740 (hint: the report has amounts with more than two decimals; \
+          remainders up to [zreport] max_rounding_remainder (0.05) are booked this way)"]
+    );
+}
+
+#[test]
+fn a_remainder_at_the_tolerance_is_booked_and_one_ore_more_is_rejected_with_the_hint() {
+    let c = convert_with(&two_ore_over(), "[zreport]\nmax_rounding_remainder = \"0.02\"\n");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let r = rows(&c.documents[0]);
+    assert_eq!(r.last(), Some(&(3740, "0.02".into(), "0.00".into(), "Öresavrundning".into())));
+    assert!(r.contains(&(3002, "0.00".into(), "445.54".into(), "Försäljning 12 % moms".into())));
+    assert!(r.contains(&(2611, "0.00".into(), "25.00".into(), "Utgående moms 25 %".into())));
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    assert!(
+        c.warnings[0]
+            .message
+            .ends_with("öre remainder 0.02 from rounding per account booked as a debit on 3740")
+    );
+
+    let c = convert_with(&two_ore_over(), "[zreport]\nmax_rounding_remainder = \"0.01\"\n");
+    assert!(c.documents.is_empty());
+    let rendered: Vec<String> = c.errors.iter().map(|e| e.render("z.json")).collect();
+    assert_eq!(
+        rendered,
+        ["z.json:1: Z 7 (register KASSA1): rounded to whole öre per account the voucher is off \
+          by 0.02 (credits exceed debits), more than [zreport] max_rounding_remainder 0.01 \
+          (hint: the report has \
+          amounts with more than two decimals; export it in whole öre, or raise \
+          max_rounding_remainder in fortnox-bridge.toml to book the remainder on 3740)"]
+    );
+}
+
+#[test]
+fn a_remainder_on_the_debit_side_is_credited_to_the_registers_rounding_account() {
+    // Returns are debited: rounded, they are 0.01 more than the 374.00 they reduce the day by.
+    let bytes = report(
+        &[["12", "445.54", "53.46", "499.00"]],
+        &[["25", "100.005", "24.995", "125.00"]],
+        "374.00",
+    );
+    let c = convert_with(&bytes, "[accounts.registers.KASSA1]\nrounding = 3741\n");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let r = rows(&c.documents[0]);
+    assert_eq!(r.last(), Some(&(3741, "0.00".into(), "0.01".into(), "Öresavrundning".into())));
+    assert!(r.contains(&(3001, "100.01".into(), "0.00".into(), "Returer 25 % moms".into())));
+    assert!(c.warnings[0].message.ends_with("booked as a credit on 3741"), "{:?}", c.warnings);
+}
+
+#[test]
+fn max_rounding_remainder_zero_keeps_rejecting_any_remainder() {
+    let c = convert_with(BISTRO, "[zreport]\nmax_rounding_remainder = \"0\"\n");
+    assert!(c.documents.is_empty());
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    assert_eq!(c.errors.len(), 1);
+    assert_eq!(
+        c.errors[0].message,
+        "Z 1043 (register BISTRO1): rounded to whole öre per account the voucher is off by \
+         0.01 (credits exceed debits), more than [zreport] max_rounding_remainder 0.00"
+    );
+    assert!(c.errors[0].hint.as_deref().unwrap_or_default().contains("max_rounding_remainder"));
+    // Reports in whole öre leave no remainder and are booked as before, without a warning.
+    let c = convert_with(
+        include_bytes!("../../../fixtures/zreport/restaurang-2026-10-31.json"),
+        "[zreport]\nmax_rounding_remainder = \"0\"\n",
+    );
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+}
