@@ -249,6 +249,24 @@ mod tests {
     }
 
     #[test]
+    fn a_late_high_byte_in_a_voucher_text_picks_the_encoding() {
+        // Past the first block everything was ASCII; the first high byte is in a `#VER` text
+        // and a row text, both lines the fast path would take if the encoding were known.
+        let mut text =
+            b"#VER A 1 20240101 \"Hyra\"\r\n{\r\n#TRANS 1930 {} 1\r\n#TRANS 2 {} -1\r\n}\r\n"
+                .repeat(5_000);
+        text.extend_from_slice(b"#VER A 2 20240102 \"F\x94rs\x84ljning\"\r\n{\r\n");
+        text.extend_from_slice(b"#TRANS 1930 {} 1 \"\" \"Bor\x86s\" 0\r\n#TRANS 2 {} -1\r\n}\r\n");
+        assert!(text.len() > BUFFER);
+        let file = read_file(&text[..], &ParseOptions::default()).unwrap();
+        assert_eq!(file.encoding, Encoding::Cp437);
+        let last = file.vouchers.last().unwrap();
+        assert_eq!((last.text.as_str(), last.rows[0].text.as_str()), ("Försäljning", "Borås"));
+        assert_eq!(file.vouchers.len(), 5_001);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+    }
+
+    #[test]
     fn last_line_and_end_of_input_each_complete_a_voucher() {
         let text = b"#VER A 1 20240101\n{\n#VER A 2 20240101";
         let file = read_file(&text[..], &ParseOptions::default()).unwrap();
