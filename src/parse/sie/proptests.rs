@@ -354,5 +354,11 @@ proptest! {
         let file = parse(&bytes, &ParseOptions { max_errors: 5, ..ParseOptions::default() });
         prop_assert!(file.errors.len() <= 6);
         all_paths_agree(&bytes, chunk)?;
+        // The fast paths (`scan.rs`) agree with the general path on noise too.
+        let general = parse_with(&bytes, &ParseOptions { max_errors: 5, ..ParseOptions::default() }, false);
+        prop_assert_eq!(&file.vouchers, &general.vouchers);
+        prop_assert_eq!(&file.errors, &general.errors);
+        prop_assert_eq!(&file.warnings, &general.warnings);
+        prop_assert_eq!(file.encoding, general.encoding);
     }
 }
