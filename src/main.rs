@@ -238,6 +238,18 @@ async fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
+/// `[log]` of the configuration when the command is the service: `run`, or the entry point
+/// the Windows service manager starts (where stderr goes nowhere, so the file is all there is).
+fn service_log(command: &Command) -> Option<config::LogConfig> {
+    match command {
+        Command::Run { config, .. }
+        | Command::Service { action: ServiceAction::Run { config } } => {
+            load_config(config.as_deref()).ok().map(|c| c.log)
+        }
+        _ => None,
+    }
+}
+
 /// Logs to stderr and, for the service with `[log] file`, to a daily-rotated file too.
 fn init_logging(cli: &Cli) {
     use tracing_subscriber::layer::SubscriberExt;
@@ -248,11 +260,7 @@ fn init_logging(cli: &Cli) {
         tracing_subscriber::EnvFilter::try_from_env("FORTNOX_BRIDGE_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
     };
-    let log = match &cli.command {
-        Command::Run { config, .. } => load_config(config.as_deref()).ok().map(|c| c.log),
-        _ => None,
-    };
-    let file = log.and_then(|log| {
+    let file = service_log(&cli.command).and_then(|log| {
         let path = log.file?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let name = path.file_name()?.to_string_lossy().into_owned();
@@ -293,5 +301,27 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_service_entry_points_log_to_the_configured_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fortnox-bridge.toml");
+        std::fs::write(&path, "[log]\nfile = \"logs/bridge.log\"\nkeep_days = 3\n").unwrap();
+        let config = path.to_str().unwrap();
+        for args in [vec!["run", "-c", config], vec!["service", "run", "-c", config]] {
+            let cli = Cli::parse_from(std::iter::once("fortnox-bridge").chain(args.clone()));
+            let log = service_log(&cli.command).unwrap();
+            assert_eq!(log.file, Some(dir.path().join("logs/bridge.log")), "{args:?}");
+            assert_eq!(log.keep_days, 3);
+        }
+        let cli = Cli::parse_from(["fortnox-bridge", "check", config]);
+        assert!(service_log(&cli.command).is_none(), "only the service logs to the file");
     }
 }
