@@ -1,6 +1,7 @@
 //! Z-report JSON (format `fortnox-bridge/zreport`, version 1): what a Swedish cash register's
 //! Z-dagrapport carries (SKVFS 2014:9 7 kap. 3 §) plus what vendors add (tips, gift cards,
-//! rounding). The schema is `zreport.schema.json` beside this file; the README has an example.
+//! rounding). The schema is `zreport.schema.json` beside this file; an example is in
+//! `docs/formats.md`.
 //!
 //! A file holds one report object, an array of reports, or `{"format", "version", "reports"}`.
 //! Amounts are read exactly (JSON numbers or strings, never floats). Pure: text in, typed
