@@ -257,14 +257,14 @@ fn columns(
                         1,
                         format!("the header row has no `{required}` column"),
                     )
-                    .hint("see the order CSV format in the README"));
+                    .hint("see the order CSV format in docs/formats.md"));
                 }
             }
         }
     }
     if !out.iter().any(|(f, _)| matches!(*f, "unit_price" | "line_total")) {
         return Err(Diagnostic::at(1, "the header row has no `unit_price` or `line_total` column")
-            .hint("an order row needs its price; see the order CSV format in the README"));
+            .hint("an order row needs its price; see the order CSV format in docs/formats.md"));
     }
     Ok(out)
 }

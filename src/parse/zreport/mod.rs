@@ -237,7 +237,7 @@ fn serde_error(e: &serde_json::Error, what: &str) -> Diagnostic {
     let message = e.to_string();
     let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
     Diagnostic::at(e.line().max(1), format!("{what}: {message}")).hint(
-        "the Z-report format is described in the README (Z-report and order formats) and in \
+        "the Z-report format is described in docs/formats.md and in \
          zreport.schema.json; export the report again or correct this field",
     )
 }
