@@ -4,24 +4,29 @@
 //!
 //! Owns: the file format, defaults, path resolution, the commented template `init` writes.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
+mod accounts;
+mod fortnox;
 mod inbox;
+mod orders;
+mod sie;
+mod zreport;
 
+pub use accounts::{AccountMap, AccountsConfig, rate_key};
+pub use fortnox::{AuthMethod, DEFAULT_REDIRECT_URI, FortnoxConfig, LIVE_BASE_URL, Target};
 use inbox::RawInbox;
 pub use inbox::{InboxConfig, Schedule, WatchMode, is_network_path};
-mod sales;
-
-pub use sales::{
-    AccountMap, AccountsConfig, CreateDocument, CustomerKey, DiscountMode, LanguagePolicy,
-    MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS, OrderFormat, OrdersConfig, PricesMode,
-    ShippingMode, UnitSource, ZreportConfig, rate_key,
+pub use orders::{
+    CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS,
+    OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
 };
+pub use sie::SieConfig;
+pub use zreport::{DiscountMode, ZreportConfig};
 
 /// The file name `init` writes and `run` looks for by default.
 pub const FILE_NAME: &str = "fortnox-bridge.toml";
@@ -43,11 +48,11 @@ struct RawConfig {
     #[serde(default)]
     folders: RawFolders,
     #[serde(default)]
-    fortnox: RawFortnox,
+    fortnox: fortnox::RawFortnox,
     #[serde(default)]
     sandbox: RawSandbox,
     #[serde(default)]
-    sie: RawSie,
+    sie: sie::RawSie,
     #[serde(default)]
     watch: RawWatch,
     #[serde(default)]
@@ -61,11 +66,11 @@ struct RawConfig {
     #[serde(default)]
     upload: RawUpload,
     #[serde(default)]
-    zreport: sales::RawZreport,
+    zreport: zreport::RawZreport,
     #[serde(default)]
-    accounts: sales::RawAccounts,
+    accounts: accounts::RawAccounts,
     #[serde(default)]
-    orders: sales::RawOrders,
+    orders: orders::RawOrders,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,31 +85,9 @@ struct RawFolders {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFortnox {
-    target: Option<String>,
-    client_id: Option<String>,
-    tenant_id: Option<String>,
-    auth: Option<String>,
-    token_file: Option<PathBuf>,
-    key_file: Option<PathBuf>,
-    redirect_uri: Option<String>,
-    scopes: Option<Vec<String>>,
-    pace: Option<bool>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSandbox {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSie {
-    default_series: Option<String>,
-    #[serde(default)]
-    series: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -163,20 +146,6 @@ pub struct NotifyConfig {
     pub webhook: Option<String>,
 }
 
-/// Where Fortnox is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// The sandbox embedded in this process (the default: no Fortnox account needed).
-    EmbeddedSandbox,
-    /// The real Fortnox API.
-    Live,
-    /// A Fortnox-compatible server at this base URL (e.g. a sandbox started separately).
-    Url(String),
-}
-
-/// The live Fortnox API base URL.
-pub const LIVE_BASE_URL: &str = "https://api.fortnox.se";
-
 #[derive(Debug, Clone)]
 pub struct Folders {
     pub inbox: PathBuf,
@@ -188,84 +157,11 @@ pub struct Folders {
     pub state: PathBuf,
 }
 
-/// How the bridge authenticates with Fortnox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthMethod {
-    /// Service account: client id, secret and tenant id; nothing stored.
-    ClientCredentials,
-    /// `fortnox-bridge connect` once; the rotating refresh token is kept encrypted.
-    AuthorizationCode,
-}
-
-#[derive(Clone)]
-pub struct FortnoxConfig {
-    pub target: Target,
-    pub client_id: String,
-    pub client_secret: String,
-    pub tenant_id: Option<String>,
-    pub auth: AuthMethod,
-    /// The encrypted token pair (authorization-code mode).
-    pub token_file: PathBuf,
-    /// The key that encrypts it; created with owner-only permissions.
-    pub key_file: PathBuf,
-    /// Loopback address the consent page redirects to (must be registered with the app).
-    pub redirect_uri: String,
-    /// Scopes asked for by `connect`.
-    pub scopes: Vec<String>,
-    /// Client-side pacing under 25 requests per 5 s (off only for a sandbox without limit).
-    pub pace: bool,
-}
-
-impl std::fmt::Debug for FortnoxConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never print the secret.
-        f.debug_struct("FortnoxConfig")
-            .field("target", &self.target)
-            .field("client_id", &self.client_id)
-            .field("tenant_id", &self.tenant_id)
-            .field("auth", &self.auth)
-            .field("token_file", &self.token_file)
-            .field("key_file", &self.key_file)
-            .field("redirect_uri", &self.redirect_uri)
-            .field("scopes", &self.scopes)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Default loopback redirect of the consent flow.
-pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:47800/fortnox/callback";
-
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
     pub listen: SocketAddr,
     /// `None` keeps the embedded sandbox in memory.
     pub data: Option<PathBuf>,
-}
-
-/// How SIE vouchers are placed in Fortnox.
-#[derive(Debug, Clone)]
-pub struct SieConfig {
-    /// Fortnox series for vouchers whose SIE series is empty or unmapped.
-    pub default_series: String,
-    /// SIE series → Fortnox series.
-    pub series: BTreeMap<String, String>,
-}
-
-impl Default for SieConfig {
-    fn default() -> Self {
-        SieConfig { default_series: "A".to_owned(), series: BTreeMap::new() }
-    }
-}
-
-impl SieConfig {
-    /// The Fortnox series a voucher of SIE series `sie_series` goes to.
-    pub fn fortnox_series<'a>(&'a self, sie_series: &'a str) -> &'a str {
-        match self.series.get(sie_series) {
-            Some(mapped) => mapped,
-            None if sie_series.is_empty() => &self.default_series,
-            None => sie_series,
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -342,68 +238,11 @@ impl Config {
             processing: at(raw.folders.processing, "processing"),
             state: at(raw.folders.state, "fortnox-bridge.db"),
         };
-        let target = match raw.fortnox.target.as_deref().unwrap_or("sandbox") {
-            "sandbox" => Target::EmbeddedSandbox,
-            "live" => Target::Live,
-            url if url.starts_with("http://") || url.starts_with("https://") => {
-                Target::Url(url.trim_end_matches('/').to_owned())
-            }
-            other => {
-                return Err(format!(
-                    "[fortnox] target `{other}` is not `sandbox`, `live` or a base URL \
-                     (hint: e.g. target = \"http://127.0.0.1:8787\")"
-                ));
-            }
-        };
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let client_id = env("FORTNOX_CLIENT_ID")
-            .or(raw.fortnox.client_id)
-            .unwrap_or_else(|| "fortnox-bridge".to_owned());
-        let client_secret =
-            env("FORTNOX_CLIENT_SECRET").unwrap_or_else(|| "sandbox-secret".to_owned());
-        let tenant_id = env("FORTNOX_TENANT_ID").or(raw.fortnox.tenant_id);
-        if target == Target::Live && env("FORTNOX_CLIENT_SECRET").is_none() {
-            return Err("[fortnox] target = \"live\" needs the client secret in the environment \
-                 (hint: set FORTNOX_CLIENT_SECRET for the service)"
-                .to_owned());
-        }
-        let auth = match raw.fortnox.auth.as_deref().unwrap_or("client_credentials") {
-            "client_credentials" => AuthMethod::ClientCredentials,
-            "authorization_code" => AuthMethod::AuthorizationCode,
-            other => {
-                return Err(format!(
-                    "[fortnox] auth `{other}` is not `client_credentials` or \
-                     `authorization_code`"
-                ));
-            }
-        };
-        let redirect_uri =
-            raw.fortnox.redirect_uri.unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_owned());
-        let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
-        if !loopback.iter().any(|p| redirect_uri.starts_with(p)) {
-            return Err(format!(
-                "[fortnox] redirect_uri `{redirect_uri}` is not a loopback http URL with a port \
-                 (hint: e.g. \"{DEFAULT_REDIRECT_URI}\")"
-            ));
-        }
-        let zreport = sales::zreport(raw.zreport)?;
-        let scopes = raw.fortnox.scopes.unwrap_or_else(|| {
-            use crate::fortnox::connect::{Feature, scopes_for};
-            if zreport.attach_file {
-                scopes_for(&[Feature::Vouchers, Feature::Attachments])
-            } else {
-                scopes_for(&[Feature::Vouchers])
-            }
-        });
-        let token_file = at(raw.fortnox.token_file, "fortnox-tokens.bin");
-        let key_file = raw.fortnox.key_file.map_or_else(
-            || {
-                let mut name = token_file.as_os_str().to_owned();
-                name.push(".key");
-                PathBuf::from(name)
-            },
-            |p| at(Some(p), ""),
-        );
+        // [zreport] attach_file decides the default scopes, but a [fortnox] problem is reported first.
+        let zreport = zreport::zreport(raw.zreport);
+        let fortnox =
+            fortnox::fortnox(raw.fortnox, zreport.as_ref().is_ok_and(|z| z.attach_file), &at)?;
+        let zreport = zreport?;
         let listen = raw.sandbox.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         if !listen.ip().is_loopback() {
             return Err(format!(
@@ -412,20 +251,7 @@ impl Config {
             ));
         }
         let sandbox = SandboxConfig { listen, data: Some(at(raw.sandbox.data, "sandbox.db")) };
-        let mut sie = SieConfig::default();
-        if let Some(series) = raw.sie.default_series {
-            sie.default_series = series;
-        }
-        sie.series = raw.sie.series;
-        for (from, to) in std::iter::once((&String::new(), &sie.default_series)).chain(&sie.series)
-        {
-            if to.is_empty() || to.len() > 10 || !to.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(format!(
-                    "[sie] series `{from}` maps to `{to}`, which is not a Fortnox series code \
-                     (hint: 1-10 letters or digits, e.g. \"A\")"
-                ));
-            }
-        }
+        let sie = sie::sie(raw.sie)?;
         let watch = WatchConfig {
             stable: Duration::from_millis(raw.watch.stable_ms.unwrap_or(1000)),
             rescan: Duration::from_secs(raw.watch.rescan_secs.unwrap_or(60).max(1)),
@@ -477,8 +303,7 @@ impl Config {
             command: raw.notify.command.filter(|c| !c.trim().is_empty()),
             webhook: raw.notify.webhook,
         };
-        let pace = raw.fortnox.pace.unwrap_or(true);
-        if !pace && target == Target::Live {
+        if !fortnox.pace && fortnox.target == Target::Live {
             return Err("[fortnox] pace = false is only for a sandbox without rate limit; \
                  Fortnox itself answers 429 above 25 requests per 5 seconds"
                 .to_owned());
@@ -493,27 +318,32 @@ impl Config {
             notify,
             source: None,
             folders,
-            fortnox: FortnoxConfig {
-                target,
-                client_id,
-                client_secret,
-                tenant_id,
-                auth,
-                token_file,
-                key_file,
-                redirect_uri,
-                scopes,
-                pace,
-            },
+            fortnox,
             sandbox,
             sie,
             watch,
             upload,
             zreport,
-            accounts: sales::accounts(&raw.accounts)?,
-            orders: sales::orders(raw.orders)?,
+            accounts: accounts::accounts(&raw.accounts)?,
+            orders: orders::orders(raw.orders)?,
         })
     }
+}
+
+/// Picks `value` among `choices` (`(text, value)`), or explains the allowed ones.
+fn choose<T: Copy>(
+    section: &str,
+    key: &str,
+    value: Option<&str>,
+    default: T,
+    choices: &[(&str, T)],
+) -> Result<T, String> {
+    let Some(value) = value else { return Ok(default) };
+    let wanted = value.trim().to_lowercase();
+    choices.iter().find(|(text, _)| *text == wanted).map(|(_, v)| *v).ok_or_else(|| {
+        let allowed: Vec<String> = choices.iter().map(|(t, _)| format!("\"{t}\"")).collect();
+        format!("[{section}] {key} = \"{value}\" is not one of {}", allowed.join(", "))
+    })
 }
 
 #[cfg(test)]
@@ -536,31 +366,6 @@ mod tests {
         assert_eq!(config.fortnox.redirect_uri, DEFAULT_REDIRECT_URI);
         assert_eq!(config.fortnox.scopes, ["companyinformation", "bookkeeping", "settings"]);
         assert!(!format!("{:?}", config.fortnox).contains("sandbox-secret"));
-    }
-
-    #[test]
-    fn authorization_code_settings() {
-        let text = "[fortnox]\nauth = \"authorization_code\"\ntoken_file = \"s/t.bin\"\n\
-                    key_file = \"/k/t.key\"\nscopes = [\"bookkeeping\"]\n\
-                    redirect_uri = \"http://localhost:9000/cb\"\n";
-        let config = Config::from_toml_str(text, Path::new("/x")).expect("valid");
-        assert_eq!(config.fortnox.auth, AuthMethod::AuthorizationCode);
-        assert_eq!(config.fortnox.token_file, Path::new("/x/s/t.bin"));
-        assert_eq!(config.fortnox.key_file, Path::new("/k/t.key"));
-        assert_eq!(config.fortnox.scopes, ["bookkeeping"]);
-        let attach = Config::from_toml_str("[zreport]\nattach_file = true\n", Path::new("/x"))
-            .expect("valid");
-        assert!(attach.zreport.attach_file);
-        assert_eq!(
-            attach.fortnox.scopes,
-            ["companyinformation", "bookkeeping", "settings", "inbox"]
-        );
-        let err =
-            |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
-        assert!(err("[fortnox]\nauth = \"magic\"\n").contains("`magic`"));
-        assert!(
-            err("[fortnox]\nredirect_uri = \"https://evil.example/cb\"\n").contains("loopback")
-        );
     }
 
     #[test]

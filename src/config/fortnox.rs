@@ -1,0 +1,194 @@
+//! The `[fortnox]` section: where Fortnox is (the embedded sandbox, live, or a base URL), how the
+//! bridge authenticates and where it keeps tokens. The client secret comes only from the
+//! environment (`FORTNOX_CLIENT_SECRET`).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFortnox {
+    target: Option<String>,
+    client_id: Option<String>,
+    tenant_id: Option<String>,
+    auth: Option<String>,
+    token_file: Option<PathBuf>,
+    key_file: Option<PathBuf>,
+    redirect_uri: Option<String>,
+    scopes: Option<Vec<String>>,
+    pace: Option<bool>,
+}
+
+/// Where Fortnox is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The sandbox embedded in this process (the default: no Fortnox account needed).
+    EmbeddedSandbox,
+    /// The real Fortnox API.
+    Live,
+    /// A Fortnox-compatible server at this base URL (e.g. a sandbox started separately).
+    Url(String),
+}
+
+/// The live Fortnox API base URL.
+pub const LIVE_BASE_URL: &str = "https://api.fortnox.se";
+
+/// How the bridge authenticates with Fortnox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// Service account: client id, secret and tenant id; nothing stored.
+    ClientCredentials,
+    /// `fortnox-bridge connect` once; the rotating refresh token is kept encrypted.
+    AuthorizationCode,
+}
+
+#[derive(Clone)]
+pub struct FortnoxConfig {
+    pub target: Target,
+    pub client_id: String,
+    pub client_secret: String,
+    pub tenant_id: Option<String>,
+    pub auth: AuthMethod,
+    /// The encrypted token pair (authorization-code mode).
+    pub token_file: PathBuf,
+    /// The key that encrypts it; created with owner-only permissions.
+    pub key_file: PathBuf,
+    /// Loopback address the consent page redirects to (must be registered with the app).
+    pub redirect_uri: String,
+    /// Scopes asked for by `connect`.
+    pub scopes: Vec<String>,
+    /// Client-side pacing under 25 requests per 5 s (off only for a sandbox without limit).
+    pub pace: bool,
+}
+
+impl std::fmt::Debug for FortnoxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the secret.
+        f.debug_struct("FortnoxConfig")
+            .field("target", &self.target)
+            .field("client_id", &self.client_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("auth", &self.auth)
+            .field("token_file", &self.token_file)
+            .field("key_file", &self.key_file)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Default loopback redirect of the consent flow.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:47800/fortnox/callback";
+
+/// Validates `[fortnox]`; `attach_file` (from `[zreport]`) adds the `inbox` scope to the
+/// default scopes, `at` resolves paths against the config file's folder.
+pub(super) fn fortnox(
+    raw: RawFortnox,
+    attach_file: bool,
+    at: &impl Fn(Option<PathBuf>, &str) -> PathBuf,
+) -> Result<FortnoxConfig, String> {
+    let target = match raw.target.as_deref().unwrap_or("sandbox") {
+        "sandbox" => Target::EmbeddedSandbox,
+        "live" => Target::Live,
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            Target::Url(url.trim_end_matches('/').to_owned())
+        }
+        other => {
+            return Err(format!(
+                "[fortnox] target `{other}` is not `sandbox`, `live` or a base URL \
+                 (hint: e.g. target = \"http://127.0.0.1:8787\")"
+            ));
+        }
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let client_id =
+        env("FORTNOX_CLIENT_ID").or(raw.client_id).unwrap_or_else(|| "fortnox-bridge".to_owned());
+    let client_secret = env("FORTNOX_CLIENT_SECRET").unwrap_or_else(|| "sandbox-secret".to_owned());
+    let tenant_id = env("FORTNOX_TENANT_ID").or(raw.tenant_id);
+    if target == Target::Live && env("FORTNOX_CLIENT_SECRET").is_none() {
+        return Err("[fortnox] target = \"live\" needs the client secret in the environment \
+             (hint: set FORTNOX_CLIENT_SECRET for the service)"
+            .to_owned());
+    }
+    let auth = match raw.auth.as_deref().unwrap_or("client_credentials") {
+        "client_credentials" => AuthMethod::ClientCredentials,
+        "authorization_code" => AuthMethod::AuthorizationCode,
+        other => {
+            return Err(format!(
+                "[fortnox] auth `{other}` is not `client_credentials` or \
+                 `authorization_code`"
+            ));
+        }
+    };
+    let redirect_uri = raw.redirect_uri.unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_owned());
+    let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
+    if !loopback.iter().any(|p| redirect_uri.starts_with(p)) {
+        return Err(format!(
+            "[fortnox] redirect_uri `{redirect_uri}` is not a loopback http URL with a port \
+             (hint: e.g. \"{DEFAULT_REDIRECT_URI}\")"
+        ));
+    }
+    let scopes = raw.scopes.unwrap_or_else(|| {
+        use crate::fortnox::connect::{Feature, scopes_for};
+        if attach_file {
+            scopes_for(&[Feature::Vouchers, Feature::Attachments])
+        } else {
+            scopes_for(&[Feature::Vouchers])
+        }
+    });
+    let token_file = at(raw.token_file, "fortnox-tokens.bin");
+    let key_file = raw.key_file.map_or_else(
+        || {
+            let mut name = token_file.as_os_str().to_owned();
+            name.push(".key");
+            PathBuf::from(name)
+        },
+        |p| at(Some(p), ""),
+    );
+    Ok(FortnoxConfig {
+        target,
+        client_id,
+        client_secret,
+        tenant_id,
+        auth,
+        token_file,
+        key_file,
+        redirect_uri,
+        scopes,
+        pace: raw.pace.unwrap_or(true),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn authorization_code_settings() {
+        let text = "[fortnox]\nauth = \"authorization_code\"\ntoken_file = \"s/t.bin\"\n\
+                    key_file = \"/k/t.key\"\nscopes = [\"bookkeeping\"]\n\
+                    redirect_uri = \"http://localhost:9000/cb\"\n";
+        let config = Config::from_toml_str(text, Path::new("/x")).expect("valid");
+        assert_eq!(config.fortnox.auth, AuthMethod::AuthorizationCode);
+        assert_eq!(config.fortnox.token_file, Path::new("/x/s/t.bin"));
+        assert_eq!(config.fortnox.key_file, Path::new("/k/t.key"));
+        assert_eq!(config.fortnox.scopes, ["bookkeeping"]);
+        let attach = Config::from_toml_str("[zreport]\nattach_file = true\n", Path::new("/x"))
+            .expect("valid");
+        assert!(attach.zreport.attach_file);
+        assert_eq!(
+            attach.fortnox.scopes,
+            ["companyinformation", "bookkeeping", "settings", "inbox"]
+        );
+        let err =
+            |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
+        assert!(err("[fortnox]\nauth = \"magic\"\n").contains("`magic`"));
+        assert!(
+            err("[fortnox]\nredirect_uri = \"https://evil.example/cb\"\n").contains("loopback")
+        );
+    }
+}

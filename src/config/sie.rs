@@ -1,0 +1,57 @@
+//! The `[sie]` section: which Fortnox voucher series the vouchers of a SIE file go to.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSie {
+    default_series: Option<String>,
+    #[serde(default)]
+    series: BTreeMap<String, String>,
+}
+
+/// How SIE vouchers are placed in Fortnox.
+#[derive(Debug, Clone)]
+pub struct SieConfig {
+    /// Fortnox series for vouchers whose SIE series is empty or unmapped.
+    pub default_series: String,
+    /// SIE series → Fortnox series.
+    pub series: BTreeMap<String, String>,
+}
+
+impl Default for SieConfig {
+    fn default() -> Self {
+        SieConfig { default_series: "A".to_owned(), series: BTreeMap::new() }
+    }
+}
+
+impl SieConfig {
+    /// The Fortnox series a voucher of SIE series `sie_series` goes to.
+    pub fn fortnox_series<'a>(&'a self, sie_series: &'a str) -> &'a str {
+        match self.series.get(sie_series) {
+            Some(mapped) => mapped,
+            None if sie_series.is_empty() => &self.default_series,
+            None => sie_series,
+        }
+    }
+}
+
+/// Validates `[sie]`: every series it maps to must be a Fortnox series code.
+pub(super) fn sie(raw: RawSie) -> Result<SieConfig, String> {
+    let mut sie = SieConfig::default();
+    if let Some(series) = raw.default_series {
+        sie.default_series = series;
+    }
+    sie.series = raw.series;
+    for (from, to) in std::iter::once((&String::new(), &sie.default_series)).chain(&sie.series) {
+        if to.is_empty() || to.len() > 10 || !to.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "[sie] series `{from}` maps to `{to}`, which is not a Fortnox series code \
+                 (hint: 1-10 letters or digits, e.g. \"A\")"
+            ));
+        }
+    }
+    Ok(sie)
+}
