@@ -236,6 +236,21 @@ async fn held_orders_wait_for_their_article() {
     assert!(orders_with(&api, "#1001").await.is_empty(), "held until MUGG-EMALJ exists");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("article `MUGG-EMALJ` does not exist in Fortnox yet"), "{stderr}");
+
+    // Someone creates the article in Fortnox; that order then goes through, once, while the
+    // one whose article is still missing keeps waiting.
+    let article = |number: &str, name: &str| serde_json::json!({"Article": {"ArticleNumber": number, "Description": name}});
+    api.post("/3/articles", &article("MUGG-EMALJ", "Mugg emalj")).await;
+    let out = ws.cli(&["retry", "--all"]);
+    assert_eq!(out.status.code(), Some(3), "#1002 still waits for FORKLADE: {out:?}");
+    assert_eq!(orders_with(&api, "#1001").await.len(), 1, "#1001 released");
+    assert!(orders_with(&api, "#1002").await.is_empty(), "#1002 still held");
+    api.post("/3/articles", &article("FORKLADE", "Förkläde")).await;
+    let out = ws.cli(&["retry", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "nothing left: {out:?}");
+    for order in ["#1001", "#1002"] {
+        assert_eq!(orders_with(&api, order).await.len(), 1, "{order} posted once");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -213,6 +213,20 @@ impl Api {
         panic!("{path}: the sandbox kept failing");
     }
 
+    /// POST a JSON body; asserts success and returns the answer.
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.expect("json")
+    }
+
     /// The raw body of a GET (a downloaded file).
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
         let response = self
