@@ -57,8 +57,8 @@ pub struct Reader {
     pub(super) declared_accounts: AccountSet,
     pub(super) undeclared_reported: AccountSet,
     /// Dates parsed so far, by their eight bytes as a number, in a small direct-mapped cache
-    /// (a file has few distinct dates, and each repeats on row after row); `0` is empty.
-    dates: Box<[(u64, NaiveDate); DATE_CACHE]>,
+    /// (a file has few distinct dates, and each repeats on row after row).
+    dates: Box<[Option<(u64, NaiveDate)>; DATE_CACHE]>,
     suppressed_errors: usize,
     suppressed_warnings: usize,
     /// Lines that carried a `#` label, `{` or `}`.
@@ -115,7 +115,7 @@ impl Reader {
             checksum: ChecksumState::default(),
             declared_accounts: AccountSet::default(),
             undeclared_reported: AccountSet::default(),
-            dates: Box::new([(0, NaiveDate::default()); DATE_CACHE]),
+            dates: Box::new([None; DATE_CACHE]),
             suppressed_errors: 0,
             suppressed_warnings: 0,
             sie_records: 0,
@@ -346,13 +346,14 @@ impl Reader {
         let key = u64::from_le_bytes(bytes);
         // Fibonacci hashing: the top bits of the product depend on every byte.
         let slot = usize::try_from(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58).unwrap_or(0);
-        let (cached, date) = self.dates[slot];
-        if cached == key {
+        if let Some((cached, date)) = self.dates[slot]
+            && cached == key
+        {
             return Ok(Some(date));
         }
         let d = values::date(raw)?;
         if let Some(d) = d {
-            self.dates[slot] = (key, d);
+            self.dates[slot] = Some((key, d));
         }
         Ok(d)
     }

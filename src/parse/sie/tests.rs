@@ -322,3 +322,14 @@ fn fast_paths_agree_with_the_general_path_on_the_corpus() {
     }
     assert!(files >= 40, "only {files} corpus files in `{}`", dir.display());
 }
+
+/// The date cache never answers for bytes that are not a date (an empty slot included).
+#[test]
+fn dates_of_nul_bytes_are_bad_dates() {
+    let f = sie(
+        "#VER A 1 \0\0\0\0\0\0\0\0\n{\n#TRANS 1930 {} 1 \0\0\0\0\0\0\0\0\n#TRANS 3001 {} -1\n}\n",
+    );
+    let errors = messages(&f.errors);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|e| e.contains("bad date")), "{errors:?}");
+}
