@@ -124,6 +124,19 @@ fn all_paths_agree(bytes: &[u8], chunk: usize) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The fast paths (`scan.rs`) on and off read `bytes` to the same result: vouchers,
+/// diagnostics, repairs and encoding.
+fn fast_and_general_agree(bytes: &[u8], options: &ParseOptions) -> Result<(), TestCaseError> {
+    let fast = parse_with(bytes, options, true);
+    let general = parse_with(bytes, options, false);
+    prop_assert_eq!(&fast.vouchers, &general.vouchers, "{}", String::from_utf8_lossy(bytes));
+    prop_assert_eq!(&fast.errors, &general.errors);
+    prop_assert_eq!(&fast.warnings, &general.warnings);
+    prop_assert_eq!(fast.repaired_chars, general.repaired_chars);
+    prop_assert_eq!(fast.encoding, general.encoding);
+    Ok(())
+}
+
 /// SIE-shaped noise: labels, braces, quotes and values in random order.
 fn sie_like() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
@@ -307,25 +320,14 @@ proptest! {
     #[test]
     fn fast_rows_agree_with_the_general_path(bytes in row_records(), chunk in 1usize..70) {
         all_paths_agree(&bytes, chunk)?;
-        let fast = parse_with(&bytes, &ParseOptions::default(), true);
-        let general = parse_with(&bytes, &ParseOptions::default(), false);
-        prop_assert_eq!(&fast.vouchers, &general.vouchers, "{}", String::from_utf8_lossy(&bytes));
-        prop_assert_eq!(&fast.errors, &general.errors);
-        prop_assert_eq!(&fast.warnings, &general.warnings);
-        prop_assert_eq!(fast.repaired_chars, general.repaired_chars);
+        fast_and_general_agree(&bytes, &ParseOptions::default())?;
     }
 
     /// The `#VER` fast path reads every voucher line exactly as the general path does.
     #[test]
     fn fast_vouchers_agree_with_the_general_path(bytes in ver_records(), chunk in 1usize..70) {
         all_paths_agree(&bytes, chunk)?;
-        let fast = parse_with(&bytes, &ParseOptions::default(), true);
-        let general = parse_with(&bytes, &ParseOptions::default(), false);
-        prop_assert_eq!(&fast.vouchers, &general.vouchers, "{}", String::from_utf8_lossy(&bytes));
-        prop_assert_eq!(&fast.errors, &general.errors);
-        prop_assert_eq!(&fast.warnings, &general.warnings);
-        prop_assert_eq!(fast.repaired_chars, general.repaired_chars);
-        prop_assert_eq!(fast.encoding, general.encoding);
+        fast_and_general_agree(&bytes, &ParseOptions::default())?;
     }
 
     #[test]
@@ -355,10 +357,6 @@ proptest! {
         prop_assert!(file.errors.len() <= 6);
         all_paths_agree(&bytes, chunk)?;
         // The fast paths (`scan.rs`) agree with the general path on noise too.
-        let general = parse_with(&bytes, &ParseOptions { max_errors: 5, ..ParseOptions::default() }, false);
-        prop_assert_eq!(&file.vouchers, &general.vouchers);
-        prop_assert_eq!(&file.errors, &general.errors);
-        prop_assert_eq!(&file.warnings, &general.warnings);
-        prop_assert_eq!(file.encoding, general.encoding);
+        fast_and_general_agree(&bytes, &ParseOptions { max_errors: 5, ..ParseOptions::default() })?;
     }
 }
