@@ -114,9 +114,21 @@ impl Stability {
         ready
     }
 
-    /// Number of files being watched for stability.
+    /// Number of watched files that can still become ready: files waiting for their
+    /// done-marker do not count (that may take any time, so `--once` must not wait for them).
     pub fn pending(&self) -> usize {
-        self.seen.len()
+        self.seen.len() - self.awaiting_marker().len()
+    }
+
+    /// Watched files whose done-marker (`NAME.done` / `NAME.ok`) has not come yet.
+    pub fn awaiting_marker(&self) -> Vec<PathBuf> {
+        if !self.done_marker {
+            return Vec::new();
+        }
+        let mut waiting: Vec<PathBuf> =
+            self.seen.keys().filter(|p| marker_of(p).is_none()).cloned().collect();
+        waiting.sort();
+        waiting
     }
 }
 
@@ -242,7 +254,10 @@ mod tests {
         let mut stability = Stability::new(Duration::ZERO, true);
         stability.offer(&inbox, &file);
         assert!(stability.ready().is_empty(), "no marker yet");
+        assert_eq!(stability.pending(), 0, "nothing can become ready without the marker");
+        assert_eq!(stability.awaiting_marker(), vec![file.clone()]);
         fs::write(inbox.join("z-0042.json.done"), "").expect("marker");
+        assert_eq!((stability.pending(), stability.awaiting_marker().len()), (1, 0));
         stability.offer(&inbox, &inbox.join("z-0042.json.done"));
         assert_eq!(stability.ready(), vec![file.clone()]);
         let claimed = claim(&file, 0, &inbox.join(".processing")).expect("claim").expect("some");

@@ -249,6 +249,9 @@ pub async fn run_until(
         if let Some(bar) = report.progress.take() {
             bar.finish_and_clear();
         }
+        for path in inboxes.iter().flat_map(|w| w.stability.awaiting_marker()) {
+            tracing::info!(file = %path.display(), "left in the inbox: its NAME.done (or NAME.ok) marker has not come yet");
+        }
         settle(&pipeline, &mut report).await?;
         return Ok(report);
     }
