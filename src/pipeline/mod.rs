@@ -147,14 +147,19 @@ impl Pipeline {
     /// Continues a file left in the processing area (waiting documents, a released hold, or a
     /// crash at any point after the claim).
     pub async fn resume(&self, file: &FileRecord, pass: Pass) -> Result<FileOutcome, Fatal> {
-        // Documents registered before are driven as registered: converting again with today's
-        // configuration could make different documents of the same report or order.
+        // Documents registered before are driven as registered, held ones included: converting
+        // again with today's configuration could make other documents of the same report or
+        // order (another series or mapping: a second voucher the marker search cannot find).
+        let registered = !self.ledger.documents_of(file.id)?.is_empty();
+        if registered && file.hold.is_some() {
+            return Ok(FileOutcome::Held);
+        }
         let path = PathBuf::from(&file.processing_path);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) => return self.fail(file, &[unreadable(&e)], &[], ""),
         };
-        if file.hold.is_none() && !self.ledger.documents_of(file.id)?.is_empty() {
+        if registered {
             return self.drive(file, &Conversion::default(), pass, &bytes).await;
         }
         self.settle(file, &bytes, pass).await
