@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL
     -- attach, attached_file_id, attach_error, attach_attempts: see ATTACH_COLUMNS
 );
+-- The retry queue looks up a file's documents every second: no scan of all documents ever.
+CREATE INDEX IF NOT EXISTS documents_file ON documents (file_id, state);
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents (id),
@@ -89,13 +91,15 @@ impl DocState {
         }
     }
 
+    /// A state this version does not know (written by a newer one) reads as `Posting`: a
+    /// request may have gone out, so the document is looked for before anything is sent.
     fn parse(s: &str) -> DocState {
         match s {
-            "posting" => DocState::Posting,
+            "queued" => DocState::Queued,
             "posted" => DocState::Posted,
             "rejected" => DocState::Rejected,
             "waiting" => DocState::Waiting,
-            _ => DocState::Queued,
+            _ => DocState::Posting,
         }
     }
 }
@@ -498,4 +502,24 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
         }
     }
     c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DocState;
+
+    #[test]
+    fn states_round_trip_and_an_unknown_one_is_treated_as_maybe_sent() {
+        for state in [
+            DocState::Queued,
+            DocState::Posting,
+            DocState::Posted,
+            DocState::Rejected,
+            DocState::Waiting,
+        ] {
+            assert_eq!(DocState::parse(state.as_str()), state);
+        }
+        // Written by a newer version: look in Fortnox before sending, never send blindly.
+        assert_eq!(DocState::parse("archived"), DocState::Posting);
+    }
 }

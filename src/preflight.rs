@@ -124,16 +124,18 @@ impl Preflight {
                 self.accounts.insert(key, found.clone());
                 found
             };
-            match known {
-                None => problems.push(format!("account `{}` does not exist", row.account)),
+            let problem = match known {
+                None => format!("account `{}` does not exist", row.account),
                 Some(a) if !a.active => {
-                    problems
-                        .push(format!("account `{}` ({}) is inactive", row.account, a.description));
+                    format!("account `{}` ({}) is inactive", row.account, a.description)
                 }
-                Some(_) => {}
+                Some(_) => continue,
+            };
+            // Once per account, even when its rows are not next to each other.
+            if !problems.contains(&problem) {
+                problems.push(problem);
             }
         }
-        problems.dedup();
         if !problems.is_empty() {
             return Err(Failure::Rejected(format!(
                 "{} in Fortnox for {}..{} (hint: add or activate the account in Fortnox's chart \

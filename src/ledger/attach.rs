@@ -40,9 +40,10 @@ impl Ledger {
         })
     }
 
-    /// Announces an upload of the document's source file: written before it is sent.
+    /// Announces an upload of the document's source file: written (durably, like `posting`)
+    /// before it is sent, so a power cut cannot make the file be uploaded twice.
     pub fn mark_attach_uploading(&self, doc: &DocRecord, name: &str) -> Result<(), LedgerError> {
-        self.write(|c| {
+        self.write_durable(|c| {
             c.execute(
                 "UPDATE documents SET attach = 'uploading', updated_at = ?2 WHERE id = ?1",
                 params![doc.id, now()],

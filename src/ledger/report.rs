@@ -159,14 +159,14 @@ impl Ledger {
                     },
                 ))
             })?;
+            let mut ev = c.prepare(
+                "SELECT at, event, detail FROM audit
+                 WHERE document_id = ?1 OR (file_id = ?2 AND document_id IS NULL)
+                 ORDER BY seq",
+            )?;
             let mut out = Vec::new();
             for row in rows {
                 let (doc_id, file_id, mut entry) = row?;
-                let mut ev = c.prepare(
-                    "SELECT at, event, detail FROM audit
-                     WHERE document_id = ?1 OR (file_id = ?2 AND document_id IS NULL)
-                     ORDER BY seq",
-                )?;
                 entry.events = ev
                     .query_map(params![doc_id, file_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect::<rusqlite::Result<_>>()?;
