@@ -201,6 +201,30 @@ pub struct Config {
 }
 
 impl Config {
+    /// Every folder the service writes to: inboxes and their processing areas, done/ and
+    /// failed/, and the folders of the state, token store and key, log file and sandbox data
+    /// (for `ReadWritePaths=` of the systemd unit). Sorted, without repeats.
+    pub fn writable_dirs(&self) -> Vec<PathBuf> {
+        let folders = &self.folders;
+        let mut dirs =
+            vec![folders.done.clone(), folders.failed.clone(), folders.processing.clone()];
+        for inbox in &self.inboxes {
+            dirs.push(inbox.path.clone());
+            dirs.push(inbox.processing.clone());
+        }
+        let files = [
+            Some(&folders.state),
+            Some(&self.fortnox.token_file),
+            Some(&self.fortnox.key_file),
+            self.log.file.as_ref(),
+            self.sandbox.data.as_ref(),
+        ];
+        dirs.extend(files.into_iter().flatten().filter_map(|f| f.parent().map(Path::to_path_buf)));
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
     /// Reads and validates `path`; relative paths inside are relative to the file's folder.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)

@@ -48,20 +48,7 @@ pub fn watchdog_interval() -> Option<std::time::Duration> {
 
 /// The unit file for running `exe` with the configuration at `config_path`.
 pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>) -> String {
-    let mut writable: Vec<PathBuf> = vec![
-        config.folders.done.clone(),
-        config.folders.failed.clone(),
-        config.folders.processing.clone(),
-    ];
-    for inbox in &config.inboxes {
-        writable.push(inbox.path.clone());
-        writable.push(inbox.processing.clone());
-    }
-    if let Some(state_dir) = config.folders.state.parent() {
-        writable.push(state_dir.to_path_buf());
-    }
-    writable.sort();
-    writable.dedup();
+    let writable = config.writable_dirs();
     let quote = |p: &Path| format!("\"{}\"", p.display());
     let workdir = config_path.parent().unwrap_or_else(|| Path::new("/"));
     let mut unit = String::new();
@@ -198,6 +185,32 @@ mod tests {
             "/mnt/pos/.processing",
         ] {
             assert!(rw.contains(&format!("\"{p}\"")), "{rw}");
+        }
+    }
+
+    /// Every folder the service writes to is writable under `ProtectSystem=strict`: the token
+    /// store (rotated refresh tokens are single-use: a failed save loses the connection), its
+    /// key, the log and the sandbox's data, also when the state lives elsewhere.
+    #[test]
+    fn the_token_store_log_and_sandbox_folders_are_writable() {
+        let base = Path::new("/srv/kassa");
+        let config = Config::from_toml_str(
+            "[folders]\nstate = \"/var/lib/fortnox-bridge/state.db\"\n\
+             [fortnox]\ntoken_file = \"/etc/fortnox-bridge/tokens.bin\"\n\
+             [log]\nfile = \"/var/log/fortnox-bridge/bridge.log\"\n\
+             [sandbox]\ndata = \"sandbox/fortnox.db\"\n",
+            base,
+        )
+        .expect("config");
+        let text = unit(Path::new("/usr/bin/fortnox-bridge"), &base.join("c.toml"), &config, None);
+        let rw = text.lines().find(|l| l.starts_with("ReadWritePaths=")).expect("rw paths");
+        for p in [
+            "/var/lib/fortnox-bridge",
+            "/etc/fortnox-bridge",
+            "/var/log/fortnox-bridge",
+            "/srv/kassa/sandbox",
+        ] {
+            assert!(rw.contains(&format!("\"{p}\"")), "{p} missing: {rw}");
         }
     }
 
