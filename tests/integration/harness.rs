@@ -124,6 +124,27 @@ impl Workspace {
         self.command(args).output().expect("binary runs")
     }
 
+    /// [`Workspace::cli`] for a command that must end by itself: killed, and the test failed,
+    /// when it is still running after `limit`.
+    pub fn cli_within(&self, args: &[&str], limit: Duration) -> Output {
+        let mut child = self
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let started = std::time::Instant::now();
+        while child.try_wait().expect("wait").is_none() {
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("output");
+                panic!("`{}` still ran after {limit:?}: {out:?}", args.join(" "));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child.wait_with_output().expect("output")
+    }
+
     /// Starts `run` as a long-running service.
     pub fn spawn_service(&self) -> Service {
         self.spawn_service_quiet(false)

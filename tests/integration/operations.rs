@@ -102,3 +102,32 @@ async fn the_service_also_logs_to_a_daily_file_when_configured() {
     assert!(text.contains("claimed") && text.contains("inkop-2026-11.si"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour codes in the file");
 }
+
+/// An inbox that waits for done-markers: `run --once` takes the marked file and ends, leaving
+/// the unmarked one in the inbox (it used to wait for that marker forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_once_ends_while_a_file_still_waits_for_its_done_marker() {
+    let ws = Workspace::start().await;
+    ws.write_config("[[inboxes]]\npath = \"kassa\"\ndone_marker = true\n");
+    let kassa = ws.path("kassa");
+    std::fs::create_dir_all(&kassa).expect("mkdir");
+    std::fs::write(kassa.join("marked.si"), ONE_VOUCHER).expect("write");
+    std::fs::write(kassa.join("marked.si.done"), "").expect("marker");
+    std::fs::write(kassa.join("unmarked.si"), ONE_VOUCHER.replace("Kaffe", "Te")).expect("write");
+
+    let out = ws.cli_within(&["run", "--once"], std::time::Duration::from_mins(1));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unmarked.si") && stderr.contains("marker has not come yet"),
+        "{stderr}"
+    );
+    let mut left: Vec<String> = std::fs::read_dir(&kassa)
+        .expect("kassa")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    left.sort();
+    assert_eq!(left, ["unmarked.si"], "the marked file and its marker were taken");
+    assert_eq!(ws.archived("done").len(), 1);
+}
