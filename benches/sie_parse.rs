@@ -160,6 +160,13 @@ fn main() {
         }
     }
     let totals = totals.unwrap();
+    // Every pass did all the work: the counts of shared/sie-corpus/SOURCES.md (row 31: VER 2324,
+    // TRANS 8597 booked (each #RTRANS replaces its mirror), BTRANS 104) times the copies.
+    assert_eq!(
+        (totals.vouchers, totals.rows, totals.removed),
+        (copies * 2324, copies * 8597, copies * 104),
+        "counts differ from the corpus source table"
+    );
     let ours = median(our_times.clone());
     let floor = median(floor_times.clone());
     let best = |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min);
