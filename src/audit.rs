@@ -59,7 +59,7 @@ pub(crate) fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at = crate::ledger::now();
     let hash = chain_hash(&prev_hash, seq, &at, event, file_id, document_id, detail);
     conn.execute(
         "INSERT INTO audit (seq, at, event, file_id, document_id, detail, prev_hash, hash)

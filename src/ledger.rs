@@ -164,7 +164,13 @@ pub struct Ledger {
 
 /// Now as the ledger writes times: RFC 3339 UTC with milliseconds (sortable as text).
 pub fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    stamp(&chrono::Utc::now())
+}
+
+/// A time as the ledger stores it (RFC 3339 UTC, milliseconds, `Z`). `next_try`, `updated_at`
+/// and the audit's `at` are compared as text, so every stored time must be made here.
+pub fn stamp<Tz: chrono::TimeZone>(t: &chrono::DateTime<Tz>) -> String {
+    t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl Ledger {

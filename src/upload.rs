@@ -53,8 +53,7 @@ pub async fn upload(
         }
         Err(e) => {
             let reason = format!("the stored request body cannot be read: {e}");
-            ledger.mark_rejected(doc, &reason)?;
-            return Ok(Outcome::Rejected(reason));
+            return reject(ledger, doc, reason);
         }
     };
     // Ever sent before? Then it may already be in Fortnox: look before sending again. A
@@ -69,8 +68,7 @@ pub async fn upload(
                      Fortnox)",
                     doc.label, found.voucher_series, found.voucher_number
                 );
-                ledger.mark_rejected(doc, &reason)?;
-                return Ok(Outcome::Rejected(reason));
+                return reject(ledger, doc, reason);
             }
             Ok(Some(found)) => {
                 adopt(ledger, doc, &found, "found in Fortnox by its marker")?;
@@ -83,8 +81,7 @@ pub async fn upload(
     let year = match preflight.voucher(client, &voucher).await {
         Ok(year) => year,
         Err(Failure::Rejected(reason)) => {
-            ledger.mark_rejected(doc, &reason)?;
-            return Ok(Outcome::Rejected(reason));
+            return reject(ledger, doc, reason);
         }
         Err(Failure::Transient(e)) => return wait(ledger, doc, retry, &e.to_string()),
     };
@@ -96,8 +93,7 @@ pub async fn upload(
         }
         Err(e) if e.is_permanent() => {
             let reason = e.to_string();
-            ledger.mark_rejected(doc, &reason)?;
-            Ok(Outcome::Rejected(reason))
+            reject(ledger, doc, reason)
         }
         Err(e) => {
             // No answer, or a failing server: it may have been booked anyway.
@@ -159,16 +155,26 @@ fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(),
     ledger.mark_posted(doc, &v.voucher_series, v.voucher_number, v.year, how)
 }
 
+/// Records the document as rejected (it is not posted; the file goes to failed/).
+fn reject(ledger: &Ledger, doc: &DocRecord, reason: String) -> Result<Outcome, LedgerError> {
+    ledger.mark_rejected(doc, &reason)?;
+    Ok(Outcome::Rejected(reason))
+}
+
+/// When a document (or its attachment) that failed `attempts` times before is tried next:
+/// `retry_secs` doubling with each attempt, at most an hour; as the ledger stores times.
+fn next_try(retry: &UploadConfig, attempts: u32) -> String {
+    let delay = retry.retry.saturating_mul(2u32.pow(attempts.min(10))).min(MAX_RETRY_WAIT);
+    crate::ledger::stamp(&(Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default()))
+}
+
 fn wait(
     ledger: &Ledger,
     doc: &DocRecord,
     retry: &UploadConfig,
     reason: &str,
 ) -> Result<Outcome, LedgerError> {
-    let exp = doc.attempts.min(10);
-    let delay = retry.retry.saturating_mul(2u32.pow(exp)).min(MAX_RETRY_WAIT);
-    let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-    let next = next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let next = next_try(retry, doc.attempts);
     ledger.mark_waiting(doc, reason, &next)?;
     let attempts = doc.attempts + 1;
     if attempts >= retry.max_attempts {

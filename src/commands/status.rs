@@ -14,7 +14,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         .date_naive()
         .and_hms_opt(0, 0, 0)
         .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
-        .map(|t| t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .map(|t| fortnox_bridge::ledger::stamp(&t))
         .unwrap_or_default();
     let max = config.upload.max_attempts;
     let mut inboxes = Vec::new();

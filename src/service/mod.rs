@@ -222,9 +222,7 @@ pub async fn run_until(
         };
         if !once && let Some(missed) = last_release(inbox.schedule, chrono::Local::now()) {
             // Files queued before the last nightly time (the machine was off then): post now.
-            let before = missed
-                .with_timezone(&chrono::Utc)
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let before = crate::ledger::stamp(&missed);
             let inbox_text = inbox.path.display().to_string();
             let n = pipeline
                 .ledger
@@ -449,7 +447,7 @@ async fn claim_ready(
 
 /// Retries the documents whose wait is over.
 async fn retry_due(pipeline: &Pipeline, report: &mut RunReport) -> Result<(), ServiceError> {
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let now = crate::ledger::now();
     for file in pipeline.ledger.files_due(&now).map_err(Fatal::from)? {
         report.add(pipeline.resume(&file, Pass::Due).await?);
     }

@@ -13,15 +13,11 @@
 //! operator, such as a missing `inbox` scope) are retried; a refusal is recorded as `failed`
 //! and shown by `status` and `audit`.
 
-use chrono::Utc;
-
 use crate::config::UploadConfig;
 use crate::fortnox::archive::VOUCHER_INBOX;
 use crate::fortnox::model::{VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, Ledger, LedgerError};
-
-use super::MAX_RETRY_WAIT;
 
 /// Where an attachment is after one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,10 +175,7 @@ fn settle(
         ledger.mark_attach_failed(doc, &reason)?;
         return Ok(Attached::Failed(reason));
     }
-    let exp = doc.attach_attempts.min(10);
-    let delay = retry.retry.saturating_mul(2u32.pow(exp)).min(MAX_RETRY_WAIT);
-    let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-    let next = next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let next = super::next_try(retry, doc.attach_attempts);
     ledger.mark_attach_waiting(doc, &reason, &next)?;
     Ok(Attached::Waiting(reason))
 }

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Outcome, wait};
+use super::{Outcome, reject, wait};
 use crate::config::{CreateDocument, CustomerKey, UploadConfig, rate_key};
 use crate::convert::carries_marker;
 use crate::convert::orders::{IfMissing, OrderPlan};
@@ -61,8 +61,7 @@ pub async fn upload(
                  hand, or credit it and give the new order a new id)",
                 plan.order_id
             );
-            ledger.mark_rejected(doc, &reason)?;
-            return Ok(Outcome::Rejected(reason));
+            return reject(ledger, doc, reason);
         }
         Ok(Found::Foreign(number)) => {
             let reason = format!(
@@ -71,15 +70,13 @@ pub async fn upload(
                  if it is this order, nothing needs doing)",
                 plan.order_id
             );
-            ledger.mark_rejected(doc, &reason)?;
-            return Ok(Outcome::Rejected(reason));
+            return reject(ledger, doc, reason);
         }
         Ok(Found::None) => {
             let body = match prepare_all(client, plan).await {
                 Ok(body) => body,
                 Err(Step::Reject(reason)) => {
-                    ledger.mark_rejected(doc, &reason)?;
-                    return Ok(Outcome::Rejected(reason));
+                    return reject(ledger, doc, reason);
                 }
                 Err(Step::Wait(reason)) => return wait(ledger, doc, retry, &reason),
             };
@@ -87,12 +84,10 @@ pub async fn upload(
             match send(client, doc, plan, &body).await {
                 Ok(Some(number)) => number,
                 Ok(None) => {
-                    let after = DocRecord { sent: true, ..doc.clone() };
-                    return wait(ledger, &after, retry, "no answer from Fortnox; will look again");
+                    return wait(ledger, doc, retry, "no answer from Fortnox; will look again");
                 }
                 Err(reason) => {
-                    ledger.mark_rejected(doc, &reason)?;
-                    return Ok(Outcome::Rejected(reason));
+                    return reject(ledger, doc, reason);
                 }
             }
         }
@@ -103,10 +98,7 @@ pub async fn upload(
             ledger.mark_posted(doc, kind, n, 0, &how)?;
             Ok(Outcome::Posted)
         }
-        Err(Step::Reject(reason)) => {
-            ledger.mark_rejected(doc, &reason)?;
-            Ok(Outcome::Rejected(reason))
-        }
+        Err(Step::Reject(reason)) => reject(ledger, doc, reason),
         Err(Step::Wait(reason)) => wait(ledger, doc, retry, &reason),
     }
 }
