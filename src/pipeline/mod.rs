@@ -31,9 +31,15 @@ mod recover;
 /// Problems that stop the service.
 #[derive(Debug, thiserror::Error)]
 pub enum Fatal {
-    #[error(transparent)]
+    #[error(
+        "{0} (hint: the state store is the file `[folders] state` names; check that the service's \
+         account can write its folder and that the disk is not full)"
+    )]
     Ledger(#[from] LedgerError),
-    #[error("{path}: {source}")]
+    #[error(
+        "{path}: {source} (hint: check that this folder exists, is mounted and the service's \
+         account can write it)"
+    )]
     Io { path: PathBuf, source: io::Error },
 }
 
@@ -342,4 +348,22 @@ fn unreadable(e: &io::Error) -> Diagnostic {
         "check its permissions (the service's account must be able to read it), then put it \
          back in the inbox",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fatal_errors_say_where_and_what_to_check() {
+        let io = Fatal::Io {
+            path: PathBuf::from("/srv/kassa/done/2026-11-21"),
+            source: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        let text = io.to_string();
+        assert!(text.starts_with("/srv/kassa/done/2026-11-21: permission denied"), "{text}");
+        assert!(text.contains("(hint: check that this folder exists"), "{text}");
+        let ledger = Fatal::from(LedgerError::from(rusqlite::Error::InvalidQuery));
+        assert!(ledger.to_string().contains("`[folders] state`"), "{ledger}");
+    }
 }
