@@ -177,13 +177,16 @@ fn load_config(path: Option<&Path>) -> Result<Config> {
     }
 }
 
-async fn dispatch(cli: Cli) -> Result<u8> {
+/// Runs the command; `service` is the configuration `main` already loaded for the service
+/// (see [`service_config`]), so it is not read twice.
+async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
     let ok = |clean: bool| u8::from(!clean);
     match cli.command {
         Command::Demo { dir } => Ok(ok(commands::demo::demo(dir).await?)),
         Command::Init { dir } => commands::init::init(&dir).map(|()| 0),
         Command::Run { config, once } => {
-            commands::ops::run(load_config(config.as_deref())?, once).await
+            let config = service.unwrap_or_else(|| load_config(config.as_deref()))?;
+            commands::ops::run(config, once).await
         }
         Command::Check { files, json, config } => {
             Ok(ok(commands::check::check(&files, json, &load_config(config.as_deref())?)?))
@@ -238,20 +241,21 @@ async fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
-/// `[log]` of the configuration when the command is the service: `run`, or the entry point
-/// the Windows service manager starts (where stderr goes nowhere, so the file is all there is).
-fn service_log(command: &Command) -> Option<config::LogConfig> {
+/// The configuration of the service, loaded once before logging starts (its `[log]` says
+/// where to log): for `run`, and the entry point the Windows service manager starts (where
+/// stderr goes nowhere, so the file is all there is). `None` for every other command.
+fn service_config(command: &Command) -> Option<Result<Config>> {
     match command {
         Command::Run { config, .. }
         | Command::Service { action: ServiceAction::Run { config } } => {
-            load_config(config.as_deref()).ok().map(|c| c.log)
+            Some(load_config(config.as_deref()))
         }
         _ => None,
     }
 }
 
 /// Logs to stderr and, for the service with `[log] file`, to a daily-rotated file too.
-fn init_logging(cli: &Cli) {
+fn init_logging(cli: &Cli, log: Option<&config::LogConfig>) {
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
     // The demo prints its own summary; the service logs what it does.
@@ -260,8 +264,8 @@ fn init_logging(cli: &Cli) {
         tracing_subscriber::EnvFilter::try_from_env("FORTNOX_BRIDGE_LOG")
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level))
     };
-    let file = service_log(&cli.command).and_then(|log| {
-        let path = log.file?;
+    let file = log.and_then(|log| {
+        let path = log.file.as_ref()?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let name = path.file_name()?.to_string_lossy().into_owned();
         tracing_appender::rolling::Builder::new()
@@ -287,7 +291,8 @@ fn init_logging(cli: &Cli) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(&cli);
+    let service = service_config(&cli.command);
+    init_logging(&cli, service.as_ref().and_then(|c| c.as_ref().ok()).map(|c| &c.log));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -295,7 +300,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    match runtime.block_on(dispatch(cli, service)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -317,11 +322,11 @@ mod tests {
         let config = path.to_str().unwrap();
         for args in [vec!["run", "-c", config], vec!["service", "run", "-c", config]] {
             let cli = Cli::parse_from(std::iter::once("fortnox-bridge").chain(args.clone()));
-            let log = service_log(&cli.command).unwrap();
+            let log = service_config(&cli.command).unwrap().unwrap().log;
             assert_eq!(log.file, Some(dir.path().join("logs/bridge.log")), "{args:?}");
             assert_eq!(log.keep_days, 3);
         }
         let cli = Cli::parse_from(["fortnox-bridge", "check", config]);
-        assert!(service_log(&cli.command).is_none(), "only the service logs to the file");
+        assert!(service_config(&cli.command).is_none(), "only the service logs to the file");
     }
 }
