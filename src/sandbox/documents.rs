@@ -165,6 +165,11 @@ pub fn apply(
     Ok(())
 }
 
+/// Whether the document's `key` is `true` (e.g. `Cancelled`, `Sent`).
+pub fn is_true(doc: &Map<String, Value>, key: &str) -> bool {
+    doc.get(key) == Some(&Value::Bool(true))
+}
+
 /// A text field of a stored document ("" when absent).
 pub fn text<'a>(doc: &'a Map<String, Value>, name: &str) -> &'a str {
     doc.get(name).and_then(Value::as_str).unwrap_or_default()

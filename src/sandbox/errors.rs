@@ -119,6 +119,14 @@ impl ApiError {
         ApiError::BadRequest { code, message: message.into() }
     }
 
+    /// Fortnox's answer for a date no financial year covers.
+    pub fn no_financial_year(date: chrono::NaiveDate) -> Self {
+        ApiError::bad(
+            code::FINANCIAL_YEAR_MISSING,
+            format!("Det finns inget räkenskapsår för datumet {date}."),
+        )
+    }
+
     pub fn not_found(code: u32, message: impl Into<String>) -> Self {
         ApiError::NotFound { code, message: message.into() }
     }

@@ -89,10 +89,6 @@ pub fn router() -> Router<Shared> {
     .route("/invoices/{number}/email", resource::action(&INVOICES, MethodFilter::GET, email))
 }
 
-fn is_true(doc: &Doc, key: &str) -> bool {
-    doc.get(key) == Some(&json!(true))
-}
-
 /// Builds and stores a new invoice (also used by `orders/{n}/createinvoice`).
 pub fn new_invoice(
     conn: &Connection,
@@ -157,7 +153,7 @@ fn change_invoice(
     input: &Doc,
     today: NaiveDate,
 ) -> Result<(), ApiError> {
-    if is_true(doc, "Booked") || is_true(doc, "Cancelled") {
+    if documents::is_true(doc, "Booked") || documents::is_true(doc, "Cancelled") {
         return Err(ApiError::bad(
             code::INVALID_STATE,
             "Fakturan är bokförd eller makulerad och kan inte ändras.",
@@ -171,21 +167,17 @@ fn change_invoice(
 
 /// Books the invoice: 1510 debit Total; revenue accounts, output VAT and `RoundOff` credit.
 fn bookkeep(conn: &Connection, doc: &mut Doc, number: &str) -> Result<(), ApiError> {
-    if is_true(doc, "Booked") {
+    if documents::is_true(doc, "Booked") {
         return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är redan bokförd."));
     }
-    if is_true(doc, "Cancelled") {
+    if documents::is_true(doc, "Cancelled") {
         return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
     }
     let date: NaiveDate = documents::text(doc, "InvoiceDate")
         .parse()
         .map_err(|_| ApiError::field("InvoiceDate", "saknas"))?;
-    let year = store::financial_year_for(conn, date)?.ok_or_else(|| {
-        ApiError::bad(
-            code::FINANCIAL_YEAR_MISSING,
-            format!("Det finns inget räkenskapsår för datumet {date}."),
-        )
-    })?;
+    let year =
+        store::financial_year_for(conn, date)?.ok_or_else(|| ApiError::no_financial_year(date))?;
     let draft = invoice_voucher::draft(doc, number, date)?;
     let voucher = vouchers::create_in(conn, &year, draft, false)?;
     doc.insert("Booked".to_owned(), json!(true));
@@ -196,7 +188,7 @@ fn bookkeep(conn: &Connection, doc: &mut Doc, number: &str) -> Result<(), ApiErr
 }
 
 fn cancel(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
-    if is_true(doc, "Booked") {
+    if documents::is_true(doc, "Booked") {
         return Err(ApiError::bad(code::INVALID_STATE, "En bokförd faktura kan inte makuleras."));
     }
     doc.insert("Cancelled".to_owned(), json!(true));
@@ -214,7 +206,7 @@ fn email(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
     if to.trim().is_empty() {
         return Err(ApiError::field("EmailAddressTo", "saknas"));
     }
-    if is_true(doc, "Cancelled") {
+    if documents::is_true(doc, "Cancelled") {
         return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
     }
     tracing::info!(to, "sandbox: invoice e-mail recorded (not sent)");
@@ -234,11 +226,11 @@ async fn list_invoices(
     let today = state.options.today.to_string();
     resource::list_of(&INVOICES, state, params, move |d| {
         let open = lenient::decimal(d, "Balance").ok().flatten().is_some_and(|b| !b.is_zero());
-        let cancelled = is_true(d, "Cancelled");
+        let cancelled = documents::is_true(d, "Cancelled");
         dated(d)
             && match filter.as_deref() {
                 Some("cancelled") => cancelled,
-                Some("unbooked") => !is_true(d, "Booked") && !cancelled,
+                Some("unbooked") => !documents::is_true(d, "Booked") && !cancelled,
                 Some("fullypaid") => !open && !cancelled,
                 Some("unpaid") => open && !cancelled,
                 Some("unpaidoverdue") => {

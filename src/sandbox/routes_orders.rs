@@ -90,7 +90,7 @@ fn change_order(
     input: &Doc,
     today: NaiveDate,
 ) -> Result<(), ApiError> {
-    if invoiced(doc) || doc.get("Cancelled") == Some(&json!(true)) {
+    if invoiced(doc) || documents::is_true(doc, "Cancelled") {
         return Err(ApiError::bad(
             code::INVALID_STATE,
             "Ordern är fakturerad eller makulerad och kan inte ändras.",
@@ -118,7 +118,7 @@ async fn create_invoice(
         if invoiced(order) {
             return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
         }
-        if order.get("Cancelled") == Some(&json!(true)) {
+        if documents::is_true(order, "Cancelled") {
             return Err(ApiError::bad(code::INVALID_STATE, "Ordern är makulerad."));
         }
         let mut input = Doc::new();
@@ -186,7 +186,7 @@ async fn list_orders(State(state): State<Shared>, params: Params) -> Result<Json
     resource::list_of(&ORDERS, state, params, move |d| {
         dated(d)
             && match filter.as_deref() {
-                Some("cancelled") => d.get("Cancelled") == Some(&json!(true)),
+                Some("cancelled") => documents::is_true(d, "Cancelled"),
                 Some("invoicecreated") => invoiced(d),
                 Some("invoicenotcreated") => {
                     !invoiced(d) && d.get("Cancelled") != Some(&json!(true))

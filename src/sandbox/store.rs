@@ -210,12 +210,7 @@ pub fn resolve_year(
         }
         None => today,
     };
-    financial_year_for(conn, date)?.ok_or_else(|| {
-        ApiError::bad(
-            code::FINANCIAL_YEAR_MISSING,
-            format!("Det finns inget räkenskapsår för datumet {date}."),
-        )
-    })
+    financial_year_for(conn, date)?.ok_or_else(|| ApiError::no_financial_year(date))
 }
 
 /// One account row of one financial year.

@@ -207,10 +207,7 @@ pub fn create_in(
     if !year.contains(draft.transaction_date) {
         let date = draft.transaction_date;
         return Err(match store::financial_year_for(tx, date)? {
-            None => ApiError::bad(
-                code::FINANCIAL_YEAR_MISSING,
-                format!("Det finns inget räkenskapsår för datumet {date}."),
-            ),
+            None => ApiError::no_financial_year(date),
             Some(_) => ApiError::bad(
                 code::DATE_OUTSIDE_YEAR,
                 format!("Verifikationsdatumet {date} ligger utanför räkenskapsåret."),
