@@ -269,11 +269,12 @@ impl Config {
             poll_ms: raw.watch.poll_ms,
             done_marker: raw.watch.done_marker,
         };
-        let mut inboxes = vec![
-            primary
-                .resolve(folders.inbox.clone(), folders.processing.clone(), &primary)
-                .map_err(|e| format!("[schedule]/[watch]: {e}"))?,
-        ];
+        let mut inboxes = vec![primary.resolve(
+            folders.inbox.clone(),
+            folders.processing.clone(),
+            &primary,
+            true,
+        )?];
         for (i, extra) in raw.inboxes.iter().enumerate() {
             let Some(path) = extra.path.clone() else {
                 return Err(format!(
@@ -283,7 +284,7 @@ impl Config {
             };
             let path = at(Some(path), "");
             let processing = path.join(".processing");
-            let inbox = extra.resolve(path, processing, &primary).map_err(|e| {
+            let inbox = extra.resolve(path, processing, &primary, false).map_err(|e| {
                 format!(
                     "[[inboxes]] `{}`: {e}",
                     extra.path.as_deref().unwrap_or(Path::new("")).display()
@@ -338,12 +339,35 @@ fn choose<T: Copy>(
     default: T,
     choices: &[(&str, T)],
 ) -> Result<T, String> {
+    choose_named(&format!("[{section}] {key}"), value, default, choices)
+}
+
+/// [`choose`] for a key whose full name (`name`, as the user wrote it) is not `[section] key`,
+/// e.g. `schedule` inside an `[[inboxes]]` entry.
+fn choose_named<T: Copy>(
+    name: &str,
+    value: Option<&str>,
+    default: T,
+    choices: &[(&str, T)],
+) -> Result<T, String> {
     let Some(value) = value else { return Ok(default) };
     let wanted = value.trim().to_lowercase();
     choices.iter().find(|(text, _)| *text == wanted).map(|(_, v)| *v).ok_or_else(|| {
         let allowed: Vec<String> = choices.iter().map(|(t, _)| format!("\"{t}\"")).collect();
-        format!("[{section}] {key} = \"{value}\" is not one of {}", allowed.join(", "))
+        format!("{name} = \"{value}\" is not one of {}", allowed.join(", "))
     })
+}
+
+/// Checks that `value`, written at `key` (e.g. `[sie] default_series`), is a Fortnox voucher
+/// series code: 1-10 ASCII letters or digits.
+fn series_code(key: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > 10 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "{key} `{value}` is not a Fortnox voucher series: 1-10 letters or digits \
+             (hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -387,5 +411,39 @@ mod tests {
         assert!(err("[fortnox]\ntarget = \"prod\"\n").contains("`prod`"));
         assert!(err("[sandbox]\nlisten = \"0.0.0.0:8787\"\n").contains("loopback"));
         assert!(err("[sie]\ndefault_series = \"A B\"\n").contains("series"));
+    }
+
+    #[test]
+    fn bad_series_codes_name_the_key_the_user_wrote() {
+        let err = |text: &str| Config::from_toml_str(text, Path::new("/x")).unwrap_err();
+        let hint = "(hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")";
+        assert_eq!(
+            err("[sie]\ndefault_series = \"A B\"\n"),
+            format!(
+                "[sie] default_series `A B` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
+        assert_eq!(
+            err("[sie]\nseries = { K = \"KASSA-1\" }\n"),
+            format!(
+                "[sie] series.K `KASSA-1` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
+        assert_eq!(
+            err("[sie]\nseries = { \"a b\" = \"\" }\n"),
+            format!(
+                "[sie] series.\"a b\" `` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
+        assert_eq!(
+            err("[zreport]\nseries = \"ELEVENCHARS\"\n"),
+            format!(
+                "[zreport] series `ELEVENCHARS` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
     }
 }
