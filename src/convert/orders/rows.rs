@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::{ArticlePlan, IfMissing, if_missing};
 use crate::config::{AccountMap, OrdersConfig, ShippingMode, UnitSource, rate_key};
 use crate::convert::Conversion;
-use crate::convert::cut;
+use crate::convert::{cut, no_sales_account};
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model_documents::{ArticleRequest, SalesRow};
 use crate::parse::orders::{Discount, Order};
@@ -58,15 +58,7 @@ pub fn build(
     let sales_account = |rate: &str, line: usize, out: &mut Conversion| {
         let account = map.sales.get(rate).copied();
         if account.is_none() {
-            out.errors.push(
-                Diagnostic::at(
-                    line,
-                    format!("order `{id}`: VAT rate {rate} % has no sales account"),
-                )
-                .hint(format!(
-                    "add \"{rate}\" = <account> under [accounts] sales in fortnox-bridge.toml"
-                )),
-            );
+            out.errors.push(no_sales_account(line, &format!("order `{id}`"), rate, ""));
         }
         account
     };
@@ -275,17 +267,12 @@ fn discount_rows(
         left -= share;
         let Some(&account) = map.sales.get(key) else {
             // Never drop a share silently: the invoice would overcharge.
-            out.errors.push(
-                Diagnostic::at(
-                    order.line,
-                    format!(
-                        "order `{}`: no sales account for {key} % VAT to book its share \
-                         ({share:.2}) of the order discount on",
-                        order.id
-                    ),
-                )
-                .hint(format!("add `\"{key}\" = <account>` under [accounts] sales")),
-            );
+            out.errors.push(no_sales_account(
+                order.line,
+                &format!("order `{}`", order.id),
+                key,
+                &format!(" for its share ({share:.2}) of the order discount"),
+            ));
             continue;
         };
         built.total -= share;
