@@ -20,7 +20,7 @@ mod zreport;
 pub use accounts::{AccountMap, AccountsConfig, rate_key};
 pub use fortnox::{AuthMethod, DEFAULT_REDIRECT_URI, FortnoxConfig, LIVE_BASE_URL, Target};
 use inbox::RawInbox;
-pub use inbox::{InboxConfig, Schedule, WatchMode, is_network_path};
+pub use inbox::{InboxConfig, Schedule, WatchMode};
 pub use orders::{
     CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS,
     OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,

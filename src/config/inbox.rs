@@ -129,7 +129,7 @@ impl InboxConfig {
 }
 
 /// True for UNC paths (`\\server\share`) and, on Linux, folders on NFS/SMB/SSHFS mounts.
-pub fn is_network_path(path: &Path) -> bool {
+fn is_network_path(path: &Path) -> bool {
     let text = path.to_string_lossy();
     if text.starts_with(r"\\") || text.starts_with("//") {
         return true;

@@ -126,23 +126,19 @@ fn convert_ver(
     let (key, version) = identity(ver, company, &rows);
     let occurrence = seen.entry(format!("{key}:{version}")).or_insert(0);
     *occurrence += 1;
-    let (reference, marker, tag) = if ver.number.is_empty() {
+    // The same voucher twice in one file: the second and later copies get `:N`.
+    let reference = match *occurrence {
+        1 => format!("{key}:{version}"),
+        n => format!("{key}:{version}:{n}"),
+    };
+    let (marker, tag) = if ver.number.is_empty() {
         // Unnumbered (4I): the content is the identity.
-        let reference = match *occurrence {
-            1 => format!("{key}:{version}"),
-            n => format!("{key}:{version}:{n}"),
-        };
-        let marker = marker_for(&reference);
-        (reference, marker, String::new())
+        (marker_for(&reference), String::new())
     } else {
         // Numbered: the marker names the voucher (series, number, date), the content version
         // rides along, so a corrected re-export of a posted voucher is found and reported
         // instead of booked a second time.
-        let reference = match *occurrence {
-            1 => format!("{key}:{version}"),
-            n => format!("{key}:{version}:{n}"),
-        };
-        (reference, marker_for(&key), format!(" v:{version}"))
+        (marker_for(&key), format!(" v:{version}"))
     };
     Some(Document {
         line: ver.line,

@@ -306,7 +306,7 @@ fn sales_account(
 }
 
 /// 16 hex digits of a hash over what the voucher books, so a changed report is recognised.
-pub fn content_version(v: &VoucherRequest) -> String {
+fn content_version(v: &VoucherRequest) -> String {
     let mut hash = Sha256::new();
     hash.update(format!("{}|{}|{}", v.description, v.transaction_date, v.voucher_series));
     for r in &v.voucher_rows {
