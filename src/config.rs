@@ -36,10 +36,16 @@ pub const TEMPLATE: &str = include_str!("config_template.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read the configuration: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    #[error(
+        "{path}: cannot read the configuration: {cause} \
+         (hint: `fortnox-bridge init DIR` writes a commented configuration)"
+    )]
+    // `cause`, not `source`: the message already says it, and `{:#}` would print it twice.
+    Read { path: String, cause: std::io::Error },
+    /// `path:line: message` when the problem has a place in the file (TOML syntax, an unknown
+    /// key, a value of the wrong type), else `path: message`.
+    #[error("{path}{}: {message}", .line.map(|n| format!(":{n}")).unwrap_or_default())]
+    Invalid { path: String, line: Option<usize>, message: String },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,20 +210,37 @@ impl Config {
     /// Reads and validates `path`; relative paths inside are relative to the file's folder.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+            .map_err(|cause| ConfigError::Read { path: path.display().to_string(), cause })?;
         let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let base = std::path::absolute(&base).unwrap_or(base);
-        let mut config = Config::from_toml_str(&text, &base).map_err(|message| {
-            ConfigError::Invalid { path: path.display().to_string(), message }
+        let mut config = Config::parse(&text, &base).map_err(|(line, message)| {
+            ConfigError::Invalid { path: path.display().to_string(), line, message }
         })?;
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
 
-    /// Parses and validates TOML text; paths resolve against `base`.
+    /// Parses and validates TOML text; paths resolve against `base`. A problem with a place in
+    /// the text reads `line N: message`.
     pub fn from_toml_str(text: &str, base: &Path) -> Result<Config, String> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        Config::validate(raw, base)
+        Config::parse(text, base).map_err(|(line, message)| match line {
+            Some(line) => format!("line {line}: {message}"),
+            None => message,
+        })
+    }
+
+    /// [`Config::from_toml_str`] with the 1-based line of the problem, when it has one.
+    fn parse(text: &str, base: &Path) -> Result<Config, (Option<usize>, String)> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e: toml::de::Error| {
+            let line = e.span().map(|span| {
+                let before = &text[..text.floor_char_boundary(span.start)];
+                before.matches('\n').count() + 1
+            });
+            // toml's message may run over lines ("invalid table header\nexpected `.`, `]`").
+            let message = e.message().trim().lines().collect::<Vec<_>>().join("; ");
+            (line, message)
+        })?;
+        Config::validate(raw, base).map_err(|message| (None, message))
     }
 
     /// The defaults for a workspace rooted at `base` (what `init` writes, uncommented).
@@ -411,6 +434,37 @@ mod tests {
         assert!(err("[fortnox]\ntarget = \"prod\"\n").contains("`prod`"));
         assert!(err("[sandbox]\nlisten = \"0.0.0.0:8787\"\n").contains("loopback"));
         assert!(err("[sie]\ndefault_series = \"A B\"\n").contains("series"));
+    }
+
+    #[test]
+    fn load_errors_read_path_line_message() {
+        let dir = std::env::temp_dir().join(format!("fb-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(FILE_NAME);
+        let shown = path.display().to_string();
+        let load = |text: &str| {
+            std::fs::write(&path, text).expect("write");
+            Config::load(&path).expect_err("invalid").to_string()
+        };
+        // A syntax error, an unknown key and a wrong type are placed on their line.
+        let syntax = load("[folders]\ninbox = \"in\"\n\n[sie\ndefault_series = \"A\"\n");
+        assert!(syntax.starts_with(&format!("{shown}:4: ")), "{syntax}");
+        assert!(syntax.ends_with(": invalid table header; expected `.`, `]`"), "{syntax}");
+        let unknown = load("# comment\n[folders]\ninbx = \"a\"\n");
+        assert!(unknown.starts_with(&format!("{shown}:3: unknown field `inbx`")), "{unknown}");
+        let wrong = load("[upload]\n\nmax_attempts = \"three\"\n");
+        assert!(wrong.starts_with(&format!("{shown}:3: ")), "{wrong}");
+        // A validation problem has no line.
+        let invalid = load("[sie]\ndefault_series = \"A B\"\n");
+        assert!(invalid.starts_with(&format!("{shown}: [sie] default_series `A B`")), "{invalid}");
+        std::fs::remove_file(&path).expect("remove");
+        let missing = Config::load(&path).expect_err("missing").to_string();
+        assert!(missing.starts_with(&format!("{shown}: cannot read the configuration: ")));
+        assert!(
+            missing.ends_with("(hint: `fortnox-bridge init DIR` writes a commented configuration)"),
+            "{missing}"
+        );
+        std::fs::remove_dir(&dir).expect("remove dir");
     }
 
     #[test]
