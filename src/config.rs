@@ -20,7 +20,7 @@ mod zreport;
 pub use accounts::{AccountMap, AccountsConfig, rate_key};
 pub use fortnox::{AuthMethod, DEFAULT_REDIRECT_URI, FortnoxConfig, LIVE_BASE_URL, Target};
 use inbox::RawInbox;
-pub use inbox::{InboxConfig, Schedule, WatchMode, is_network_path};
+pub use inbox::{InboxConfig, Schedule, WatchMode};
 pub use orders::{
     CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS,
     OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
@@ -36,10 +36,16 @@ pub const TEMPLATE: &str = include_str!("config_template.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read the configuration: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    #[error(
+        "{path}: cannot read the configuration: {cause} \
+         (hint: `fortnox-bridge init DIR` writes a commented configuration)"
+    )]
+    // `cause`, not `source`: the message already says it, and `{:#}` would print it twice.
+    Read { path: String, cause: std::io::Error },
+    /// `path:line: message` when the problem has a place in the file (TOML syntax, an unknown
+    /// key, a value of the wrong type), else `path: message`.
+    #[error("{path}{}: {message}", .line.map(|n| format!(":{n}")).unwrap_or_default())]
+    Invalid { path: String, line: Option<usize>, message: String },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -228,20 +234,37 @@ impl Config {
     /// Reads and validates `path`; relative paths inside are relative to the file's folder.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+            .map_err(|cause| ConfigError::Read { path: path.display().to_string(), cause })?;
         let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let base = std::path::absolute(&base).unwrap_or(base);
-        let mut config = Config::from_toml_str(&text, &base).map_err(|message| {
-            ConfigError::Invalid { path: path.display().to_string(), message }
+        let mut config = Config::parse(&text, &base).map_err(|(line, message)| {
+            ConfigError::Invalid { path: path.display().to_string(), line, message }
         })?;
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
 
-    /// Parses and validates TOML text; paths resolve against `base`.
+    /// Parses and validates TOML text; paths resolve against `base`. A problem with a place in
+    /// the text reads `line N: message`.
     pub fn from_toml_str(text: &str, base: &Path) -> Result<Config, String> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        Config::validate(raw, base)
+        Config::parse(text, base).map_err(|(line, message)| match line {
+            Some(line) => format!("line {line}: {message}"),
+            None => message,
+        })
+    }
+
+    /// [`Config::from_toml_str`] with the 1-based line of the problem, when it has one.
+    fn parse(text: &str, base: &Path) -> Result<Config, (Option<usize>, String)> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e: toml::de::Error| {
+            let line = e.span().map(|span| {
+                let before = &text[..text.floor_char_boundary(span.start)];
+                before.matches('\n').count() + 1
+            });
+            // toml's message may run over lines ("invalid table header\nexpected `.`, `]`").
+            let message = e.message().trim().lines().collect::<Vec<_>>().join("; ");
+            (line, message)
+        })?;
+        Config::validate(raw, base).map_err(|message| (None, message))
     }
 
     /// The defaults for a workspace rooted at `base` (what `init` writes, uncommented).
@@ -293,11 +316,12 @@ impl Config {
             poll_ms: raw.watch.poll_ms,
             done_marker: raw.watch.done_marker,
         };
-        let mut inboxes = vec![
-            primary
-                .resolve(folders.inbox.clone(), folders.processing.clone(), &primary)
-                .map_err(|e| format!("[schedule]/[watch]: {e}"))?,
-        ];
+        let mut inboxes = vec![primary.resolve(
+            folders.inbox.clone(),
+            folders.processing.clone(),
+            &primary,
+            true,
+        )?];
         for (i, extra) in raw.inboxes.iter().enumerate() {
             let Some(path) = extra.path.clone() else {
                 return Err(format!(
@@ -307,7 +331,7 @@ impl Config {
             };
             let path = at(Some(path), "");
             let processing = path.join(".processing");
-            let inbox = extra.resolve(path, processing, &primary).map_err(|e| {
+            let inbox = extra.resolve(path, processing, &primary, false).map_err(|e| {
                 format!(
                     "[[inboxes]] `{}`: {e}",
                     extra.path.as_deref().unwrap_or(Path::new("")).display()
@@ -362,12 +386,35 @@ fn choose<T: Copy>(
     default: T,
     choices: &[(&str, T)],
 ) -> Result<T, String> {
+    choose_named(&format!("[{section}] {key}"), value, default, choices)
+}
+
+/// [`choose`] for a key whose full name (`name`, as the user wrote it) is not `[section] key`,
+/// e.g. `schedule` inside an `[[inboxes]]` entry.
+fn choose_named<T: Copy>(
+    name: &str,
+    value: Option<&str>,
+    default: T,
+    choices: &[(&str, T)],
+) -> Result<T, String> {
     let Some(value) = value else { return Ok(default) };
     let wanted = value.trim().to_lowercase();
     choices.iter().find(|(text, _)| *text == wanted).map(|(_, v)| *v).ok_or_else(|| {
         let allowed: Vec<String> = choices.iter().map(|(t, _)| format!("\"{t}\"")).collect();
-        format!("[{section}] {key} = \"{value}\" is not one of {}", allowed.join(", "))
+        format!("{name} = \"{value}\" is not one of {}", allowed.join(", "))
     })
+}
+
+/// Checks that `value`, written at `key` (e.g. `[sie] default_series`), is a Fortnox voucher
+/// series code: 1-10 ASCII letters or digits.
+fn series_code(key: &str, value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > 10 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "{key} `{value}` is not a Fortnox voucher series: 1-10 letters or digits \
+             (hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -411,5 +458,70 @@ mod tests {
         assert!(err("[fortnox]\ntarget = \"prod\"\n").contains("`prod`"));
         assert!(err("[sandbox]\nlisten = \"0.0.0.0:8787\"\n").contains("loopback"));
         assert!(err("[sie]\ndefault_series = \"A B\"\n").contains("series"));
+    }
+
+    #[test]
+    fn load_errors_read_path_line_message() {
+        let dir = std::env::temp_dir().join(format!("fb-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(FILE_NAME);
+        let shown = path.display().to_string();
+        let load = |text: &str| {
+            std::fs::write(&path, text).expect("write");
+            Config::load(&path).expect_err("invalid").to_string()
+        };
+        // A syntax error, an unknown key and a wrong type are placed on their line.
+        let syntax = load("[folders]\ninbox = \"in\"\n\n[sie\ndefault_series = \"A\"\n");
+        assert!(syntax.starts_with(&format!("{shown}:4: ")), "{syntax}");
+        assert!(syntax.ends_with(": invalid table header; expected `.`, `]`"), "{syntax}");
+        let unknown = load("# comment\n[folders]\ninbx = \"a\"\n");
+        assert!(unknown.starts_with(&format!("{shown}:3: unknown field `inbx`")), "{unknown}");
+        let wrong = load("[upload]\n\nmax_attempts = \"three\"\n");
+        assert!(wrong.starts_with(&format!("{shown}:3: ")), "{wrong}");
+        // A validation problem has no line.
+        let invalid = load("[sie]\ndefault_series = \"A B\"\n");
+        assert!(invalid.starts_with(&format!("{shown}: [sie] default_series `A B`")), "{invalid}");
+        std::fs::remove_file(&path).expect("remove");
+        let missing = Config::load(&path).expect_err("missing").to_string();
+        assert!(missing.starts_with(&format!("{shown}: cannot read the configuration: ")));
+        assert!(
+            missing.ends_with("(hint: `fortnox-bridge init DIR` writes a commented configuration)"),
+            "{missing}"
+        );
+        std::fs::remove_dir(&dir).expect("remove dir");
+    }
+
+    #[test]
+    fn bad_series_codes_name_the_key_the_user_wrote() {
+        let err = |text: &str| Config::from_toml_str(text, Path::new("/x")).unwrap_err();
+        let hint = "(hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")";
+        assert_eq!(
+            err("[sie]\ndefault_series = \"A B\"\n"),
+            format!(
+                "[sie] default_series `A B` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
+        assert_eq!(
+            err("[sie]\nseries = { K = \"KASSA-1\" }\n"),
+            format!(
+                "[sie] series.K `KASSA-1` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
+        assert_eq!(
+            err("[sie]\nseries = { \"a b\" = \"\" }\n"),
+            format!(
+                "[sie] series.\"a b\" `` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
+        assert_eq!(
+            err("[zreport]\nseries = \"ELEVENCHARS\"\n"),
+            format!(
+                "[zreport] series `ELEVENCHARS` is not a Fortnox voucher series: \
+                 1-10 letters or digits {hint}"
+            )
+        );
     }
 }

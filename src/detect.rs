@@ -14,18 +14,6 @@ pub enum Kind {
     Orders,
 }
 
-impl Kind {
-    /// The inverse of `Display`: `sie`, `zreport`, `orders`.
-    pub fn parse(name: &str) -> Option<Kind> {
-        match name {
-            "sie" => Some(Kind::Sie),
-            "zreport" => Some(Kind::Zreport),
-            "orders" => Some(Kind::Orders),
-            _ => None,
-        }
-    }
-}
-
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

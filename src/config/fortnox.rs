@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use super::choose;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFortnox {
@@ -111,16 +113,16 @@ pub(super) fn fortnox(
              (hint: set FORTNOX_CLIENT_SECRET for the service)"
             .to_owned());
     }
-    let auth = match raw.auth.as_deref().unwrap_or("client_credentials") {
-        "client_credentials" => AuthMethod::ClientCredentials,
-        "authorization_code" => AuthMethod::AuthorizationCode,
-        other => {
-            return Err(format!(
-                "[fortnox] auth `{other}` is not `client_credentials` or \
-                 `authorization_code`"
-            ));
-        }
-    };
+    let auth = choose(
+        "fortnox",
+        "auth",
+        raw.auth.as_deref(),
+        AuthMethod::ClientCredentials,
+        &[
+            ("client_credentials", AuthMethod::ClientCredentials),
+            ("authorization_code", AuthMethod::AuthorizationCode),
+        ],
+    )?;
     let redirect_uri = raw.redirect_uri.unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_owned());
     let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
     if !loopback.iter().any(|p| redirect_uri.starts_with(p)) {
@@ -186,7 +188,11 @@ mod tests {
         );
         let err =
             |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
-        assert!(err("[fortnox]\nauth = \"magic\"\n").contains("`magic`"));
+        assert_eq!(
+            err("[fortnox]\nauth = \"magic\"\n"),
+            "[fortnox] auth = \"magic\" is not one of \"client_credentials\", \
+             \"authorization_code\""
+        );
         assert!(
             err("[fortnox]\nredirect_uri = \"https://evil.example/cb\"\n").contains("loopback")
         );

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::NaiveTime;
 use serde::Deserialize;
 
+use super::choose_named;
 use crate::detect::Kind;
 
 /// When the documents of an inbox are posted.
@@ -72,31 +73,38 @@ pub(super) struct RawInbox {
 }
 
 impl RawInbox {
-    /// Resolves against the defaults (`base` is the primary's raw settings).
+    /// Resolves against the defaults (`defaults` is the primary's raw settings). `primary` says
+    /// whether this is the inbox of `[folders]` / `[schedule]` (its keys are `[schedule] mode`
+    /// and `[schedule] nightly_at`) or an `[[inboxes]]` entry (`schedule`, `nightly_at`).
     pub(super) fn resolve(
         &self,
         path: PathBuf,
         processing: PathBuf,
         defaults: &RawInbox,
+        primary: bool,
     ) -> Result<InboxConfig, String> {
+        let (schedule_key, nightly_key) = if primary {
+            ("[schedule] mode", "[schedule] nightly_at")
+        } else {
+            ("schedule", "nightly_at")
+        };
         let nightly_at =
             self.nightly_at.as_deref().or(defaults.nightly_at.as_deref()).unwrap_or("03:00");
         let at = NaiveTime::parse_from_str(nightly_at, "%H:%M").map_err(|_| {
             format!(
-                "nightly_at `{nightly_at}` is not a time (hint: 24-hour `HH:MM`, e.g. \"03:00\")"
+                "{nightly_key} `{nightly_at}` is not a time (hint: 24-hour `HH:MM`, e.g. \"03:00\")"
             )
         })?;
-        let schedule =
-            match self.schedule.as_deref().or(defaults.schedule.as_deref()).unwrap_or("realtime") {
-                "realtime" => Schedule::Realtime,
-                "nightly" => Schedule::Nightly(at),
-                "manual" => Schedule::Manual,
-                other => {
-                    return Err(format!(
-                        "schedule `{other}` is not `realtime`, `nightly` or `manual`"
-                    ));
-                }
-            };
+        let schedule = choose_named(
+            schedule_key,
+            self.schedule.as_deref().or(defaults.schedule.as_deref()),
+            Schedule::Realtime,
+            &[
+                ("realtime", Schedule::Realtime),
+                ("nightly", Schedule::Nightly(at)),
+                ("manual", Schedule::Manual),
+            ],
+        )?;
         Ok(InboxConfig {
             path,
             processing,
@@ -121,7 +129,7 @@ impl InboxConfig {
 }
 
 /// True for UNC paths (`\\server\share`) and, on Linux, folders on NFS/SMB/SSHFS mounts.
-pub fn is_network_path(path: &Path) -> bool {
+fn is_network_path(path: &Path) -> bool {
     let text = path.to_string_lossy();
     if text.starts_with(r"\\") || text.starts_with("//") {
         return true;
@@ -174,12 +182,22 @@ mod tests {
     fn schedules_resolve_with_defaults() {
         let defaults = RawInbox { schedule: Some("nightly".into()), ..RawInbox::default() };
         let own = RawInbox::default();
-        let inbox = own.resolve("a".into(), "p".into(), &defaults).expect("valid");
+        let inbox = own.resolve("a".into(), "p".into(), &defaults, false).expect("valid");
         assert_eq!(
             inbox.schedule,
             Schedule::Nightly(NaiveTime::from_hms_opt(3, 0, 0).expect("time"))
         );
         let bad = RawInbox { nightly_at: Some("25:00".into()), ..RawInbox::default() };
-        assert!(bad.resolve("a".into(), "p".into(), &defaults).unwrap_err().contains("`25:00`"));
+        assert!(
+            bad.resolve("a".into(), "p".into(), &defaults, false).unwrap_err().contains("`25:00`")
+        );
+        let odd = RawInbox { schedule: Some(" Manual ".into()), ..RawInbox::default() };
+        let inbox = odd.resolve("a".into(), "p".into(), &defaults, false).expect("valid");
+        assert_eq!(inbox.schedule, Schedule::Manual);
+        let bad = RawInbox { schedule: Some("hourly".into()), ..RawInbox::default() };
+        assert_eq!(
+            bad.resolve("a".into(), "p".into(), &bad, true).unwrap_err(),
+            "[schedule] mode = \"hourly\" is not one of \"realtime\", \"nightly\", \"manual\""
+        );
     }
 }

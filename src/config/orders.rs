@@ -87,9 +87,12 @@ pub enum LanguagePolicy {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnitSource {
-    /// The article's unit (Fortnox fills it in); free-text rows get `default_unit`.
+    /// Article rows send no unit, so Fortnox uses the article's.
     Article,
-    /// The export's `unit` column, falling back to the article's.
+    /// Article rows send the export's `unit` column, falling back to the article's.
+    ///
+    /// In both modes a free-text row (no SKU, not a gift card) gets the `unit` column, else `default_unit`, and a
+    /// new article is created with the same.
     Column,
 }
 

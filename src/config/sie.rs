@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::series_code;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSie {
@@ -42,16 +44,16 @@ impl SieConfig {
 pub(super) fn sie(raw: RawSie) -> Result<SieConfig, String> {
     let mut sie = SieConfig::default();
     if let Some(series) = raw.default_series {
+        series_code("[sie] default_series", &series)?;
         sie.default_series = series;
     }
-    sie.series = raw.series;
-    for (from, to) in std::iter::once((&String::new(), &sie.default_series)).chain(&sie.series) {
-        if to.is_empty() || to.len() > 10 || !to.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(format!(
-                "[sie] series `{from}` maps to `{to}`, which is not a Fortnox series code \
-                 (hint: 1-10 letters or digits, e.g. \"A\")"
-            ));
-        }
+    for (from, to) in &raw.series {
+        let bare = !from.is_empty()
+            && from.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let key =
+            if bare { format!("[sie] series.{from}") } else { format!("[sie] series.\"{from}\"") };
+        series_code(&key, to)?;
     }
+    sie.series = raw.series;
     Ok(sie)
 }

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::choose;
+use super::{choose, series_code};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,21 +49,10 @@ impl Default for ZreportConfig {
     }
 }
 
-fn check_series(series: &str) -> Result<(), String> {
-    if series.is_empty() || series.len() > 10 || !series.chars().all(|c| c.is_ascii_alphanumeric())
-    {
-        return Err(format!(
-            "[zreport] series `{series}` is not a Fortnox series code (hint: 1-10 letters or \
-             digits, e.g. \"F\")"
-        ));
-    }
-    Ok(())
-}
-
 pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, String> {
     let mut out = ZreportConfig::default();
     if let Some(series) = raw.series {
-        check_series(&series)?;
+        series_code("[zreport] series", &series)?;
         out.series = series;
     }
     out.discounts = choose(

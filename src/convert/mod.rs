@@ -107,6 +107,22 @@ pub(crate) fn cut(text: &str, max: usize, line: usize, what: &str, out: &mut Con
     kept.trim_end().to_owned()
 }
 
+/// The error for a VAT rate that has no account in `[accounts] sales`: `whose` names the
+/// document (`order `W-1``, `Z 1045 (register KASSA1)`), `purpose` says what was to be booked
+/// (empty, or e.g. ` for its share (12.50) of the order discount`).
+pub(crate) fn no_sales_account(line: usize, whose: &str, rate: &str, purpose: &str) -> Diagnostic {
+    Diagnostic::at(line, format!("{whose}: VAT rate {rate} % has no sales account{purpose}"))
+        .hint(sales_account_hint(rate))
+}
+
+/// How to give VAT rate `rate` a sales account.
+pub(crate) fn sales_account_hint(rate: &str) -> String {
+    format!(
+        "add \"{rate}\" = <account> under [accounts] sales in fortnox-bridge.toml \
+         (BAS: 3001 25 %, 3002 12 %, 3003 6 %, 3004 0 %)"
+    )
+}
+
 /// Rounds money to whole öre, half away from zero (as the law and Fortnox round; rust_decimal's
 /// `round_dp` would round half to even).
 pub(crate) fn round_ore(amount: Decimal) -> Decimal {
@@ -142,5 +158,17 @@ mod tests {
         assert!(carries_marker(&m, &m));
         assert!(!carries_marker(&format!("x{m}"), &m));
         assert!(!carries_marker("Imported by fortnox-bridge [fb:0000]", &m));
+    }
+
+    #[test]
+    fn a_missing_sales_account_is_one_message_naming_the_key() {
+        let d =
+            no_sales_account(7, "order `W-1`", "8", " for its share (12.50) of the order discount");
+        assert_eq!(
+            d.render("o.csv"),
+            "o.csv:7: order `W-1`: VAT rate 8 % has no sales account for its share (12.50) of \
+             the order discount (hint: add \"8\" = <account> under [accounts] sales in \
+             fortnox-bridge.toml (BAS: 3001 25 %, 3002 12 %, 3003 6 %, 3004 0 %))"
+        );
     }
 }

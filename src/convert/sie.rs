@@ -15,9 +15,6 @@ use crate::diagnostic::Diagnostic;
 use crate::fortnox::model::{VoucherRequest, VoucherRow};
 use crate::parse::sie::{self, ParseOptions, SieFile, Trans, Ver};
 
-/// Fortnox's limits on voucher texts.
-const DESCRIPTION_MAX: usize = 200;
-const ROW_TEXT_MAX: usize = 100;
 /// Fortnox amounts hold at most 14 digits including decimals.
 const AMOUNT_MAX_DIGITS: u32 = 14;
 
@@ -98,7 +95,8 @@ fn convert_ver(
     if description.is_empty() {
         description.clone_from(&name);
     }
-    let description = cut(&description, DESCRIPTION_MAX, ver.line, "voucher text", out);
+    let description =
+        cut(&description, VoucherRequest::DESCRIPTION_MAX, ver.line, "voucher text", out);
     let mut rows = Vec::with_capacity(ver.rows.len());
     let mut ok = true;
     for trans in &ver.rows {
@@ -128,23 +126,19 @@ fn convert_ver(
     let (key, version) = identity(ver, company, &rows);
     let occurrence = seen.entry(format!("{key}:{version}")).or_insert(0);
     *occurrence += 1;
-    let (reference, marker, tag) = if ver.number.is_empty() {
+    // The same voucher twice in one file: the second and later copies get `:N`.
+    let reference = match *occurrence {
+        1 => format!("{key}:{version}"),
+        n => format!("{key}:{version}:{n}"),
+    };
+    let (marker, tag) = if ver.number.is_empty() {
         // Unnumbered (4I): the content is the identity.
-        let reference = match *occurrence {
-            1 => format!("{key}:{version}"),
-            n => format!("{key}:{version}:{n}"),
-        };
-        let marker = marker_for(&reference);
-        (reference, marker, String::new())
+        (marker_for(&reference), String::new())
     } else {
         // Numbered: the marker names the voucher (series, number, date), the content version
         // rides along, so a corrected re-export of a posted voucher is found and reported
         // instead of booked a second time.
-        let reference = match *occurrence {
-            1 => format!("{key}:{version}"),
-            n => format!("{key}:{version}:{n}"),
-        };
-        (reference, marker_for(&key), format!(" v:{version}"))
+        (marker_for(&key), format!(" v:{version}"))
     };
     Some(Document {
         line: ver.line,
@@ -199,18 +193,11 @@ fn convert_trans(trans: &Trans, name: &str, out: &mut Conversion) -> Option<Vouc
         ));
         return None;
     }
-    let mut row = VoucherRow {
-        account,
-        debit: amount.max(Decimal::ZERO),
-        credit: (-amount).max(Decimal::ZERO),
-        transaction_information: None,
-        cost_center: None,
-        project: None,
-        quantity: trans.quantity.filter(|q| !q.is_zero()),
-    };
+    let mut row = VoucherRow::signed(account, amount, None);
+    row.quantity = trans.quantity.filter(|q| !q.is_zero());
     if !trans.text.trim().is_empty() {
         row.transaction_information =
-            Some(cut(trans.text.trim(), ROW_TEXT_MAX, trans.line, "row text", out));
+            Some(cut(trans.text.trim(), VoucherRow::TEXT_MAX, trans.line, "row text", out));
     }
     for object in &trans.objects {
         match object.dimension.as_str() {

@@ -15,15 +15,12 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use super::{Body, Conversion, Document, Summary, cut, marker_for, round_ore};
+use super::{Body, Conversion, Document, Summary, cut, marker_for, no_sales_account, round_ore};
 use crate::config::{AccountMap, AccountsConfig, DiscountMode, ZreportConfig, rate_key};
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model::{VoucherRequest, VoucherRow};
 use crate::parse::zreport::{self, Located, SalesLine, ZreportFile};
 
-/// Fortnox's limits on voucher texts.
-const DESCRIPTION_MAX: usize = 200;
-const ROW_TEXT_MAX: usize = 100;
 /// Row text of the rounding account's row (öresavrundning and öre remainders).
 const ROUNDING_TEXT: &str = "Öresavrundning";
 
@@ -137,16 +134,7 @@ fn convert_report(
             let pointer = at(&format!("/{key}/{i}"));
             let Some((account, text)) = sales_account(map, line, &rate, what, key == "discounts")
             else {
-                out.errors.push(
-                    Diagnostic::at(
-                        pointer,
-                        format!("{name}: VAT rate {rate} % has no sales account"),
-                    )
-                    .hint(format!(
-                        "add \"{rate}\" = <account> under [accounts] sales in \
-                             fortnox-bridge.toml (BAS: 3001 25 %, 3002 12 %, 3003 6 %, 3004 0 %)"
-                    )),
-                );
+                out.errors.push(no_sales_account(pointer, &name, &rate, ""));
                 ok = false;
                 continue;
             };
@@ -202,15 +190,8 @@ fn convert_report(
         if amount.is_zero() {
             continue;
         }
-        voucher_rows.push(VoucherRow {
-            account,
-            debit: amount.max(Decimal::ZERO),
-            credit: (-amount).max(Decimal::ZERO),
-            transaction_information: Some(cut(&text, ROW_TEXT_MAX, located.line, "row text", out)),
-            cost_center: None,
-            project: None,
-            quantity: None,
-        });
+        let text = cut(&text, VoucherRow::TEXT_MAX, located.line, "row text", out);
+        voucher_rows.push(VoucherRow::signed(account, amount, Some(text)));
     }
     if voucher_rows.len() < 2 {
         out.warnings.push(Diagnostic::at(
@@ -222,7 +203,7 @@ fn convert_report(
     let register = r.register.name.as_deref().unwrap_or(&r.register.id);
     let description = cut(
         &format!("Z-rapport {} {register} {}", r.z_number, r.business_date),
-        DESCRIPTION_MAX,
+        VoucherRequest::DESCRIPTION_MAX,
         located.line,
         "voucher text",
         out,
@@ -325,7 +306,7 @@ fn sales_account(
 }
 
 /// 16 hex digits of a hash over what the voucher books, so a changed report is recognised.
-pub fn content_version(v: &VoucherRequest) -> String {
+fn content_version(v: &VoucherRequest) -> String {
     let mut hash = Sha256::new();
     hash.update(format!("{}|{}|{}", v.description, v.transaction_date, v.voucher_series));
     for r in &v.voucher_rows {

@@ -33,6 +33,29 @@ pub struct VoucherRow {
     pub quantity: Option<Decimal>,
 }
 
+impl VoucherRequest {
+    /// Fortnox's limit on a voucher's description, in characters.
+    pub const DESCRIPTION_MAX: usize = 200;
+}
+
+impl VoucherRow {
+    /// Fortnox's limit on a voucher row's text (`TransactionInformation`), in characters.
+    pub const TEXT_MAX: usize = 100;
+
+    /// A row booking the signed `amount` on `account`: positive is a debit, negative a credit.
+    pub fn signed(account: u32, amount: Decimal, text: Option<String>) -> VoucherRow {
+        VoucherRow {
+            account,
+            debit: amount.max(Decimal::ZERO),
+            credit: (-amount).max(Decimal::ZERO),
+            transaction_information: text,
+            cost_center: None,
+            project: None,
+            quantity: None,
+        }
+    }
+}
+
 /// The envelope Fortnox wraps a single voucher in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VoucherEnvelope<T> {

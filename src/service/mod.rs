@@ -44,8 +44,6 @@ pub struct RunReport {
     pub waiting: usize,
     /// Files queued for a nightly or manual sync.
     pub held: usize,
-    /// Files claimed from the inboxes in this run.
-    pub claimed: usize,
     /// A progress bar, when a large batch is run interactively.
     progress: Option<indicatif::ProgressBar>,
 }
@@ -432,7 +430,6 @@ async fn claim_ready(
         match claim::claim(&path, index, &inbox.processing) {
             Ok(Some(claimed)) => {
                 tracing::info!(file = %claimed.name, "claimed");
-                report.claimed += 1;
                 report.add(pipeline.process(&claimed).await?);
                 if let Some(bar) = &report.progress {
                     bar.inc(1);

@@ -313,8 +313,9 @@ fn prepare(
         let account = plan.free_text_accounts.get(&rate).copied().ok_or_else(|| {
             Step::Reject(format!(
                 "order `{}`: VAT rate {rate} % has no sales account for article `{article}` \
-                 (hint: add it under [accounts] sales)",
-                plan.order_id
+                 (hint: {})",
+                plan.order_id,
+                crate::convert::sales_account_hint(&rate)
             ))
         })?;
         row.article_number = None;

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use super::{ArticlePlan, IfMissing, if_missing};
 use crate::config::{AccountMap, OrdersConfig, ShippingMode, UnitSource, rate_key};
 use crate::convert::Conversion;
-use crate::convert::cut;
+use crate::convert::{cut, no_sales_account, round_ore};
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model_documents::{ArticleRequest, SalesRow};
 use crate::parse::orders::{Discount, Order};
@@ -28,10 +28,6 @@ pub struct Built {
     pub freight: Option<Decimal>,
     /// Sum of the row amounts and freight, as exported (for `check`).
     pub total: Decimal,
-}
-
-fn round2(d: Decimal) -> Decimal {
-    crate::convert::round_ore(d)
 }
 
 fn decimals(d: Decimal) -> u32 {
@@ -58,15 +54,7 @@ pub fn build(
     let sales_account = |rate: &str, line: usize, out: &mut Conversion| {
         let account = map.sales.get(rate).copied();
         if account.is_none() {
-            out.errors.push(
-                Diagnostic::at(
-                    line,
-                    format!("order `{id}`: VAT rate {rate} % has no sales account"),
-                )
-                .hint(format!(
-                    "add \"{rate}\" = <account> under [accounts] sales in fortnox-bridge.toml"
-                )),
-            );
+            out.errors.push(no_sales_account(line, &format!("order `{id}`"), rate, ""));
         }
         account
     };
@@ -85,7 +73,7 @@ pub fn build(
         }
         if decimals(price) > 2 {
             // A line total that does not divide into whole öre: one row of the whole amount.
-            let total = round2(price * quantity);
+            let total = round_ore(price * quantity);
             description = format!("{} × {description}", quantity.normalize());
             price = total;
             quantity = Decimal::ONE;
@@ -102,7 +90,7 @@ pub fn build(
             Some(Discount::Percent(p)) => gross * (Decimal::ONE_HUNDRED - p) / Decimal::ONE_HUNDRED,
             None => gross,
         };
-        built.total += round2(row_total);
+        built.total += round_ore(row_total);
         if !line.gift_card {
             let entry = base_by_rate.entry(key.clone()).or_insert((rate, Decimal::ZERO));
             entry.1 += row_total;
@@ -130,10 +118,6 @@ pub fn build(
             }
             None => {}
         }
-        let column_unit = match config.unit {
-            UnitSource::Column => line.unit.clone(),
-            UnitSource::Article => None,
-        };
         if line.gift_card {
             row.vat = Decimal::ZERO;
             row.account_number = Some(map.gift_cards);
@@ -150,7 +134,10 @@ pub fn build(
                 continue;
             }
             row.article_number = Some(sku.to_owned());
-            row.unit.clone_from(&column_unit);
+            row.unit = match config.unit {
+                UnitSource::Column => line.unit.clone(),
+                UnitSource::Article => None,
+            };
             if !built.articles.iter().any(|a| a.article_number == sku) {
                 let policy = if_missing(config);
                 let account = map.sales.get(&key).copied();
@@ -185,11 +172,9 @@ pub fn build(
         } else {
             let Some(account) = sales_account(&key, line.line, out) else { continue };
             row.account_number = Some(account);
-            row.unit = Some(
-                column_unit
-                    .or_else(|| line.unit.clone())
-                    .unwrap_or_else(|| config.default_unit.clone()),
-            );
+            // Free-text rows have no article to take a unit from: the export's, else the default
+            // (whatever `[orders] unit` says).
+            row.unit = Some(line.unit.clone().unwrap_or_else(|| config.default_unit.clone()));
         }
         if let Some(unit) = &row.unit {
             if unit.chars().count() > UNIT_MAX {
@@ -271,21 +256,16 @@ fn discount_rows(
     let mut left = discount;
     let count = base_by_rate.len();
     for (i, (key, (rate, amount))) in base_by_rate.iter().enumerate() {
-        let share = if i + 1 == count { left } else { round2(discount * amount / base) };
+        let share = if i + 1 == count { left } else { round_ore(discount * amount / base) };
         left -= share;
         let Some(&account) = map.sales.get(key) else {
             // Never drop a share silently: the invoice would overcharge.
-            out.errors.push(
-                Diagnostic::at(
-                    order.line,
-                    format!(
-                        "order `{}`: no sales account for {key} % VAT to book its share \
-                         ({share:.2}) of the order discount on",
-                        order.id
-                    ),
-                )
-                .hint(format!("add `\"{key}\" = <account>` under [accounts] sales")),
-            );
+            out.errors.push(no_sales_account(
+                order.line,
+                &format!("order `{}`", order.id),
+                key,
+                &format!(" for its share ({share:.2}) of the order discount"),
+            ));
             continue;
         };
         built.total -= share;

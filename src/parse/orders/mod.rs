@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use crate::config::{ORDER_FIELDS, ORDER_LEVEL_FIELDS, OrderFormat, OrdersConfig};
 use crate::diagnostic::Diagnostic;
 
-pub use text::{decode, delimiter, number};
+use text::{decode, delimiter};
 
 /// Fields that belong to the order (the same on every row of it, or only on its first).
 const ORDER_LEVEL: &[&str] = ORDER_FIELDS.split_at(ORDER_LEVEL_FIELDS).0;

@@ -11,7 +11,7 @@ const CP1252_HIGH: [char; 32] = [
 ];
 
 /// Decodes the file: UTF-8 (a BOM is dropped) when valid, else Windows-1252.
-pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+pub(super) fn decode(bytes: &[u8]) -> (String, &'static str) {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return (String::from_utf8_lossy(rest).into_owned(), "utf-8-bom");
     }
@@ -30,7 +30,7 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
 }
 
 /// The delimiter of the header line: whichever of `,` `;` tab occurs most outside quotes.
-pub fn delimiter(text: &str) -> u8 {
+pub(super) fn delimiter(text: &str) -> u8 {
     let header = text.lines().next().unwrap_or_default();
     let mut counts = [0usize; 3];
     let mut quoted = false;
@@ -50,7 +50,7 @@ pub fn delimiter(text: &str) -> u8 {
 /// Reads an amount or quantity the way shops write them: `1234.50`, `1 234,50` (spaces,
 /// no-break spaces or `'` between thousands), `1,234.50`, `-12,5`, `−12,5`, with an optional
 /// `kr`/`SEK`/`:-` suffix. A lone comma is the decimal comma.
-pub fn number(text: &str) -> Option<Decimal> {
+pub(super) fn number(text: &str) -> Option<Decimal> {
     let mut t = text.trim().replace('\u{2212}', "-");
     for suffix in [":-", "SEK", "sek", "kr", "Kr"] {
         if let Some(rest) = t.strip_suffix(suffix) {

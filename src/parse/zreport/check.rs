@@ -9,7 +9,7 @@ use super::{Located, SalesLine, ZreportFile};
 use crate::diagnostic::Diagnostic;
 
 /// Largest difference accepted between figures that must agree (half an öre).
-pub const TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 3);
+const TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 3);
 
 const FIX: &str = "correct the report in the register (or the program that wrote the file) and \
                    drop it again; fortnox-bridge never books a difference";

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 
-pub use check::{TOLERANCE, check, name};
+pub use check::{check, name};
 pub use locate::Positions;
 
 /// The `format` value of our Z-report files.
