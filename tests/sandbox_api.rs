@@ -459,11 +459,12 @@ async fn voucher_validation_errors_are_fortnox_shaped() {
 }
 
 #[tokio::test]
-async fn rate_limit_answers_429_on_the_26th_request_within_5_seconds() {
+async fn rate_limit_answers_429_on_the_26th_request_within_the_window() {
+    // A 60-second window (instead of Fortnox's 5 s) so that a slow machine cannot let the first
+    // requests age out of the window before the 26th: the 429 is deterministic.
     let api =
-        Api::start(SandboxOptions { rate_limit: Some((25, Duration::from_secs(5))), ..options() })
+        Api::start(SandboxOptions { rate_limit: Some((25, Duration::from_mins(1))), ..options() })
             .await;
-    let started = Instant::now();
     for i in 0..25 {
         let (status, _) = api.get("/3/settings/lockedperiod").await;
         assert_eq!(status, StatusCode::OK, "request {}", i + 1);
@@ -475,7 +476,6 @@ async fn rate_limit_answers_429_on_the_26th_request_within_5_seconds() {
         .send()
         .await
         .unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(resp.headers().get("retry-after").is_some());
     assert_eq!(resp.json::<Value>().await.unwrap(), json!({"message": "Too Many Requests"}));
