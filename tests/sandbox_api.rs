@@ -97,28 +97,37 @@ fn balanced(series: &str, date: &str) -> Value {
     voucher(series, date, &[(1930, "125", "0"), (3001, "0", "100"), (2611, "0", "25")])
 }
 
-/// Asserts a 400 validation error with lower-case keys and returns its message.
-fn assert_bad(status: StatusCode, body: &Value, code: u32) -> String {
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+/// Asserts an error answer: the `expected` status and a body whose only top-level key is
+/// `ErrorInformation`, holding exactly the keys `[error, message, code]` (spelt as given) with
+/// error 1 and the given code. Returns the message.
+fn assert_error(
+    status: StatusCode,
+    body: &Value,
+    expected: StatusCode,
+    [error, message, code_key]: [&str; 3],
+    code: u32,
+) -> String {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 1, "one top-level key: {body}");
     let info = body["ErrorInformation"].as_object().unwrap();
     let mut keys: Vec<&str> = info.keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["code", "error", "message"], "{body}");
-    assert_eq!(info["error"], json!(1));
-    assert_eq!(info["code"], json!(code), "{body}");
-    assert_eq!(body.as_object().unwrap().len(), 1);
-    info["message"].as_str().unwrap().to_owned()
+    let mut want = [error, message, code_key];
+    want.sort_unstable();
+    assert_eq!(keys, want, "{body}");
+    assert_eq!(info[error], json!(1), "{body}");
+    assert_eq!(info[code_key], json!(code), "{body}");
+    info[message].as_str().unwrap().to_owned()
 }
 
-/// Asserts a 404 with capitalised keys.
+/// Asserts a 400 validation error (lower-case keys) and returns its message.
+fn assert_bad(status: StatusCode, body: &Value, code: u32) -> String {
+    assert_error(status, body, StatusCode::BAD_REQUEST, ["error", "message", "code"], code)
+}
+
+/// Asserts a 404 (capitalised keys).
 fn assert_not_found(status: StatusCode, body: &Value, code: u32) {
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let info = body["ErrorInformation"].as_object().unwrap();
-    let mut keys: Vec<&str> = info.keys().map(String::as_str).collect();
-    keys.sort_unstable();
-    assert_eq!(keys, ["Code", "Error", "Message"], "{body}");
-    assert_eq!(info["Error"], json!(1));
-    assert_eq!(info["Code"], json!(code), "{body}");
+    assert_error(status, body, StatusCode::NOT_FOUND, ["Error", "Message", "Code"], code);
 }
 
 #[tokio::test]
