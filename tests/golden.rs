@@ -4,7 +4,9 @@
 //!
 //! A fixture `NAME.csv` may have configuration beside it: `NAME.toml` (used for `NAME`) and
 //! `NAME@VARIANT.toml` (each gives one more golden file, `NAME@VARIANT.json`), so every option
-//! has its own snapshot. Run with `BLESS=1` to write the golden files after a reviewed change.
+//! has its own snapshot. Run with `BLESS=1` to write the changed golden files after a reviewed
+//! change; that run fails listing what it wrote, so review `git diff tests/golden` and rerun
+//! without it. A golden file that no fixture produces any more fails the test.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,10 @@ use fortnox_bridge::config::Config;
 use fortnox_bridge::convert::convert_file;
 use fortnox_bridge::detect::Kind;
 use serde_json::json;
+
+#[path = "support/golden.rs"]
+mod golden_support;
+use golden_support::Goldens;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -78,27 +84,13 @@ fn render(kind: Kind, file: &Path, config_text: &str) -> String {
 }
 
 fn run(kind: Kind, dir: &str, ext: &str) {
-    let bless = std::env::var_os("BLESS").is_some();
     let cases = cases(dir, ext);
     assert!(cases.len() >= 3, "fixtures for {dir} are missing");
-    let mut failures = Vec::new();
+    let mut goldens = Goldens::from_env();
     for (file, config, golden) in cases {
-        let actual = render(kind, &file, &config);
-        if bless {
-            std::fs::create_dir_all(golden.parent().expect("dir")).expect("golden dir");
-            std::fs::write(&golden, &actual).expect("write golden");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-        if expected != actual {
-            failures.push(format!(
-                "{} differs from {} (run with BLESS=1 after reviewing):\n{actual}",
-                file.display(),
-                golden.display()
-            ));
-        }
+        goldens.compare(&golden, &render(kind, &file, &config));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    goldens.finish(&root().join("tests/golden").join(dir), |_| true);
 }
 
 #[test]

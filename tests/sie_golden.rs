@@ -4,7 +4,9 @@
 //! `fixtures/sie/golden/`: `<name>.jsonl` (the exact request bodies, one JSON line per voucher)
 //! and `<name>.diagnostics.txt` (warnings and errors, e.g. cut texts and rejected rows); files
 //! under `invalid/` are named `invalid-<name>`. `check --json` over all of them is compared with
-//! `check.jsonl`. Run with `BLESS=1` to rewrite the golden files, then review the diff.
+//! `check.jsonl`. Run with `BLESS=1` to rewrite the changed golden files; that run fails listing
+//! what it wrote, so review `git diff fixtures/sie/golden` and rerun without it. A golden file
+//! that no fixture produces any more fails the test.
 //!
 //! Independent of the golden content, every request body must respect Fortnox's limits:
 //! balanced rows, four-digit accounts, texts within 200/100 characters, at most two decimals.
@@ -15,6 +17,10 @@ use std::process::Command;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
+
+#[path = "support/golden.rs"]
+mod golden_support;
+use golden_support::Goldens;
 
 /// The series mapping the golden files were made with: `K` → `F`, `L` → `D`, empty → `A`,
 /// anything else kept.
@@ -63,33 +69,6 @@ fn run(args: &[&str]) -> (String, String) {
     (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
-/// Compares `actual` with the golden file (or rewrites it under `BLESS=1`).
-fn compare(name: &str, actual: &str, failures: &mut Vec<String>) {
-    let path = golden_dir().join(name);
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::create_dir_all(golden_dir()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    match std::fs::read_to_string(&path) {
-        Ok(expected) if expected == actual => {}
-        Ok(expected) => {
-            let first = expected
-                .lines()
-                .zip(actual.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-            failures.push(format!(
-                "{name} differs at line {}:\n  golden: {}\n  actual: {}",
-                first + 1,
-                expected.lines().nth(first).unwrap_or("<end>"),
-                actual.lines().nth(first).unwrap_or("<end>"),
-            ));
-        }
-        Err(e) => failures.push(format!("{name}: {e} (run with BLESS=1 to create it)")),
-    }
-}
-
 fn decimal(v: &Value) -> Decimal {
     v.to_string().parse().unwrap_or_else(|_| panic!("not a number: {v}"))
 }
@@ -119,7 +98,7 @@ fn check_body(source: &str, body: &Value) {
 
 #[test]
 fn convert_output_matches_golden_files() {
-    let mut failures = Vec::new();
+    let mut goldens = Goldens::from_env();
     for (name, path) in inputs() {
         let (stdout, stderr) = run(&["convert", &path]);
         for line in stdout.lines() {
@@ -132,10 +111,11 @@ fn convert_output_matches_golden_files() {
         } else {
             assert!(!stdout.is_empty() && !stderr.contains("error: "), "{path}: {stderr}");
         }
-        compare(&format!("{name}.jsonl"), &stdout, &mut failures);
-        compare(&format!("{name}.diagnostics.txt"), &stderr, &mut failures);
+        goldens.compare(&golden_dir().join(format!("{name}.jsonl")), &stdout);
+        goldens.compare(&golden_dir().join(format!("{name}.diagnostics.txt")), &stderr);
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // `check.jsonl` belongs to `check_json_matches_golden_file`.
+    goldens.finish(&golden_dir(), |p| !p.ends_with("check.jsonl"));
 }
 
 #[test]
@@ -158,7 +138,7 @@ fn check_json_matches_golden_file() {
             }
         }
     }
-    let mut failures = Vec::new();
-    compare("check.jsonl", &stdout, &mut failures);
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let mut goldens = Goldens::from_env();
+    goldens.compare(&golden_dir().join("check.jsonl"), &stdout);
+    goldens.finish(&golden_dir(), |p| p.ends_with("check.jsonl"));
 }

@@ -1,6 +1,7 @@
 //! The Z-report JSON Schema (`src/parse/zreport.schema.json`) accepts every valid fixture and
 //! refuses the structurally broken one. A small validator for the keywords the schema uses
-//! (the test fails if the schema starts using one it does not know).
+//! (the test fails if the schema starts using one it does not know), including `pattern` and
+//! `format: "date"`.
 
 use serde_json::Value;
 
@@ -69,6 +70,23 @@ fn valid(root: &Value, schema: &Value, value: &Value) -> bool {
         && n < min
     {
         return false;
+    }
+    if let (Some(pattern), Some(s)) =
+        (schema.get("pattern").and_then(Value::as_str), value.as_str())
+        && !regex::Regex::new(pattern).expect("schema pattern is a valid regex").is_match(s)
+    {
+        return false;
+    }
+    if let (Some(format), Some(s)) = (schema.get("format").and_then(Value::as_str), value.as_str())
+    {
+        let ok = match format {
+            // RFC 3339 full-date: exactly YYYY-MM-DD and a real calendar date.
+            "date" => s.len() == 10 && chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            other => panic!("schema format `{other}` is not checked here"),
+        };
+        if !ok {
+            return false;
+        }
     }
     if let Some(obj) = value.as_object() {
         let props = schema.get("properties").and_then(Value::as_object);
@@ -148,4 +166,29 @@ fn fixtures_match_the_schema() {
     let mut missing = fixture("restaurang-2026-10-31.json");
     missing.as_object_mut().expect("object").remove("counts");
     assert!(!valid(&schema, &schema, &missing), "counts are required by law");
+}
+
+#[test]
+fn pattern_and_date_format_are_enforced() {
+    let schema: Value = serde_json::from_str(SCHEMA).expect("schema");
+    let base = fixture("restaurang-2026-10-31.json");
+    assert!(valid(&schema, &schema, &base));
+
+    let mut comma_amount = base.clone();
+    comma_amount["rounding"] = Value::String("12,5".into());
+    assert!(
+        !valid(&schema, &schema, &comma_amount),
+        "amount \"12,5\" must fail the amount pattern"
+    );
+    let mut dot_amount = base.clone();
+    dot_amount["rounding"] = Value::String("12.5".into());
+    assert!(valid(&schema, &schema, &dot_amount), "amount \"12.5\" is a valid string amount");
+
+    let mut bad_date = base.clone();
+    bad_date["business_date"] = Value::String("2026-13-40".into());
+    assert!(!valid(&schema, &schema, &bad_date), "business_date 2026-13-40 is not a date");
+
+    let mut bad_org = base;
+    bad_org["company"]["org_number"] = Value::String("55999-0005".into());
+    assert!(!valid(&schema, &schema, &bad_org), "org_number must match its pattern");
 }

@@ -139,7 +139,11 @@ mod tests {
 
     const MS: Duration = Duration::from_millis(1);
 
-    #[tokio::test]
+    // The tests run on tokio's paused clock (the limiter uses `tokio::time::Instant`): time only
+    // moves when every task waits, straight to the next timer, so the times below are exact and
+    // a loaded machine cannot make them flaky.
+
+    #[tokio::test(start_paused = true)]
     async fn never_more_than_the_limit_within_a_window() {
         let window = MS * 200;
         let limiter = Arc::new(RateLimiter::new(5, window, Duration::ZERO));
@@ -152,15 +156,17 @@ mod tests {
             drop(permit);
         }
         // Request 6 waits until the first completed a full window ago, and so on.
-        assert!(starts[5] >= window, "{starts:?}");
         for w in starts.windows(6) {
             assert!(w[5].saturating_sub(w[0]) >= window, "{starts:?}");
         }
-        // ...but not much longer: the limiter does not waste the budget.
-        assert!(starts[11] < window * 3, "{starts:?}");
+        // ...but not a moment longer: the limiter does not waste the budget. Each request takes
+        // 2 ms; a full window waits for its oldest completion (at 2 ms, then at 204 ms) + 200 ms.
+        let expected: Vec<Duration> =
+            [0, 2, 4, 6, 8, 202, 204, 206, 208, 210, 404, 406].map(|ms| MS * ms).to_vec();
+        assert_eq!(starts, expected);
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn in_flight_requests_hold_their_slot_and_pause_stops_everyone() {
         let window = MS * 100;
         let limiter = Arc::new(RateLimiter::new(2, window, Duration::ZERO));
@@ -177,13 +183,14 @@ mod tests {
         tokio::time::sleep(MS * 300).await;
         drop(a); // completes now; its slot frees a window later
         let elapsed = waiter.await.unwrap_or_default();
-        assert!(elapsed >= MS * 400, "{elapsed:?}");
+        // Freed exactly one window after `a` completed at 300 ms.
+        assert_eq!(elapsed, MS * 400);
 
         let fresh = Arc::new(RateLimiter::new(10, window, Duration::ZERO));
         fresh.pause(MS * 150);
         let start = Instant::now();
         drop(fresh.acquire().await);
-        assert!(start.elapsed() >= MS * 150);
+        assert_eq!(start.elapsed(), MS * 150);
     }
 
     #[test]

@@ -217,21 +217,7 @@ pub struct Api {
 impl Api {
     /// GET, retrying the sandbox's injected 500s (reads are safe to repeat).
     pub async fn get(&self, path: &str) -> serde_json::Value {
-        for _ in 0..20 {
-            let response = self
-                .http
-                .get(format!("{}{path}", self.base))
-                .bearer_auth(&self.token)
-                .send()
-                .await
-                .expect("request");
-            if response.status().is_server_error() {
-                continue;
-            }
-            assert!(response.status().is_success(), "{path}: {}", response.status());
-            return response.json().await.expect("json");
-        }
-        panic!("{path}: the sandbox kept failing");
+        self.send_get(path).await.json().await.expect("json")
     }
 
     /// POST a JSON body; asserts success and returns the answer.
@@ -248,17 +234,28 @@ impl Api {
         response.json().await.expect("json")
     }
 
-    /// The raw body of a GET (a downloaded file).
+    /// The raw body of a GET (a downloaded file), retrying injected 500s like [`Api::get`].
     pub async fn get_bytes(&self, path: &str) -> Vec<u8> {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("request");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
-        response.bytes().await.expect("body").to_vec()
+        self.send_get(path).await.bytes().await.expect("body").to_vec()
+    }
+
+    /// Sends a GET, retrying the sandbox's injected 5xx answers; asserts success.
+    async fn send_get(&self, path: &str) -> reqwest::Response {
+        for _ in 0..20 {
+            let response = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("request");
+            if response.status().is_server_error() {
+                continue;
+            }
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+            return response;
+        }
+        panic!("{path}: the sandbox kept failing");
     }
 
     /// Every voucher of a series in a year (all pages).
