@@ -2,7 +2,8 @@
 //! the connection pool). Paces requests under Fortnox's 25 per 5 s window, fetches and renews
 //! the access token (renewing once on a 401), retries reads on transient failures with jittered
 //! exponential backoff, and never re-sends a write that Fortnox may have acted on: the caller
-//! decides, after looking for the document ([`Client::find_voucher_by_marker`]).
+//! decides, after looking for the document ([`Client::find_voucher_by_marker`]). GETs that act
+//! (e-mailing an invoice) count as writes: sent once (`Client::get_once`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -280,6 +281,13 @@ impl Client {
         bytes: &[u8],
     ) -> Result<T, Error> {
         self.send_once::<(), T>(Method::POST, path, Payload::File { name, bytes }).await
+    }
+
+    /// A GET that makes Fortnox act (`/invoices/{n}/email` sends an e-mail), with the rules of
+    /// [`Client::write`] instead of a read's retries: re-sent only when Fortnox certainly did
+    /// not receive it, and a lost answer is [`Error::Transport`] (outcome unknown).
+    pub(crate) async fn get_once<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.send_once::<(), T>(Method::GET, path, Payload::Empty).await
     }
 
     async fn send_once<B: Serialize, T: DeserializeOwned>(

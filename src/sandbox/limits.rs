@@ -158,9 +158,10 @@ pub async fn rate_limit(
 }
 
 /// After a successful write, drops a share of connections without answering, and answers a
-/// share with a 500 although the write was committed.
+/// share with a 500 although the write was committed. `GET …/email` counts as a write: it
+/// sends an invoice e-mail.
 pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
+    let is_write = is_write(req.method(), req.uri().path());
     let kill = req.extensions().get::<ConnectionKill>().cloned();
     let path = req.uri().path().to_owned();
     let response = next.run(req).await;
@@ -181,10 +182,24 @@ pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: 
     response
 }
 
+/// Whether a request changes something: POST, PUT, DELETE, and the GETs that act
+/// (`/3/invoices/{n}/email`).
+fn is_write(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::DELETE)
+        || (*method == Method::GET && path.ends_with("/email"))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_email_get_counts_as_a_write() {
+        assert!(is_write(&Method::GET, "/3/invoices/7/email"));
+        assert!(is_write(&Method::PUT, "/3/invoices/7/bookkeep"));
+        assert!(!is_write(&Method::GET, "/3/invoices/7"));
+    }
 
     #[test]
     fn sliding_window_allows_limit_then_refuses_until_oldest_expires() {

@@ -120,3 +120,54 @@ async fn no_server_is_unreachable_and_retriable_but_not_outcome_unknown() {
     let error = client.create_voucher(2, &takings("A", "2025-06-10", None)).await.unwrap_err();
     assert!(matches!(error, Error::Unreachable(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_dropped_answer_to_the_invoice_email_does_not_send_a_second_email() {
+    use fortnox_bridge::fortnox::model_documents::{SalesDocument, SalesRow};
+    let (sandbox, client) = start(options()).await;
+    let body = SalesDocument {
+        customer_number: Some("1".into()),
+        order_date: None,
+        invoice_date: Some(date("2025-06-14")),
+        external_invoice_reference1: "email-once-1".into(),
+        your_order_number: None,
+        comments: String::new(),
+        currency: "SEK".into(),
+        language: "SV".into(),
+        vat_included: true,
+        freight: None,
+        your_reference: None,
+        remarks: None,
+        terms_of_payment: None,
+        email_information: None,
+        order_rows: None,
+        invoice_rows: Some(vec![SalesRow {
+            article_number: Some("KASSE".into()),
+            description: "Tygkasse".into(),
+            ordered_quantity: None,
+            delivered_quantity: super::amount("1"),
+            price: super::amount("49"),
+            vat: super::amount("25"),
+            unit: None,
+            discount: None,
+            discount_type: None,
+            account_number: None,
+        }]),
+    };
+    let invoice = client.create_invoice(&body).await.unwrap();
+    assert!(!invoice.sent);
+    let number = invoice.document_number;
+
+    sandbox.plan_faults(FaultPlan {
+        only_under: Some("/invoices"),
+        drop_next_writes: 1,
+        ..FaultPlan::default()
+    });
+    let error = client.email_invoice(&number).await.unwrap_err();
+    assert!(error.outcome_unknown() && error.is_retriable(), "{error:?}");
+    assert_eq!(client.stats().retries, 0, "the e-mail GET was not re-sent");
+    assert_eq!(sandbox.invoice_emails(&number).await.unwrap(), 1, "exactly one e-mail went out");
+    // The follow-up sees it was sent and does not send it again.
+    assert!(client.invoice(&number).await.unwrap().unwrap().sent);
+    sandbox.stop().await;
+}
