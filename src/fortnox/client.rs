@@ -329,12 +329,28 @@ impl Client {
         let inner = &self.inner;
         let mut rejected: Option<String> = None;
         loop {
-            // Without a token nothing is sent: a lost token answer is no unknown outcome.
-            let token = inner.auth.token(rejected.as_deref()).await.map_err(|e| match e {
-                Error::Transport(m) => Error::Unreachable(format!("token endpoint: {m}")),
-                other => other,
-            })?;
+            // The slot first: a paused tenant waits here instead of asking for tokens.
             let permit = inner.limiter.acquire().await;
+            // Without a token nothing is sent: a lost or unreadable token answer is no unknown
+            // outcome (and no refusal of the document), just an unreachable Fortnox.
+            let token = match inner.auth.token(rejected.as_deref()).await {
+                Ok(token) => token,
+                Err(Error::RateLimited(wait)) => {
+                    let wait = wait.max(inner.retry.rate_limit_wait);
+                    tracing::warn!(
+                        ?wait,
+                        "fortnox token endpoint answered 429; pausing this tenant"
+                    );
+                    bump(&inner.counters.rate_limited);
+                    drop(permit);
+                    inner.limiter.pause(wait);
+                    return Err(Error::RateLimited(wait));
+                }
+                Err(Error::Transport(m) | Error::Decode(m)) => {
+                    return Err(Error::Unreachable(format!("token endpoint: {m}")));
+                }
+                Err(other) => return Err(other),
+            };
             let mut request = inner
                 .http
                 .request(method.clone(), format!("{}{path}", inner.endpoints.api_base))
@@ -428,7 +444,8 @@ fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 }
 
 /// Turns a non-success API response into an [`Error`], reading `ErrorInformation` in either
-/// key casing, and the auth layer's `{"message": ...}`.
+/// key casing, and the auth layer's `{"message": ...}`. A 429 never gets here: `attempt`
+/// pauses the tenant and answers [`Error::RateLimited`] itself.
 pub(crate) fn classify(status: StatusCode, body: &str) -> Error {
     let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let info: Option<ErrorInformation> =
@@ -442,7 +459,6 @@ pub(crate) fn classify(status: StatusCode, body: &str) -> Error {
     let status_code = status.as_u16();
     match (status_code, code) {
         (401, _) | (403, None) => Error::Unauthorized { status: status_code, message },
-        (429, _) => Error::RateLimited(Duration::from_secs(5)),
         (500.., _) => Error::Server { status: status_code, message },
         (_, code) => Error::Rejected { status: status_code, code: code.unwrap_or(0), message },
     }
@@ -490,7 +506,6 @@ mod tests {
         let e = classify(StatusCode::FORBIDDEN, scope);
         assert_eq!(e.problem(), Some(super::super::Problem::ScopeMissing));
         assert!(e.needs_operator());
-        assert!(classify(StatusCode::TOO_MANY_REQUESTS, "").is_retriable());
         assert!(classify(StatusCode::BAD_GATEWAY, "<html>").is_retriable());
         assert!(!classify(StatusCode::BAD_REQUEST, "{}").is_retriable());
     }

@@ -59,6 +59,10 @@ pub struct FaultPlan {
     pub rate_limit_next: u32,
     /// The next N successful writes are committed and their connection dropped.
     pub drop_next_writes: u32,
+    /// The next N token requests (`/oauth-v1/token`) are answered 429.
+    pub rate_limit_next_tokens: u32,
+    /// The next N token requests are answered 200 with a body that is no token answer.
+    pub garble_next_tokens: u32,
 }
 
 /// Counters of planned faults still to be served.
@@ -74,6 +78,9 @@ impl PlannedFaults {
         left.fail_next = left.fail_next.saturating_add(plan.fail_next);
         left.rate_limit_next = left.rate_limit_next.saturating_add(plan.rate_limit_next);
         left.drop_next_writes = left.drop_next_writes.saturating_add(plan.drop_next_writes);
+        left.rate_limit_next_tokens =
+            left.rate_limit_next_tokens.saturating_add(plan.rate_limit_next_tokens);
+        left.garble_next_tokens = left.garble_next_tokens.saturating_add(plan.garble_next_tokens);
         if plan.only_under.is_some() {
             left.only_under = plan.only_under;
         }
@@ -99,7 +106,7 @@ impl PlannedFaults {
     }
 
     /// Takes one planned fault of the chosen kind, if any is left.
-    fn take(&self, pick: impl FnOnce(&mut FaultPlan) -> &mut u32) -> bool {
+    pub(super) fn take(&self, pick: impl FnOnce(&mut FaultPlan) -> &mut u32) -> bool {
         let mut left = self.left.lock().unwrap_or_else(PoisonError::into_inner);
         let counter = pick(&mut left);
         if *counter > 0 {
