@@ -199,23 +199,30 @@ impl Client {
         }
     }
 
-    /// GET `path` (below `/3`); 404 is an error. For typed endpoints in other files.
+    /// GET `path` (below `/3`) with retries on transient failures; 404 is Fortnox's
+    /// [`Error::Rejected`] (its code and message). For typed endpoints in other files.
     pub(crate) async fn read<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        self.read_optional(path)
-            .await?
-            .ok_or_else(|| Error::Decode(format!("`{path}` answered 404 not found")))
+        self.read_retrying(path).await
     }
 
-    /// GET with retries on transient failures; 404 becomes `None`.
+    /// Like [`Client::read`], but 404 becomes `None`.
     pub(crate) async fn read_optional<T: DeserializeOwned>(
         &self,
         path: &str,
     ) -> Result<Option<T>, Error> {
+        match self.read_retrying(path).await {
+            Ok(found) => Ok(Some(found)),
+            Err(Error::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET with retries on transient failures (up to `read_attempts`).
+    async fn read_retrying<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             match self.attempt::<(), T>(&Method::GET, path, Payload::Empty).await {
-                Err(Error::Rejected { status: 404, .. }) => return Ok(None),
                 // The limiter already holds every request back for the 429's wait.
                 Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {
                     bump(&self.inner.counters.retries);
@@ -226,7 +233,7 @@ impl Client {
                     tracing::debug!(%path, attempt, ?wait, "fortnox read failed, retrying: {e}");
                     tokio::time::sleep(wait).await;
                 }
-                other => return other.map(Some),
+                other => return other,
             }
         }
     }
