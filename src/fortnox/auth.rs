@@ -118,7 +118,9 @@ struct OAuthError {
     message: Option<String>,
 }
 
-/// Maps a failed token request; `invalid_grant` on a refresh means the chain is dead.
+/// Maps a failed token request; `invalid_grant` on a refresh means the chain is dead. Only
+/// 400/401/403 are refused credentials; another status (a 404 from a wrong URL) points at the
+/// configured target.
 pub(crate) fn token_error(status: StatusCode, body: &str) -> Error {
     let parsed: OAuthError = serde_json::from_str(body).unwrap_or_default();
     let text = parsed
@@ -130,7 +132,11 @@ pub(crate) fn token_error(status: StatusCode, body: &str) -> Error {
         (_, "invalid_grant") => Error::ConsentRevoked(message),
         (429, _) => Error::RateLimited(Duration::from_secs(5)),
         (500.., _) => Error::Server { status: status.as_u16(), message },
-        (code, _) => Error::Unauthorized { status: code, message },
+        (code @ (400 | 401 | 403), _) => Error::Unauthorized { status: code, message },
+        (code, _) => Error::Setup {
+            message: format!("token endpoint: {message}"),
+            hint: format!("check `[fortnox] target` (the token URL answered HTTP {code})"),
+        },
     }
 }
 
@@ -317,5 +323,30 @@ impl Authenticator {
         }
         *cached = Some(self.refresh(store, None, true).await?);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_400_401_403_are_refused_credentials() {
+        for status in [StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN] {
+            let e = token_error(status, r#"{"error":"invalid_client"}"#);
+            assert!(matches!(e, Error::Unauthorized { .. }), "{e:?}");
+        }
+        let e = token_error(StatusCode::NOT_FOUND, "<html>not found</html>");
+        assert!(matches!(e, Error::Setup { .. }), "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.contains("check `[fortnox] target` (the token URL answered HTTP 404)"),
+            "{text}"
+        );
+        assert!(!text.contains("FORTNOX_CLIENT_SECRET"), "{text}");
+        assert!(matches!(
+            token_error(StatusCode::BAD_REQUEST, r#"{"error":"invalid_grant"}"#),
+            Error::ConsentRevoked(_)
+        ));
     }
 }

@@ -2,7 +2,8 @@
 //! the connection pool). Paces requests under Fortnox's 25 per 5 s window, fetches and renews
 //! the access token (renewing once on a 401), retries reads on transient failures with jittered
 //! exponential backoff, and never re-sends a write that Fortnox may have acted on: the caller
-//! decides, after looking for the document ([`Client::find_voucher_by_marker`]).
+//! decides, after looking for the document ([`Client::find_voucher_by_marker`]). GETs that act
+//! (e-mailing an invoice) count as writes: sent once (`Client::get_once`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -198,23 +199,30 @@ impl Client {
         }
     }
 
-    /// GET `path` (below `/3`); 404 is an error. For typed endpoints in other files.
+    /// GET `path` (below `/3`) with retries on transient failures; 404 is Fortnox's
+    /// [`Error::Rejected`] (its code and message). For typed endpoints in other files.
     pub(crate) async fn read<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        self.read_optional(path)
-            .await?
-            .ok_or_else(|| Error::Decode(format!("`{path}` answered 404 not found")))
+        self.read_retrying(path).await
     }
 
-    /// GET with retries on transient failures; 404 becomes `None`.
+    /// Like [`Client::read`], but 404 becomes `None`.
     pub(crate) async fn read_optional<T: DeserializeOwned>(
         &self,
         path: &str,
     ) -> Result<Option<T>, Error> {
+        match self.read_retrying(path).await {
+            Ok(found) => Ok(Some(found)),
+            Err(Error::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// GET with retries on transient failures (up to `read_attempts`).
+    async fn read_retrying<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             match self.attempt::<(), T>(&Method::GET, path, Payload::Empty).await {
-                Err(Error::Rejected { status: 404, .. }) => return Ok(None),
                 // The limiter already holds every request back for the 429's wait.
                 Err(Error::RateLimited(_)) if attempt < self.inner.retry.read_attempts => {
                     bump(&self.inner.counters.retries);
@@ -225,7 +233,7 @@ impl Client {
                     tracing::debug!(%path, attempt, ?wait, "fortnox read failed, retrying: {e}");
                     tokio::time::sleep(wait).await;
                 }
-                other => return other.map(Some),
+                other => return other,
             }
         }
     }
@@ -282,6 +290,13 @@ impl Client {
         self.send_once::<(), T>(Method::POST, path, Payload::File { name, bytes }).await
     }
 
+    /// A GET that makes Fortnox act (`/invoices/{n}/email` sends an e-mail), with the rules of
+    /// [`Client::write`] instead of a read's retries: re-sent only when Fortnox certainly did
+    /// not receive it, and a lost answer is [`Error::Transport`] (outcome unknown).
+    pub(crate) async fn get_once<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.send_once::<(), T>(Method::GET, path, Payload::Empty).await
+    }
+
     async fn send_once<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -321,12 +336,28 @@ impl Client {
         let inner = &self.inner;
         let mut rejected: Option<String> = None;
         loop {
-            // Without a token nothing is sent: a lost token answer is no unknown outcome.
-            let token = inner.auth.token(rejected.as_deref()).await.map_err(|e| match e {
-                Error::Transport(m) => Error::Unreachable(format!("token endpoint: {m}")),
-                other => other,
-            })?;
+            // The slot first: a paused tenant waits here instead of asking for tokens.
             let permit = inner.limiter.acquire().await;
+            // Without a token nothing is sent: a lost or unreadable token answer is no unknown
+            // outcome (and no refusal of the document), just an unreachable Fortnox.
+            let token = match inner.auth.token(rejected.as_deref()).await {
+                Ok(token) => token,
+                Err(Error::RateLimited(wait)) => {
+                    let wait = wait.max(inner.retry.rate_limit_wait);
+                    tracing::warn!(
+                        ?wait,
+                        "fortnox token endpoint answered 429; pausing this tenant"
+                    );
+                    bump(&inner.counters.rate_limited);
+                    drop(permit);
+                    inner.limiter.pause(wait);
+                    return Err(Error::RateLimited(wait));
+                }
+                Err(Error::Transport(m) | Error::Decode(m)) => {
+                    return Err(Error::Unreachable(format!("token endpoint: {m}")));
+                }
+                Err(other) => return Err(other),
+            };
             let mut request = inner
                 .http
                 .request(method.clone(), format!("{}{path}", inner.endpoints.api_base))
@@ -420,7 +451,8 @@ fn multipart(name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 }
 
 /// Turns a non-success API response into an [`Error`], reading `ErrorInformation` in either
-/// key casing, and the auth layer's `{"message": ...}`.
+/// key casing, and the auth layer's `{"message": ...}`. A 429 never gets here: `attempt`
+/// pauses the tenant and answers [`Error::RateLimited`] itself.
 pub(crate) fn classify(status: StatusCode, body: &str) -> Error {
     let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let info: Option<ErrorInformation> =
@@ -434,7 +466,6 @@ pub(crate) fn classify(status: StatusCode, body: &str) -> Error {
     let status_code = status.as_u16();
     match (status_code, code) {
         (401, _) | (403, None) => Error::Unauthorized { status: status_code, message },
-        (429, _) => Error::RateLimited(Duration::from_secs(5)),
         (500.., _) => Error::Server { status: status_code, message },
         (_, code) => Error::Rejected { status: status_code, code: code.unwrap_or(0), message },
     }
@@ -482,7 +513,6 @@ mod tests {
         let e = classify(StatusCode::FORBIDDEN, scope);
         assert_eq!(e.problem(), Some(super::super::Problem::ScopeMissing));
         assert!(e.needs_operator());
-        assert!(classify(StatusCode::TOO_MANY_REQUESTS, "").is_retriable());
         assert!(classify(StatusCode::BAD_GATEWAY, "<html>").is_retriable());
         assert!(!classify(StatusCode::BAD_REQUEST, "{}").is_retriable());
     }

@@ -82,8 +82,33 @@ impl std::fmt::Debug for ConsentRequest {
     }
 }
 
-fn config_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::NotConnected(format!("{what}: {e}"))
+/// Hint for a redirect URI that cannot be used.
+const REDIRECT_HINT: &str = "set `[fortnox] redirect_uri` to a loopback http URL such as \
+     http://127.0.0.1:47800/fortnox/callback, the same here and in the Fortnox developer portal";
+
+/// A setting `connect` cannot use; `hint` says which one to fix.
+fn config_error(what: &str, e: impl std::fmt::Display, hint: &str) -> Error {
+    Error::Setup { message: format!("{what}: {e}"), hint: hint.to_owned() }
+}
+
+/// An auth or token URL that does not parse.
+fn target_error(what: &str, e: impl std::fmt::Display) -> Error {
+    config_error(what, e, "check `[fortnox] target`")
+}
+
+/// The redirect listener could not bind `addr`.
+fn listen_error(addr: SocketAddr, e: &std::io::Error) -> Error {
+    let what = format!("cannot listen on {addr} for the redirect");
+    if e.kind() == std::io::ErrorKind::AddrInUse {
+        let hint = format!(
+            "another program uses port {}: stop it, or change `[fortnox] redirect_uri` here \
+             and in the Fortnox developer portal",
+            addr.port()
+        );
+        config_error(&what, e, &hint)
+    } else {
+        config_error(&what, e, REDIRECT_HINT)
+    }
 }
 
 /// Builds the consent URL.
@@ -95,11 +120,11 @@ pub fn consent_request(
 ) -> Result<ConsentRequest, Error> {
     let client = BasicClient::new(ClientId::new(client_id.to_owned()))
         .set_auth_uri(
-            AuthUrl::new(endpoints.auth_url.clone()).map_err(|e| config_error("auth url", e))?,
+            AuthUrl::new(endpoints.auth_url.clone()).map_err(|e| target_error("auth url", e))?,
         )
         .set_redirect_uri(
             RedirectUrl::new(redirect_uri.to_owned())
-                .map_err(|e| config_error("redirect uri", e))?,
+                .map_err(|e| config_error("redirect uri", e, REDIRECT_HINT))?,
         );
     let (url, state) = client
         .authorize_url(CsrfToken::new_random)
@@ -123,11 +148,11 @@ pub async fn exchange_code(
     let client = BasicClient::new(ClientId::new(credentials.client_id.clone()))
         .set_client_secret(ClientSecret::new(credentials.client_secret.clone()))
         .set_token_uri(
-            TokenUrl::new(endpoints.token_url.clone()).map_err(|e| config_error("token url", e))?,
+            TokenUrl::new(endpoints.token_url.clone()).map_err(|e| target_error("token url", e))?,
         )
         .set_redirect_uri(
             RedirectUrl::new(request.redirect_uri.clone())
-                .map_err(|e| config_error("redirect uri", e))?,
+                .map_err(|e| config_error("redirect uri", e, REDIRECT_HINT))?,
         );
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -181,7 +206,8 @@ pub struct RedirectListener {
 /// Binds the loopback address of `redirect_uri` (`http://127.0.0.1:PORT/path`, `localhost` or
 /// `[::1]`; port 0 picks a free port, reflected in [`RedirectListener::redirect_uri`]).
 pub async fn listen(redirect_uri: &str) -> Result<RedirectListener, Error> {
-    let url = reqwest::Url::parse(redirect_uri).map_err(|e| config_error("redirect uri", e))?;
+    let url = reqwest::Url::parse(redirect_uri)
+        .map_err(|e| config_error("redirect uri", e, REDIRECT_HINT))?;
     let ip = match url.host() {
         Some(oauth2::url::Host::Domain("localhost")) => IpAddr::V4(Ipv4Addr::LOCALHOST),
         Some(oauth2::url::Host::Ipv4(ip)) if ip.is_loopback() => IpAddr::V4(ip),
@@ -189,23 +215,26 @@ pub async fn listen(redirect_uri: &str) -> Result<RedirectListener, Error> {
         _ => {
             return Err(config_error(
                 "redirect uri",
-                format!(
-                    "`{redirect_uri}` is not a loopback http URL (hint: e.g. \
-                         http://127.0.0.1:47800/fortnox/callback)"
-                ),
+                format!("`{redirect_uri}` is not a loopback http URL"),
+                REDIRECT_HINT,
             ));
         }
     };
     if url.scheme() != "http" {
-        return Err(config_error("redirect uri", format!("`{redirect_uri}` must use http")));
+        return Err(config_error(
+            "redirect uri",
+            format!("`{redirect_uri}` must use http"),
+            REDIRECT_HINT,
+        ));
     }
     let addr = SocketAddr::new(ip, url.port().unwrap_or(80));
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|e| config_error(&format!("cannot listen on {addr} for the redirect"), e))?;
-    let port = listener.local_addr().map_err(|e| config_error("listener", e))?.port();
+    let listener = TcpListener::bind(addr).await.map_err(|e| listen_error(addr, &e))?;
+    let port =
+        listener.local_addr().map_err(|e| config_error("listener", e, REDIRECT_HINT))?.port();
     let mut actual = url.clone();
-    actual.set_port(Some(port)).map_err(|()| config_error("redirect uri", "no port"))?;
+    actual
+        .set_port(Some(port))
+        .map_err(|()| config_error("redirect uri", "no port", REDIRECT_HINT))?;
     Ok(RedirectListener { listener, path: url.path().to_owned(), redirect_uri: actual.to_string() })
 }
 
@@ -342,6 +371,19 @@ pub async fn connect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_busy_redirect_port_has_its_own_hint() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = taken.local_addr().expect("addr").port();
+        let uri = format!("http://127.0.0.1:{port}/fortnox/callback");
+        let Err(error) = listen(&uri).await else { panic!("port {port} was free") };
+        let text = error.to_string();
+        assert!(matches!(error, Error::Setup { .. }), "{error:?}");
+        assert!(text.contains(&format!("another program uses port {port}")), "{text}");
+        assert!(text.contains("[fortnox] redirect_uri"), "{text}");
+        assert!(!text.contains("run `fortnox-bridge connect`"), "{text}");
+    }
 
     #[test]
     fn consent_url_carries_what_fortnox_requires() {

@@ -1,7 +1,7 @@
 //! Typed endpoints for sales documents: customers, articles, units, orders and invoices, and the
 //! chart of accounts for `accounts check`. Built on the client's generic `read` /
 //! `read_optional` / `write` primitives, so pacing, token renewal and retry rules are the same
-//! as for vouchers: reads are retried, writes are sent once.
+//! as for vouchers: reads are retried, writes are sent once (and so is the e-mail GET).
 //!
 //! Fortnox's field searches are case-insensitive substring matches (`?externalinvoicereference1=
 //! 123` also finds `1234`), so every lookup here filters the answers for an exact match.
@@ -130,10 +130,12 @@ impl Client {
         Ok(done.item)
     }
 
-    /// E-mails an invoice to its `EmailInformation` address (a GET in Fortnox).
+    /// E-mails an invoice to its `EmailInformation` address. A GET in Fortnox, but it sends an
+    /// e-mail, so it is sent once like a write: a lost answer is [`Error::Transport`] (outcome
+    /// unknown; the invoice's `Sent` tells whether it went out), never a second e-mail.
     pub async fn email_invoice(&self, number: &str) -> Result<InvoiceHead, Error> {
         let path = format!("/invoices/{}/email", encode(number));
-        let sent: One<InvoiceHead> = self.read(&path).await?;
+        let sent: One<InvoiceHead> = self.get_once(&path).await?;
         Ok(sent.item)
     }
 }

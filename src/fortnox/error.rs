@@ -52,6 +52,10 @@ pub enum Error {
     /// The encrypted token store or its key file cannot be used.
     #[error("token store: {0}")]
     TokenStore(String),
+    /// `connect` cannot run: a setting is wrong, the redirect listener cannot start, or the
+    /// token URL answered something other than a token or a refusal. `hint` says what to do.
+    #[error("cannot connect to Fortnox: {message} (hint: {hint})")]
+    Setup { message: String, hint: String },
 }
 
 impl Error {
@@ -85,6 +89,7 @@ impl Error {
                 | Error::NotConnected(_)
                 | Error::ConsentRevoked(_)
                 | Error::TokenStore(_)
+                | Error::Setup { .. }
         ) || matches!(self.problem(), Some(Problem::LicenceMissing | Problem::ScopeMissing))
     }
 

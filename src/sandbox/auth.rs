@@ -187,6 +187,13 @@ async fn token(
     headers: HeaderMap,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response, ApiError> {
+    if state.planned.take(|p| &mut p.rate_limit_next_tokens) {
+        return Err(ApiError::RateLimited { retry_after: Duration::from_secs(5) });
+    }
+    if state.planned.take(|p| &mut p.garble_next_tokens) {
+        tracing::info!("sandbox fault injection: answering a token request with a broken body");
+        return Ok("<html>maintenance</html>".into_response());
+    }
     let (client_id, form) = client_request(&headers, form)?;
     let lifetime = state.options.access_token_lifetime;
     let tenant_header = headers.get("tenantid").and_then(|v| v.to_str().ok()).map(str::to_owned);

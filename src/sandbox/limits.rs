@@ -59,6 +59,10 @@ pub struct FaultPlan {
     pub rate_limit_next: u32,
     /// The next N successful writes are committed and their connection dropped.
     pub drop_next_writes: u32,
+    /// The next N token requests (`/oauth-v1/token`) are answered 429.
+    pub rate_limit_next_tokens: u32,
+    /// The next N token requests are answered 200 with a body that is no token answer.
+    pub garble_next_tokens: u32,
 }
 
 /// Counters of planned faults still to be served.
@@ -74,6 +78,9 @@ impl PlannedFaults {
         left.fail_next = left.fail_next.saturating_add(plan.fail_next);
         left.rate_limit_next = left.rate_limit_next.saturating_add(plan.rate_limit_next);
         left.drop_next_writes = left.drop_next_writes.saturating_add(plan.drop_next_writes);
+        left.rate_limit_next_tokens =
+            left.rate_limit_next_tokens.saturating_add(plan.rate_limit_next_tokens);
+        left.garble_next_tokens = left.garble_next_tokens.saturating_add(plan.garble_next_tokens);
         if plan.only_under.is_some() {
             left.only_under = plan.only_under;
         }
@@ -99,7 +106,7 @@ impl PlannedFaults {
     }
 
     /// Takes one planned fault of the chosen kind, if any is left.
-    fn take(&self, pick: impl FnOnce(&mut FaultPlan) -> &mut u32) -> bool {
+    pub(super) fn take(&self, pick: impl FnOnce(&mut FaultPlan) -> &mut u32) -> bool {
         let mut left = self.left.lock().unwrap_or_else(PoisonError::into_inner);
         let counter = pick(&mut left);
         if *counter > 0 {
@@ -158,9 +165,10 @@ pub async fn rate_limit(
 }
 
 /// After a successful write, drops a share of connections without answering, and answers a
-/// share with a 500 although the write was committed.
+/// share with a 500 although the write was committed. `GET …/email` counts as a write: it
+/// sends an invoice e-mail.
 pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let is_write = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE);
+    let is_write = is_write(req.method(), req.uri().path());
     let kill = req.extensions().get::<ConnectionKill>().cloned();
     let path = req.uri().path().to_owned();
     let response = next.run(req).await;
@@ -181,10 +189,24 @@ pub async fn drop_after_commit(State(state): State<Shared>, req: Request, next: 
     response
 }
 
+/// Whether a request changes something: POST, PUT, DELETE, and the GETs that act
+/// (`/3/invoices/{n}/email`).
+fn is_write(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::DELETE)
+        || (*method == Method::GET && path.ends_with("/email"))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_email_get_counts_as_a_write() {
+        assert!(is_write(&Method::GET, "/3/invoices/7/email"));
+        assert!(is_write(&Method::PUT, "/3/invoices/7/bookkeep"));
+        assert!(!is_write(&Method::GET, "/3/invoices/7"));
+    }
 
     #[test]
     fn sliding_window_allows_limit_then_refuses_until_oldest_expires() {

@@ -204,6 +204,19 @@ impl Sandbox {
             .map_err(|err| SandboxError::Task(format!("loading a chart into `{path}`: {err:?}")))
     }
 
+    /// How many e-mails invoice `number` was sent (`GET /3/invoices/{n}/email` answered 200 or
+    /// committed before its connection was dropped).
+    pub async fn invoice_emails(&self, number: &str) -> Result<u64, SandboxError> {
+        let number = number.to_owned();
+        let path = self.store_name.clone();
+        self.store
+            .call(move |conn| {
+                routes_invoices::emails_sent(conn, &number).map_err(errors::ApiError::from)
+            })
+            .await
+            .map_err(|err| SandboxError::Task(format!("counting e-mails in `{path}`: {err:?}")))
+    }
+
     /// Schedules deterministic faults for the next requests (added to any still pending).
     pub fn plan_faults(&self, plan: FaultPlan) {
         self.state.planned.add(plan);

@@ -196,8 +196,19 @@ fn cancel(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// "Sends" the invoice to `EmailInformation.EmailAddressTo` (nothing leaves the machine).
-fn email(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
+/// Settings key counting the e-mails "sent" for invoice `number` ([`emails_sent`]).
+fn emails_key(number: &str) -> String {
+    format!("emails_sent.{number}")
+}
+
+/// How many times invoice `number` was e-mailed (for tests: an e-mail must go out once).
+pub fn emails_sent(conn: &Connection, number: &str) -> rusqlite::Result<u64> {
+    Ok(store::get_setting(conn, &emails_key(number))?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// "Sends" the invoice to `EmailInformation.EmailAddressTo` (nothing leaves the machine) and
+/// counts the send.
+fn email(conn: &Connection, doc: &mut Doc, number: &str) -> Result<(), ApiError> {
     let to = doc
         .get("EmailInformation")
         .and_then(|i| i.get("EmailAddressTo"))
@@ -210,6 +221,8 @@ fn email(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> {
         return Err(ApiError::bad(code::INVALID_STATE, "Fakturan är makulerad."));
     }
     tracing::info!(to, "sandbox: invoice e-mail recorded (not sent)");
+    let count = emails_sent(conn, number)? + 1;
+    store::set_setting(conn, &emails_key(number), &count.to_string())?;
     doc.insert("Sent".to_owned(), json!(true));
     Ok(())
 }

@@ -245,3 +245,25 @@ async fn uploads_a_file_and_connects_it_to_a_voucher_of_its_year() {
     assert!(again.is_permanent());
     sandbox.stop().await;
 }
+
+#[tokio::test]
+async fn a_404_on_a_read_keeps_fortnox_code_and_message() {
+    use fortnox_bridge::fortnox::{Client, Endpoints};
+    let (sandbox, _) = start(options()).await;
+    // An API base where every route is unknown: Fortnox answers 404 with ErrorInformation.
+    let mut endpoints = Endpoints::for_base(&sandbox.base_url());
+    endpoints.api_base.push_str("/nosuch");
+    let client = Client::builder(endpoints, super::credentials()).retry(super::fast()).build();
+    let error = client.company_information().await.unwrap_err();
+    match &error {
+        Error::Rejected { status: 404, code, message } => {
+            assert_eq!(*code, i64::from(error_code::NO_SUCH_ROUTE));
+            assert_eq!(message, "Resursen finns inte.");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.stats().retries, 0);
+    // Where absence is an answer, 404 is `None`.
+    assert!(client.customer("1").await.unwrap().is_none());
+    sandbox.stop().await;
+}

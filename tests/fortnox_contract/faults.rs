@@ -120,3 +120,98 @@ async fn no_server_is_unreachable_and_retriable_but_not_outcome_unknown() {
     let error = client.create_voucher(2, &takings("A", "2025-06-10", None)).await.unwrap_err();
     assert!(matches!(error, Error::Unreachable(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_dropped_answer_to_the_invoice_email_does_not_send_a_second_email() {
+    use fortnox_bridge::fortnox::model_documents::{SalesDocument, SalesRow};
+    let (sandbox, client) = start(options()).await;
+    let body = SalesDocument {
+        customer_number: Some("1".into()),
+        order_date: None,
+        invoice_date: Some(date("2025-06-14")),
+        external_invoice_reference1: "email-once-1".into(),
+        your_order_number: None,
+        comments: String::new(),
+        currency: "SEK".into(),
+        language: "SV".into(),
+        vat_included: true,
+        freight: None,
+        your_reference: None,
+        remarks: None,
+        terms_of_payment: None,
+        email_information: None,
+        order_rows: None,
+        invoice_rows: Some(vec![SalesRow {
+            article_number: Some("KASSE".into()),
+            description: "Tygkasse".into(),
+            ordered_quantity: None,
+            delivered_quantity: super::amount("1"),
+            price: super::amount("49"),
+            vat: super::amount("25"),
+            unit: None,
+            discount: None,
+            discount_type: None,
+            account_number: None,
+        }]),
+    };
+    let invoice = client.create_invoice(&body).await.unwrap();
+    assert!(!invoice.sent);
+    let number = invoice.document_number;
+
+    sandbox.plan_faults(FaultPlan {
+        only_under: Some("/invoices"),
+        drop_next_writes: 1,
+        ..FaultPlan::default()
+    });
+    let error = client.email_invoice(&number).await.unwrap_err();
+    assert!(error.outcome_unknown() && error.is_retriable(), "{error:?}");
+    assert_eq!(client.stats().retries, 0, "the e-mail GET was not re-sent");
+    assert_eq!(sandbox.invoice_emails(&number).await.unwrap(), 1, "exactly one e-mail went out");
+    // The follow-up sees it was sent and does not send it again.
+    assert!(client.invoice(&number).await.unwrap().unwrap().sent);
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_token_answer_is_unreachable_not_a_refusal_and_sends_nothing() {
+    let (sandbox, client) = start(options()).await;
+    let once = Client::builder(Endpoints::for_base(&sandbox.base_url()), credentials())
+        .retry(RetryPolicy { read_attempts: 1, write_attempts: 1, ..fast() })
+        .build();
+    sandbox.plan_faults(FaultPlan { garble_next_tokens: 1, ..FaultPlan::default() });
+    let error = once.create_voucher(2, &takings("E", "2025-06-11", None)).await.unwrap_err();
+    // Nothing was sent: not "succeeded but unreadable", not a refusal of the document.
+    assert!(matches!(&error, Error::Unreachable(m) if m.contains("token endpoint")), "{error:?}");
+    assert!(error.is_retriable() && !error.outcome_unknown() && !error.is_permanent());
+    sandbox.plan_faults(FaultPlan { garble_next_tokens: 1, ..FaultPlan::default() });
+    let error = once.locked_period().await.unwrap_err();
+    assert!(matches!(error, Error::Unreachable(_)) && !error.is_permanent(), "{error:?}");
+
+    // With attempts left, reads and writes are retried once the token endpoint recovers.
+    sandbox.plan_faults(FaultPlan { garble_next_tokens: 1, ..FaultPlan::default() });
+    assert!(client.locked_period().await.unwrap().is_some());
+    assert_eq!(client.stats().retries, 1);
+    let writer = Client::builder(Endpoints::for_base(&sandbox.base_url()), credentials())
+        .retry(fast())
+        .build();
+    sandbox.plan_faults(FaultPlan { garble_next_tokens: 1, ..FaultPlan::default() });
+    let created = writer.create_voucher(2, &takings("E", "2025-06-11", None)).await.unwrap();
+    assert_eq!(created.voucher_number, 1);
+    assert_eq!(writer.stats().retries, 1);
+    let listed = writer.vouchers("E", 2, date("2025-06-11"), date("2025-06-11")).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn a_rate_limited_token_request_pauses_the_tenant_then_succeeds() {
+    let (sandbox, client) = start(options()).await;
+    sandbox.plan_faults(FaultPlan { rate_limit_next_tokens: 1, ..FaultPlan::default() });
+    let started = Instant::now();
+    let created = client.create_voucher(2, &takings("D", "2025-06-11", None)).await.unwrap();
+    assert_eq!(created.voucher_number, 1);
+    assert!(started.elapsed() >= Duration::from_secs(5), "{:?}", started.elapsed());
+    let stats = client.stats();
+    assert_eq!((stats.rate_limited, stats.retries), (1, 1));
+    sandbox.stop().await;
+}

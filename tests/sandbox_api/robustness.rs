@@ -101,6 +101,7 @@ async fn planned_faults_are_served_in_order_then_stop() {
         rate_limit_next: 2,
         drop_next_writes: 1,
         only_under: None,
+        ..FaultPlan::default()
     });
     let (status, body) = api.get("/3/settings/lockedperiod").await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
