@@ -70,7 +70,7 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
         );
     }
     let company = file.org_number.as_deref().unwrap_or("").replace('-', "");
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
     for ver in &file.vouchers {
         if let Some(doc) = convert_ver(ver, &company, config, &mut seen, &mut out) {
             out.documents.push(doc);
@@ -86,7 +86,7 @@ fn convert_ver(
     ver: &Ver,
     company: &str,
     config: &SieConfig,
-    seen: &mut HashMap<String, usize>,
+    seen: &mut HashMap<String, (usize, usize)>,
     out: &mut Conversion,
 ) -> Option<Document> {
     let name = voucher_name(ver);
@@ -124,9 +124,23 @@ fn convert_ver(
     }
 
     let (key, version) = identity(ver, company, &rows);
-    let occurrence = seen.entry(format!("{key}:{version}")).or_insert(0);
+    let (occurrence, first_line) = seen.entry(format!("{key}:{version}")).or_insert((0, ver.line));
     *occurrence += 1;
-    // The same voucher twice in one file: the second and later copies get `:N`.
+    if *occurrence > 1 && !ver.number.is_empty() {
+        // A numbered voucher is one voucher of the source system: a second identical copy is
+        // a repeated record, not a second booking (their markers are the same, so the second
+        // could never be told apart from the first in Fortnox).
+        out.warnings.push(
+            Diagnostic::at(
+                ver.line,
+                format!("{name} appears again with the same rows (first on line {first_line}); posted once"),
+            )
+            .hint("the export repeats the voucher; if it really is a second booking, give it its own number"),
+        );
+        return None;
+    }
+    // The same unnumbered voucher twice in one file (two equal purchases): the second and
+    // later copies get `:N`.
     let reference = match *occurrence {
         1 => format!("{key}:{version}"),
         n => format!("{key}:{version}:{n}"),
@@ -322,6 +336,26 @@ mod tests {
         let (c, _) = convert_named("export.se", text.as_bytes(), &config());
         assert!(c.errors.is_empty() && c.documents.len() == 1, "{:?}", c.errors);
         assert!(is_import_name("a.Si") && !is_import_name("si") && !is_import_name("a.se"));
+    }
+
+    #[test]
+    fn a_repeated_numbered_voucher_is_posted_once_with_a_warning() {
+        let ver = "#VER A 12 20261001 \"Kaffe\"\n{\n#TRANS 4010 {} 5.00\n#TRANS 1910 {} -5.00\n}\n";
+        let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
+        assert_eq!(c.documents.len(), 1, "{:?}", c.documents);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let w = &c.warnings[0];
+        assert_eq!(w.line, Some(8));
+        assert_eq!(
+            w.message,
+            "SIE voucher A 12 appears again with the same rows (first on line 3); posted once"
+        );
+        // Same number, other rows: a corrected copy, kept (and reported at upload if the
+        // first is posted already).
+        let other = ver.replace("5.00", "6.00");
+        let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{other}"));
+        assert_eq!(c.documents.len(), 2);
+        assert_eq!(c.documents[0].marker, c.documents[1].marker);
     }
 
     #[test]
