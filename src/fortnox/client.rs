@@ -150,11 +150,6 @@ impl Client {
         Client::builder(Endpoints::for_base(base_url), credentials).build()
     }
 
-    /// A client-credentials client for live Fortnox.
-    pub fn live(credentials: Credentials) -> Client {
-        Client::builder(Endpoints::live(), credentials).build()
-    }
-
     pub fn builder(endpoints: Endpoints, credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             endpoints,
@@ -163,14 +158,6 @@ impl Client {
             retry: RetryPolicy::default(),
             unpaced: false,
         }
-    }
-
-    pub fn endpoints(&self) -> &Endpoints {
-        &self.inner.endpoints
-    }
-
-    pub fn credentials(&self) -> &Credentials {
-        &self.inner.credentials
     }
 
     /// The connection's health, from the token store (no network).

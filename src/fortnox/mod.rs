@@ -25,11 +25,10 @@ pub mod model;
 mod settings;
 mod tokens;
 
-pub use auth::{Credentials, REFRESH_LIFETIME};
+pub use auth::Credentials;
 pub use client::{Client, ClientBuilder, ClientStats};
 pub use error::{Error, Problem};
 pub use health::TokenHealth;
-pub use limiter::RateLimiter;
 pub use reqwest::Method;
 pub use settings::{Endpoints, RetryPolicy};
 pub use tokens::{StorePoint, TokenSet, TokenStore};
