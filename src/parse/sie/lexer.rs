@@ -51,7 +51,7 @@ pub(super) fn is_blank(c: u8) -> bool {
 
 /// Bytes of `word` that are zero, as their high bits (exact for the lowest one, which is all
 /// the callers use).
-fn zero_bytes(word: u64) -> u64 {
+pub(super) fn zero_bytes(word: u64) -> u64 {
     word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080
 }
 

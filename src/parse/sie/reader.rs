@@ -20,8 +20,10 @@ use super::model::{Encoding, ParseOptions, SieFile, Trans, Ver};
 use super::validate::AccountSet;
 use super::values;
 
-/// Slots of the date cache.
-const DATE_CACHE: usize = 64; // the hash in `date_quiet` yields 6 bits
+/// Slots of the date cache: a year of dates fits with few collisions.
+const DATE_CACHE: usize = 1 << 9;
+/// Shifts a 64-bit hash down to a slot of the date cache.
+const DATE_HASH_SHIFT: u32 = 64 - DATE_CACHE.trailing_zeros();
 
 /// Warnings kept per file; more are counted and summarised.
 const MAX_WARNINGS: usize = 1000;
@@ -342,18 +344,26 @@ impl Reader {
     /// [`Reader::date`] without the error: `Err` when malformed. Dates are cached.
     #[inline]
     pub(super) fn date_quiet(&mut self, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
-        let Ok(bytes) = <[u8; 8]>::try_from(raw) else { return values::date(raw) };
-        let key = u64::from_le_bytes(bytes);
+        match <[u8; 8]>::try_from(raw) {
+            Ok(bytes) => self.date_of_word(u64::from_le_bytes(bytes)),
+            Err(_) => values::date(raw),
+        }
+    }
+
+    /// [`Reader::date_quiet`] of eight bytes read as one word (the first byte lowest).
+    #[inline]
+    pub(super) fn date_of_word(&mut self, key: u64) -> Result<Option<NaiveDate>, ()> {
         // Fibonacci hashing: the top bits of the product depend on every byte.
-        let slot = usize::try_from(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58).unwrap_or(0);
-        if let Some((cached, date)) = self.dates[slot]
+        let slot = usize::try_from(key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> DATE_HASH_SHIFT)
+            .unwrap_or(0);
+        if let Some(&Some((cached, date))) = self.dates.get(slot)
             && cached == key
         {
             return Ok(Some(date));
         }
-        let d = values::date(raw)?;
-        if let Some(d) = d {
-            self.dates[slot] = Some((key, d));
+        let d = values::date(&key.to_le_bytes())?;
+        if let (Some(d), Some(entry)) = (d, self.dates.get_mut(slot)) {
+            *entry = Some((key, d));
         }
         Ok(d)
     }

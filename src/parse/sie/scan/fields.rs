@@ -52,38 +52,84 @@ pub(super) fn line_end(buf: &[u8], i: usize) -> Option<usize> {
 }
 
 /// The end of a bare field of printable ASCII starting at `i`; `None` when it is empty or
-/// runs into anything but a blank or the line end.
+/// runs into anything but a blank or the line end. A word at a time.
 #[inline]
 pub(super) fn bare(buf: &[u8], i: usize) -> Option<usize> {
     let mut e = i;
-    while matches!(at(buf, e), 0x21..=0x7E) {
-        e += 1;
+    loop {
+        let Some(w) = word(buf, e) else {
+            while matches!(at(buf, e), 0x21..=0x7E) {
+                e += 1;
+            }
+            break;
+        };
+        let n = leading_printable(w);
+        e += n;
+        if n < 8 {
+            break;
+        }
     }
     (e > i && field_ends(buf, e)).then_some(e)
 }
 
+/// How many of `w`'s bytes, from the first, are printable ASCII (`!` to `~`). As in
+/// [`leading_digits`], the first byte that is not is always marked right.
+#[inline(always)]
+fn leading_printable(w: u64) -> usize {
+    let stop = (w.wrapping_sub(0x2121_2121_2121_2121) | w.wrapping_add(0x0101_0101_0101_0101) | w)
+        & 0x8080_8080_8080_8080;
+    (stop.trailing_zeros() / 8) as usize
+}
+
+/// Whether every byte is ASCII (short fields: no call, no setup).
+#[inline(always)]
+pub(super) fn is_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0, |high, &b| high | b) < 0x80
+}
+
 /// A quoted field at `i` (on its `"`) that closes on this line with no `\"` inside: its
-/// content's range and the index after the closing quote (split as [`lexer::tokenize`] does).
+/// content's range, the index after the closing quote (split as [`lexer::tokenize`] does) and
+/// whether the content is ASCII, all found in one pass, a word at a time.
 #[inline]
-pub(super) fn quoted(buf: &[u8], i: usize) -> Option<(usize, usize, usize)> {
+pub(super) fn quoted(buf: &[u8], i: usize) -> Option<(usize, usize, usize, bool)> {
+    const QUOTES: u64 = 0x2222_2222_2222_2222;
+    const LINE_FEEDS: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let s = i + 1;
     // `""` is the most common field of all.
     if at(buf, s) == b'"' {
-        return Some((s, s, s + 1));
+        return Some((s, s, s + 1, true));
     }
-    let end = lexer::next_quote_or_newline(buf, s);
-    (at(buf, end) == b'"' && buf[end - 1] != b'\\').then_some((s, end, end + 1))
+    let mut end = s;
+    let mut high = 0;
+    loop {
+        let Some(w) = word(buf, end) else {
+            end = lexer::next_quote_or_newline(buf, end);
+            high |= u64::from(!is_ascii(&buf[s.min(end)..end]));
+            break;
+        };
+        let hit = lexer::zero_bytes(w ^ QUOTES) | lexer::zero_bytes(w ^ LINE_FEEDS);
+        if hit != 0 {
+            let k = hit.trailing_zeros() / 8;
+            high |= w & ((1 << (8 * k)) - 1) & HIGH;
+            end += k as usize;
+            break;
+        }
+        high |= w & HIGH;
+        end += 8;
+    }
+    (at(buf, end) == b'"' && buf[end - 1] != b'\\').then_some((s, end, end + 1, high == 0))
 }
 
-/// A bare field or a quoted one without `\"` at `i`: content range and the index after it.
-/// `None` for an object list, escapes, a field that does not end on this line, or a bare field
-/// with other than printable ASCII.
+/// A bare field or a quoted one without `\"` at `i`: content range, the index after it and
+/// whether the content is ASCII (as in [`quoted`]). `None` for an object list, escapes, a
+/// field that does not end on this line, or a bare field with other than printable ASCII.
 #[inline]
-pub(super) fn plain_field(buf: &[u8], i: usize) -> Option<(usize, usize, usize)> {
+pub(super) fn plain_field(buf: &[u8], i: usize) -> Option<(usize, usize, usize, bool)> {
     match at(buf, i) {
         b'"' => quoted(buf, i),
         b'{' => None,
-        _ => bare(buf, i).map(|e| (i, e, e)),
+        _ => bare(buf, i).map(|e| (i, e, e, true)),
     }
 }
 
@@ -135,10 +181,51 @@ pub(super) fn row_label(buf: &[u8], pos: usize) -> Option<(&'static str, usize)>
     is_blank(at(buf, pos + len)).then_some((label, pos + len))
 }
 
+const POW10: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
+/// Eight bytes from `i` as one word, the first byte lowest; `None` when fewer remain.
+#[inline(always)]
+pub(super) fn word(buf: &[u8], i: usize) -> Option<u64> {
+    buf.get(i..)?.first_chunk::<8>().map(|b| u64::from_le_bytes(*b))
+}
+
+/// How many of `w`'s bytes, from the first, are ASCII digits (8 when all are). Carries and
+/// borrows only move towards later bytes, so the first non-digit is always marked right.
+#[inline(always)]
+pub(super) fn leading_digits(w: u64) -> usize {
+    let not_digit = (w.wrapping_add(0x4646_4646_4646_4646) | w.wrapping_sub(0x3030_3030_3030_3030))
+        & 0x8080_8080_8080_8080;
+    (not_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `n` (1..=8) bytes of `w`, all ASCII digits: the digits are moved
+/// to the top of the word, so the bytes below read as leading zeros, and the eight are summed
+/// pairwise in three multiplications (as simdjson's `parse_eight_digits_unrolled`).
+#[inline(always)]
+pub(super) fn digits_value(w: u64, n: usize) -> u64 {
+    let v = w.wrapping_sub(0x3030_3030_3030_3030) << (8 * (8 - n));
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let pairs = 0x0000_00FF_0000_00FF;
+    ((v & pairs).wrapping_mul(0x000F_4240_0000_0064)
+        + ((v >> 16) & pairs).wrapping_mul(0x0000_2710_0000_0001))
+        >> 32
+}
+
 /// The digits from `i`, appended to `mantissa` (wrapping past `u64`; callers bound the count):
-/// the index after them.
+/// the index after them. Eight at a time, then byte by byte.
 #[inline]
 pub(super) fn digits(buf: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
+    while let Some(w) = word(buf, i) {
+        let n = leading_digits(w);
+        if n == 0 {
+            return i;
+        }
+        *mantissa = mantissa.wrapping_mul(POW10[n]).wrapping_add(digits_value(w, n));
+        i += n;
+        if n < 8 {
+            return i;
+        }
+    }
     loop {
         let d = at(buf, i).wrapping_sub(b'0');
         if d >= 10 {
@@ -163,14 +250,19 @@ pub(super) fn amount(buf: &[u8], i: usize) -> Option<(Decimal, i128, usize)> {
     let int_digits = i - d0;
     let mut scale = 0;
     if at(buf, i) == b'.' {
-        let f0 = i + 1;
-        i = digits(buf, f0, &mut mantissa);
-        scale = i - f0;
-        if scale == 0 {
+        // One or two decimals; a third is a digit where the field must end (refused below).
+        let first = at(buf, i + 1).wrapping_sub(b'0');
+        if first >= 10 {
             return None;
         }
+        let second = at(buf, i + 2).wrapping_sub(b'0');
+        (mantissa, scale, i) = if second < 10 {
+            (mantissa.wrapping_mul(100) + u64::from(first * 10 + second), 2, i + 3)
+        } else {
+            (mantissa.wrapping_mul(10) + u64::from(first), 1, i + 2)
+        };
     }
-    if int_digits == 0 || scale > 2 || int_digits + scale > 18 || !field_ends(buf, i) {
+    if int_digits == 0 || int_digits + scale > 18 || !field_ends(buf, i) {
         return None;
     }
     let value = Decimal::from_parts(
@@ -215,10 +307,43 @@ mod tests {
     }
 
     #[test]
+    fn words_of_digits_read_like_byte_by_byte() {
+        let texts =
+            ["0", "7", "42", "1234", "12345678", "00000001", "99999999", "1234a678", "12 45"];
+        for text in texts {
+            for tail in ["", " ", ".5", "\r\n", "\u{e9}", "\u{0}", "/", ":"] {
+                let line = format!("{text}{tail}xxxxxxxxx");
+                let w = word(line.as_bytes(), 0).unwrap();
+                let n = line.bytes().take(8).take_while(u8::is_ascii_digit).count();
+                assert_eq!(leading_digits(w), n, "{line:?}");
+                if n > 0 {
+                    assert_eq!(digits_value(w, n), line[..n].parse::<u64>().unwrap(), "{line:?}");
+                }
+            }
+        }
+        // Every byte value right after a digit ends the run exactly when it is no digit.
+        for b in 0..=255u8 {
+            let w = u64::from_le_bytes([b'5', b, b'1', b'1', b'1', b'1', b'1', b'1']);
+            assert_eq!(leading_digits(w), if b.is_ascii_digit() { 8 } else { 1 }, "{b:#x}");
+        }
+        let mut m = 0;
+        assert_eq!(digits(b"1234567890123 ", 0, &mut m), 13);
+        assert_eq!(m, 1_234_567_890_123);
+    }
+
+    #[test]
     fn fields_end_only_at_blanks_and_line_ends() {
         let line = b"#VER A \"a b\" \"x\\\"\" 1\r\nB";
-        assert_eq!(plain_field(line, 5), Some((5, 6, 6)));
-        assert_eq!(plain_field(line, 7), Some((8, 11, 12)));
+        assert_eq!(plain_field(line, 5), Some((5, 6, 6, true)));
+        assert_eq!(plain_field(line, 7), Some((8, 11, 12, true)));
+        assert_eq!(quoted(line, 7), Some((8, 11, 12, true)));
+        assert_eq!(
+            quoted("#VER A \"Försäljning kassa 1\" 1".as_bytes(), 7).map(|q| q.3),
+            Some(false)
+        );
+        assert_eq!(quoted(b"\"Tr\x94jor\"", 0), Some((1, 7, 8, false)), "short of a word");
+        assert_eq!(quoted(b"\"12345678\x94\"\n", 0).map(|q| q.3), Some(false));
+        assert_eq!(quoted(b"\"1234567\"\x94\n", 0).map(|q| q.3), Some(true), "after the quote");
         assert_eq!(quoted(line, 13), None, "an escaped quote is for the general path");
         assert_eq!(bare(line, 19), Some(20));
         assert_eq!(line_end(line, 20), Some(22));
