@@ -44,35 +44,47 @@ impl Reader {
     /// in [`Reader::done`]) or no complete line is left (`false`). Returns where the next line
     /// starts; `no` is the number of the last line fed.
     pub(super) fn feed(&mut self, buf: &[u8], mut pos: usize, no: &mut usize) -> (usize, bool) {
-        loop {
-            if self.fast && !self.checksum.is_hashing() {
+        // Counted here and stored on the way out: the fast readers set `last_line` themselves
+        // before anything that reads it.
+        let mut line = *no;
+        let mut records = 0;
+        let mut fast = self.fast && !self.checksum.is_hashing();
+        let out = loop {
+            if fast {
                 let taken = match at(buf, pos) {
                     b'{' | b'}' => self.fast_brace(buf, pos),
-                    b'#' if at(buf, pos + 1) == b'V' => self.fast_ver(buf, pos, *no + 1),
-                    b'#' => self.fast_row(buf, pos, *no + 1).map(|next| (next, false)),
+                    b'#' if at(buf, pos + 1) == b'V' => self.fast_ver(buf, pos, line + 1),
+                    b'#' => self.fast_row(buf, pos, line + 1).map(|next| (next, false)),
                     _ => None,
                 };
                 if let Some((next, closed)) = taken {
-                    *no += 1;
-                    self.last_line = *no;
-                    self.sie_records += 1;
+                    line += 1;
+                    records += 1;
                     pos = next;
                     if closed {
-                        return (pos, true);
+                        break (pos, true);
                     }
                     continue;
                 }
             }
             let Some(len) = buf.get(pos..).and_then(|rest| memchr::memchr(b'\n', rest)) else {
-                return (pos, false);
+                break (pos, false);
             };
-            *no += 1;
-            let closed = self.line(*no, &buf[pos..pos + len]);
+            line += 1;
+            self.sie_records += std::mem::take(&mut records);
+            let closed = self.line(line, &buf[pos..pos + len]);
+            fast = self.fast && !self.checksum.is_hashing();
             pos += len + 1;
             if closed {
-                return (pos, true);
+                break (pos, true);
             }
+        };
+        self.sie_records += records;
+        if line != *no {
+            self.last_line = line;
+            *no = line;
         }
+        out
     }
 
     /// `{` opening the block of the `#VER` just read, or `}` closing it.
@@ -187,7 +199,7 @@ impl Reader {
         {
             return None;
         }
-        let (amount, ore, i) = amount(buf, skip_blanks(buf, pos + 15))?;
+        let (amount, ore, i) = amount(buf, pos + 15)?;
         let next = match word(buf, i) {
             Some(tail) if tail == u64::from_le_bytes(*b" \"\" \"\" 0") => eol(buf, i + 8)?,
             _ => eol(buf, i)?,

@@ -245,8 +245,18 @@ pub(super) fn digits(buf: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
 pub(super) fn amount(buf: &[u8], i: usize) -> Option<(Decimal, i128, usize)> {
     let neg = at(buf, i) == b'-';
     let d0 = i + usize::from(neg);
-    let mut mantissa = 0;
-    let mut i = digits(buf, d0, &mut mantissa);
+    // Nearly every amount has fewer than eight integer digits: one word, no loop.
+    let (mut mantissa, mut i) = match word(buf, d0) {
+        Some(w) if (1..8).contains(&leading_digits(w)) => {
+            let n = leading_digits(w);
+            (digits_value(w, n), d0 + n)
+        }
+        _ => {
+            let mut mantissa = 0;
+            let i = digits(buf, d0, &mut mantissa);
+            (mantissa, i)
+        }
+    };
     let int_digits = i - d0;
     let mut scale = 0;
     if at(buf, i) == b'.' {
@@ -272,7 +282,7 @@ pub(super) fn amount(buf: &[u8], i: usize) -> Option<(Decimal, i128, usize)> {
         neg && mantissa != 0,
         scale as u32,
     );
-    let ore = i128::from(mantissa) * [100, 10, 1][scale];
+    let ore = i128::from(mantissa) * if scale == 0 { 100 } else if scale == 1 { 10 } else { 1 };
     Some((value, if neg { -ore } else { ore }, i))
 }
 
