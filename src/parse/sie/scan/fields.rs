@@ -156,28 +156,27 @@ pub(super) fn keep_or_set_ascii(out: &mut String, bytes: &[u8]) {
 
 /// Every four-digit account id, `0000` to `9999`, one after the other: an id is set by copying
 /// four bytes of valid text (no per-character push, no UTF-8 check).
-static FOUR_DIGITS: &str = {
-    const BYTES: [u8; 40_000] = {
-        let mut bytes = [0; 40_000];
-        let mut i = 0;
-        while i < 10_000 {
-            let mut k = 0;
-            let mut rest = i;
-            while k < 4 {
-                #[allow(clippy::cast_possible_truncation)] // a digit
-                let digit = (rest % 10) as u8;
-                bytes[4 * i + 3 - k] = b'0' + digit;
-                rest /= 10;
-                k += 1;
-            }
-            i += 1;
+static FOUR_DIGITS: &str = match std::str::from_utf8(&FOUR_DIGIT_BYTES) {
+    Ok(text) => text,
+    Err(_) => panic!("ASCII digits are text"),
+};
+
+static FOUR_DIGIT_BYTES: [u8; 40_000] = {
+    let mut bytes = [0; 40_000];
+    let mut i = 0;
+    while i < 10_000 {
+        let mut k = 0;
+        let mut rest = i;
+        while k < 4 {
+            #[allow(clippy::cast_possible_truncation)] // a digit
+            let digit = (rest % 10) as u8;
+            bytes[4 * i + 3 - k] = b'0' + digit;
+            rest /= 10;
+            k += 1;
         }
-        bytes
-    };
-    match std::str::from_utf8(&BYTES) {
-        Ok(text) => text,
-        Err(_) => panic!("ASCII digits are text"),
+        i += 1;
     }
+    bytes
 };
 
 /// The index of a four-digit id (`0000`-`9999`) from its digits, all known to be ASCII digits.
@@ -314,7 +313,14 @@ pub(super) fn amount(buf: &[u8], i: usize) -> Option<(Decimal, i128, usize)> {
         neg && mantissa != 0,
         scale as u32,
     );
-    let ore = i128::from(mantissa) * if scale == 0 { 100 } else if scale == 1 { 10 } else { 1 };
+    let ore = i128::from(mantissa)
+        * if scale == 0 {
+            100
+        } else if scale == 1 {
+            10
+        } else {
+            1
+        };
     Some((value, if neg { -ore } else { ore }, i))
 }
 
