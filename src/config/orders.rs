@@ -100,6 +100,7 @@ pub enum UnitSource {
 pub enum PricesMode {
     /// Shopify: from the order totals; own format: the `prices_include_vat` column, else no.
     Auto,
+    /// Forced for every order; an order whose own `prices_include_vat` disagrees is rejected.
     IncludingVat,
     ExcludingVat,
 }

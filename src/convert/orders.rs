@@ -245,6 +245,40 @@ fn customer_plan(
     })
 }
 
+/// Whether the order's prices include VAT. `auto` takes the order's own `prices_include_vat`
+/// (our CSV's column; Shopify's from its totals), else excluding. A forced mode applies to
+/// every order, but an order that says otherwise itself is rejected rather than invoiced with
+/// a guessed VAT: the customer would receive the wrong amounts.
+fn prices_include_vat(order: &Order, config: &OrdersConfig, out: &mut Conversion) -> Option<bool> {
+    let forced = match config.prices {
+        PricesMode::Auto => return Some(order.prices_include_vat.unwrap_or(false)),
+        PricesMode::IncludingVat => true,
+        PricesMode::ExcludingVat => false,
+    };
+    match order.prices_include_vat {
+        Some(own) if own != forced => {
+            let says = |included: bool| if included { "including" } else { "excluding" };
+            out.errors.push(
+                Diagnostic::at(
+                    order.line,
+                    format!(
+                        "order `{}` gives its prices {} VAT, but [orders] prices says {} VAT",
+                        order.id,
+                        says(own),
+                        says(forced)
+                    ),
+                )
+                .hint(
+                    "set [orders] prices = \"auto\" to follow the export's prices_include_vat \
+                     column, or correct the column",
+                ),
+            );
+            None
+        }
+        _ => Some(forced),
+    }
+}
+
 fn convert_order(
     order: &Order,
     config: &OrdersConfig,
@@ -263,8 +297,7 @@ fn convert_order(
         return None;
     }
     let customer = customer_plan(order, config, out)?;
-    let vat_included =
-        order.prices_include_vat.unwrap_or(config.prices == PricesMode::IncludingVat);
+    let vat_included = prices_include_vat(order, config, out)?;
     let built = rows::build(order, config, &accounts.base, out);
     if out.errors.len() > errors_before {
         return None;

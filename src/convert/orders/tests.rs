@@ -67,6 +67,49 @@ fn options_shape_the_request() {
 }
 
 #[test]
+fn a_forced_price_mode_applies_unless_an_order_says_otherwise() {
+    let vat_of = |c: &Conversion, id: &str| {
+        let doc = c.documents.iter().find(|d| d.label == format!("order {id}")).expect(id);
+        plan(doc).order.as_ref().expect("an order").vat_included
+    };
+    // Each order's own column: W-1001 says "nej" (excluding), W-1002 "ja" (including).
+    let auto = convert_with(SHOP, "");
+    assert!(auto.errors.is_empty(), "{:?}", auto.errors);
+    assert_eq!((vat_of(&auto, "W-1001"), vat_of(&auto, "W-1002")), (false, true));
+
+    // Forced, and orders that say otherwise: the file is refused, each such order named.
+    let forced = convert_with(SHOP, "[orders]\nprices = \"incl_vat\"\n");
+    assert!(forced.documents.is_empty());
+    let refused: Vec<_> = forced.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+    assert_eq!(
+        refused,
+        [
+            (
+                Some(2),
+                "order `W-1001` gives its prices excluding VAT, but [orders] prices says \
+                 including VAT"
+            ),
+            (
+                Some(10),
+                "order `W-1004` gives its prices excluding VAT, but [orders] prices says \
+                 including VAT"
+            ),
+        ]
+    );
+    assert!(forced.errors[0].hint.as_deref().is_some_and(|h| h.contains("prices = \"auto\"")));
+
+    // Forced, and the export does not say: the forced mode, for every order.
+    let silent = String::from_utf8_lossy(SHOP).replace(";nej;", ";;").replace(";ja;", ";;");
+    for (mode, included) in [("incl_vat", true), ("excl_vat", false)] {
+        let c = convert_with(silent.as_bytes(), &format!("[orders]\nprices = \"{mode}\"\n"));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert!(
+            c.documents.iter().all(|d| plan(d).order.as_ref().unwrap().vat_included == included)
+        );
+    }
+}
+
+#[test]
 fn rejections_name_the_line_and_the_order() {
     let c = convert_with(include_bytes!("../../../fixtures/orders/invalid/fel-i-raderna.csv"), "");
     assert!(c.documents.is_empty());
