@@ -7,6 +7,7 @@
 //! answer at any moment never books a document twice.
 
 pub mod attach;
+mod days;
 mod sales;
 
 use std::time::Duration;
@@ -19,6 +20,8 @@ use crate::fortnox::model::{Voucher, VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, DocState, Ledger, LedgerError};
 use crate::preflight::{Failure, Preflight};
+
+pub use days::Days;
 
 /// Where a document ended up after one upload step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +39,7 @@ pub async fn upload(
     client: &Client,
     ledger: &Ledger,
     preflight: &mut Preflight,
+    days: &mut Days,
     retry: &UploadConfig,
     doc: &DocRecord,
 ) -> Result<Outcome, LedgerError> {
@@ -60,7 +64,7 @@ pub async fn upload(
     // Z-report is always looked for: its marker names the report, not its content, so a
     // changed copy of a posted report is found and reported instead of booked twice.
     if doc.sent || content_version(doc).is_some() {
-        match find(client, preflight, doc, &voucher).await {
+        match find(client, preflight, days, doc, &voucher).await {
             Ok(Some(found)) if changed(doc, &found) => {
                 let reason = format!(
                     "{} was already posted as voucher {} {} with other figures; it is not \
@@ -88,6 +92,7 @@ pub async fn upload(
     ledger.mark_posting(doc, year)?;
     match client.create_voucher(year, &voucher).await {
         Ok(created) => {
+            days.created(year, &created, voucher.comments.as_deref());
             adopt(ledger, doc, &created, "created")?;
             Ok(Outcome::Posted)
         }
@@ -97,8 +102,9 @@ pub async fn upload(
         }
         Err(e) => {
             // No answer, or a failing server: it may have been booked anyway.
+            days.forget(&voucher.voucher_series, year, voucher.transaction_date);
             let after = DocRecord { sent: true, year: Some(year), ..doc.clone() };
-            match find(client, preflight, &after, &voucher).await {
+            match find(client, preflight, days, &after, &voucher).await {
                 Ok(Some(found)) => {
                     adopt(ledger, doc, &found, "found in Fortnox after the answer was lost")?;
                     Ok(Outcome::Posted)
@@ -109,10 +115,12 @@ pub async fn upload(
     }
 }
 
-/// Looks for the document's marker among that day's vouchers in its series.
+/// Looks for the document's marker among that day's vouchers in its series (listed once per
+/// pass, see [`Days`]).
 async fn find(
     client: &Client,
     preflight: &mut Preflight,
+    days: &mut Days,
     doc: &DocRecord,
     voucher: &VoucherRequest,
 ) -> Result<Option<Voucher>, Error> {
@@ -125,7 +133,7 @@ async fn find(
             Err(Failure::Transient(e)) => return Err(e),
         },
     };
-    client.find_voucher_by_marker(&voucher.voucher_series, year, date, &doc.marker).await
+    days.find(client, &voucher.voucher_series, year, date, &doc.marker).await
 }
 
 /// The content version of a document whose marker names only its identity, not its content

@@ -96,7 +96,7 @@ impl Client {
     }
 
     /// Creates a voucher in financial year `year`. Sent once: on [`Error::outcome_unknown`]
-    /// (or any retriable error) the caller must look for it ([`Client::find_voucher_by_marker`])
+    /// (or any retriable error) the caller must look for it ([`Client::day_vouchers`])
     /// before sending it again.
     pub async fn create_voucher(
         &self,
@@ -136,46 +136,34 @@ impl Client {
         self.read_all(&path, "Vouchers").await
     }
 
-    /// The voucher of `series` dated `date` that carries `marker` as a whole token in its
-    /// Description or Comments (Fortnox's own search matches substrings, so the match is done
-    /// here). A list item without a `Comments` key is fetched whole before it is ruled out.
-    pub async fn find_voucher_by_marker(
+    /// Every voucher of `series` dated `date`, each with its `Comments` (where the markers we
+    /// write live): a list item without that key is fetched whole. No rows.
+    pub async fn day_vouchers(
         &self,
         series: &str,
         year: u64,
         date: NaiveDate,
-        marker: &str,
-    ) -> Result<Option<Voucher>, Error> {
+    ) -> Result<Vec<Voucher>, Error> {
         let path = format!(
             "/vouchers/sublist/{}?financialyear={year}&fromdate={date}&todate={date}",
             encode(series)
         );
         let items: Vec<serde_json::Value> = self.read_all(&path, "Vouchers").await?;
-        let carries = |v: &Voucher| {
-            carries_marker(&v.description, marker)
-                || v.comments.as_deref().is_some_and(|c| carries_marker(c, marker))
-        };
+        let mut day = Vec::with_capacity(items.len());
         for raw in items {
             let comments_listed = raw.get("Comments").is_some();
-            let voucher: Voucher = serde_json::from_value(raw)
+            let listed: Voucher = serde_json::from_value(raw)
                 .map_err(|e| Error::Decode(format!("GET {path}: {e}")))?;
-            if carries(&voucher) {
-                return Ok(Some(voucher));
+            if comments_listed {
+                day.push(listed);
+                continue;
             }
-            if !comments_listed
-                && let Some(full) =
-                    self.voucher(&voucher.voucher_series, voucher.voucher_number, year).await?
-                && carries(&full)
-            {
-                return Ok(Some(full));
-            }
+            let full = self.voucher(&listed.voucher_series, listed.voucher_number, year).await?;
+            day.push(full.map_or(listed, |mut v| {
+                v.voucher_rows.clear();
+                v
+            }));
         }
-        Ok(None)
+        Ok(day)
     }
-}
-
-/// True when `text` carries `marker` as a whole token (the rule of
-/// [`crate::convert::carries_marker`], which decides what we write).
-fn carries_marker(text: &str, marker: &str) -> bool {
-    crate::convert::carries_marker(text, marker)
 }

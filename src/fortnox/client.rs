@@ -2,7 +2,7 @@
 //! the connection pool). Paces requests under Fortnox's 25 per 5 s window, fetches and renews
 //! the access token (renewing once on a 401), retries reads on transient failures with jittered
 //! exponential backoff, and never re-sends a write that Fortnox may have acted on: the caller
-//! decides, after looking for the document ([`Client::find_voucher_by_marker`]). GETs that act
+//! decides, after looking for the document ([`Client::day_vouchers`]). GETs that act
 //! (e-mailing an invoice) count as writes: sent once (`Client::get_once`).
 
 use std::sync::Arc;

@@ -64,6 +64,9 @@ pub struct Pipeline {
     pub config: Config,
     pub client: Client,
     pub ledger: Ledger,
+    /// Chart facts for preflight, kept between passes (they expire on their own). Held for a
+    /// whole pass, so passes over files post one after the other (which [`upload::Days`]
+    /// relies on).
     preflight: Mutex<Preflight>,
     /// Unix seconds of the last progress (a document handled, a loop turn): the systemd
     /// watchdog is only fed while this moves.
@@ -214,6 +217,7 @@ impl Pipeline {
         bytes: &[u8],
     ) -> Result<FileOutcome, Fatal> {
         let mut preflight = self.preflight.lock().await;
+        let mut days = upload::Days::default();
         let mut rejected = Vec::new();
         let mut waiting = 0;
         let now = crate::ledger::now();
@@ -231,6 +235,7 @@ impl Pipeline {
                 &self.client,
                 &self.ledger,
                 &mut preflight,
+                &mut days,
                 &self.config.upload,
                 &doc,
             )

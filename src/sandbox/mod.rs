@@ -82,6 +82,9 @@ pub struct SandboxOptions {
     pub fail_after_commit_rate: f64,
     /// Lifetime of issued access tokens.
     pub access_token_lifetime: Duration,
+    /// Voucher list items carry `Comments` (as the C# SDK's subset has them); `false` answers
+    /// the shape of Fortnox's documented example, without, so clients must fetch vouchers whole.
+    pub list_comments: bool,
 }
 
 impl Default for SandboxOptions {
@@ -97,6 +100,7 @@ impl Default for SandboxOptions {
             drop_after_commit_rate: 0.0,
             fail_after_commit_rate: 0.0,
             access_token_lifetime: Duration::from_hours(1),
+            list_comments: true,
         }
     }
 }

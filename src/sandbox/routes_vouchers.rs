@@ -34,9 +34,9 @@ pub fn voucher_json(base: &str, v: &Voucher) -> Result<Value, ApiError> {
     Ok(value)
 }
 
-/// A list item: no rows, but Description and Comments.
-fn list_item(base: &str, v: &Voucher) -> Value {
-    json!({
+/// A list item: no rows, but Description and (unless turned off) Comments.
+fn list_item(base: &str, v: &Voucher, comments: bool) -> Value {
+    let mut item = json!({
         "@url": voucher_url(base, v),
         "ApprovalState": v.approval_state,
         "Comments": v.comments,
@@ -47,7 +47,11 @@ fn list_item(base: &str, v: &Voucher) -> Value {
         "VoucherNumber": v.voucher_number,
         "VoucherSeries": v.voucher_series,
         "Year": v.year,
-    })
+    });
+    if !comments && let Value::Object(map) = &mut item {
+        map.remove("Comments");
+    }
+    item
 }
 
 async fn create_voucher(
@@ -102,6 +106,7 @@ async fn list_in(
 ) -> Result<Json<Value>, ApiError> {
     let from = params.date("fromdate")?;
     let to = params.date("todate")?;
+    let comments = state.options.list_comments;
     in_year(state, params, move |conn, year, params, base| {
         if from.is_some_and(|d| !year.contains(d)) {
             return Err(ApiError::bad(
@@ -124,7 +129,7 @@ async fn list_in(
                         || v.voucher_rows.iter().any(|r| r.cost_center.as_deref() == Some(cc))
                 })
             })
-            .map(|v| list_item(base, v))
+            .map(|v| list_item(base, v, comments))
             .collect();
         let (page, meta) = params.page(items)?;
         Ok(Json(list("Vouchers", meta, page)))
