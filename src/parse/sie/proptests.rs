@@ -13,8 +13,12 @@ use super::{
 /// Text as real files carry it: Swedish letters, punctuation, quotes, braces, backslashes
 /// (never last: the format cannot express a trailing backslash).
 fn text() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9 åäöÅÄÖé\"{}\\\\/.,:;()-]{0,20}"
-        .prop_filter("trailing backslash", |s| !s.ends_with('\\'))
+    "[a-zA-Z0-9 åäöÅÄÖé\"{}\\\\/.,:;()-]{0,20}".prop_map(|mut s| {
+        if s.ends_with('\\') {
+            s.push('.');
+        }
+        s
+    })
 }
 
 fn date() -> impl Strategy<Value = NaiveDate> {
