@@ -15,8 +15,10 @@ use crate::convert::Document;
 mod attach;
 mod queue;
 mod report;
+mod state;
 
 pub use report::{InboxStatus, TrailEntry};
+pub use state::{DocState, FileState};
 
 #[derive(Debug, thiserror::Error)]
 #[error("state store: {0}")]
@@ -70,40 +72,6 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 ";
 
-/// Where a document is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocState {
-    Queued,
-    Posting,
-    Posted,
-    Rejected,
-    Waiting,
-}
-
-impl DocState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocState::Queued => "queued",
-            DocState::Posting => "posting",
-            DocState::Posted => "posted",
-            DocState::Rejected => "rejected",
-            DocState::Waiting => "waiting",
-        }
-    }
-
-    /// A state this version does not know (written by a newer one) reads as `Posting`: a
-    /// request may have gone out, so the document is looked for before anything is sent.
-    fn parse(s: &str) -> DocState {
-        match s {
-            "queued" => DocState::Queued,
-            "posted" => DocState::Posted,
-            "rejected" => DocState::Rejected,
-            "waiting" => DocState::Waiting,
-            _ => DocState::Posting,
-        }
-    }
-}
-
 /// A file as the ledger knows it.
 #[derive(Debug, Clone)]
 pub struct FileRecord {
@@ -111,7 +79,7 @@ pub struct FileRecord {
     pub name: String,
     pub sha256: String,
     pub processing_path: String,
-    pub state: String,
+    pub state: FileState,
     pub archived_path: Option<String>,
     pub inbox: String,
     /// `nightly` or `manual` while its documents wait for their schedule.
@@ -236,7 +204,7 @@ impl Ledger {
         self.write(|c| {
             c.execute(
                 "INSERT INTO files (name, sha256, size, processing_path, inbox, hold, state,
-                 claimed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'processing', ?7)",
+                 claimed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     name,
                     sha256,
@@ -244,6 +212,7 @@ impl Ledger {
                     processing_path,
                     inbox,
                     hold,
+                    FileState::Processing.as_str(),
                     now()
                 ],
             )?;
@@ -274,10 +243,10 @@ impl Ledger {
         self.with_conn(|c| {
             c.query_row(
                 &format!(
-                    "{FILE_COLUMNS} WHERE sha256 = ?1 AND state = 'done' AND id != ?2
+                    "{FILE_COLUMNS} WHERE sha256 = ?1 AND state = ?3 AND id != ?2
                           ORDER BY id LIMIT 1"
                 ),
-                params![sha256, except],
+                params![sha256, except, FileState::Done.as_str()],
                 file_row,
             )
             .optional()
@@ -287,16 +256,16 @@ impl Ledger {
     /// Files still in processing/ (after a crash or while documents wait for a retry).
     pub fn files_in_processing(&self) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
-            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state = 'processing'"))?;
-            stmt.query_map([], file_row)?.collect()
+            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state = ?1"))?;
+            stmt.query_map([FileState::Processing.as_str()], file_row)?.collect()
         })
     }
 
-    /// Marks a file archived (`done` or `failed`).
+    /// Marks a file archived ([`FileState::Done`] or [`FileState::Failed`]).
     pub fn finish_file(
         &self,
         id: i64,
-        state: &str,
+        state: FileState,
         archived_path: &str,
         note: &str,
     ) -> Result<(), LedgerError> {
@@ -304,14 +273,14 @@ impl Ledger {
             c.execute(
                 "UPDATE files SET state = ?2, archived_path = ?3, note = ?4, finished_at = ?5
                  WHERE id = ?1",
-                params![id, state, archived_path, note, now()],
+                params![id, state.as_str(), archived_path, note, now()],
             )?;
             let detail = if note.is_empty() {
                 archived_path.to_owned()
             } else {
                 format!("{archived_path} ({note})")
             };
-            audit::append(c, state, Some(id), None, &detail)
+            audit::append(c, state.as_str(), Some(id), None, &detail)
         })
     }
 
@@ -428,7 +397,7 @@ fn file_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
         name: r.get(1)?,
         sha256: r.get(2)?,
         processing_path: r.get(3)?,
-        state: r.get(4)?,
+        state: FileState::parse(&r.get::<_, String>(4)?),
         archived_path: r.get(5)?,
         inbox: r.get(6)?,
         hold: r.get(7)?,
@@ -512,7 +481,7 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
 
 #[cfg(test)]
 mod tests {
-    use super::DocState;
+    use super::{DocState, FileState, Ledger, NewFile};
 
     #[test]
     fn states_round_trip_and_an_unknown_one_is_treated_as_maybe_sent() {
@@ -527,5 +496,40 @@ mod tests {
         }
         // Written by a newer version: look in Fortnox before sending, never send blindly.
         assert_eq!(DocState::parse("archived"), DocState::Posting);
+        for state in [FileState::Processing, FileState::Done, FileState::Failed] {
+            assert_eq!(FileState::parse(state.as_str()), state);
+        }
+        // A newer version's file state: resumed, its documents looked for before sending.
+        assert_eq!(FileState::parse("quarantined"), FileState::Processing);
+    }
+
+    #[test]
+    fn files_are_stored_and_found_by_state() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
+        let new = |name: &'static str| NewFile {
+            name,
+            sha256: "abc",
+            size: 1,
+            processing_path: name,
+            inbox: "in",
+            hold: None,
+        };
+        let a = ledger.add_file(&new("a.se")).expect("a");
+        let b = ledger.add_file(&new("b.se")).expect("b");
+        let processing = ledger.files_in_processing().expect("list");
+        assert_eq!(
+            processing.iter().map(|f| f.state).collect::<Vec<_>>(),
+            [FileState::Processing; 2]
+        );
+        ledger.finish_file(a, FileState::Done, "done/a.se", "").expect("finish");
+        ledger.finish_file(b, FileState::Failed, "failed/b.se", "").expect("finish");
+        assert!(ledger.files_in_processing().expect("list").is_empty());
+        assert_eq!(ledger.done_with_sha("abc", b).expect("query").map(|f| f.id), Some(a));
+        assert!(ledger.done_with_sha("abc", a).expect("query").is_none(), "b failed");
+        assert_eq!(
+            ledger.file_at("b.se").expect("query").map(|f| f.state),
+            Some(FileState::Failed)
+        );
     }
 }

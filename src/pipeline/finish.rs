@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use super::{Fatal, FileOutcome, Pipeline, io_err};
 use crate::archive;
 use crate::diagnostic::Diagnostic;
-use crate::ledger::FileRecord;
+use crate::ledger::{FileRecord, FileState};
 
 impl Pipeline {
     /// Sends the file to failed/ with a readable error report.
@@ -39,7 +39,7 @@ impl Pipeline {
         let today = chrono::Local::now().date_naive();
         let from = PathBuf::from(&file.processing_path);
         let target = archive::plan(root, today, &file.name).map_err(io_err(root))?;
-        let state = if ok { "done" } else { "failed" };
+        let state = if ok { FileState::Done } else { FileState::Failed };
         self.ledger.finish_file(file.id, state, &target.display().to_string(), note)?;
         if let Some(report) = report {
             archive::write_error_report(&target, report).map_err(io_err(&target))?;
@@ -55,7 +55,7 @@ impl Pipeline {
                 );
             }
         }
-        tracing::info!(file = %file.name, to = %landed.display(), "{state}");
+        tracing::info!(file = %file.name, to = %landed.display(), "{}", state.as_str());
         Ok(if ok { FileOutcome::Done(landed) } else { FileOutcome::Failed(landed) })
     }
 }

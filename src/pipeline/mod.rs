@@ -19,7 +19,7 @@ use crate::convert::{self, Conversion};
 use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
-use crate::ledger::{DocRecord, DocState, FileRecord, Ledger, LedgerError, NewFile};
+use crate::ledger::{DocRecord, DocState, FileRecord, FileState, Ledger, LedgerError, NewFile};
 use crate::notify;
 use crate::preflight::Preflight;
 use crate::upload::attach::{self, Attached};
@@ -134,7 +134,7 @@ impl Pipeline {
             name: claimed.name.clone(),
             sha256: sha.clone(),
             processing_path: path_text,
-            state: "processing".to_owned(),
+            state: FileState::Processing,
             archived_path: None,
             inbox: inbox_text,
             hold: hold.map(str::to_owned),

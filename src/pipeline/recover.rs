@@ -7,6 +7,7 @@ use super::{Fatal, FileOutcome, Pass, Pipeline, io_err};
 use crate::archive;
 use crate::claim::{self, Claimed};
 use crate::diagnostic::Diagnostic;
+use crate::ledger::FileState;
 
 impl Pipeline {
     /// 1. Archive moves that were recorded but not made are made (with their reports).
@@ -28,7 +29,7 @@ impl Pipeline {
                         path,
                         inbox: index,
                     }),
-                    Some(file) if file.state != "processing" => {
+                    Some(file) if file.state != FileState::Processing => {
                         outcomes.extend(self.complete_move(&path, &file)?);
                     }
                     Some(_) => {}
@@ -63,13 +64,13 @@ impl Pipeline {
             return Ok(None);
         };
         let target = PathBuf::from(target);
-        if file.state == "failed" && !archive::error_report_of(&target).exists() {
+        if file.state == FileState::Failed && !archive::error_report_of(&target).exists() {
             let reason = Diagnostic::file(self.ledger.file_note(file.id)?.unwrap_or_default());
             let report = super::finish::error_report(file, &[reason], &[], "");
             archive::write_error_report(&target, &report).map_err(io_err(&target))?;
         }
         let landed = archive::place(path, &target).map_err(io_err(path))?;
-        Ok(Some(if file.state == "failed" {
+        Ok(Some(if file.state == FileState::Failed {
             FileOutcome::Failed(landed)
         } else {
             FileOutcome::Done(landed)
