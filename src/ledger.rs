@@ -18,7 +18,7 @@ mod report;
 mod state;
 
 pub use report::{InboxStatus, TrailEntry};
-pub use state::{DocState, FileState};
+pub use state::{AttachState, DocState, FileState};
 
 #[derive(Debug, thiserror::Error)]
 #[error("state store: {0}")]
@@ -119,7 +119,7 @@ pub struct DocRecord {
     pub error: Option<String>,
     /// Attaching the source file to the posted voucher: `None` (not started), `uploading`
     /// (upload sent, file id not known), `uploaded`, `attached` or `failed`.
-    pub attach: Option<String>,
+    pub attach: Option<AttachState>,
     /// The Fortnox inbox file id, recorded before it is connected to the voucher.
     pub attached_file_id: Option<String>,
     /// Failed attachment tries so far.
@@ -426,7 +426,7 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
         error: r.get(13)?,
         sent: r.get::<_, i64>(14)? != 0,
-        attach: r.get(15)?,
+        attach: r.get::<_, Option<String>>(15)?.as_deref().map(AttachState::parse),
         attached_file_id: r.get(16)?,
         attach_attempts: u32::try_from(r.get::<_, i64>(17)?).unwrap_or(0),
     })
@@ -481,7 +481,7 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
 
 #[cfg(test)]
 mod tests {
-    use super::{DocState, FileState, Ledger, NewFile};
+    use super::{AttachState, DocState, FileState, Ledger, NewFile};
 
     #[test]
     fn states_round_trip_and_an_unknown_one_is_treated_as_maybe_sent() {
@@ -501,6 +501,17 @@ mod tests {
         }
         // A newer version's file state: resumed, its documents looked for before sending.
         assert_eq!(FileState::parse("quarantined"), FileState::Processing);
+        let attach = [
+            AttachState::Uploading,
+            AttachState::Uploaded,
+            AttachState::Attached,
+            AttachState::Failed,
+        ];
+        for state in attach {
+            assert_eq!(AttachState::parse(state.as_str()), state);
+        }
+        // A newer version's attachment state: the inbox is searched before uploading again.
+        assert_eq!(AttachState::parse("scanning"), AttachState::Uploading);
     }
 
     #[test]

@@ -126,6 +126,7 @@ impl Ledger {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::ledger::AttachState;
 
     #[test]
     fn an_older_ledger_gets_the_attachment_columns() {
@@ -151,9 +152,11 @@ mod tests {
         let doc = ledger.document(1).unwrap().unwrap();
         assert!(doc.attach.is_none() && doc.attached_file_id.is_none() && doc.attach_attempts == 0);
         ledger.mark_attach_uploading(&doc, "fb1-z.json").unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        assert_eq!(doc.attach, Some(AttachState::Uploading));
         ledger.mark_attach_uploaded(&doc, "abc", "uploaded").unwrap();
         let doc = ledger.document(1).unwrap().unwrap();
-        assert_eq!(doc.attach.as_deref(), Some("uploaded"));
+        assert_eq!(doc.attach, Some(AttachState::Uploaded));
         assert_eq!(doc.attached_file_id.as_deref(), Some("abc"));
         ledger.mark_attach_waiting(&doc, "fortnox is failing", "2026-01-01T00:00:00Z").unwrap();
         let doc = ledger.document(1).unwrap().unwrap();
@@ -161,8 +164,11 @@ mod tests {
         assert_eq!(doc.state, super::super::DocState::Posted, "the document stays posted");
         ledger.mark_attached(&doc, "abc", "connected").unwrap();
         let doc = ledger.document(1).unwrap().unwrap();
-        assert_eq!(doc.attach.as_deref(), Some("attached"));
+        assert_eq!(doc.attach, Some(AttachState::Attached));
         assert!(doc.next_try.is_none());
+        ledger.mark_attach_failed(&doc, "refused").unwrap();
+        let doc = ledger.document(1).unwrap().unwrap();
+        assert_eq!(doc.attach, Some(AttachState::Failed));
         drop(ledger);
         // Opening again is a no-op.
         Ledger::open(&path).unwrap();

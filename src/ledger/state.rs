@@ -1,4 +1,5 @@
-//! The states a file and a document move through, as the ledger stores them (text).
+//! The states a file, a document and a document's attachment move through, as the ledger
+//! stores them (text).
 
 /// Where a document is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +60,39 @@ impl FileState {
             "done" => FileState::Done,
             "failed" => FileState::Failed,
             _ => FileState::Processing,
+        }
+    }
+}
+
+/// Where the attachment of a posted document (its original file) is; none before it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachState {
+    /// The upload to Fortnox's inbox was sent; it may have arrived.
+    Uploading,
+    Uploaded,
+    /// Connected to the voucher: done.
+    Attached,
+    Failed,
+}
+
+impl AttachState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachState::Uploading => "uploading",
+            AttachState::Uploaded => "uploaded",
+            AttachState::Attached => "attached",
+            AttachState::Failed => "failed",
+        }
+    }
+
+    /// A state this version does not know reads as `Uploading`: the file is looked for in
+    /// Fortnox's inbox before it is uploaded again.
+    pub(super) fn parse(s: &str) -> AttachState {
+        match s {
+            "uploaded" => AttachState::Uploaded,
+            "attached" => AttachState::Attached,
+            "failed" => AttachState::Failed,
+            _ => AttachState::Uploading,
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::config::UploadConfig;
 use crate::fortnox::archive::VOUCHER_INBOX;
 use crate::fortnox::model::{VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
-use crate::ledger::{DocRecord, Ledger, LedgerError};
+use crate::ledger::{AttachState, DocRecord, Ledger, LedgerError};
 
 /// Where an attachment is after one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +56,10 @@ pub async fn attach(
     original: &str,
     bytes: &[u8],
 ) -> Result<Attached, LedgerError> {
-    match doc.attach.as_deref() {
-        Some("attached") => return Ok(Attached::Done),
-        Some("failed") => return Ok(Attached::Failed(String::new())),
-        _ => {}
+    match doc.attach {
+        Some(AttachState::Attached) => return Ok(Attached::Done),
+        Some(AttachState::Failed) => return Ok(Attached::Failed(String::new())),
+        Some(AttachState::Uploading | AttachState::Uploaded) | None => {}
     }
     let (Some(series), Some(number)) = (doc.fortnox_series.as_deref(), doc.fortnox_number) else {
         let reason = "the ledger holds no voucher number for it".to_owned();
@@ -128,7 +128,7 @@ async fn upload(
     name: &str,
     bytes: &[u8],
 ) -> Result<Result<String, Error>, LedgerError> {
-    if doc.attach.as_deref() == Some("uploading") {
+    if doc.attach == Some(AttachState::Uploading) {
         match client.inbox_file_named(VOUCHER_INBOX, name).await {
             Ok(Some(found)) => {
                 ledger.mark_attach_uploaded(doc, &found.id, "found in the Fortnox inbox")?;
@@ -185,7 +185,7 @@ mod tests {
     use super::*;
     use crate::ledger::DocState;
 
-    fn doc(reference: &str, attach: Option<&str>) -> DocRecord {
+    fn doc(reference: &str, attach: Option<AttachState>) -> DocRecord {
         DocRecord {
             id: 1,
             file_id: 1,
@@ -202,7 +202,7 @@ mod tests {
             fortnox_series: Some("F".to_owned()),
             fortnox_number: Some(1),
             error: None,
-            attach: attach.map(str::to_owned),
+            attach,
             attached_file_id: None,
             attach_attempts: 0,
         }
@@ -213,7 +213,7 @@ mod tests {
         assert!(wanted(&doc("zreport:556:K1:1042:abc", None), true));
         assert!(!wanted(&doc("zreport:556:K1:1042:abc", None), false));
         assert!(!wanted(&doc("sie:A:1:2026-10-01:abc", None), true));
-        assert!(wanted(&doc("zreport:556:K1:1042:abc", Some("uploaded")), false));
+        assert!(wanted(&doc("zreport:556:K1:1042:abc", Some(AttachState::Uploaded)), false));
     }
 
     #[test]
