@@ -236,7 +236,9 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
             ServiceAction::Uninstall { unit_dir, no_enable } => {
                 commands::service::uninstall(&unit_dir, !no_enable).map(|()| 0)
             }
-            ServiceAction::Run { config } => commands::service::run(config.as_deref()),
+            ServiceAction::Run { config } => {
+                commands::service::run(service.unwrap_or_else(|| load_config(config.as_deref())))
+            }
         },
     }
 }

@@ -48,7 +48,7 @@ pub fn uninstall(unit_dir: &Path, enable: bool) -> Result<()> {
 }
 
 #[cfg(not(windows))]
-pub fn run(_config: Option<&Path>) -> Result<u8> {
+pub fn run(_config: Result<Config>) -> Result<u8> {
     anyhow::bail!(
         "`service run` is the Windows service entry point; on Linux systemd runs `fortnox-bridge run -c CONFIG`"
     )
@@ -77,9 +77,9 @@ pub fn uninstall(_unit_dir: &Path, _enable: bool) -> Result<()> {
     Ok(())
 }
 
+/// The Windows service entry point, with the configuration `main` loaded for it.
 #[cfg(windows)]
-pub fn run(config: Option<&Path>) -> Result<u8> {
-    let (path, _) = absolute_config(config)?;
-    fortnox_bridge::service::windows::run_dispatcher(path).map_err(anyhow::Error::msg)?;
+pub fn run(config: Result<Config>) -> Result<u8> {
+    fortnox_bridge::service::windows::run_dispatcher(config?).map_err(anyhow::Error::msg)?;
     Ok(0)
 }

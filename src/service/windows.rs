@@ -4,8 +4,8 @@
 //! executable and the configuration file, never from the working directory (System32).
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use windows_service::service::{
@@ -24,7 +24,8 @@ pub const NAME: &str = "fortnox-bridge";
 const DISPLAY_NAME: &str = "fortnox-bridge (Fortnox uploader)";
 const SERVICE_TYPE: ServiceType = ServiceType::OWN_PROCESS;
 
-static CONFIG_PATH: OnceLock<PathBuf> = OnceLock::new();
+/// The configuration `main` loaded (once) for the service, handed to the thread the SCM starts.
+static CONFIG: Mutex<Option<Config>> = Mutex::new(None);
 
 /// Registers the service to start automatically and restart on failure, then starts it.
 pub fn install(config_path: &Path, config: &Config) -> Result<(), String> {
@@ -111,10 +112,11 @@ fn drive_letter_warnings(config: &Config) -> Vec<String> {
     out
 }
 
-/// The entry point when the SCM starts us (`service run -c CONFIG`). Fails with the SCM's
-/// error 1063 when started from a console: then say how to run in the foreground.
-pub fn run_dispatcher(config_path: PathBuf) -> Result<(), String> {
-    let _ = CONFIG_PATH.set(config_path);
+/// The entry point when the SCM starts us (`service run -c CONFIG`), with the configuration
+/// `main` already loaded (and logs by). Fails with the SCM's error 1063 when started from a
+/// console: then say how to run in the foreground.
+pub fn run_dispatcher(config: Config) -> Result<(), String> {
+    *CONFIG.lock().unwrap_or_else(PoisonError::into_inner) = Some(config);
     service_dispatcher::start(NAME, ffi_service_main).map_err(|e| {
         format!(
             "not started by the service manager ({e}) (hint: use `fortnox-bridge run -c CONFIG` \
@@ -172,8 +174,11 @@ fn run_service() -> Result<(), String> {
 }
 
 fn run_until_stopped(mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(), String> {
-    let path = CONFIG_PATH.get().cloned().ok_or("no configuration path given")?;
-    let config = Config::load(&path).map_err(|e| e.to_string())?;
+    let config = CONFIG
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .ok_or("no configuration given")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
