@@ -256,8 +256,10 @@ impl Ledger {
     /// Files still in processing/ (after a crash or while documents wait for a retry).
     pub fn files_in_processing(&self) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
-            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state = ?1"))?;
-            stmt.query_map([FileState::Processing.as_str()], file_row)?.collect()
+            // Not archived: `processing`, or a state a newer version wrote (read as processing).
+            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state NOT IN (?1, ?2)"))?;
+            let archived = [FileState::Done.as_str(), FileState::Failed.as_str()];
+            stmt.query_map(archived, file_row)?.collect()
         })
     }
 
@@ -541,6 +543,22 @@ mod tests {
         assert_eq!(
             ledger.file_at("b.se").expect("query").map(|f| f.state),
             Some(FileState::Failed)
+        );
+        // A state a newer version wrote: not archived, so resumed like a file in processing.
+        let c = ledger.add_file(&new("c.se")).expect("c");
+        ledger
+            .with_conn(|conn| {
+                conn.execute("UPDATE files SET state = 'quarantined' WHERE id = ?1", [c])
+            })
+            .expect("update");
+        let resumed = ledger.files_in_processing().expect("list");
+        assert_eq!(
+            resumed.iter().map(|f| (f.id, f.state)).collect::<Vec<_>>(),
+            [(c, FileState::Processing)]
+        );
+        assert_eq!(
+            ledger.files_due("9999").expect("due").iter().map(|f| f.id).collect::<Vec<_>>(),
+            [c]
         );
     }
 }

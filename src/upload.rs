@@ -92,7 +92,7 @@ pub async fn upload(
     ledger.mark_posting(doc, year)?;
     match client.create_voucher(year, &voucher).await {
         Ok(created) => {
-            days.created(year, &created, voucher.comments.as_deref());
+            days.created(year, &voucher, &created);
             adopt(ledger, doc, &created, "created")?;
             Ok(Outcome::Posted)
         }

@@ -14,17 +14,18 @@ impl Ledger {
         self.with_conn(|c| {
             // Due: a pending document whose wait is over, a posted one whose file attachment is
             // due, or nothing pending any more (its documents were released, or carried on by
-            // a later copy): then it is finished.
+            // a later copy): then it is finished. States a newer version wrote count as not
+            // archived (files) and pending (documents), as `FileState`/`DocState` read them.
             let mut stmt = c.prepare(&format!(
-                "{FILE_COLUMNS} WHERE state = 'processing' AND hold IS NULL AND (
+                "{FILE_COLUMNS} WHERE state NOT IN ('done', 'failed') AND hold IS NULL AND (
                    EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
-                           AND d.state IN ('queued', 'posting', 'waiting')
+                           AND d.state NOT IN ('posted', 'rejected')
                            AND (d.next_try IS NULL OR d.next_try <= ?1))
                    OR EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
                            AND d.state = 'posted' AND d.next_try IS NOT NULL AND d.next_try <= ?1
                            AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))
                    OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
-                           AND (d.state IN ('queued', 'posting', 'waiting')
+                           AND (d.state NOT IN ('posted', 'rejected')
                                 OR d.state = 'posted' AND d.next_try IS NOT NULL
                                    AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))))
                  ORDER BY id"
@@ -43,7 +44,7 @@ impl Ledger {
         self.write(|c| {
             let ids: Vec<i64> = {
                 let mut stmt = c.prepare(
-                    "SELECT id FROM files WHERE state = 'processing' AND hold IS NOT NULL
+                    "SELECT id FROM files WHERE state NOT IN ('done', 'failed') AND hold IS NOT NULL
                      AND (?1 IS NULL OR inbox = ?1) AND (?2 IS NULL OR claimed_at < ?2)",
                 )?;
                 stmt.query_map(params![inbox, claimed_before], |r| r.get(0))?

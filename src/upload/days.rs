@@ -8,21 +8,29 @@
 //!
 //! Exactly-once: a listing stays true because nothing else writes our markers and a pass holds
 //! the pipeline's upload lock (no other pass of ours posts meanwhile). What we create ourselves
-//! is added to the listing; after an answer was lost the day is forgotten and listed again, since
-//! the voucher may be there without us knowing. A new pass starts with no listings.
+//! is added to the listing. After an answer was lost the voucher may be there without us
+//! knowing, or arrive later still (a request Fortnox commits after our timeout): that day is
+//! listed afresh at every search for the rest of the pass. A new pass starts with no listings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use crate::convert::carries_marker;
-use crate::fortnox::model::Voucher;
+use crate::fortnox::model::{Voucher, VoucherRequest};
 use crate::fortnox::{Client, Error};
 
-/// Listings by series, financial year (Id) and date.
+/// Listings by series (upper case: Fortnox compares series codes regardless of case and
+/// answers in upper case), financial year (Id) and date.
 #[derive(Debug, Default)]
 pub struct Days {
     listed: HashMap<(String, u64, NaiveDate), Vec<Voucher>>,
+    /// Days with a lost answer in this pass: never served from a listing.
+    uncertain: HashSet<(String, u64, NaiveDate)>,
+}
+
+fn key(series: &str, year: u64, date: NaiveDate) -> (String, u64, NaiveDate) {
+    (series.to_ascii_uppercase(), year, date)
 }
 
 impl Days {
@@ -37,7 +45,10 @@ impl Days {
         date: NaiveDate,
         marker: &str,
     ) -> Result<Option<Voucher>, Error> {
-        let key = (series.to_owned(), year, date);
+        let key = key(series, year, date);
+        if self.uncertain.contains(&key) {
+            self.listed.remove(&key);
+        }
         let day = match self.listed.entry(key) {
             std::collections::hash_map::Entry::Occupied(day) => day.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
@@ -51,22 +62,25 @@ impl Days {
         Ok(day.iter().find(carries).cloned())
     }
 
-    /// A voucher we created in financial year `year`, with the `comments` we sent (in case the
-    /// answer leaves them out): added to its day's listing, if that day was listed.
-    pub fn created(&mut self, year: u64, voucher: &Voucher, comments: Option<&str>) {
-        let key = (voucher.voucher_series.clone(), year, voucher.transaction_date);
+    /// A voucher we created from `request` in financial year `year` (Fortnox's answer,
+    /// `created`): added to the listing of the request's day, if that day was listed, with
+    /// the comments we sent (the marker is there, whatever the answer shows of them).
+    pub fn created(&mut self, year: u64, request: &VoucherRequest, created: &Voucher) {
+        let key = key(&request.voucher_series, year, request.transaction_date);
         if let Some(day) = self.listed.get_mut(&key) {
-            let mut v = voucher.clone();
+            let mut v = created.clone();
             v.voucher_rows.clear();
-            if v.comments.is_none() {
-                v.comments = comments.map(str::to_owned);
+            if request.comments.is_some() {
+                v.comments.clone_from(&request.comments);
             }
             day.push(v);
         }
     }
 
-    /// An answer was lost: the day may hold a voucher of ours we do not know of.
+    /// An answer was lost: the day may hold a voucher of ours we do not know of, now or later.
     pub fn forget(&mut self, series: &str, year: u64, date: NaiveDate) {
-        self.listed.remove(&(series.to_owned(), year, date));
+        let key = key(series, year, date);
+        self.listed.remove(&key);
+        self.uncertain.insert(key);
     }
 }

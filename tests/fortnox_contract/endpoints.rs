@@ -154,19 +154,31 @@ async fn a_pass_lists_a_day_once_and_fetches_vouchers_whose_comments_are_not_lis
     assert!(days.find(&client, "F", 2, on, &marker(9)).await.unwrap().is_none());
     assert_eq!(answered(&client) - before, 1 + 3, "four searches, the day read once");
 
-    // Created during the pass: found without reading the day again.
-    let comments = format!("Imported {}", marker(4));
-    let created = client.create_voucher(2, &takings("F", "2025-06-10", Some(&comments))).await;
-    days.created(2, &created.unwrap(), Some(&comments));
+    // Created during the pass: found without reading the day again, whatever the case of
+    // the series written (Fortnox answers `F` to a request for `f`).
+    let request = takings("f", "2025-06-10", Some(&format!("Imported {}", marker(4))));
+    let created = client.create_voucher(2, &request).await.unwrap();
+    assert_eq!(created.voucher_series, "F");
+    days.created(2, &request, &created);
     let before = answered(&client);
-    let found = days.find(&client, "F", 2, on, &marker(4)).await.unwrap();
-    assert_eq!(found.map(|v| v.voucher_number), Some(4));
+    for series in ["f", "F"] {
+        let found = days.find(&client, series, 2, on, &marker(4)).await.unwrap();
+        assert_eq!(found.map(|v| v.voucher_number), Some(4), "{series}");
+    }
     assert_eq!(answered(&client), before);
 
-    // After a lost answer the day is read again.
+    // After a lost answer the day is read again, at every search for the rest of the pass
+    // (the lost request may still be committed later).
     days.forget("F", 2, on);
-    assert!(days.find(&client, "F", 2, on, &marker(4)).await.unwrap().is_some());
-    assert_eq!(answered(&client) - before, 1 + 4);
+    for k in [4, 1] {
+        assert!(days.find(&client, "F", 2, on, &marker(k)).await.unwrap().is_some());
+    }
+    assert_eq!(answered(&client) - before, 2 * (1 + 4));
+    // Other days are still served from their listing.
+    let before = answered(&client);
+    assert!(days.find(&client, "F", 2, date("2025-06-11"), &marker(9)).await.unwrap().is_none());
+    assert!(days.find(&client, "F", 2, date("2025-06-11"), &marker(8)).await.unwrap().is_none());
+    assert_eq!(answered(&client) - before, 1);
     sandbox.stop().await;
 }
 

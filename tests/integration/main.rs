@@ -165,3 +165,33 @@ async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice(
     let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
     assert_eq!(f["Vouchers"].as_array().expect("list").len(), 2, "nothing booked twice: {f}");
 }
+
+/// Two versions of one numbered voucher in one file share its marker: the second is found as
+/// already posted and refused. Also when the file writes its series in lower case, which
+/// Fortnox takes as the same series and answers in upper case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
+    let ws = Workspace::start().await;
+    let version = |amount: &str| {
+        format!(
+            "#VER \"f\" \"7\" 20261031 \"Kaffe\"\n{{\n#TRANS 4010 {{}} {amount}\n\
+             #TRANS 1910 {{}} -{amount}\n}}\n"
+        )
+    };
+    let text = format!(
+        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 556677-8899\n{}{}",
+        version("50.00"),
+        version("60.00")
+    );
+    ws.drop_file("kaffe.se", text.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report =
+        std::fs::read_to_string(failed[0].with_file_name("kaffe.se.error.txt")).expect("report");
+    assert!(report.contains("was already posted as voucher F 1 with other figures"), "{report}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 1, "booked once: {f}");
+}

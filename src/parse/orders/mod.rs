@@ -310,6 +310,25 @@ pub(crate) fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
     fields.get(name).map(|(v, _)| v.as_str())
 }
 
+/// Reads a yes/no field; `what` names it in the error. A value that is neither is an error,
+/// not a silent no: `prices_include_vat` decides the VAT on the customer's invoice.
+fn flag(
+    id: &str,
+    value: Option<(&str, usize)>,
+    what: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<bool> {
+    let (text, line) = value?;
+    let parsed = text::flag(text);
+    if parsed.is_none() {
+        errors.push(
+            Diagnostic::at(line, format!("order `{id}`: {what} `{text}` is neither yes nor no"))
+                .hint("write ja/nej, yes/no, true/false or 1/0"),
+        );
+    }
+    parsed
+}
+
 /// Reads an amount field; `what` names it in the error.
 pub(crate) fn amount(
     id: &str,
@@ -358,7 +377,7 @@ fn order(id: &str, fields: &Fields, rows: &[Row], errors: &mut Vec<Diagnostic>) 
         cancelled: false,
         customer,
         currency: field(fields, "currency").map(str::to_uppercase),
-        prices_include_vat: field(fields, "prices_include_vat").and_then(text::flag),
+        prices_include_vat: flag(id, at("prices_include_vat"), "prices_include_vat", errors),
         shipping: amount(id, at("shipping"), "shipping", errors).unwrap_or_default(),
         shipping_vat: None,
         order_discount: amount(id, at("order_discount"), "order discount", errors)

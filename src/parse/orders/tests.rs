@@ -23,6 +23,22 @@ fn own_format_groups_rows_and_reads_swedish_numbers() {
 }
 
 #[test]
+fn an_unreadable_prices_include_vat_is_an_error_not_a_silent_no() {
+    let text =
+        String::from_utf8_lossy(include_bytes!("../../../fixtures/orders/webbshop-2026-11-20.csv"))
+            .replace(";ja;", ";inkl;");
+    let file = parse(text.as_bytes(), &config());
+    let messages: Vec<_> = file.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+    assert_eq!(
+        messages,
+        [
+            (Some(5), "order `W-1002`: prices_include_vat `inkl` is neither yes nor no"),
+            (Some(8), "order `W-1003`: prices_include_vat `inkl` is neither yes nor no"),
+        ]
+    );
+}
+
+#[test]
 fn shopify_taxes_gift_cards_discounts_and_cancelled_orders() {
     let file =
         parse(include_bytes!("../../../fixtures/orders/shopify-orders_export.csv"), &config());

@@ -297,10 +297,11 @@ pub(super) fn amount(buf: &[u8], i: usize) -> Option<(Decimal, i128, usize)> {
             return None;
         }
         let second = at(buf, i + 2).wrapping_sub(b'0');
+        // Wrapping: an integer part past 18 digits has wrapped already; refused below.
         (mantissa, scale, i) = if second < 10 {
-            (mantissa.wrapping_mul(100) + u64::from(first * 10 + second), 2, i + 3)
+            (mantissa.wrapping_mul(100).wrapping_add(u64::from(first * 10 + second)), 2, i + 3)
         } else {
-            (mantissa.wrapping_mul(10) + u64::from(first), 1, i + 2)
+            (mantissa.wrapping_mul(10).wrapping_add(u64::from(first)), 1, i + 2)
         };
     }
     if int_digits == 0 || int_digits + scale > 18 || !field_ends(buf, i) {
@@ -352,6 +353,9 @@ mod tests {
         }
         // Cut by the end of the buffer: the line end is not there yet.
         assert_eq!(amount_of("100"), None);
+        // Past 18 digits the mantissa wraps before the decimals are added: refused, no panic.
+        assert_eq!(amount_of("3689348814741910323.9 "), None);
+        assert_eq!(amount_of("3504881374004814807.12 "), None);
     }
 
     #[test]
