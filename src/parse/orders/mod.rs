@@ -318,15 +318,12 @@ fn flag(
     what: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<bool> {
-    let (text, line) = value?;
-    let parsed = text::flag(text);
-    if parsed.is_none() {
-        errors.push(
-            Diagnostic::at(line, format!("order `{id}`: {what} `{text}` is neither yes nor no"))
-                .hint("write ja/nej, yes/no, true/false or 1/0"),
-        );
-    }
-    parsed
+    read(id, value, errors, text::flag, |text| {
+        (
+            format!("{what} `{text}` is neither yes nor no"),
+            "write ja/nej, yes/no, true/false or 1/0",
+        )
+    })
 }
 
 /// Reads an amount field; `what` names it in the error.
@@ -336,13 +333,25 @@ pub(crate) fn amount(
     what: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Decimal> {
+    read(id, value, errors, text::number, |text| {
+        (format!("{what} `{text}` is not a number"), "write amounts as 1234.50 or 1 234,50")
+    })
+}
+
+/// Reads a field's `(text, line)` with `parse`; text it cannot read is a located error of
+/// order `id`, worded by `problem` (message and hint).
+fn read<T>(
+    id: &str,
+    value: Option<(&str, usize)>,
+    errors: &mut Vec<Diagnostic>,
+    parse: impl Fn(&str) -> Option<T>,
+    problem: impl Fn(&str) -> (String, &'static str),
+) -> Option<T> {
     let (text, line) = value?;
-    let parsed = text::number(text);
+    let parsed = parse(text);
     if parsed.is_none() {
-        errors.push(
-            Diagnostic::at(line, format!("order `{id}`: {what} `{text}` is not a number"))
-                .hint("write amounts as 1234.50 or 1 234,50"),
-        );
+        let (message, hint) = problem(text);
+        errors.push(Diagnostic::at(line, format!("order `{id}`: {message}")).hint(hint));
     }
     parsed
 }
