@@ -123,6 +123,12 @@ fn chance(rate: f64) -> bool {
     rate > 0.0 && rand::rng().random_bool(rate.clamp(0.0, 1.0))
 }
 
+/// Counts every `/3/` request ([`super::Sandbox::api_requests`]).
+pub async fn count(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    state.api_requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    next.run(req).await
+}
+
 /// Adds the configured latency to every response.
 pub async fn latency(State(state): State<Shared>, req: Request, next: Next) -> Response {
     let delay = state.options.latency;

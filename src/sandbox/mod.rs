@@ -131,6 +131,8 @@ pub(crate) struct AppState {
     base_url: String,
     limiter: limits::RateLimiter,
     planned: limits::PlannedFaults,
+    /// `/3/` requests received ([`Sandbox::api_requests`]).
+    api_requests: std::sync::atomic::AtomicU64,
 }
 
 type Shared = Arc<AppState>;
@@ -179,6 +181,7 @@ impl Sandbox {
             base_url: base_url.clone(),
             limiter: limits::RateLimiter::default(),
             planned: limits::PlannedFaults::default(),
+            api_requests: std::sync::atomic::AtomicU64::new(0),
         });
         let (shutdown, receiver) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, router(Arc::clone(&state)), receiver));
@@ -219,6 +222,12 @@ impl Sandbox {
             })
             .await
             .map_err(|err| SandboxError::Task(format!("counting e-mails in `{path}`: {err:?}")))
+    }
+
+    /// How many `/3/` requests the sandbox received (answered or not), for tests that count
+    /// what a client asks.
+    pub fn api_requests(&self) -> u64 {
+        self.state.api_requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Schedules deterministic faults for the next requests (added to any still pending).
@@ -277,7 +286,8 @@ fn router(state: Shared) -> Router {
         .layer(from_fn_with_state(Arc::clone(&state), limits::rate_limit))
         .layer(axum::middleware::from_fn(scopes::require_scope))
         .layer(from_fn_with_state(Arc::clone(&state), auth::require_bearer))
-        .layer(from_fn_with_state(Arc::clone(&state), limits::fail_rate));
+        .layer(from_fn_with_state(Arc::clone(&state), limits::fail_rate))
+        .layer(from_fn_with_state(Arc::clone(&state), limits::count));
     Router::new()
         .nest("/3", api)
         .merge(auth::router())

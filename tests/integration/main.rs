@@ -7,6 +7,7 @@ mod harness;
 mod operations;
 mod schedules;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use harness::{Workspace, fixture};
@@ -194,4 +195,33 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
     let year = api.year_of("2026-10-31").await;
     let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
     assert_eq!(f["Vouchers"].as_array().expect("list").len(), 1, "booked once: {f}");
+}
+
+/// A file of numbered vouchers dated the same day, against Fortnox's documented list shape
+/// (items without `Comments`, so vouchers are fetched whole to read their marker): the day is
+/// listed once for the whole file, not once per voucher with every earlier one fetched again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_of_one_days_vouchers_lists_that_day_once() {
+    let ws = Workspace::start_with(|o| o.list_comments = false).await;
+    let mut text = String::from("#FLAGGA 0\n#SIETYP 4\n#ORGNR 556677-8899\n");
+    for n in 1..=12 {
+        writeln!(
+            text,
+            "#VER \"F\" \"{n}\" 20261031 \"Kaffe {n}\"\n{{\n#TRANS 4010 {{}} 50.00\n\
+             #TRANS 1910 {{}} -50.00\n}}"
+        )
+        .expect("write to a String");
+    }
+    ws.drop_file("dag.se", text.as_bytes());
+    let before = ws.sandbox.api_requests();
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let requests = ws.sandbox.api_requests() - before;
+    // 12 creates, one listing, preflight's lookups (year, lock, series, accounts). Listing the
+    // day for each voucher and fetching the earlier ones whole would add 11 + 66.
+    assert!(requests <= 24, "{requests} requests for 12 vouchers");
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
+    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 12, "{f}");
 }
