@@ -176,16 +176,16 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "missing `{line}` in\n{text}");
         }
-        let rw = text.lines().find(|l| l.starts_with("ReadWritePaths=")).expect("rw paths");
-        for p in [
-            "/srv/kassa/inbox",
-            "/srv/kassa/done",
-            "/srv/kassa/failed",
-            "/mnt/pos",
-            "/mnt/pos/.processing",
-        ] {
-            assert!(rw.contains(&format!("\"{p}\"")), "{rw}");
-        }
+        assert_writable(
+            &text,
+            &[
+                "/srv/kassa/inbox",
+                "/srv/kassa/done",
+                "/srv/kassa/failed",
+                "/mnt/pos",
+                "/mnt/pos/.processing",
+            ],
+        );
     }
 
     /// Every folder the service writes to is writable under `ProtectSystem=strict`: the token
@@ -203,13 +203,21 @@ mod tests {
         )
         .expect("config");
         let text = unit(Path::new("/usr/bin/fortnox-bridge"), &base.join("c.toml"), &config, None);
-        let rw = text.lines().find(|l| l.starts_with("ReadWritePaths=")).expect("rw paths");
-        for p in [
-            "/var/lib/fortnox-bridge",
-            "/etc/fortnox-bridge",
-            "/var/log/fortnox-bridge",
-            "/srv/kassa/sandbox",
-        ] {
+        assert_writable(
+            &text,
+            &[
+                "/var/lib/fortnox-bridge",
+                "/etc/fortnox-bridge",
+                "/var/log/fortnox-bridge",
+                "/srv/kassa/sandbox",
+            ],
+        );
+    }
+
+    /// Asserts that the unit's `ReadWritePaths=` names each of `paths`.
+    fn assert_writable(unit: &str, paths: &[&str]) {
+        let rw = unit.lines().find(|l| l.starts_with("ReadWritePaths=")).expect("rw paths");
+        for p in paths {
             assert!(rw.contains(&format!("\"{p}\"")), "{p} missing: {rw}");
         }
     }

@@ -61,8 +61,7 @@ async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
         ),
         "{report}"
     );
-    let all = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(list(&all, "Vouchers").len(), 1, "one voucher for Z 1042");
+    assert_eq!(api.all_vouchers("F", year).await.len(), 1, "one voucher for Z 1042");
 }
 
 /// The file connections of voucher `series number` (year `year`), with each file's bytes.

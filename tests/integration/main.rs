@@ -35,11 +35,10 @@ async fn dropped_files_are_posted_once_and_archived() {
 
     let api = ws.api().await;
     let year = api.year_of("2026-10-30").await;
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    let f = f["Vouchers"].as_array().expect("vouchers");
+    let f = api.all_vouchers("F", year).await;
     assert_eq!(f.len(), 2, "both till vouchers are in series F: {f:?}");
-    let a = api.get(&format!("/3/vouchers/sublist/A?financialyear={year}")).await;
-    assert_eq!(a["Vouchers"].as_array().expect("vouchers").len(), 3, "{a}");
+    let a = api.all_vouchers("A", year).await;
+    assert_eq!(a.len(), 3, "{a:?}");
 
     let first = api.get(&format!("/3/vouchers/F/1?financialyear={year}")).await;
     let v = &first["Voucher"];
@@ -68,16 +67,16 @@ async fn dropped_files_are_posted_once_and_archived() {
     // The same export again under another name: recognised, archived, not posted again.
     ws.drop_file("kassa-kopia.si", &fixture("sie/kassa-2026-10.si"));
     ws.wait_for(|| ws.archived("done").len() == 3).await;
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(f["Vouchers"].as_array().expect("vouchers").len(), 2, "no double booking");
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 2, "no double booking");
     // A new export with other bytes (generated later, another header) but the same vouchers:
     // recognised by the vouchers' identities, not by the file's hash.
     let regenerated = String::from_utf8_lossy(&fixture("sie/kassa-2026-10.si"))
         .replace("#GEN 20261101", "#GEN 20261102 \"kassa\"");
     ws.drop_file("kassa-2026-10-ny-export.si", regenerated.as_bytes());
     ws.wait_for(|| ws.archived("done").len() == 4).await;
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(f["Vouchers"].as_array().expect("vouchers").len(), 2, "no double booking");
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 2, "no double booking");
 
     service.stop();
     let verify = ws.cli(&["audit", "verify"]);
@@ -136,8 +135,8 @@ async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
     ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 2, "{f}");
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 2, "{f:?}");
     assert_eq!(ws.archived("done").len(), 1);
 }
 
@@ -163,8 +162,8 @@ async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice(
     );
     let api = ws.api().await;
     let year = api.year_of("2026-10-30").await;
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 2, "nothing booked twice: {f}");
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 2, "nothing booked twice: {f:?}");
 }
 
 /// Two versions of one numbered voucher in one file share its marker: the second is found as
@@ -193,8 +192,8 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
     assert!(report.contains("was already posted as voucher F 1 with other figures"), "{report}");
     let api = ws.api().await;
     let year = api.year_of("2026-10-31").await;
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 1, "booked once: {f}");
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 1, "booked once: {f:?}");
 }
 
 /// A file of numbered vouchers dated the same day, against Fortnox's documented list shape
@@ -222,6 +221,6 @@ async fn a_file_of_one_days_vouchers_lists_that_day_once() {
     assert!(requests <= 24, "{requests} requests for 12 vouchers");
     let api = ws.api().await;
     let year = api.year_of("2026-10-31").await;
-    let f = api.get(&format!("/3/vouchers/sublist/F?financialyear={year}")).await;
-    assert_eq!(f["Vouchers"].as_array().expect("list").len(), 12, "{f}");
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 12, "{f:?}");
 }
