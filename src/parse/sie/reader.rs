@@ -327,8 +327,8 @@ impl Reader {
         self.file.repaired_chars += n;
     }
 
-    /// Parses an optional date; `Err` (with an error) when malformed. The last two dates are
-    /// cached.
+    /// Parses an optional date; `Err` (with an error) when malformed. Dates are cached
+    /// ([`Reader::date_of_word`]).
     pub(super) fn date(&mut self, no: usize, raw: &[u8]) -> Result<Option<NaiveDate>, ()> {
         let date = self.date_quiet(raw);
         if date.is_err() {

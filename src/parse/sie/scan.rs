@@ -238,7 +238,7 @@ impl Reader {
                 // Date: `""` or eight digits.
                 0 if at(buf, i) == b'"' && at(buf, i + 1) == b'"' => i + 2,
                 0 if field_ends(buf, i + 8) => {
-                    tail.date = self.date_quiet(buf.get(i..i + 8)?).ok()?;
+                    tail.date = self.date_of_word(word(buf, i)?).ok()?;
                     i + 8
                 }
                 // Text: quoted.
@@ -304,12 +304,9 @@ impl Reader {
             i = skip_blanks(buf, next);
         }
         let end = end.or_else(|| eol(buf, i))?;
-        let [text, reg_date, sign] = fields;
-        let reg_date = self.date_quiet(&buf[reg_date.0..reg_date.1]).ok()?;
-        let sign = (&buf[sign.0..sign.1], sign.2);
-        let (t0, t1, ascii_text) = text;
-        let text = &buf[t0..t1];
-        let (sign, ascii_sign) = sign;
+        let [(t0, t1, ascii_text), (r0, r1, _), (g0, g1, ascii_sign)] = fields;
+        let (text, sign) = (&buf[t0..t1], &buf[g0..g1]);
+        let reg_date = self.date_quiet(&buf[r0..r1]).ok()?;
         if !ascii_sign || (!ascii_text && self.encoding_pending) {
             return None;
         }

@@ -24,15 +24,15 @@ pub struct AccountSet {
 /// `0000`-`9999` as an index.
 #[inline]
 fn four_digit(account: &str) -> Option<usize> {
-    let &[a, b, c, d] = account.as_bytes() else { return None };
-    let (a, b, c, d) =
-        (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'), c.wrapping_sub(b'0'), d.wrapping_sub(b'0'));
-    if a < 10 && b < 10 && c < 10 && d < 10 {
-        let [a, b, c, d] = [a, b, c, d].map(usize::from);
-        Some(a * 1000 + b * 100 + c * 10 + d)
-    } else {
-        None
-    }
+    let digits: [u8; 4] = account.as_bytes().try_into().ok()?;
+    digits.iter().all(u8::is_ascii_digit).then(|| digits_index(digits))
+}
+
+/// The index (0-9999) of four ASCII digits.
+#[inline]
+pub(super) fn digits_index(digits: [u8; 4]) -> usize {
+    let [a, b, c, d] = digits.map(|x| usize::from(x.wrapping_sub(b'0')));
+    a * 1000 + b * 100 + c * 10 + d
 }
 
 impl AccountSet {
@@ -58,8 +58,7 @@ impl AccountSet {
     #[allow(clippy::inline_always)] // measured: plain `#[inline]` leaves a call per row
     #[inline(always)]
     pub fn contains_digits(&self, digits: [u8; 4]) -> bool {
-        let [thousands, hundreds, tens, ones] = digits.map(|d| usize::from(d.wrapping_sub(b'0')));
-        let i = thousands * 1000 + hundreds * 100 + tens * 10 + ones;
+        let i = digits_index(digits);
         self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 

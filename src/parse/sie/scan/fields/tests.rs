@@ -58,11 +58,10 @@ fn words_of_digits_read_like_byte_by_byte() {
 #[test]
 fn four_digit_ids_are_set_from_the_table() {
     let mut out = String::from("DF");
-    for id in ["0000", "0027", "1930", "9999"] {
+    for id in ["0000", "0027", "1930", "1930", "9999"] {
         set_digits(&mut out, id.as_bytes().try_into().unwrap());
         assert_eq!(out, id);
     }
-    assert_eq!(FOUR_DIGITS.len(), 40_000);
 }
 
 #[test]
