@@ -236,9 +236,9 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
             ServiceAction::Uninstall { unit_dir, no_enable } => {
                 commands::service::uninstall(&unit_dir, !no_enable).map(|()| 0)
             }
-            ServiceAction::Run { config } => {
-                commands::service::run(service.unwrap_or_else(|| load_config(config.as_deref())))
-            }
+            ServiceAction::Run { config } => commands::service::run(service.unwrap_or_else(|| {
+                commands::service::absolute_config(config.as_deref()).map(|(_, c)| c)
+            })),
         },
     }
 }
@@ -248,9 +248,10 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
 /// stderr goes nowhere, so the file is all there is). `None` for every other command.
 fn service_config(command: &Command) -> Option<Result<Config>> {
     match command {
-        Command::Run { config, .. }
-        | Command::Service { action: ServiceAction::Run { config } } => {
-            Some(load_config(config.as_deref()))
+        Command::Run { config, .. } => Some(load_config(config.as_deref())),
+        // Started by the service manager in System32: never the working directory.
+        Command::Service { action: ServiceAction::Run { config } } => {
+            Some(commands::service::absolute_config(config.as_deref()).map(|(_, c)| c))
         }
         _ => None,
     }

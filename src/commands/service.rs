@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use fortnox_bridge::config::Config;
 
 /// The configuration's absolute path: a service never depends on the working directory.
-fn absolute_config(path: Option<&Path>) -> Result<(PathBuf, Config)> {
+pub fn absolute_config(path: Option<&Path>) -> Result<(PathBuf, Config)> {
     let path = path.unwrap_or_else(|| Path::new(fortnox_bridge::config::FILE_NAME));
     let path = std::path::absolute(path).with_context(|| path.display().to_string())?;
     let config = Config::load(&path)?;

@@ -45,19 +45,21 @@ impl Days {
         date: NaiveDate,
         marker: &str,
     ) -> Result<Option<Voucher>, Error> {
+        let carries = |v: &&Voucher| {
+            carries_marker(&v.description, marker)
+                || v.comments.as_deref().is_some_and(|c| carries_marker(c, marker))
+        };
         let key = key(series, year, date);
         if self.uncertain.contains(&key) {
-            self.listed.remove(&key);
+            // Listed afresh every time, never kept.
+            let day = client.day_vouchers(series, year, date).await?;
+            return Ok(day.iter().find(carries).cloned());
         }
         let day = match self.listed.entry(key) {
             std::collections::hash_map::Entry::Occupied(day) => day.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 slot.insert(client.day_vouchers(series, year, date).await?)
             }
-        };
-        let carries = |v: &&Voucher| {
-            carries_marker(&v.description, marker)
-                || v.comments.as_deref().is_some_and(|c| carries_marker(c, marker))
         };
         Ok(day.iter().find(carries).cloned())
     }
