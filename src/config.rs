@@ -14,6 +14,7 @@ mod accounts;
 mod fortnox;
 mod inbox;
 mod orders;
+mod problem;
 mod sie;
 mod zreport;
 
@@ -25,6 +26,7 @@ pub use orders::{
     CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS,
     OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
 };
+use problem::Problem;
 pub use sie::SieConfig;
 pub use zreport::{DiscountMode, ZreportConfig};
 
@@ -42,8 +44,9 @@ pub enum ConfigError {
     )]
     // `cause`, not `source`: the message already says it, and `{:#}` would print it twice.
     Read { path: String, cause: std::io::Error },
-    /// `path:line: message` when the problem has a place in the file (TOML syntax, an unknown
-    /// key, a value of the wrong type), else `path: message`.
+    /// `path:line: message`: the line of the TOML syntax error, unknown key or wrong type, or
+    /// of the key whose value cannot be used; `path: message` when the file does not write
+    /// that key (a default does not go with something it sets).
     #[error("{path}{}: {message}", .line.map(|n| format!(":{n}")).unwrap_or_default())]
     Invalid { path: String, line: Option<usize>, message: String },
 }
@@ -264,7 +267,8 @@ impl Config {
             let message = e.message().trim().lines().collect::<Vec<_>>().join("; ");
             (line, message)
         })?;
-        Config::validate(raw, base).map_err(|message| (None, message))
+        Config::validate(raw, base)
+            .map_err(|problem| (problem::line_of(text, &problem.key), problem.message))
     }
 
     /// The defaults for a workspace rooted at `base` (what `init` writes, uncommented).
@@ -273,7 +277,7 @@ impl Config {
         Config::validate(RawConfig::default(), base).unwrap_or_else(|_| unreachable!())
     }
 
-    fn validate(raw: RawConfig, base: &Path) -> Result<Config, String> {
+    fn validate(raw: RawConfig, base: &Path) -> Result<Config, Problem> {
         let at = |p: Option<PathBuf>, default: &str| {
             let p = p.unwrap_or_else(|| PathBuf::from(default));
             if p.is_absolute() { p } else { base.join(p) }
@@ -292,9 +296,12 @@ impl Config {
         let zreport = zreport?;
         let listen = raw.sandbox.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
         if !listen.ip().is_loopback() {
-            return Err(format!(
-                "[sandbox] listen `{listen}` is not a loopback address \
-                 (hint: the sandbox only listens on 127.0.0.1 or ::1)"
+            return Err(Problem::new(
+                &["sandbox", "listen"],
+                format!(
+                    "[sandbox] listen `{listen}` is not a loopback address \
+                     (hint: the sandbox only listens on 127.0.0.1 or ::1)"
+                ),
             ));
         }
         let sandbox = SandboxConfig { listen, data: Some(at(raw.sandbox.data, "sandbox.db")) };
@@ -323,39 +330,47 @@ impl Config {
             true,
         )?];
         for (i, extra) in raw.inboxes.iter().enumerate() {
+            let entry = i.to_string();
             let Some(path) = extra.path.clone() else {
-                return Err(format!(
-                    "[[inboxes]] entry {} has no `path` (hint: path = \"kassa\")",
-                    i + 1
+                return Err(Problem::new(
+                    &["inboxes", &entry],
+                    format!("[[inboxes]] entry {} has no `path` (hint: path = \"kassa\")", i + 1),
                 ));
             };
             let path = at(Some(path), "");
             let processing = path.join(".processing");
-            let inbox = extra.resolve(path, processing, &primary, false).map_err(|e| {
-                format!(
-                    "[[inboxes]] `{}`: {e}",
-                    extra.path.as_deref().unwrap_or(Path::new("")).display()
-                )
+            let shown = extra.path.as_deref().unwrap_or(Path::new("")).display().to_string();
+            let inbox = extra.resolve(path, processing, &primary, false).map_err(|p| Problem {
+                message: format!("[[inboxes]] `{shown}`: {}", p.message),
+                ..p.under(&["inboxes", &entry])
             })?;
             if inboxes.iter().any(|other| other.path == inbox.path) {
-                return Err(format!("inbox `{}` is listed twice", inbox.path.display()));
+                return Err(Problem::new(
+                    &["inboxes", &entry, "path"],
+                    format!(
+                        "inbox `{}` is listed twice (hint: each folder is watched by one \
+                         entry; `[folders] inbox` is the first)",
+                        inbox.path.display()
+                    ),
+                ));
             }
             inboxes.push(inbox);
         }
         if let Some(url) = &raw.notify.webhook
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(format!("[notify] webhook `{url}` is not an http(s) URL"));
+            return Err(Problem::new(
+                &["notify", "webhook"],
+                format!(
+                    "[notify] webhook `{url}` is not an http(s) URL \
+                     (hint: e.g. \"https://hooks.example.com/fortnox-bridge\")"
+                ),
+            ));
         }
         let notify = NotifyConfig {
             command: raw.notify.command.filter(|c| !c.trim().is_empty()),
             webhook: raw.notify.webhook,
         };
-        if !fortnox.pace && fortnox.target == Target::Live {
-            return Err("[fortnox] pace = false is only for a sandbox without rate limit; \
-                 Fortnox itself answers 429 above 25 requests per 5 seconds"
-                .to_owned());
-        }
         let log = LogConfig {
             file: raw.log.file.map(|f| at(Some(f), "")),
             keep_days: raw.log.keep_days.unwrap_or(14).max(1),
@@ -378,150 +393,49 @@ impl Config {
     }
 }
 
-/// Picks `value` among `choices` (`(text, value)`), or explains the allowed ones.
+/// Picks `value` of `[section] key` among `choices` (`(text, value)`), or explains the
+/// allowed ones.
 fn choose<T: Copy>(
     section: &str,
     key: &str,
     value: Option<&str>,
     default: T,
     choices: &[(&str, T)],
-) -> Result<T, String> {
-    choose_named(&format!("[{section}] {key}"), value, default, choices)
+) -> Result<T, Problem> {
+    choose_named(&format!("[{section}] {key}"), &[section, key], value, default, choices)
 }
 
 /// [`choose`] for a key whose full name (`name`, as the user wrote it) is not `[section] key`,
-/// e.g. `schedule` inside an `[[inboxes]]` entry.
+/// e.g. `schedule` inside an `[[inboxes]]` entry; `key` is its path.
 fn choose_named<T: Copy>(
     name: &str,
+    key: &[&str],
     value: Option<&str>,
     default: T,
     choices: &[(&str, T)],
-) -> Result<T, String> {
+) -> Result<T, Problem> {
     let Some(value) = value else { return Ok(default) };
     let wanted = value.trim().to_lowercase();
     choices.iter().find(|(text, _)| *text == wanted).map(|(_, v)| *v).ok_or_else(|| {
         let allowed: Vec<String> = choices.iter().map(|(t, _)| format!("\"{t}\"")).collect();
-        format!("{name} = \"{value}\" is not one of {}", allowed.join(", "))
+        Problem::new(key, format!("{name} = \"{value}\" is not one of {}", allowed.join(", ")))
     })
 }
 
-/// Checks that `value`, written at `key` (e.g. `[sie] default_series`), is a Fortnox voucher
-/// series code: 1-10 ASCII letters or digits.
-fn series_code(key: &str, value: &str) -> Result<(), String> {
+/// Checks that `value`, written at `key` (`name` as the user wrote it, e.g.
+/// `[sie] default_series`), is a Fortnox voucher series code: 1-10 ASCII letters or digits.
+fn series_code(name: &str, key: &[&str], value: &str) -> Result<(), Problem> {
     if value.is_empty() || value.len() > 10 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(format!(
-            "{key} `{value}` is not a Fortnox voucher series: 1-10 letters or digits \
-             (hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")"
+        return Err(Problem::new(
+            key,
+            format!(
+                "{name} `{value}` is not a Fortnox voucher series: 1-10 letters or digits \
+                 (hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")"
+            ),
         ));
     }
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_parses_to_the_defaults() {
-        let base = Path::new("/srv/shop");
-        let config = Config::from_toml_str(TEMPLATE, base).expect("template parses");
-        assert_eq!(config.folders.inbox, base.join("inbox"));
-        assert_eq!(config.folders.failed, base.join("failed"));
-        assert_eq!(config.fortnox.target, Target::EmbeddedSandbox);
-        assert_eq!(config.sie.default_series, "A");
-        assert_eq!(config.upload.max_attempts, 3);
-        assert_eq!(config.zreport.max_rounding_remainder, rust_decimal::Decimal::new(5, 2));
-        assert_eq!(config.fortnox.auth, AuthMethod::ClientCredentials);
-        assert_eq!(config.fortnox.token_file, base.join("fortnox-tokens.bin"));
-        assert_eq!(config.fortnox.key_file, base.join("fortnox-tokens.bin.key"));
-        assert_eq!(config.fortnox.redirect_uri, DEFAULT_REDIRECT_URI);
-        assert_eq!(config.fortnox.scopes, ["companyinformation", "bookkeeping", "settings"]);
-        assert!(!format!("{:?}", config.fortnox).contains("sandbox-secret"));
-    }
-
-    #[test]
-    fn target_url_and_series_mapping() {
-        let text = "[fortnox]\ntarget = \"http://127.0.0.1:8787/\"\n\
-                    [sie]\ndefault_series = \"F\"\nseries = { K = \"F\" }\n";
-        let config = Config::from_toml_str(text, Path::new("/x")).expect("valid");
-        assert_eq!(config.fortnox.target, Target::Url("http://127.0.0.1:8787".into()));
-        assert_eq!(config.sie.fortnox_series(""), "F");
-        assert_eq!(config.sie.fortnox_series("K"), "F");
-        assert_eq!(config.sie.fortnox_series("B"), "B");
-    }
-
-    #[test]
-    fn rejects_unknown_keys_bad_targets_and_public_listen() {
-        let base = Path::new("/x");
-        assert!(Config::from_toml_str("[folders]\ninbx = \"a\"\n", base).is_err());
-        let err = |text: &str| Config::from_toml_str(text, base).err().unwrap_or_default();
-        assert!(err("[fortnox]\ntarget = \"prod\"\n").contains("`prod`"));
-        assert!(err("[sandbox]\nlisten = \"0.0.0.0:8787\"\n").contains("loopback"));
-        assert!(err("[sie]\ndefault_series = \"A B\"\n").contains("series"));
-    }
-
-    #[test]
-    fn load_errors_read_path_line_message() {
-        let dir = std::env::temp_dir().join(format!("fb-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join(FILE_NAME);
-        let shown = path.display().to_string();
-        let load = |text: &str| {
-            std::fs::write(&path, text).expect("write");
-            Config::load(&path).expect_err("invalid").to_string()
-        };
-        // A syntax error, an unknown key and a wrong type are placed on their line.
-        let syntax = load("[folders]\ninbox = \"in\"\n\n[sie\ndefault_series = \"A\"\n");
-        assert!(syntax.starts_with(&format!("{shown}:4: ")), "{syntax}");
-        assert!(syntax.ends_with(": invalid table header; expected `.`, `]`"), "{syntax}");
-        let unknown = load("# comment\n[folders]\ninbx = \"a\"\n");
-        assert!(unknown.starts_with(&format!("{shown}:3: unknown field `inbx`")), "{unknown}");
-        let wrong = load("[upload]\n\nmax_attempts = \"three\"\n");
-        assert!(wrong.starts_with(&format!("{shown}:3: ")), "{wrong}");
-        // A validation problem has no line.
-        let invalid = load("[sie]\ndefault_series = \"A B\"\n");
-        assert!(invalid.starts_with(&format!("{shown}: [sie] default_series `A B`")), "{invalid}");
-        std::fs::remove_file(&path).expect("remove");
-        let missing = Config::load(&path).expect_err("missing").to_string();
-        assert!(missing.starts_with(&format!("{shown}: cannot read the configuration: ")));
-        assert!(
-            missing.ends_with("(hint: `fortnox-bridge init DIR` writes a commented configuration)"),
-            "{missing}"
-        );
-        std::fs::remove_dir(&dir).expect("remove dir");
-    }
-
-    #[test]
-    fn bad_series_codes_name_the_key_the_user_wrote() {
-        let err = |text: &str| Config::from_toml_str(text, Path::new("/x")).unwrap_err();
-        let hint = "(hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")";
-        assert_eq!(
-            err("[sie]\ndefault_series = \"A B\"\n"),
-            format!(
-                "[sie] default_series `A B` is not a Fortnox voucher series: \
-                 1-10 letters or digits {hint}"
-            )
-        );
-        assert_eq!(
-            err("[sie]\nseries = { K = \"KASSA-1\" }\n"),
-            format!(
-                "[sie] series.K `KASSA-1` is not a Fortnox voucher series: \
-                 1-10 letters or digits {hint}"
-            )
-        );
-        assert_eq!(
-            err("[sie]\nseries = { \"a b\" = \"\" }\n"),
-            format!(
-                "[sie] series.\"a b\" `` is not a Fortnox voucher series: \
-                 1-10 letters or digits {hint}"
-            )
-        );
-        assert_eq!(
-            err("[zreport]\nseries = \"ELEVENCHARS\"\n"),
-            format!(
-                "[zreport] series `ELEVENCHARS` is not a Fortnox voucher series: \
-                 1-10 letters or digits {hint}"
-            )
-        );
-    }
-}
+mod tests;

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::Problem;
+use super::problem::dotted;
+
 /// One level of account mapping (the defaults, or a register's overrides).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,48 +115,64 @@ impl AccountMap {
         out
     }
 
-    fn overlay(&self, raw: &RawAccountMap) -> Result<AccountMap, String> {
+    /// This mapping with `raw`'s entries on top. Problems name their key relative to the
+    /// table `raw` was read from (`[accounts]` or `[accounts.registers.NAME]`).
+    fn overlay(&self, raw: &RawAccountMap) -> Result<AccountMap, Problem> {
         let mut out = self.clone();
-        for (key, value) in &raw.sales {
-            out.sales.insert(parse_rate(key, "sales")?, *value);
-        }
-        for (key, value) in &raw.output_vat {
-            out.output_vat.insert(parse_rate(key, "output_vat")?, *value);
-        }
-        for (key, value) in &raw.payments {
-            out.payments.insert(key.trim().to_lowercase(), *value);
-        }
-        for (key, value) in &raw.categories {
-            out.categories.insert(key.trim().to_lowercase(), *value);
-        }
-        for (slot, value) in [
-            (&mut out.gift_cards, raw.gift_cards),
-            (&mut out.tips, raw.tips),
-            (&mut out.rounding, raw.rounding),
-            (&mut out.discounts, raw.discounts),
-            (&mut out.shipping, raw.shipping),
+        for (table, entries, into) in [
+            ("sales", &raw.sales, &mut out.sales),
+            ("output_vat", &raw.output_vat, &mut out.output_vat),
         ] {
-            if let Some(v) = value {
-                *slot = v;
+            for (key, value) in entries {
+                into.insert(parse_rate(table, key)?, account(&[table, key], *value)?);
             }
         }
-        for (account, what) in out.uses() {
-            if !(1000..=9999).contains(&account) {
-                return Err(format!(
-                    "[accounts] {what} maps to `{account}`, which is not a Fortnox account \
-                     (hint: four digits 1000-9999, e.g. BAS 3001)"
-                ));
+        for (table, entries, into) in [
+            ("payments", &raw.payments, &mut out.payments),
+            ("categories", &raw.categories, &mut out.categories),
+        ] {
+            for (key, value) in entries {
+                into.insert(key.trim().to_lowercase(), account(&[table, key], *value)?);
+            }
+        }
+        for (key, slot, value) in [
+            ("gift_cards", &mut out.gift_cards, raw.gift_cards),
+            ("tips", &mut out.tips, raw.tips),
+            ("rounding", &mut out.rounding, raw.rounding),
+            ("discounts", &mut out.discounts, raw.discounts),
+            ("shipping", &mut out.shipping, raw.shipping),
+        ] {
+            if let Some(v) = value {
+                *slot = account(&[key], v)?;
             }
         }
         Ok(out)
     }
 }
 
-fn parse_rate(key: &str, table: &str) -> Result<String, String> {
-    key.trim().trim_end_matches('%').trim().parse::<Decimal>().map(rate_key).map_err(|_| {
+/// Checks an account number written at `key` (relative to its `[accounts]` table).
+fn account(key: &[&str], value: u32) -> Result<u32, Problem> {
+    if (1000..=9999).contains(&value) {
+        return Ok(value);
+    }
+    Err(Problem::new(
+        key,
         format!(
-            "[accounts] {table} key `{key}` is not a VAT rate (hint: write the percent, e.g. \
-             \"25\" or \"6\")"
+            "[accounts] {} = {value} is not a Fortnox account (hint: four digits 1000-9999, \
+             e.g. BAS 3001)",
+            dotted(key)
+        ),
+    ))
+}
+
+fn parse_rate(table: &str, key: &str) -> Result<String, Problem> {
+    key.trim().trim_end_matches('%').trim().parse::<Decimal>().map(rate_key).map_err(|_| {
+        Problem::new(
+            &[table, key],
+            format!(
+                "[accounts] {table} key `{key}` is not a VAT rate (hint: write the percent, \
+                 e.g. \"25\" or \"6\")"
+            ),
         )
     })
 }
@@ -172,13 +191,14 @@ impl AccountsConfig {
     }
 }
 
-pub(super) fn accounts(raw: &RawAccounts) -> Result<AccountsConfig, String> {
-    let base = AccountMap::default().overlay(&raw.base)?;
+pub(super) fn accounts(raw: &RawAccounts) -> Result<AccountsConfig, Problem> {
+    let base = AccountMap::default().overlay(&raw.base).map_err(|p| p.under(&["accounts"]))?;
     let mut registers = BTreeMap::new();
     for (register, overrides) in &raw.registers {
-        let map = base
-            .overlay(overrides)
-            .map_err(|e| e.replace("[accounts]", &format!("[accounts.registers.{register}]")))?;
+        let map = base.overlay(overrides).map_err(|p| Problem {
+            message: p.message.replace("[accounts]", &format!("[accounts.registers.{register}]")),
+            ..p.under(&["accounts", "registers", register])
+        })?;
         registers.insert(register.clone(), map);
     }
     Ok(AccountsConfig { base, registers })
@@ -214,7 +234,11 @@ mod tests {
         assert_eq!(a.for_register("KASSA1").sales.get("25"), Some(&3001));
         let raw: RawAccounts = toml::from_str("[registers.X]\nrounding = 37400\n").expect("toml");
         let err = accounts(&raw).expect_err("invalid");
-        assert!(err.starts_with("[accounts.registers.X] rounding maps to `37400`"), "{err}");
+        assert_eq!(err.key, ["accounts", "registers", "X", "rounding"]);
+        assert!(
+            err.message.starts_with("[accounts.registers.X] rounding = 37400 is not a"),
+            "{err:?}"
+        );
     }
 
     #[test]

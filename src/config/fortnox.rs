@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::choose;
+use super::{Problem, choose};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,7 +89,7 @@ pub(super) fn fortnox(
     raw: RawFortnox,
     attach_file: bool,
     at: &impl Fn(Option<PathBuf>, &str) -> PathBuf,
-) -> Result<FortnoxConfig, String> {
+) -> Result<FortnoxConfig, Problem> {
     let target = match raw.target.as_deref().unwrap_or("sandbox") {
         "sandbox" => Target::EmbeddedSandbox,
         "live" => Target::Live,
@@ -97,21 +97,38 @@ pub(super) fn fortnox(
             Target::Url(url.trim_end_matches('/').to_owned())
         }
         other => {
-            return Err(format!(
-                "[fortnox] target `{other}` is not `sandbox`, `live` or a base URL \
-                 (hint: e.g. target = \"http://127.0.0.1:8787\")"
+            return Err(Problem::new(
+                &["fortnox", "target"],
+                format!(
+                    "[fortnox] target `{other}` is not `sandbox`, `live` or a base URL \
+                     (hint: e.g. target = \"http://127.0.0.1:8787\")"
+                ),
             ));
         }
     };
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let client_id =
         env("FORTNOX_CLIENT_ID").or(raw.client_id).unwrap_or_else(|| "fortnox-bridge".to_owned());
-    let client_secret = env("FORTNOX_CLIENT_SECRET").unwrap_or_else(|| "sandbox-secret".to_owned());
     let tenant_id = env("FORTNOX_TENANT_ID").or(raw.tenant_id);
-    if target == Target::Live && env("FORTNOX_CLIENT_SECRET").is_none() {
-        return Err("[fortnox] target = \"live\" needs the client secret in the environment \
-             (hint: set FORTNOX_CLIENT_SECRET for the service)"
-            .to_owned());
+    let client_secret = match env("FORTNOX_CLIENT_SECRET") {
+        Some(secret) => secret,
+        None if target == Target::Live => {
+            return Err(Problem::new(
+                &["fortnox", "target"],
+                "[fortnox] target = \"live\" needs the client secret in the environment \
+                 (hint: set FORTNOX_CLIENT_SECRET for the service)",
+            ));
+        }
+        None => "sandbox-secret".to_owned(),
+    };
+    let pace = raw.pace.unwrap_or(true);
+    if !pace && target == Target::Live {
+        return Err(Problem::new(
+            &["fortnox", "pace"],
+            "[fortnox] pace = false is only for a sandbox without rate limit; Fortnox itself \
+             answers 429 above 25 requests per 5 seconds (hint: remove `pace` with target = \
+             \"live\")",
+        ));
     }
     let auth = choose(
         "fortnox",
@@ -126,9 +143,12 @@ pub(super) fn fortnox(
     let redirect_uri = raw.redirect_uri.unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_owned());
     let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"];
     if !loopback.iter().any(|p| redirect_uri.starts_with(p)) {
-        return Err(format!(
-            "[fortnox] redirect_uri `{redirect_uri}` is not a loopback http URL with a port \
-             (hint: e.g. \"{DEFAULT_REDIRECT_URI}\")"
+        return Err(Problem::new(
+            &["fortnox", "redirect_uri"],
+            format!(
+                "[fortnox] redirect_uri `{redirect_uri}` is not a loopback http URL with a \
+                 port (hint: e.g. \"{DEFAULT_REDIRECT_URI}\")"
+            ),
         ));
     }
     let scopes = raw.scopes.unwrap_or_else(|| {
@@ -158,7 +178,7 @@ pub(super) fn fortnox(
         key_file,
         redirect_uri,
         scopes,
-        pace: raw.pace.unwrap_or(true),
+        pace,
     })
 }
 
@@ -190,7 +210,7 @@ mod tests {
             |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
         assert_eq!(
             err("[fortnox]\nauth = \"magic\"\n"),
-            "[fortnox] auth = \"magic\" is not one of \"client_credentials\", \
+            "line 2: [fortnox] auth = \"magic\" is not one of \"client_credentials\", \
              \"authorization_code\""
         );
         assert!(

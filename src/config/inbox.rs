@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::NaiveTime;
 use serde::Deserialize;
 
-use super::choose_named;
+use super::{Problem, choose_named};
 use crate::detect::Kind;
 
 /// When the documents of an inbox are posted.
@@ -75,27 +75,37 @@ pub(super) struct RawInbox {
 impl RawInbox {
     /// Resolves against the defaults (`defaults` is the primary's raw settings). `primary` says
     /// whether this is the inbox of `[folders]` / `[schedule]` (its keys are `[schedule] mode`
-    /// and `[schedule] nightly_at`) or an `[[inboxes]]` entry (`schedule`, `nightly_at`).
+    /// and `[schedule] nightly_at`) or an `[[inboxes]]` entry (`schedule`, `nightly_at`; a
+    /// problem's key is then relative to the entry).
     pub(super) fn resolve(
         &self,
         path: PathBuf,
         processing: PathBuf,
         defaults: &RawInbox,
         primary: bool,
-    ) -> Result<InboxConfig, String> {
-        let (schedule_key, nightly_key) = if primary {
-            ("[schedule] mode", "[schedule] nightly_at")
+    ) -> Result<InboxConfig, Problem> {
+        let (schedule_key, nightly_key): (&[&str], &[&str]) = if primary {
+            (&["schedule", "mode"], &["schedule", "nightly_at"])
         } else {
-            ("schedule", "nightly_at")
+            (&["schedule"], &["nightly_at"])
+        };
+        let name = |key: &[&str]| match key {
+            [section, key] => format!("[{section}] {key}"),
+            _ => key.join("."),
         };
         let nightly_at =
             self.nightly_at.as_deref().or(defaults.nightly_at.as_deref()).unwrap_or("03:00");
         let at = NaiveTime::parse_from_str(nightly_at, "%H:%M").map_err(|_| {
-            format!(
-                "{nightly_key} `{nightly_at}` is not a time (hint: 24-hour `HH:MM`, e.g. \"03:00\")"
+            Problem::new(
+                nightly_key,
+                format!(
+                    "{} `{nightly_at}` is not a time (hint: 24-hour `HH:MM`, e.g. \"03:00\")",
+                    name(nightly_key)
+                ),
             )
         })?;
         let schedule = choose_named(
+            &name(schedule_key),
             schedule_key,
             self.schedule.as_deref().or(defaults.schedule.as_deref()),
             Schedule::Realtime,
@@ -189,7 +199,10 @@ mod tests {
         );
         let bad = RawInbox { nightly_at: Some("25:00".into()), ..RawInbox::default() };
         assert!(
-            bad.resolve("a".into(), "p".into(), &defaults, false).unwrap_err().contains("`25:00`")
+            bad.resolve("a".into(), "p".into(), &defaults, false)
+                .unwrap_err()
+                .message
+                .contains("`25:00`")
         );
         let odd = RawInbox { schedule: Some(" Manual ".into()), ..RawInbox::default() };
         let inbox = odd.resolve("a".into(), "p".into(), &defaults, false).expect("valid");
@@ -197,7 +210,10 @@ mod tests {
         let bad = RawInbox { schedule: Some("hourly".into()), ..RawInbox::default() };
         assert_eq!(
             bad.resolve("a".into(), "p".into(), &bad, true).unwrap_err(),
-            "[schedule] mode = \"hourly\" is not one of \"realtime\", \"nightly\", \"manual\""
+            Problem::new(
+                &["schedule", "mode"],
+                "[schedule] mode = \"hourly\" is not one of \"realtime\", \"nightly\", \"manual\""
+            )
         );
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::choose;
+use super::{Problem, choose, choose_named};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,7 +213,7 @@ pub const ORDER_FIELDS: &[&str] = &[
     "line_type",
 ];
 
-pub(super) fn orders(raw: RawOrders) -> Result<OrdersConfig, String> {
+pub(super) fn orders(raw: RawOrders) -> Result<OrdersConfig, Problem> {
     let d = OrdersConfig::default();
     let format = choose(
         "orders",
@@ -229,28 +229,35 @@ pub(super) fn orders(raw: RawOrders) -> Result<OrdersConfig, String> {
     )?;
     for field in raw.columns.keys() {
         if !ORDER_FIELDS.contains(&field.as_str()) {
-            return Err(format!(
-                "[orders.columns] `{field}` is not an order field (hint: one of {})",
-                ORDER_FIELDS.join(", ")
+            return Err(Problem::new(
+                &["orders", "columns", field],
+                format!(
+                    "[orders.columns] `{field}` is not an order field (hint: one of {})",
+                    ORDER_FIELDS.join(", ")
+                ),
             ));
         }
     }
     if format == OrderFormat::Custom {
         for required in ["order_id", "quantity"] {
             if !raw.columns.contains_key(required) {
-                return Err(format!(
-                    "[orders] format = \"custom\" needs [orders.columns] {required} = \"<the \
-                     export's column header>\""
+                return Err(Problem::new(
+                    &["orders", "columns"],
+                    format!(
+                        "[orders] format = \"custom\" needs the column that holds \
+                         `{required}` (hint: [orders.columns] {required} = \"<the export's \
+                         column header>\")"
+                    ),
                 ));
             }
         }
     }
     let mut match_by = Vec::new();
-    for key in raw.match_customer_by.unwrap_or_default() {
-        match_by.push(choose(
-            "orders",
-            "match_customer_by",
-            Some(&key),
+    for (i, key) in raw.match_customer_by.unwrap_or_default().iter().enumerate() {
+        match_by.push(choose_named(
+            "[orders] match_customer_by",
+            &["orders", "match_customer_by", &i.to_string()],
+            Some(key),
             CustomerKey::Email,
             &[
                 ("customer_number", CustomerKey::CustomerNumber),
@@ -261,11 +268,23 @@ pub(super) fn orders(raw: RawOrders) -> Result<OrdersConfig, String> {
     }
     let currency = raw.currency.unwrap_or(d.currency).trim().to_uppercase();
     if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(format!("[orders] currency `{currency}` is not a currency code (e.g. SEK)"));
+        return Err(Problem::new(
+            &["orders", "currency"],
+            format!(
+                "[orders] currency `{currency}` is not a currency code (hint: three letters, \
+                 e.g. \"SEK\" or \"EUR\")"
+            ),
+        ));
     }
     let default_unit = raw.default_unit.unwrap_or(d.default_unit);
     if default_unit.chars().count() > 6 {
-        return Err(format!("[orders] default_unit `{default_unit}` is longer than 6 characters"));
+        return Err(Problem::new(
+            &["orders", "default_unit"],
+            format!(
+                "[orders] default_unit `{default_unit}` is longer than 6 characters (hint: \
+                 Fortnox's unit codes are short, e.g. \"st\" or \"kg\")"
+            ),
+        ));
     }
     Ok(OrdersConfig {
         format,

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::series_code;
+use super::problem::dotted;
+use super::{Problem, series_code};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,18 +42,15 @@ impl SieConfig {
 }
 
 /// Validates `[sie]`: every series it maps to must be a Fortnox series code.
-pub(super) fn sie(raw: RawSie) -> Result<SieConfig, String> {
+pub(super) fn sie(raw: RawSie) -> Result<SieConfig, Problem> {
     let mut sie = SieConfig::default();
     if let Some(series) = raw.default_series {
-        series_code("[sie] default_series", &series)?;
+        series_code("[sie] default_series", &["sie", "default_series"], &series)?;
         sie.default_series = series;
     }
     for (from, to) in &raw.series {
-        let bare = !from.is_empty()
-            && from.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        let key =
-            if bare { format!("[sie] series.{from}") } else { format!("[sie] series.\"{from}\"") };
-        series_code(&key, to)?;
+        let name = format!("[sie] {}", dotted(&["series", from]));
+        series_code(&name, &["sie", "series", from], to)?;
     }
     sie.series = raw.series;
     Ok(sie)

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{choose, series_code};
+use super::{Problem, choose, series_code};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,10 +49,10 @@ impl Default for ZreportConfig {
     }
 }
 
-pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, String> {
+pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, Problem> {
     let mut out = ZreportConfig::default();
     if let Some(series) = raw.series {
-        series_code("[zreport] series", &series)?;
+        series_code("[zreport] series", &["zreport", "series"], &series)?;
         out.series = series;
     }
     out.discounts = choose(
@@ -65,9 +65,12 @@ pub(super) fn zreport(raw: RawZreport) -> Result<ZreportConfig, String> {
     out.attach_file = raw.attach_file.unwrap_or(false);
     if let Some(max) = raw.max_rounding_remainder {
         if max < Decimal::ZERO || max.normalize().scale() > 2 {
-            return Err(format!(
-                "[zreport] max_rounding_remainder `{max}` is not an amount of 0 or more in whole \
-                 öre (hint: e.g. \"0.05\"; \"0\" rejects every remainder)"
+            return Err(Problem::new(
+                &["zreport", "max_rounding_remainder"],
+                format!(
+                    "[zreport] max_rounding_remainder `{max}` is not an amount of 0 or more in \
+                     whole öre (hint: e.g. \"0.05\"; \"0\" rejects every remainder)"
+                ),
             ));
         }
         out.max_rounding_remainder = max;
@@ -88,7 +91,7 @@ mod tests {
         assert_eq!(max("max_rounding_remainder = \"0.10\""), Decimal::new(10, 2));
         assert_eq!(max("max_rounding_remainder = \"0.020\""), Decimal::new(2, 2));
         for bad in ["-0.01", "0.005"] {
-            let err = z(&format!("max_rounding_remainder = \"{bad}\"")).expect_err(bad);
+            let err = z(&format!("max_rounding_remainder = \"{bad}\"")).expect_err(bad).message;
             assert!(
                 err.starts_with(&format!("[zreport] max_rounding_remainder `{bad}` is not an")),
                 "{err}"
