@@ -128,6 +128,18 @@ struct Inner {
     retry: RetryPolicy,
 }
 
+impl Inner {
+    /// Fortnox answered 429 to a request for `what`: every request of this tenant waits
+    /// `Retry-After` (at least the configured wait) before the next is sent.
+    fn pause_tenant(&self, retry_after: Option<Duration>, what: &str) -> Error {
+        let wait = retry_after.unwrap_or_default().max(self.retry.rate_limit_wait);
+        tracing::warn!(what, ?wait, "fortnox answered 429; pausing this tenant");
+        bump(&self.counters.rate_limited);
+        self.limiter.pause(wait);
+        Error::RateLimited(wait)
+    }
+}
+
 /// A Fortnox API client for one tenant.
 #[derive(Clone)]
 pub struct Client {
@@ -330,15 +342,8 @@ impl Client {
             let token = match inner.auth.token(rejected.as_deref()).await {
                 Ok(token) => token,
                 Err(Error::RateLimited(wait)) => {
-                    let wait = wait.max(inner.retry.rate_limit_wait);
-                    tracing::warn!(
-                        ?wait,
-                        "fortnox token endpoint answered 429; pausing this tenant"
-                    );
-                    bump(&inner.counters.rate_limited);
                     drop(permit);
-                    inner.limiter.pause(wait);
-                    return Err(Error::RateLimited(wait));
+                    return Err(inner.pause_tenant(Some(wait), "the token endpoint"));
                 }
                 Err(Error::Transport(m) | Error::Decode(m)) => {
                     return Err(Error::Unreachable(format!("token endpoint: {m}")));
@@ -377,11 +382,7 @@ impl Client {
                 continue;
             }
             if status == StatusCode::TOO_MANY_REQUESTS {
-                let wait = retry_after.unwrap_or_default().max(inner.retry.rate_limit_wait);
-                tracing::warn!(%path, ?wait, "fortnox answered 429; pausing this tenant");
-                bump(&inner.counters.rate_limited);
-                inner.limiter.pause(wait);
-                return Err(Error::RateLimited(wait));
+                return Err(inner.pause_tenant(retry_after, path));
             }
             if status.is_success() {
                 let text = if text.trim().is_empty() { "null" } else { text.as_str() };
