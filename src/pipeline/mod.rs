@@ -15,7 +15,7 @@ use tokio::sync::Mutex;
 
 use crate::claim::Claimed;
 use crate::config::{Config, Schedule};
-use crate::convert::{self, Conversion};
+use crate::convert;
 use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
@@ -159,7 +159,8 @@ impl Pipeline {
         // Documents registered before are driven as registered, held ones included: converting
         // again with today's configuration could make other documents of the same report or
         // order (another series or mapping: a second voucher the marker search cannot find).
-        let registered = !self.ledger.documents_of(file.id)?.is_empty();
+        let docs = self.ledger.documents_of(file.id)?;
+        let registered = !docs.is_empty();
         if registered && file.hold.is_some() {
             return Ok(FileOutcome::Held);
         }
@@ -169,7 +170,7 @@ impl Pipeline {
             Err(e) => return self.fail(file, &[unreadable(&e)], &[], ""),
         };
         if registered {
-            return self.drive(file, &Conversion::default(), pass, &bytes).await;
+            return self.drive(file, docs, &[], pass, &bytes).await;
         }
         self.settle(file, &bytes, pass).await
     }
@@ -205,14 +206,17 @@ impl Pipeline {
             return Ok(FileOutcome::Held);
         }
         tracing::debug!(file = %file.name, kind = %kind, documents = conversion.documents.len(), "parsed");
-        self.drive(file, &conversion, pass, bytes).await
+        let docs = self.ledger.documents_of(file.id)?;
+        self.drive(file, docs, &conversion.warnings, pass, bytes).await
     }
 
-    /// Uploads the file's documents that are not final yet and archives the file when all are.
+    /// Uploads the file's documents (`docs`, as registered) that are not final yet and
+    /// archives the file when all are; `warnings` of the conversion go into its report.
     async fn drive(
         &self,
         file: &FileRecord,
-        conversion: &Conversion,
+        docs: Vec<DocRecord>,
+        warnings: &[Diagnostic],
         pass: Pass,
         bytes: &[u8],
     ) -> Result<FileOutcome, Fatal> {
@@ -222,7 +226,9 @@ impl Pipeline {
         let mut waiting = 0;
         let now = crate::ledger::now();
         let mut unattached = Vec::new();
-        for doc in self.ledger.documents_of(file.id)? {
+        // Posted now or before (a document posted before answers `Posted` at once).
+        let mut posted = 0;
+        for doc in docs {
             self.beat();
             let not_yet = doc.next_try.as_deref().is_some_and(|at| at > now.as_str());
             // A waiting document, or a posted one whose file attachment waits.
@@ -241,14 +247,17 @@ impl Pipeline {
             )
             .await?;
             match outcome {
-                Outcome::Posted => match self.attach(file, &doc, bytes).await? {
-                    Attached::Done => {}
-                    Attached::Failed(reason) => unattached.push(reason),
-                    Attached::Waiting(reason) => {
-                        waiting += 1;
-                        tracing::warn!(document = %doc.label, "posted; its file is not attached yet, will retry: {reason}");
+                Outcome::Posted => {
+                    posted += 1;
+                    match self.attach(file, &doc, bytes).await? {
+                        Attached::Done => {}
+                        Attached::Failed(reason) => unattached.push(reason),
+                        Attached::Waiting(reason) => {
+                            waiting += 1;
+                            tracing::warn!(document = %doc.label, "posted; its file is not attached yet, will retry: {reason}");
+                        }
                     }
-                },
+                }
                 Outcome::Rejected(reason) => {
                     rejected.push(Diagnostic::at(doc.line, format!("{}: {reason}", doc.label)));
                 }
@@ -264,12 +273,6 @@ impl Pipeline {
             return Ok(FileOutcome::Waiting);
         }
         if !rejected.is_empty() {
-            let posted = self
-                .ledger
-                .documents_of(file.id)?
-                .iter()
-                .filter(|d| d.state == DocState::Posted)
-                .count();
             let note = if posted > 0 {
                 format!(
                     "{posted} other document(s) of this file were posted and will not be posted \
@@ -278,7 +281,7 @@ impl Pipeline {
             } else {
                 String::new()
             };
-            return self.fail(file, &rejected, &conversion.warnings, &note);
+            return self.fail(file, &rejected, warnings, &note);
         }
         let note = if unattached.is_empty() {
             String::new()

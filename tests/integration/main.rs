@@ -140,6 +140,34 @@ async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
     assert_eq!(ws.archived("done").len(), 1);
 }
 
+/// A file refused in part says how many of its documents were posted all the same (they are
+/// not posted again when the corrected file is put back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partly_refused_file_reports_its_posted_documents() {
+    let ws = Workspace::start().await;
+    ws.write_config("");
+    // Voucher 1042 moves to series A, which exists; K 1041 stays in K, which does not.
+    let mut bytes = fixture("sie/kassa-2026-10.si");
+    let from: &[u8] = b"#VER \"K\" \"1042\"";
+    let at = bytes.windows(from.len()).position(|w| w == from).expect("voucher 1042");
+    bytes[at + 6] = b'A';
+    ws.drop_file("kassa-2026-10.si", &bytes);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report = std::fs::read_to_string(failed[0].with_file_name("kassa-2026-10.si.error.txt"))
+        .expect("report");
+    assert!(report.contains("voucher series `K` does not exist"), "{report}");
+    assert!(
+        report
+            .contains("1 other document(s) of this file were posted and will not be posted again"),
+        "{report}"
+    );
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    assert_eq!(api.all_vouchers("A", year).await.len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice() {
     let ws = Workspace::start().await;
