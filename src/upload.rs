@@ -155,8 +155,7 @@ fn content_version(doc: &DocRecord) -> Option<&str> {
 /// True when a found voucher carries the document's marker but another content version.
 fn changed(doc: &DocRecord, found: &Voucher) -> bool {
     let Some(version) = content_version(doc) else { return false };
-    let tag = format!("v:{version}");
-    !found.comments.as_deref().is_some_and(|c| c.split_whitespace().any(|w| w == tag))
+    !found.comments.as_deref().is_some_and(|c| crate::convert::carries_version(c, version))
 }
 
 fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(), LedgerError> {

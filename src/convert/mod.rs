@@ -136,6 +136,18 @@ pub fn marker_for(reference: &str) -> String {
     format!("[fb:{}]", &hex::encode(digest)[..16])
 }
 
+/// The token that names a document's content version next to its marker in the comments
+/// (`v:3f2a…`), for documents whose marker names only their identity.
+pub fn version_tag(version: &str) -> String {
+    format!("v:{version}")
+}
+
+/// True when `text` carries [`version_tag`]`(version)` as a whole word.
+pub fn carries_version(text: &str, version: &str) -> bool {
+    let tag = version_tag(version);
+    text.split_whitespace().any(|w| w == tag)
+}
+
 /// True when `text` carries `marker` as a whole token (not as part of a longer one).
 pub fn carries_marker(text: &str, marker: &str) -> bool {
     text.match_indices(marker).any(|(at, _)| {
@@ -158,6 +170,10 @@ mod tests {
         assert!(carries_marker(&m, &m));
         assert!(!carries_marker(&format!("x{m}"), &m));
         assert!(!carries_marker("Imported by fortnox-bridge [fb:0000]", &m));
+        let comments = format!("Imported by fortnox-bridge {m} {}", version_tag("3f2a"));
+        assert!(carries_version(&comments, "3f2a"));
+        assert!(!carries_version(&comments, "3f2"));
+        assert!(!carries_version(&format!("{m} xv:3f2a"), "3f2a"));
     }
 
     #[test]

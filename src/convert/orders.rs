@@ -367,8 +367,9 @@ fn convert_order(
     plan.version.clone_from(&version);
     if let Some(doc) = plan.document_mut() {
         doc.comments = format!(
-            "Order {} from the web shop, imported by fortnox-bridge {marker} v:{version}",
-            order.id
+            "Order {} from the web shop, imported by fortnox-bridge {marker} {}",
+            order.id,
+            super::version_tag(&version)
         );
     }
     out.summary.debit_total += built.total;

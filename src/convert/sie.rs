@@ -152,7 +152,7 @@ fn convert_ver(
         // Numbered: the marker names the voucher (series, number, date), the content version
         // rides along, so a corrected re-export of a posted voucher is found and reported
         // instead of booked a second time.
-        (marker_for(&key), format!(" v:{version}"))
+        (marker_for(&key), format!(" {}", super::version_tag(&version)))
     };
     Some(Document {
         line: ver.line,

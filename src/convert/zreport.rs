@@ -222,8 +222,12 @@ fn convert_report(
     out.summary.rows += voucher.voucher_rows.len();
     out.summary.debit_total += voucher.voucher_rows.iter().map(|r| r.debit).sum::<Decimal>();
     voucher.comments = Some(format!(
-        "Z-rapport {} kassa {} ({}), stängd {}; imported by fortnox-bridge {marker} v:{version}",
-        r.z_number, r.register.id, r.company.name, r.closed_at
+        "Z-rapport {} kassa {} ({}), stängd {}; imported by fortnox-bridge {marker} {}",
+        r.z_number,
+        r.register.id,
+        r.company.name,
+        r.closed_at,
+        super::version_tag(&version)
     ));
     Some(Document {
         reference: format!("{identity}:{version}"),

@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 
 use super::{Outcome, reject, wait};
 use crate::config::{CreateDocument, CustomerKey, UploadConfig, rate_key};
-use crate::convert::carries_marker;
 use crate::convert::orders::{IfMissing, OrderPlan};
+use crate::convert::{carries_marker, carries_version};
 use crate::fortnox::model_documents::{Customer, SalesDocument};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, Ledger, LedgerError};
@@ -105,7 +105,6 @@ pub async fn upload(
 
 /// Looks for the order id (exact match) among orders or invoices.
 async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Found, Error> {
-    let version = format!("v:{}", plan.version);
     let mut candidates = Vec::new();
     if plan.order.is_some() {
         for o in client.orders_with_reference(&plan.order_id).await? {
@@ -127,7 +126,7 @@ async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Foun
     let mut found = Found::None;
     for (number, comments) in candidates {
         if carries_marker(&comments, &doc.marker) {
-            if comments.split_whitespace().any(|w| w == version) {
+            if carries_version(&comments, &plan.version) {
                 return Ok(Found::Ours(number));
             }
             found = Found::Changed(number);
