@@ -176,8 +176,7 @@ fn bookkeep(conn: &Connection, doc: &mut Doc, number: &str) -> Result<(), ApiErr
     let date: NaiveDate = documents::text(doc, "InvoiceDate")
         .parse()
         .map_err(|_| ApiError::field("InvoiceDate", "saknas"))?;
-    let year =
-        store::financial_year_for(conn, date)?.ok_or_else(|| ApiError::no_financial_year(date))?;
+    let year = store::year_of(conn, date)?;
     let draft = invoice_voucher::draft(doc, number, date)?;
     let voucher = vouchers::create_in(conn, &year, draft, false)?;
     doc.insert("Booked".to_owned(), json!(true));

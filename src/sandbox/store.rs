@@ -210,6 +210,11 @@ pub fn resolve_year(
         }
         None => today,
     };
+    year_of(conn, date)
+}
+
+/// The financial year `date` falls in, or Fortnox's error for a date outside every year.
+pub fn year_of(conn: &Connection, date: NaiveDate) -> Result<FinancialYear, ApiError> {
     financial_year_for(conn, date)?.ok_or_else(|| ApiError::no_financial_year(date))
 }
 

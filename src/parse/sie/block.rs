@@ -290,6 +290,18 @@ impl Reader {
         }
     }
 
+    /// What [`Reader::book_row`] does with a plain row (`#TRANS` with no `#RTRANS` waiting
+    /// for its mirror) read by a fast path, given its amount in öre: the balance sum, and the
+    /// chart lookup of a four-digit account (`digits`) now, of any other at the voucher's end.
+    #[inline]
+    pub(super) fn book_plain(&mut self, ore: i128, digits: Option<[u8; 4]>) {
+        self.ore_sum = self.ore_sum.and_then(|s| s.checked_add(ore));
+        if !digits.is_some_and(|d| self.declared_accounts.contains_digits(d)) {
+            self.accounts_to_check = true;
+        }
+        self.rows_used += 1;
+    }
+
     /// The next free slot of `cur.rows` (or of `cur.removed` for a struck row), with the values
     /// every row record has already set.
     #[inline]

@@ -169,13 +169,7 @@ impl Reader {
             self.repaired(repaired, &text);
         }
         if label == "#TRANS" && self.mirror.is_none() {
-            // What `book_row` does with a plain row when no `#RTRANS` waits for its mirror.
-            self.ore_sum = self.ore_sum.and_then(|s| s.checked_add(ore));
-            match digits {
-                Some(d) if self.declared_accounts.contains_digits(d) => {}
-                _ => self.accounts_to_check = true,
-            }
-            self.rows_used += 1;
+            self.book_plain(ore, digits);
         } else {
             self.book_row(label, true);
         }
@@ -212,11 +206,7 @@ impl Reader {
         t.text.clear();
         t.sign = None;
         t.objects.clear();
-        self.ore_sum = self.ore_sum.and_then(|s| s.checked_add(ore));
-        if !self.declared_accounts.contains_digits(digits) {
-            self.accounts_to_check = true;
-        }
-        self.rows_used += 1;
+        self.book_plain(ore, Some(digits));
         Some(next)
     }
 
