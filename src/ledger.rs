@@ -18,6 +18,7 @@ mod report;
 mod state;
 
 pub use report::{InboxStatus, TrailEntry};
+use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
 
 #[derive(Debug, thiserror::Error)]
@@ -257,9 +258,9 @@ impl Ledger {
     pub fn files_in_processing(&self) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
             // Not archived: `processing`, or a state a newer version wrote (read as processing).
-            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state NOT IN (?1, ?2)"))?;
-            let archived = [FileState::Done.as_str(), FileState::Failed.as_str()];
-            stmt.query_map(archived, file_row)?.collect()
+            let open = sql_not_in("state", &FileState::ARCHIVED);
+            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE {open}"))?;
+            stmt.query_map([], file_row)?.collect()
         })
     }
 
@@ -311,9 +312,14 @@ impl Ledger {
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
         self.write_durable(|c| {
             c.execute(
-                "UPDATE documents SET state = 'posting', year = ?2, sent = 1,
-                 updated_at = ?3 WHERE id = ?1",
-                params![doc.id, i64::try_from(year).unwrap_or(i64::MAX), now()],
+                "UPDATE documents SET state = ?4, year = ?2, sent = 1, updated_at = ?3
+                 WHERE id = ?1",
+                params![
+                    doc.id,
+                    i64::try_from(year).unwrap_or(i64::MAX),
+                    now(),
+                    DocState::Posting.as_str()
+                ],
             )?;
             audit::append(c, "posting", Some(doc.file_id), Some(doc.id), &doc.marker)
         })
@@ -330,14 +336,15 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'posted', fortnox_series = ?2, fortnox_number = ?3,
+                "UPDATE documents SET state = ?6, fortnox_series = ?2, fortnox_number = ?3,
                  year = ?4, error = NULL, next_try = NULL, updated_at = ?5 WHERE id = ?1",
                 params![
                     doc.id,
                     series,
                     i64::try_from(number).unwrap_or(i64::MAX),
                     i64::try_from(year).unwrap_or(i64::MAX),
-                    now()
+                    now(),
+                    DocState::Posted.as_str()
                 ],
             )?;
             attempt(c, doc.id, "posted", how)?;
@@ -350,9 +357,9 @@ impl Ledger {
     pub fn mark_rejected(&self, doc: &DocRecord, reason: &str) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'rejected', error = ?2, next_try = NULL,
-                 updated_at = ?3 WHERE id = ?1",
-                params![doc.id, reason, now()],
+                "UPDATE documents SET state = ?4, error = ?2, next_try = NULL, updated_at = ?3
+                 WHERE id = ?1",
+                params![doc.id, reason, now(), DocState::Rejected.as_str()],
             )?;
             outcome(c, doc, "rejected", reason)
         })
@@ -367,9 +374,9 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'waiting', error = ?2, next_try = ?3,
+                "UPDATE documents SET state = ?5, error = ?2, next_try = ?3,
                  attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
-                params![doc.id, reason, next_try, now()],
+                params![doc.id, reason, next_try, now(), DocState::Waiting.as_str()],
             )?;
             outcome(c, doc, "waiting", reason)
         })
@@ -442,16 +449,21 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
     match existing {
         Some(rec) if rec.state == DocState::Rejected && rec.file_id != file_id => {
             c.execute(
-                "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0, notified = 0,
+                "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
                  error = NULL, body = ?3, line = ?4, label = ?5, updated_at = ?6 WHERE id = ?1",
-                params![rec.id, file_id, doc.body.to_json().to_string(), line, doc.label, now()],
+                params![
+                    rec.id,
+                    file_id,
+                    doc.body.to_json().to_string(),
+                    line,
+                    doc.label,
+                    now(),
+                    DocState::Queued.as_str()
+                ],
             )?;
             audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
         }
-        Some(rec)
-            if !matches!(rec.state, DocState::Posted | DocState::Rejected)
-                && rec.file_id != file_id =>
-        {
+        Some(rec) if !DocState::FINAL.contains(&rec.state) && rec.file_id != file_id => {
             // A later copy of a file whose document still waits: it carries it on.
             c.execute(
                 "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
@@ -462,7 +474,7 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
         None => {
             c.execute(
                 "INSERT INTO documents (file_id, reference, marker, kind, label, line, body, state,
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8)",
+                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     file_id,
                     doc.reference,
@@ -471,6 +483,7 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
                     doc.label,
                     line,
                     doc.body.to_json().to_string(),
+                    DocState::Queued.as_str(),
                     now()
                 ],
             )?;
