@@ -4,7 +4,7 @@
 //! effect it announces, so a crash at any point leaves a state the next start can resolve. This
 //! is what makes uploads exactly-once: see `upload`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -13,17 +13,15 @@ use crate::audit;
 use crate::convert::Document;
 
 mod attach;
+mod error;
 mod queue;
 mod report;
 mod state;
 
+pub use error::LedgerError;
 pub use report::{InboxStatus, TrailEntry};
 use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
-
-#[derive(Debug, thiserror::Error)]
-#[error("state store: {0}")]
-pub struct LedgerError(#[from] rusqlite::Error);
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS files (
@@ -129,6 +127,8 @@ pub struct DocRecord {
 
 pub struct Ledger {
     conn: Mutex<Connection>,
+    /// The database file, named in every error.
+    path: PathBuf,
 }
 
 /// Now as the ledger writes times: RFC 3339 UTC with milliseconds (sortable as text).
@@ -145,19 +145,18 @@ pub fn stamp<Tz: chrono::TimeZone>(t: &chrono::DateTime<Tz>) -> String {
 impl Ledger {
     /// Opens (creating if needed) the ledger at `path`.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
-        attach::add_columns(&conn)?;
-        conn.execute_batch(audit::SCHEMA)?;
-        Ok(Ledger { conn: Mutex::new(conn) })
+        let conn = connect(path).map_err(|cause| LedgerError::new(path, cause))?;
+        Ok(Ledger { conn: Mutex::new(conn), path: path.to_path_buf() })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `result`, its error told with this ledger's file. Every SQLite call reaches callers
+    /// through here (`write`, `write_durable`, `with_conn`).
+    fn checked<T>(&self, result: rusqlite::Result<T>) -> Result<T, LedgerError> {
+        result.map_err(|cause| LedgerError::new(&self.path, cause))
     }
 
     /// Runs `f` in one immediate transaction (state change + audit record together).
@@ -165,11 +164,7 @@ impl Ledger {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, LedgerError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        self.checked(transact(&mut self.lock(), f))
     }
 
     /// Like `write`, but the commit is fsynced (synchronous=FULL) before returning: for the
@@ -180,15 +175,10 @@ impl Ledger {
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, LedgerError> {
         let mut conn = self.lock();
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let outcome = (|| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok::<T, rusqlite::Error>(value)
-        })();
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Ok(outcome?)
+        self.checked(conn.pragma_update(None, "synchronous", "FULL"))?;
+        let outcome = transact(&mut conn, f);
+        self.checked(conn.pragma_update(None, "synchronous", "NORMAL"))?;
+        self.checked(outcome)
     }
 
     /// Read access for reports (`status`, `audit`).
@@ -196,7 +186,7 @@ impl Ledger {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, LedgerError> {
-        Ok(f(&self.lock())?)
+        self.checked(f(&self.lock()))
     }
 
     /// Records a claimed file.
@@ -381,6 +371,30 @@ impl Ledger {
             outcome(c, doc, "waiting", reason)
         })
     }
+}
+
+/// Opens the database at `path` and brings its schema up to date.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.execute_batch(SCHEMA)?;
+    attach::add_columns(&conn)?;
+    conn.execute_batch(audit::SCHEMA)?;
+    Ok(conn)
+}
+
+/// Runs `f` in one immediate transaction, committed when it succeeds.
+fn transact<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
 }
 
 /// Records one outcome of a document: an attempt row and its audit record, with one text.
