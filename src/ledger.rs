@@ -4,7 +4,7 @@
 //! effect it announces, so a crash at any point leaves a state the next start can resolve. This
 //! is what makes uploads exactly-once: see `upload`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -13,16 +13,15 @@ use crate::audit;
 use crate::convert::Document;
 
 mod attach;
+mod error;
 mod queue;
 mod report;
 mod state;
 
+pub use error::LedgerError;
 pub use report::{InboxStatus, TrailEntry};
+use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
-
-#[derive(Debug, thiserror::Error)]
-#[error("state store: {0}")]
-pub struct LedgerError(#[from] rusqlite::Error);
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS files (
@@ -128,6 +127,8 @@ pub struct DocRecord {
 
 pub struct Ledger {
     conn: Mutex<Connection>,
+    /// The database file, named in every error.
+    path: PathBuf,
 }
 
 /// Now as the ledger writes times: RFC 3339 UTC with milliseconds (sortable as text).
@@ -144,19 +145,18 @@ pub fn stamp<Tz: chrono::TimeZone>(t: &chrono::DateTime<Tz>) -> String {
 impl Ledger {
     /// Opens (creating if needed) the ledger at `path`.
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
-        attach::add_columns(&conn)?;
-        conn.execute_batch(audit::SCHEMA)?;
-        Ok(Ledger { conn: Mutex::new(conn) })
+        let conn = connect(path).map_err(|cause| LedgerError::new(path, cause))?;
+        Ok(Ledger { conn: Mutex::new(conn), path: path.to_path_buf() })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `result`, its error told with this ledger's file. Every SQLite call reaches callers
+    /// through here (`write`, `write_durable`, `with_conn`).
+    fn checked<T>(&self, result: rusqlite::Result<T>) -> Result<T, LedgerError> {
+        result.map_err(|cause| LedgerError::new(&self.path, cause))
     }
 
     /// Runs `f` in one immediate transaction (state change + audit record together).
@@ -164,11 +164,7 @@ impl Ledger {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, LedgerError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        self.checked(transact(&mut self.lock(), f))
     }
 
     /// Like `write`, but the commit is fsynced (synchronous=FULL) before returning: for the
@@ -179,15 +175,10 @@ impl Ledger {
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, LedgerError> {
         let mut conn = self.lock();
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let outcome = (|| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok::<T, rusqlite::Error>(value)
-        })();
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Ok(outcome?)
+        self.checked(conn.pragma_update(None, "synchronous", "FULL"))?;
+        let outcome = transact(&mut conn, f);
+        self.checked(conn.pragma_update(None, "synchronous", "NORMAL"))?;
+        self.checked(outcome)
     }
 
     /// Read access for reports (`status`, `audit`).
@@ -195,7 +186,7 @@ impl Ledger {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T, LedgerError> {
-        Ok(f(&self.lock())?)
+        self.checked(f(&self.lock()))
     }
 
     /// Records a claimed file.
@@ -257,9 +248,9 @@ impl Ledger {
     pub fn files_in_processing(&self) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
             // Not archived: `processing`, or a state a newer version wrote (read as processing).
-            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE state NOT IN (?1, ?2)"))?;
-            let archived = [FileState::Done.as_str(), FileState::Failed.as_str()];
-            stmt.query_map(archived, file_row)?.collect()
+            let open = sql_not_in("state", &FileState::ARCHIVED);
+            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE {open}"))?;
+            stmt.query_map([], file_row)?.collect()
         })
     }
 
@@ -311,9 +302,14 @@ impl Ledger {
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
         self.write_durable(|c| {
             c.execute(
-                "UPDATE documents SET state = 'posting', year = ?2, sent = 1,
-                 updated_at = ?3 WHERE id = ?1",
-                params![doc.id, i64::try_from(year).unwrap_or(i64::MAX), now()],
+                "UPDATE documents SET state = ?4, year = ?2, sent = 1, updated_at = ?3
+                 WHERE id = ?1",
+                params![
+                    doc.id,
+                    i64::try_from(year).unwrap_or(i64::MAX),
+                    now(),
+                    DocState::Posting.as_str()
+                ],
             )?;
             audit::append(c, "posting", Some(doc.file_id), Some(doc.id), &doc.marker)
         })
@@ -330,14 +326,15 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'posted', fortnox_series = ?2, fortnox_number = ?3,
+                "UPDATE documents SET state = ?6, fortnox_series = ?2, fortnox_number = ?3,
                  year = ?4, error = NULL, next_try = NULL, updated_at = ?5 WHERE id = ?1",
                 params![
                     doc.id,
                     series,
                     i64::try_from(number).unwrap_or(i64::MAX),
                     i64::try_from(year).unwrap_or(i64::MAX),
-                    now()
+                    now(),
+                    DocState::Posted.as_str()
                 ],
             )?;
             attempt(c, doc.id, "posted", how)?;
@@ -350,9 +347,9 @@ impl Ledger {
     pub fn mark_rejected(&self, doc: &DocRecord, reason: &str) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'rejected', error = ?2, next_try = NULL,
-                 updated_at = ?3 WHERE id = ?1",
-                params![doc.id, reason, now()],
+                "UPDATE documents SET state = ?4, error = ?2, next_try = NULL, updated_at = ?3
+                 WHERE id = ?1",
+                params![doc.id, reason, now(), DocState::Rejected.as_str()],
             )?;
             outcome(c, doc, "rejected", reason)
         })
@@ -367,13 +364,37 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET state = 'waiting', error = ?2, next_try = ?3,
+                "UPDATE documents SET state = ?5, error = ?2, next_try = ?3,
                  attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
-                params![doc.id, reason, next_try, now()],
+                params![doc.id, reason, next_try, now(), DocState::Waiting.as_str()],
             )?;
             outcome(c, doc, "waiting", reason)
         })
     }
+}
+
+/// Opens the database at `path` and brings its schema up to date.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.execute_batch(SCHEMA)?;
+    attach::add_columns(&conn)?;
+    conn.execute_batch(audit::SCHEMA)?;
+    Ok(conn)
+}
+
+/// Runs `f` in one immediate transaction, committed when it succeeds.
+fn transact<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
 }
 
 /// Records one outcome of a document: an attempt row and its audit record, with one text.
@@ -442,16 +463,21 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
     match existing {
         Some(rec) if rec.state == DocState::Rejected && rec.file_id != file_id => {
             c.execute(
-                "UPDATE documents SET state = 'queued', file_id = ?2, attempts = 0, notified = 0,
+                "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
                  error = NULL, body = ?3, line = ?4, label = ?5, updated_at = ?6 WHERE id = ?1",
-                params![rec.id, file_id, doc.body.to_json().to_string(), line, doc.label, now()],
+                params![
+                    rec.id,
+                    file_id,
+                    doc.body.to_json().to_string(),
+                    line,
+                    doc.label,
+                    now(),
+                    DocState::Queued.as_str()
+                ],
             )?;
             audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
         }
-        Some(rec)
-            if !matches!(rec.state, DocState::Posted | DocState::Rejected)
-                && rec.file_id != file_id =>
-        {
+        Some(rec) if !DocState::FINAL.contains(&rec.state) && rec.file_id != file_id => {
             // A later copy of a file whose document still waits: it carries it on.
             c.execute(
                 "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
@@ -462,7 +488,7 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
         None => {
             c.execute(
                 "INSERT INTO documents (file_id, reference, marker, kind, label, line, body, state,
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8)",
+                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     file_id,
                     doc.reference,
@@ -471,6 +497,7 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
                     doc.label,
                     line,
                     doc.body.to_json().to_string(),
+                    DocState::Queued.as_str(),
                     now()
                 ],
             )?;

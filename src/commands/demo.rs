@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 use fortnox_bridge::config::Config;
 use fortnox_bridge::fortnox::{Client, Credentials};
-use fortnox_bridge::ledger::Ledger;
+use fortnox_bridge::ledger::{DocState, Ledger};
 use fortnox_bridge::sandbox::{Sandbox, SandboxOptions};
 use fortnox_bridge::service;
 
@@ -77,9 +77,9 @@ pub async fn demo(dir: Option<PathBuf>) -> Result<bool> {
         let mut stmt = c.prepare(
             "SELECT d.fortnox_series, d.fortnox_number, d.year, d.label, f.name, d.line
              FROM documents d JOIN files f ON f.id = d.file_id
-             WHERE d.state = 'posted' ORDER BY d.fortnox_series, d.fortnox_number",
+             WHERE d.state = ?1 ORDER BY d.fortnox_series, d.fortnox_number",
         )?;
-        stmt.query_map([], |r| {
+        stmt.query_map([DocState::Posted.as_str()], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,

@@ -1,6 +1,6 @@
 //! Operations commands: `run`, `audit`.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use fortnox_bridge::config::Config;
 use fortnox_bridge::ledger::Ledger;
@@ -71,5 +71,6 @@ pub fn open_ledger(config: &Config) -> Result<Ledger> {
         "{}: no ledger yet (hint: run the service first, or pass -c with its configuration)",
         path.display()
     );
-    Ledger::open(path).with_context(|| path.display().to_string())
+    // The error names the file and what to check.
+    Ok(Ledger::open(path)?)
 }

@@ -7,7 +7,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{DOC_COLUMNS, DocRecord, Ledger, LedgerError, doc_row, now, outcome};
+use super::{AttachState, DOC_COLUMNS, DocRecord, Ledger, LedgerError, doc_row, now, outcome};
 use crate::audit;
 
 /// Columns added to `documents` after its first release (ledgers are upgraded in place).
@@ -45,8 +45,8 @@ impl Ledger {
     pub fn mark_attach_uploading(&self, doc: &DocRecord, name: &str) -> Result<(), LedgerError> {
         self.write_durable(|c| {
             c.execute(
-                "UPDATE documents SET attach = 'uploading', updated_at = ?2 WHERE id = ?1",
-                params![doc.id, now()],
+                "UPDATE documents SET attach = ?3, updated_at = ?2 WHERE id = ?1",
+                params![doc.id, now(), AttachState::Uploading.as_str()],
             )?;
             audit::append(c, "attachment uploading", Some(doc.file_id), Some(doc.id), name)
         })
@@ -61,9 +61,9 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET attach = 'uploaded', attached_file_id = ?2, updated_at = ?3
+                "UPDATE documents SET attach = ?4, attached_file_id = ?2, updated_at = ?3
                  WHERE id = ?1",
-                params![doc.id, file_id, now()],
+                params![doc.id, file_id, now(), AttachState::Uploaded.as_str()],
             )?;
             let detail = format!("file {file_id} ({how})");
             audit::append(c, "attachment uploaded", Some(doc.file_id), Some(doc.id), &detail)
@@ -79,9 +79,9 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET attach = 'attached', attached_file_id = ?2,
+                "UPDATE documents SET attach = ?4, attached_file_id = ?2,
                  attach_error = NULL, next_try = NULL, updated_at = ?3 WHERE id = ?1",
-                params![doc.id, file_id, now()],
+                params![doc.id, file_id, now(), AttachState::Attached.as_str()],
             )?;
             let detail = format!(
                 "file {file_id} -> voucher {} {} ({how})",
@@ -96,9 +96,9 @@ impl Ledger {
     pub fn mark_attach_failed(&self, doc: &DocRecord, reason: &str) -> Result<(), LedgerError> {
         self.write(|c| {
             c.execute(
-                "UPDATE documents SET attach = 'failed', attach_error = ?2, next_try = NULL,
+                "UPDATE documents SET attach = ?4, attach_error = ?2, next_try = NULL,
                  updated_at = ?3 WHERE id = ?1",
-                params![doc.id, reason, now()],
+                params![doc.id, reason, now(), AttachState::Failed.as_str()],
             )?;
             outcome(c, doc, "attachment failed", reason)
         })
@@ -126,7 +126,6 @@ impl Ledger {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::ledger::AttachState;
 
     #[test]
     fn an_older_ledger_gets_the_attachment_columns() {

@@ -2,8 +2,10 @@
 
 use rusqlite::params;
 
+use super::state::{sql_in, sql_not_in};
 use super::{
-    DOC_COLUMNS, DocRecord, FILE_COLUMNS, FileRecord, Ledger, LedgerError, doc_row, file_row,
+    AttachState, DOC_COLUMNS, DocRecord, DocState, FILE_COLUMNS, FileRecord, FileState, Ledger,
+    LedgerError, doc_row, file_row,
 };
 use crate::audit;
 
@@ -16,18 +18,19 @@ impl Ledger {
             // due, or nothing pending any more (its documents were released, or carried on by
             // a later copy): then it is finished. States a newer version wrote count as not
             // archived (files) and pending (documents), as `FileState`/`DocState` read them.
+            let open = sql_not_in("state", &FileState::ARCHIVED);
+            let pending = sql_not_in("d.state", &DocState::FINAL);
+            let posted = sql_in("d.state", &[DocState::Posted]);
+            let attaching = attach_open("d.attach");
             let mut stmt = c.prepare(&format!(
-                "{FILE_COLUMNS} WHERE state NOT IN ('done', 'failed') AND hold IS NULL AND (
+                "{FILE_COLUMNS} WHERE {open} AND hold IS NULL AND (
                    EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
-                           AND d.state NOT IN ('posted', 'rejected')
-                           AND (d.next_try IS NULL OR d.next_try <= ?1))
+                           AND {pending} AND (d.next_try IS NULL OR d.next_try <= ?1))
                    OR EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
-                           AND d.state = 'posted' AND d.next_try IS NOT NULL AND d.next_try <= ?1
-                           AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))
+                           AND {posted} AND d.next_try IS NOT NULL AND d.next_try <= ?1
+                           AND {attaching})
                    OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = files.id
-                           AND (d.state NOT IN ('posted', 'rejected')
-                                OR d.state = 'posted' AND d.next_try IS NOT NULL
-                                   AND (d.attach IS NULL OR d.attach NOT IN ('attached', 'failed')))))
+                           AND ({pending} OR {posted} AND d.next_try IS NOT NULL AND {attaching})))
                  ORDER BY id"
             ))?;
             stmt.query_map([now], file_row)?.collect()
@@ -43,10 +46,11 @@ impl Ledger {
     ) -> Result<usize, LedgerError> {
         self.write(|c| {
             let ids: Vec<i64> = {
-                let mut stmt = c.prepare(
-                    "SELECT id FROM files WHERE state NOT IN ('done', 'failed') AND hold IS NOT NULL
+                let mut stmt = c.prepare(&format!(
+                    "SELECT id FROM files WHERE {} AND hold IS NOT NULL
                      AND (?1 IS NULL OR inbox = ?1) AND (?2 IS NULL OR claimed_at < ?2)",
-                )?;
+                    sql_not_in("state", &FileState::ARCHIVED)
+                ))?;
                 stmt.query_map(params![inbox, claimed_before], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?
             };
@@ -59,13 +63,19 @@ impl Ledger {
     }
 
     /// Makes waiting documents due now: one (by id or reference), or all. Returns how many.
+    ///
+    /// Waiting means what the queue ([`Ledger::files_due`]) holds back: a pending document
+    /// (not posted or rejected) with a time for its next try. That is a `waiting` one, and also
+    /// one whose state a newer version wrote: it reads as `posting`, which the queue resumes
+    /// (looking in Fortnox before anything is sent), so its wait is cleared like any other.
     pub fn retry_now(&self, which: Option<&str>) -> Result<usize, LedgerError> {
         self.write(|c| {
             let ids: Vec<i64> = {
-                let mut stmt = c.prepare(
-                    "SELECT id FROM documents WHERE state = 'waiting'
+                let mut stmt = c.prepare(&format!(
+                    "SELECT id FROM documents WHERE {} AND next_try IS NOT NULL
                      AND (?1 IS NULL OR CAST(id AS TEXT) = ?1 OR reference = ?1)",
-                )?;
+                    sql_not_in("state", &DocState::FINAL)
+                ))?;
                 stmt.query_map([which], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
             };
             for id in &ids {
@@ -77,6 +87,11 @@ impl Ledger {
     }
 
     /// Documents of a file that still wait after `max_attempts` and nobody was told yet.
+    ///
+    /// Only `waiting` ones: tried that often without Fortnox taking them. A state a newer
+    /// version wrote reads as `posting`: sent, outcome unknown (it may be posted), and tried
+    /// again in the same pass before anyone would be told. So it is not announced as awaiting
+    /// sync, just as `status` counts it under posting, not waiting.
     pub fn awaiting_sync_unnotified(
         &self,
         file_id: i64,
@@ -84,8 +99,8 @@ impl Ledger {
     ) -> Result<Vec<DocRecord>, LedgerError> {
         self.with_conn(|c| {
             let mut stmt = c.prepare(&format!(
-                "{DOC_COLUMNS} WHERE file_id = ?1 AND state = 'waiting' AND attempts >= ?2
-                 AND notified = 0"
+                "{DOC_COLUMNS} WHERE file_id = ?1 AND {} AND attempts >= ?2 AND notified = 0",
+                sql_in("state", &[DocState::Waiting])
             ))?;
             stmt.query_map(params![file_id, max_attempts], doc_row)?.collect()
         })
@@ -98,4 +113,10 @@ impl Ledger {
             audit::append(c, "notified", Some(doc.file_id), Some(doc.id), "awaiting sync")
         })
     }
+}
+
+/// The SQL condition for an attachment still to be made or retried: not started (NULL) or in a
+/// state that is not final (one a newer version wrote reads as uploading).
+pub(super) fn attach_open(column: &str) -> String {
+    format!("({column} IS NULL OR {})", sql_not_in(column, &AttachState::FINAL))
 }

@@ -4,9 +4,15 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Ledger, LedgerError};
+use super::queue::attach_open;
+use super::state::sql_in;
+use super::{AttachState, DocState, FileState, Ledger, LedgerError};
 
-/// Counts for one inbox, as `status` shows them.
+/// Counts for one inbox, as `status` shows them. Each document is counted under the state
+/// `DocState::parse` reads: one whose state a newer version wrote counts as `posting` (sent,
+/// outcome unknown; the queue resumes it and looks it up in Fortnox first). A file's unknown
+/// state reads as processing (not in `files_failed`), an attachment's as uploading (in
+/// `attach_waiting` once a try failed).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct InboxStatus {
     pub inbox: String,
@@ -14,7 +20,8 @@ pub struct InboxStatus {
     pub queued: u64,
     /// Queued for a nightly or manual sync.
     pub held: u64,
-    /// Sent, outcome not yet recorded (a crash or a lost answer; resolved on the next try).
+    /// Sent, outcome not yet recorded (a crash or a lost answer; resolved on the next try);
+    /// also documents in a state this version does not know.
     pub posting: u64,
     pub posted_today: u64,
     pub posted_total: u64,
@@ -68,43 +75,51 @@ impl Ledger {
             };
             let docs = "SELECT COUNT(*) FROM documents d JOIN files f ON f.id = d.file_id \
                         WHERE f.inbox = ?1";
-            let state = |s: &str| format!("{docs} AND d.state = '{s}'");
+            let state = |s: DocState| format!("{docs} AND {}", sql_in("d.state", &[s]));
+            let queued = state(DocState::Queued);
+            let posted = state(DocState::Posted);
+            let waiting = state(DocState::Waiting);
             Ok(InboxStatus {
                 inbox: inbox.to_owned(),
-                queued: count(&format!("{} AND f.hold IS NULL", state("queued")), &[&inbox])?,
-                held: count(&format!("{} AND f.hold IS NOT NULL", state("queued")), &[&inbox])?,
-                posting: count(&state("posting"), &[&inbox])?,
+                queued: count(&format!("{queued} AND f.hold IS NULL"), &[&inbox])?,
+                held: count(&format!("{queued} AND f.hold IS NOT NULL"), &[&inbox])?,
+                posting: count(&state(DocState::Posting), &[&inbox])?,
                 posted_today: count(
-                    &format!("{} AND d.updated_at >= ?2", state("posted")),
+                    &format!("{posted} AND d.updated_at >= ?2"),
                     &[&inbox, &today_start],
                 )?,
-                posted_total: count(&state("posted"), &[&inbox])?,
-                waiting: count(&state("waiting"), &[&inbox])?,
+                posted_total: count(&posted, &[&inbox])?,
+                waiting: count(&waiting, &[&inbox])?,
                 awaiting_sync: count(
-                    &format!("{} AND d.attempts >= ?2", state("waiting")),
+                    &format!("{waiting} AND d.attempts >= ?2"),
                     &[&inbox, &max_attempts],
                 )?,
-                rejected: count(&state("rejected"), &[&inbox])?,
+                rejected: count(&state(DocState::Rejected), &[&inbox])?,
                 files_failed: count(
-                    "SELECT COUNT(*) FROM files WHERE inbox = ?1 AND state = 'failed'",
+                    &format!(
+                        "SELECT COUNT(*) FROM files WHERE inbox = ?1 AND {}",
+                        sql_in("state", &[FileState::Failed])
+                    ),
                     &[&inbox],
                 )?,
                 attach_waiting: count(
                     &format!(
-                        "{} AND d.attach_error IS NOT NULL AND (d.attach IS NULL \
-                         OR d.attach NOT IN ('attached', 'failed'))",
-                        state("posted")
+                        "{posted} AND d.attach_error IS NOT NULL AND {}",
+                        attach_open("d.attach")
                     ),
                     &[&inbox],
                 )?,
                 attach_failed: count(
-                    &format!("{} AND d.attach = 'failed'", state("posted")),
+                    &format!("{posted} AND {}", sql_in("d.attach", &[AttachState::Failed])),
                     &[&inbox],
                 )?,
                 last_success: c
                     .query_row(
-                        "SELECT MAX(d.updated_at) FROM documents d JOIN files f
-                         ON f.id = d.file_id WHERE f.inbox = ?1 AND d.state = 'posted'",
+                        &format!(
+                            "SELECT MAX(d.updated_at) FROM documents d JOIN files f
+                             ON f.id = d.file_id WHERE f.inbox = ?1 AND {}",
+                            sql_in("d.state", &[DocState::Posted])
+                        ),
                         [inbox],
                         |r| r.get(0),
                     )

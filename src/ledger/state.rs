@@ -1,5 +1,10 @@
 //! The states a file, a document and a document's attachment move through, as the ledger
-//! stores them (text).
+//! stores them (text), and the SQL that selects rows by them.
+//!
+//! `as_str` is the one place a state's text is spelled: `parse` reads text back by it, writes
+//! bind it, and queries select by [`sql_in`] / [`sql_not_in`], which render it. Text this
+//! version does not know (a newer version wrote it) reads as [`Stored::UNKNOWN`], and the SQL
+//! selects it the same way, so a query never disagrees with `parse` about a row.
 
 /// Where a document is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +17,9 @@ pub enum DocState {
 }
 
 impl DocState {
+    /// Never sent again: the queue is done with the document.
+    pub(super) const FINAL: [DocState; 2] = [DocState::Posted, DocState::Rejected];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocState::Queued => "queued",
@@ -25,13 +33,7 @@ impl DocState {
     /// A state this version does not know (written by a newer one) reads as `Posting`: a
     /// request may have gone out, so the document is looked for before anything is sent.
     pub(super) fn parse(s: &str) -> DocState {
-        match s {
-            "queued" => DocState::Queued,
-            "posted" => DocState::Posted,
-            "rejected" => DocState::Rejected,
-            "waiting" => DocState::Waiting,
-            _ => DocState::Posting,
-        }
+        Self::read(s)
     }
 }
 
@@ -44,6 +46,9 @@ pub enum FileState {
 }
 
 impl FileState {
+    /// Moved out of processing/ for good.
+    pub(super) const ARCHIVED: [FileState; 2] = [FileState::Done, FileState::Failed];
+
     /// As stored, and as the audit trail names the event that archived the file.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -56,11 +61,7 @@ impl FileState {
     /// A state this version does not know (written by a newer one) reads as `Processing`: the
     /// file is resumed, and its documents are looked for in Fortnox before anything is sent.
     pub(super) fn parse(s: &str) -> FileState {
-        match s {
-            "done" => FileState::Done,
-            "failed" => FileState::Failed,
-            _ => FileState::Processing,
-        }
+        Self::read(s)
     }
 }
 
@@ -76,6 +77,9 @@ pub enum AttachState {
 }
 
 impl AttachState {
+    /// Not tried again: connected, or refused for good.
+    pub(super) const FINAL: [AttachState; 2] = [AttachState::Attached, AttachState::Failed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AttachState::Uploading => "uploading",
@@ -88,11 +92,82 @@ impl AttachState {
     /// A state this version does not know reads as `Uploading`: the file is looked for in
     /// Fortnox's inbox before it is uploaded again.
     pub(super) fn parse(s: &str) -> AttachState {
-        match s {
-            "uploaded" => AttachState::Uploaded,
-            "attached" => AttachState::Attached,
-            "failed" => AttachState::Failed,
-            _ => AttachState::Uploading,
-        }
+        Self::read(s)
     }
+}
+
+/// What the state enums share: their stored text, and how text reads back.
+pub(super) trait Stored: Copy + PartialEq + 'static {
+    /// Every state this version knows.
+    const ALL: &'static [Self];
+    /// What a state this version does not know reads as (see each `parse`).
+    const UNKNOWN: Self;
+
+    /// As stored (the enum's `as_str`).
+    fn text(self) -> &'static str;
+
+    /// Stored text read back; text no state has reads as [`Self::UNKNOWN`].
+    fn read(text: &str) -> Self {
+        Self::ALL.iter().copied().find(|s| s.text() == text).unwrap_or(Self::UNKNOWN)
+    }
+}
+
+impl Stored for DocState {
+    const ALL: &'static [Self] = &[
+        DocState::Queued,
+        DocState::Posting,
+        DocState::Posted,
+        DocState::Rejected,
+        DocState::Waiting,
+    ];
+    const UNKNOWN: Self = DocState::Posting;
+
+    fn text(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Stored for FileState {
+    const ALL: &'static [Self] = &[FileState::Processing, FileState::Done, FileState::Failed];
+    const UNKNOWN: Self = FileState::Processing;
+
+    fn text(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Stored for AttachState {
+    const ALL: &'static [Self] = &[
+        AttachState::Uploading,
+        AttachState::Uploaded,
+        AttachState::Attached,
+        AttachState::Failed,
+    ];
+    const UNKNOWN: Self = AttachState::Uploading;
+
+    fn text(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// The SQL condition that holds for exactly the rows whose `column` reads (as `parse` reads
+/// it) as one of `states`. Without [`Stored::UNKNOWN`] in `states` it is `column IN (...)`;
+/// with it, `column NOT IN (every other state)`, so text a newer version wrote is selected
+/// wherever `parse` puts it. A NULL `column` matches neither this nor [`sql_not_in`]: say
+/// `IS NULL` where the column may be NULL.
+pub(super) fn sql_in<S: Stored>(column: &str, states: &[S]) -> String {
+    let unknown = states.contains(&S::UNKNOWN);
+    let listed: Vec<String> = S::ALL
+        .iter()
+        .filter(|s| states.contains(s) != unknown)
+        .map(|s| format!("'{}'", s.text().replace('\'', "''")))
+        .collect();
+    let op = if unknown { "NOT IN" } else { "IN" };
+    format!("{column} {op} ({})", listed.join(", "))
+}
+
+/// The SQL condition for the rows whose `column` reads as none of `states` (see [`sql_in`]).
+pub(super) fn sql_not_in<S: Stored>(column: &str, states: &[S]) -> String {
+    let others: Vec<S> = S::ALL.iter().copied().filter(|s| !states.contains(s)).collect();
+    sql_in(column, &others)
 }

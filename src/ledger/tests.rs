@@ -1,5 +1,6 @@
 //! Tests of the ledger's state round trips and file bookkeeping.
 
+use super::state::{Stored, sql_in, sql_not_in};
 use super::{AttachState, DocState, FileState, Ledger, NewFile};
 
 #[test]
@@ -65,4 +66,124 @@ fn files_are_stored_and_found_by_state() {
         ledger.files_due("9999").expect("due").iter().map(|f| f.id).collect::<Vec<_>>(),
         [c]
     );
+}
+
+/// Runs every condition [`sql_in`] / [`sql_not_in`] can make for `S` against every stored text
+/// (each state's, and one no version of this program wrote) in a real database, and checks it
+/// selects exactly the rows whose text `parse` reads as one of the states.
+fn assert_sql_selects_as_parse_reads<S: Stored + std::fmt::Debug>(conn: &rusqlite::Connection) {
+    conn.execute_batch("DROP TABLE IF EXISTS t; CREATE TABLE t (s TEXT NOT NULL)").expect("table");
+    let texts: Vec<&str> = S::ALL.iter().map(|s| s.text()).chain(["archived-v9"]).collect();
+    for text in &texts {
+        conn.execute("INSERT INTO t (s) VALUES (?1)", [text]).expect("insert");
+    }
+    for mask in 0..1u32 << S::ALL.len() {
+        let set: Vec<S> = S::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & 1 << i != 0)
+            .map(|(_, s)| *s)
+            .collect();
+        for (sql, negated) in [(sql_in("s", &set), false), (sql_not_in("s", &set), true)] {
+            let mut stmt = conn.prepare(&format!("SELECT s FROM t WHERE {sql}")).expect("prepare");
+            let got: Vec<String> =
+                stmt.query_map([], |r| r.get(0)).expect("query").map(|r| r.expect("row")).collect();
+            let want: Vec<&str> =
+                texts.iter().copied().filter(|t| set.contains(&S::read(t)) != negated).collect();
+            assert_eq!(got, want, "{sql} (states {set:?}, negated {negated})");
+        }
+    }
+}
+
+#[test]
+fn sql_state_conditions_spell_as_str_and_select_what_parse_reads() {
+    // Every variant's condition names its `as_str`; the unknown reading is "none of the others".
+    for &state in DocState::ALL {
+        let others: Vec<String> = DocState::ALL
+            .iter()
+            .filter(|s| **s != state)
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let want = if state == DocState::Posting {
+            format!("d.state NOT IN ({})", others.join(", "))
+        } else {
+            format!("d.state IN ('{}')", state.as_str())
+        };
+        assert_eq!(sql_in("d.state", &[state]), want);
+    }
+    for &state in FileState::ALL {
+        if state != FileState::Processing {
+            assert_eq!(sql_in("state", &[state]), format!("state IN ('{}')", state.as_str()));
+        }
+    }
+    for &state in AttachState::ALL {
+        if state != AttachState::Uploading {
+            assert_eq!(sql_in("a", &[state]), format!("a IN ('{}')", state.as_str()));
+        }
+    }
+    // The queue's own conditions, as they were spelled by hand before.
+    assert_eq!(sql_not_in("d.state", &DocState::FINAL), "d.state NOT IN ('posted', 'rejected')");
+    assert_eq!(sql_not_in("state", &FileState::ARCHIVED), "state NOT IN ('done', 'failed')");
+    assert_eq!(sql_not_in("a", &AttachState::FINAL), "a NOT IN ('attached', 'failed')");
+    assert_eq!(sql_in("d.state", &DocState::FINAL), "d.state IN ('posted', 'rejected')");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = rusqlite::Connection::open(dir.path().join("states.db")).expect("open");
+    assert_sql_selects_as_parse_reads::<DocState>(&conn);
+    assert_sql_selects_as_parse_reads::<FileState>(&conn);
+    assert_sql_selects_as_parse_reads::<AttachState>(&conn);
+}
+
+#[test]
+fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_posting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
+    let new = NewFile {
+        name: "z.json",
+        sha256: "abc",
+        size: 1,
+        processing_path: "p/z.json",
+        inbox: "in",
+        hold: None,
+    };
+    let file = ledger.add_file(&new).expect("file");
+    // Both wait for a try far ahead, after 9 failed attempts; one in a state only a newer
+    // version knows, and a posted one whose attachment is in such a state after a failed try.
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, attempts, next_try, attach, attach_error, updated_at) VALUES
+                 (1, ?1, 'ref:new', '[fb:1]', 'voucher', 'A', 1, '{}', 'archived-v9', 9,
+                  '2999-01-01T00:00:00.000Z', NULL, NULL, 'now'),
+                 (2, ?1, 'ref:wait', '[fb:2]', 'voucher', 'B', 2, '{}', 'waiting', 9,
+                  '2999-01-01T00:00:00.000Z', NULL, NULL, 'now'),
+                 (3, ?1, 'ref:att', '[fb:3]', 'voucher', 'C', 3, '{}', 'posted', 0,
+                  NULL, 'scanning-v9', 'inbox is busy', 'now')",
+                [file],
+            )
+        })
+        .expect("insert");
+    assert_eq!(ledger.document(1).expect("read").map(|d| d.state), Some(DocState::Posting));
+
+    // Status: counted where parse puts it (posting), so the counts add up to the documents.
+    let s = ledger.inbox_status("in", "0000", 3).expect("status");
+    assert_eq!(s.posting, 1, "{s:?}");
+    assert_eq!((s.waiting, s.awaiting_sync, s.posted_total), (1, 1, 1), "{s:?}");
+    let sum = s.queued + s.held + s.posting + s.posted_total + s.waiting + s.rejected;
+    assert_eq!(sum, 3, "every document counted once: {s:?}");
+    assert_eq!((s.attach_waiting, s.attach_failed), (1, 0), "attachment reads as uploading");
+
+    // Notify: only the waiting one awaits sync; the other reads as sent, outcome unknown.
+    let told = ledger.awaiting_sync_unnotified(file, 3).expect("awaiting");
+    assert_eq!(told.iter().map(|d| d.id).collect::<Vec<_>>(), [2]);
+
+    // Retry: a pending document like the waiting one, so its wait is cleared on request.
+    let due = || ledger.files_due("2026-01-01T00:00:00.000Z").expect("due").len();
+    assert_eq!(due(), 0, "both wait until 2999");
+    assert_eq!(ledger.retry_now(Some("ref:new")).expect("retry"), 1);
+    assert_eq!(ledger.document(1).expect("read").and_then(|d| d.next_try), None);
+    assert_eq!(due(), 1, "the queue resumes it now");
+    assert_eq!(ledger.retry_now(None).expect("retry all"), 1, "the waiting one is left");
+    assert_eq!(ledger.retry_now(None).expect("again"), 0, "nothing waits any more");
 }

@@ -31,10 +31,8 @@ mod recover;
 /// Problems that stop the service.
 #[derive(Debug, thiserror::Error)]
 pub enum Fatal {
-    #[error(
-        "{0} (hint: the state store is the file `[folders] state` names; check that the service's \
-         account can write its folder and that the disk is not full)"
-    )]
+    /// Says the database file and its own hint (by what SQLite said).
+    #[error(transparent)]
     Ledger(#[from] LedgerError),
     #[error(
         "{path}: {source} (hint: check that this folder exists, is mounted and the service's \
@@ -371,7 +369,18 @@ mod tests {
         let text = io.to_string();
         assert!(text.starts_with("/srv/kassa/done/2026-11-21: permission denied"), "{text}");
         assert!(text.contains("(hint: check that this folder exists"), "{text}");
-        let ledger = Fatal::from(LedgerError::from(rusqlite::Error::InvalidQuery));
-        assert!(ledger.to_string().contains("`[folders] state`"), "{ledger}");
+        // A state store error is told as the ledger tells it: its file, and one hint.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = dir.path().join("state.db");
+        std::fs::write(&state, b"not a database".repeat(100)).expect("write");
+        let Err(e) = Ledger::open(&state) else { panic!("garbage opened as a ledger") };
+        let (said, ledger) = (e.to_string(), Fatal::from(e));
+        let chain: Vec<String> =
+            std::iter::successors(Some(&ledger as &dyn std::error::Error), |e| e.source())
+                .map(ToString::to_string)
+                .collect();
+        assert_eq!(chain, [said], "as `{{:#}}` prints it: once");
+        assert_eq!(chain[0].matches("(hint:").count(), 1, "{ledger}");
+        assert!(chain[0].starts_with(&format!("{}: state store: ", state.display())), "{ledger}");
     }
 }

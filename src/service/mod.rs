@@ -179,12 +179,8 @@ pub async fn run_until(
             config.folders.state.display()
         ))
     })?;
-    let ledger = Ledger::open(&config.folders.state).map_err(|e| {
-        setup(config.folders.state.display().to_string())(format!(
-            "{e} (hint: check that the folder exists, is writable by the service's account and \
-             that the disk is not full)"
-        ))
-    })?;
+    // The error names the file and what to check.
+    let ledger = Ledger::open(&config.folders.state).map_err(Fatal::from)?;
     let pipeline = Pipeline::new(config, client, ledger);
     let mut report = RunReport::default();
     for outcome in pipeline.recover().await? {
