@@ -34,15 +34,16 @@ pub enum Fatal {
     /// Says the database file and its own hint (by what SQLite said).
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    // `cause`, not `source`: the message says it, and `{:#}` would print it twice.
     #[error(
-        "{path}: {source} (hint: check that this folder exists, is mounted and the service's \
+        "{path}: {cause} (hint: check that this folder exists, is mounted and the service's \
          account can write it)"
     )]
-    Io { path: PathBuf, source: io::Error },
+    Io { path: PathBuf, cause: io::Error },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Fatal + '_ {
-    move |source| Fatal::Io { path: path.to_path_buf(), source }
+    move |cause| Fatal::Io { path: path.to_path_buf(), cause }
 }
 
 /// Where a file is after a pass of the pipeline.
@@ -364,11 +365,12 @@ mod tests {
     fn fatal_errors_say_where_and_what_to_check() {
         let io = Fatal::Io {
             path: PathBuf::from("/srv/kassa/done/2026-11-21"),
-            source: io::Error::from(io::ErrorKind::PermissionDenied),
+            cause: io::Error::from(io::ErrorKind::PermissionDenied),
         };
         let text = io.to_string();
         assert!(text.starts_with("/srv/kassa/done/2026-11-21: permission denied"), "{text}");
         assert!(text.contains("(hint: check that this folder exists"), "{text}");
+        assert!(std::error::Error::source(&io).is_none(), "as `{{:#}}` prints it: once");
         // A state store error is told as the ledger tells it: its file, and one hint.
         let dir = tempfile::tempdir().expect("tempdir");
         let state = dir.path().join("state.db");
