@@ -20,8 +20,8 @@ mod state;
 
 pub use error::LedgerError;
 pub use report::{InboxStatus, TrailEntry};
-use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
+use state::{Stored, sql_not_in};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS files (
@@ -448,7 +448,8 @@ fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         fortnox_series: r.get(11)?,
         fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
         error: r.get(13)?,
-        sent: r.get::<_, i64>(14)? != 0,
+        // A state this version cannot read may hide a request that went out (see `parse`).
+        sent: r.get::<_, i64>(14)? != 0 || !DocState::knows(&state),
         attach: r.get::<_, Option<String>>(15)?.as_deref().map(AttachState::parse),
         attached_file_id: r.get(16)?,
         attach_attempts: u32::try_from(r.get::<_, i64>(17)?).unwrap_or(0),

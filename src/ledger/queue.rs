@@ -65,16 +65,19 @@ impl Ledger {
     /// Makes waiting documents due now: one (by id or reference), or all. Returns how many.
     ///
     /// Waiting means what the queue ([`Ledger::files_due`]) holds back: a pending document
-    /// (not posted or rejected) with a time for its next try. That is a `waiting` one, and also
-    /// one whose state a newer version wrote: it reads as `posting`, which the queue resumes
-    /// (looking in Fortnox before anything is sent), so its wait is cleared like any other.
+    /// (not posted or rejected) with a time for its next try, or a posted one whose file
+    /// attachment waits for its next try (`status` counts both as retrying). A pending one is
+    /// a `waiting` one, and also one whose state a newer version wrote: it reads as `posting`,
+    /// which the queue resumes (looking in Fortnox before anything is sent).
     pub fn retry_now(&self, which: Option<&str>) -> Result<usize, LedgerError> {
         self.write(|c| {
             let ids: Vec<i64> = {
                 let mut stmt = c.prepare(&format!(
-                    "SELECT id FROM documents WHERE {} AND next_try IS NOT NULL
+                    "SELECT id FROM documents WHERE ({} OR {} AND {}) AND next_try IS NOT NULL
                      AND (?1 IS NULL OR CAST(id AS TEXT) = ?1 OR reference = ?1)",
-                    sql_not_in("state", &DocState::FINAL)
+                    sql_not_in("state", &DocState::FINAL),
+                    sql_in("state", &[DocState::Posted]),
+                    attach_open("attach"),
                 ))?;
                 stmt.query_map([which], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
             };

@@ -106,6 +106,11 @@ pub(super) trait Stored: Copy + PartialEq + 'static {
     /// As stored (the enum's `as_str`).
     fn text(self) -> &'static str;
 
+    /// Whether `text` is the stored text of a state this version knows.
+    fn knows(text: &str) -> bool {
+        Self::ALL.iter().any(|s| s.text() == text)
+    }
+
     /// Stored text read back; text no state has reads as [`Self::UNKNOWN`].
     fn read(text: &str) -> Self {
         Self::ALL.iter().copied().find(|s| s.text() == text).unwrap_or(Self::UNKNOWN)

@@ -165,6 +165,10 @@ fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_pos
         })
         .expect("insert");
     assert_eq!(ledger.document(1).expect("read").map(|d| d.state), Some(DocState::Posting));
+    // Stored as never sent, but read as sent: a newer version may have sent it under a state
+    // this one cannot interpret, so it is looked for in Fortnox before anything is sent.
+    assert_eq!(ledger.document(1).expect("read").map(|d| d.sent), Some(true));
+    assert_eq!(ledger.document(2).expect("read").map(|d| d.sent), Some(false));
 
     // Status: counted where parse puts it (posting), so the counts add up to the documents.
     let s = ledger.inbox_status("in", "0000", 3).expect("status");
@@ -186,4 +190,43 @@ fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_pos
     assert_eq!(due(), 1, "the queue resumes it now");
     assert_eq!(ledger.retry_now(None).expect("retry all"), 1, "the waiting one is left");
     assert_eq!(ledger.retry_now(None).expect("again"), 0, "nothing waits any more");
+}
+
+#[test]
+fn retry_brings_forward_a_waiting_attachment_but_not_a_finished_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
+    let new = NewFile {
+        name: "z.json",
+        sha256: "abc",
+        size: 1,
+        processing_path: "p/z.json",
+        inbox: "in",
+        hold: None,
+    };
+    let file = ledger.add_file(&new).expect("file");
+    // Posted, their files to be attached: one waits for its next try, one is attached (a
+    // stale next_try left behind), one was refused for good.
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, attempts, next_try, attach, attach_error, updated_at) VALUES
+                 (1, ?1, 'ref:up', '[fb:1]', 'voucher', 'A', 1, '{}', 'posted', 1,
+                  '2999-01-01T00:00:00.000Z', 'uploaded', 'inbox is busy', 'now'),
+                 (2, ?1, 'ref:done', '[fb:2]', 'voucher', 'B', 2, '{}', 'posted', 1,
+                  '2999-01-01T00:00:00.000Z', 'attached', NULL, 'now'),
+                 (3, ?1, 'ref:no', '[fb:3]', 'voucher', 'C', 3, '{}', 'posted', 1,
+                  '2999-01-01T00:00:00.000Z', 'failed', 'too large', 'now')",
+                [file],
+            )
+        })
+        .expect("insert");
+    let due = || ledger.files_due("2026-01-01T00:00:00.000Z").expect("due").len();
+    assert_eq!(due(), 0, "the attachment waits until 2999");
+    assert_eq!(ledger.retry_now(Some("ref:done")).expect("retry"), 0);
+    assert_eq!(ledger.retry_now(Some("ref:no")).expect("retry"), 0);
+    assert_eq!(ledger.retry_now(None).expect("retry all"), 1);
+    assert_eq!(ledger.document(1).expect("read").and_then(|d| d.next_try), None);
+    assert_eq!(due(), 1, "the queue attaches it now");
 }
