@@ -40,10 +40,15 @@ pub fn place(from: &Path, target: &Path) -> io::Result<PathBuf> {
 /// Writes the error report beside an archived file: `NAME.error.txt`.
 pub fn write_error_report(archived: &Path, text: &str) -> io::Result<PathBuf> {
     let path = error_report_of(archived);
-    let mut file = fs::File::create(&path)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()?;
+    write_report(&path, text)?;
     Ok(path)
+}
+
+/// Writes a report (`NAME.error.txt`, `NAME.warnings.txt`) durably.
+pub fn write_report(path: &Path, text: &str) -> io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }
 
 /// `name`, or `stem (2).ext`, `stem (3).ext`, ... whichever does not exist yet.
@@ -64,8 +69,17 @@ fn free_name(dir: &Path, name: &str) -> PathBuf {
 
 /// `NAME.error.txt` beside `path`.
 pub fn error_report_of(path: &Path) -> PathBuf {
+    beside(path, ".error.txt")
+}
+
+/// The warnings beside a posted file: `NAME.warnings.txt`.
+pub fn warnings_report_of(path: &Path) -> PathBuf {
+    beside(path, ".warnings.txt")
+}
+
+fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
-    name.push(".error.txt");
+    name.push(suffix);
     path.with_file_name(name)
 }
 

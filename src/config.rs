@@ -238,7 +238,11 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|cause| ConfigError::Read { path: path.display().to_string(), cause })?;
-        let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        // `fortnox-bridge.toml` alone has the parent "", which `absolute` refuses.
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let base = std::path::absolute(&base).unwrap_or(base);
         let mut config = Config::parse(&text, &base).map_err(|(line, message)| {
             ConfigError::Invalid { path: path.display().to_string(), line, message }

@@ -1,6 +1,11 @@
-//! Notifications: tells a person when something needs attention (a document that Fortnox has
-//! not taken after the configured attempts, a connection that must be renewed), through a
-//! command and/or a webhook. Best effort: a failing channel is logged, never fatal.
+//! Notifications: tells a person when something needs attention, through a command and/or a
+//! webhook. Best effort: a failing channel is logged, never fatal. The events:
+//! - `awaiting_sync`: documents of a file Fortnox has not taken after the configured attempts
+//!   (one event per file, however many documents);
+//! - `file_failed`: a file went to failed/ (its first error, and where its report is);
+//! - `inbox_unreachable` / `inbox_reachable`: an inbox cannot be read (a network share is down;
+//!   the other inboxes go on), and when it can again;
+//! - `connection_needs_attention`: the Fortnox connection must be renewed.
 
 use std::process::Stdio;
 
@@ -12,15 +17,25 @@ use serde::Serialize;
 use crate::config::NotifyConfig;
 
 /// What happened, as the channels receive it (JSON).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Event {
-    /// `awaiting_sync`, `token_expiring`, `consent_revoked`, ...
+    /// `awaiting_sync`, `file_failed`, `inbox_unreachable`, ... (see the module's list).
     pub event: String,
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The first (or only) document the event is about.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// How many documents it is about, when more than one can be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<usize>,
+    /// The error report of a failed file (`failed/DATE/NAME.error.txt`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    /// The inbox folder an `inbox_*` event is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inbox: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempts: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,7 +136,7 @@ mod tests {
             document: Some("SIE voucher K 1041".into()),
             attempts: Some(3),
             error: Some("fortnox is failing (503)".into()),
-            next_try: None,
+            ..Event::default()
         }
     }
 

@@ -8,7 +8,8 @@ use fortnox_bridge::service;
 
 /// `run [--once]`: the service exits 0 on a clean stop (a bad file is not a service failure);
 /// `--once` exits 0 when nothing was rejected and nothing waits, 1 on a rejection, 3 when
-/// documents still wait for Fortnox.
+/// documents still wait for Fortnox, 2 when an inbox could not be read (the others were
+/// processed).
 pub async fn run(config: Config, once: bool) -> Result<u8> {
     let endpoint = service::endpoint(&config).await?;
     let report = service::run(config, endpoint.client, once).await?;
@@ -25,7 +26,14 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
         report.waiting,
         report.held
     );
+    for inbox in &report.unreachable {
+        eprintln!(
+            "error: the inbox {} could not be read; its files were not processed",
+            inbox.display()
+        );
+    }
     Ok(match (report.failed.is_empty(), report.waiting) {
+        _ if !report.unreachable.is_empty() => 2,
         (false, _) => 1,
         (true, 0) => 0,
         (true, _) => 3,

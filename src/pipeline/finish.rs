@@ -1,6 +1,7 @@
-//! The end of a file's way: to done/, or to failed/ with its error report. The destination is
-//! recorded (durably) before the move, and the report is written before the file, so a crash at
-//! any point is completed by `recover` without losing the reasons.
+//! The end of a file's way: to done/ (with its warnings beside it, if any), or to failed/ with
+//! its error report and a `file_failed` notification. The destination is recorded (durably)
+//! before the move, and the error report is written before the file, so a crash at any point
+//! is completed by `recover` without losing the reasons.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -9,10 +10,11 @@ use super::{Fatal, FileOutcome, Pipeline, io_err};
 use crate::archive;
 use crate::diagnostic::Diagnostic;
 use crate::ledger::{FileRecord, FileState};
+use crate::notify;
 
 impl Pipeline {
-    /// Sends the file to failed/ with a readable error report.
-    pub(super) fn fail(
+    /// Sends the file to failed/ with a readable error report, and tells a person.
+    pub(super) async fn fail(
         &self,
         file: &FileRecord,
         errors: &[Diagnostic],
@@ -23,7 +25,58 @@ impl Pipeline {
             tracing::warn!("{}", e.render(&file.name));
         }
         let report = error_report(file, errors, warnings, note);
-        self.finish(file, false, &first_line(errors), Some(&report))
+        let first = errors.first().map(|e| e.render(&file.name)).unwrap_or_default();
+        let outcome = self.finish(file, false, &first_line(errors), Some(&report))?;
+        if let FileOutcome::Failed(landed) = &outcome {
+            let report = archive::error_report_of(landed);
+            let event = notify::Event {
+                event: "file_failed".to_owned(),
+                summary: format!(
+                    "{} was not posted ({} error(s), the first: {first}); it is in {} \
+                     (hint: read {}, fix the file and put it back in the inbox)",
+                    file.name,
+                    errors.len(),
+                    landed.display(),
+                    report.display()
+                ),
+                file: Some(file.name.clone()),
+                error: Some(first),
+                report: Some(report.display().to_string()),
+                ..notify::Event::default()
+            };
+            notify::send(&self.config.notify, &event).await;
+        }
+        Ok(outcome)
+    }
+
+    /// Sends the file to done/. Its warnings (texts cut to Fortnox's lengths, öre remainders
+    /// booked, rows skipped, nothing to post, ...) are logged, written beside it as
+    /// `NAME.warnings.txt`, and the first is kept in the ledger's note for `audit`.
+    pub(super) fn succeed(
+        &self,
+        file: &FileRecord,
+        warnings: &[Diagnostic],
+        note: &str,
+    ) -> Result<FileOutcome, Fatal> {
+        for w in warnings {
+            tracing::warn!("{}", w.render(&file.name));
+        }
+        let note = match warnings.first() {
+            Some(first) if note.is_empty() => {
+                format!("{} warning(s); the first: {}", warnings.len(), first.render(&file.name))
+            }
+            _ => note.to_owned(),
+        };
+        let outcome = self.finish(file, true, &note, None)?;
+        if let (FileOutcome::Done(landed), false) = (&outcome, warnings.is_empty()) {
+            // Best effort: the warnings are in the log and the ledger already.
+            let report = warnings_report(file, warnings);
+            let path = archive::warnings_report_of(landed);
+            if let Err(e) = archive::write_report(&path, &report) {
+                tracing::warn!(file = %path.display(), "cannot write the warnings: {e}");
+            }
+        }
+        Ok(outcome)
     }
 
     /// Records where the file goes, writes its report (failed files), then moves it there.
@@ -85,6 +138,19 @@ pub(super) fn error_report(
          Fortnox where a hint says so), then put the corrected file back in the inbox.\n",
     );
     let _ = writeln!(report, "\nsha256 of the file: {}", file.sha256);
+    report
+}
+
+/// The text of `NAME.warnings.txt` beside a posted file.
+fn warnings_report(file: &FileRecord, warnings: &[Diagnostic]) -> String {
+    let mut report = format!("fortnox-bridge posted `{}`, with these warnings:\n\n", file.name);
+    for w in warnings {
+        let _ = writeln!(report, "  {}", w.render(&file.name));
+    }
+    report.push_str(
+        "\nNothing needs to be done unless a warning says so; check the posted documents in \
+         Fortnox if one surprises you.\n",
+    );
     report
 }
 

@@ -139,7 +139,7 @@ impl Pipeline {
             hold: hold.map(str::to_owned),
         };
         if let Err(e) = &read {
-            return self.fail(&file, &[unreadable(e)], &[], "");
+            return self.fail(&file, &[unreadable(e)], &[], "").await;
         }
         if let Some(earlier) = self.ledger.done_with_sha(&sha, file_id)? {
             let note = format!(
@@ -147,7 +147,7 @@ impl Pipeline {
                 earlier.archived_path.as_deref().unwrap_or(&earlier.name)
             );
             tracing::info!(file = %claimed.name, "{note}");
-            return self.finish(&file, true, &note, None);
+            return self.succeed(&file, &[], &note);
         }
         self.settle(&file, bytes, Pass::All).await
     }
@@ -166,7 +166,7 @@ impl Pipeline {
         let path = PathBuf::from(&file.processing_path);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) => return self.fail(file, &[unreadable(&e)], &[], ""),
+            Err(e) => return self.fail(file, &[unreadable(&e)], &[], "").await,
         };
         if registered {
             return self.drive(file, docs, &[], pass, &bytes).await;
@@ -189,11 +189,17 @@ impl Pipeline {
                 "not a file fortnox-bridge reads (SIE, Z-report JSON or order CSV)",
             )
             .hint("only .se/.si SIE files, .json Z-reports and .csv order exports belong in the inbox");
-            return self.fail(file, &[d], &[], "");
+            return self.fail(file, &[d], &[], "").await;
         };
-        let conversion = convert::convert_file(kind, &file.name, bytes, &self.config);
+        let mut conversion = convert::convert_file(kind, &file.name, bytes, &self.config);
         if !conversion.errors.is_empty() {
-            return self.fail(file, &conversion.errors, &conversion.warnings, "");
+            return self.fail(file, &conversion.errors, &conversion.warnings, "").await;
+        }
+        if conversion.documents.is_empty() {
+            conversion.warnings.push(
+                Diagnostic::file("nothing to post: the file has no voucher, Z-report or order to book")
+                    .hint("a SIE file of balances only, or an export whose orders were all skipped, is read but not booked; check the export's settings if something was expected"),
+            );
         }
         let registered = self.ledger.add_documents(file.id, &conversion.documents)?;
         let earlier = registered.iter().filter(|d| d.file_id != file.id).count();
@@ -280,7 +286,7 @@ impl Pipeline {
             } else {
                 String::new()
             };
-            return self.fail(file, &rejected, warnings, &note);
+            return self.fail(file, &rejected, warnings, &note).await;
         }
         let note = if unattached.is_empty() {
             String::new()
@@ -291,7 +297,7 @@ impl Pipeline {
                 unattached.join("; ")
             )
         };
-        self.finish(file, true, &note, None)
+        self.succeed(file, warnings, &note)
     }
 
     /// Attaches the file to a posted document's voucher, when configured (or already begun).
@@ -325,25 +331,40 @@ impl Pipeline {
         Ok(outcome)
     }
 
-    /// Tells a person about documents that still wait after the configured attempts (once).
+    /// Tells a person, once, about the documents of a file that still wait after the
+    /// configured attempts: one event for the file, however many documents (an outage during
+    /// a 2,000-voucher file is one message, not 2,000).
     async fn notify_awaiting(&self, file: &FileRecord) -> Result<(), Fatal> {
         let max = self.config.upload.max_attempts;
-        for doc in self.ledger.awaiting_sync_unnotified(file.id, max)? {
-            let event = notify::Event {
-                event: "awaiting_sync".to_owned(),
-                summary: format!(
-                    "{} from {} is awaiting sync: Fortnox has not taken it after {} attempts; \
-                     it is retried automatically",
-                    doc.label, file.name, doc.attempts
-                ),
-                file: Some(file.name.clone()),
-                document: Some(doc.label.clone()),
-                attempts: Some(doc.attempts),
-                error: doc.error.clone(),
-                next_try: doc.next_try.clone(),
-            };
-            notify::send(&self.config.notify, &event).await;
-            self.ledger.mark_notified(&doc)?;
+        let docs = self.ledger.awaiting_sync_unnotified(file.id, max)?;
+        let Some(first) = docs.first() else { return Ok(()) };
+        let (name, attempts) = (&file.name, first.attempts);
+        let summary = match docs.len() {
+            1 => format!(
+                "{} from {name} is awaiting sync: Fortnox has not taken it after {attempts} \
+                 attempts; it is retried automatically",
+                first.label
+            ),
+            n => format!(
+                "{n} documents from {name} are awaiting sync (the first: {}): Fortnox has not \
+                 taken them after {attempts} attempts; they are retried automatically",
+                first.label
+            ),
+        };
+        let event = notify::Event {
+            event: "awaiting_sync".to_owned(),
+            summary,
+            file: Some(file.name.clone()),
+            document: Some(first.label.clone()),
+            documents: Some(docs.len()),
+            attempts: Some(first.attempts),
+            error: first.error.clone(),
+            next_try: first.next_try.clone(),
+            ..notify::Event::default()
+        };
+        notify::send(&self.config.notify, &event).await;
+        for doc in &docs {
+            self.ledger.mark_notified(doc)?;
         }
         Ok(())
     }

@@ -9,14 +9,16 @@ use std::time::Duration;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::claim::{self, Stability};
-use crate::config::{AuthMethod, Config, InboxConfig, Schedule, Target};
+use crate::config::{AuthMethod, Config, Schedule, Target};
 use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
 use crate::ledger::Ledger;
 use crate::notify;
 use crate::pipeline::{Fatal, FileOutcome, Pass, Pipeline, unix_now};
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::watch;
+use inboxes::Watched;
 
+mod inboxes;
 pub mod systemd;
 #[cfg(windows)]
 pub mod windows;
@@ -44,6 +46,8 @@ pub struct RunReport {
     pub waiting: usize,
     /// Files queued for a nightly or manual sync.
     pub held: usize,
+    /// Inboxes that could not be read (`--once` exits 2).
+    pub unreachable: Vec<std::path::PathBuf>,
     /// A progress bar, when a large batch is run interactively.
     progress: Option<indicatif::ProgressBar>,
 }
@@ -108,13 +112,19 @@ pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
     })
 }
 
-/// Creates the folders the configuration names.
+/// Creates the folders the configuration names. Those of the `[[inboxes]]` entries are
+/// created when possible: one on a share that is down does not stop the service (it is
+/// reported as unreachable while it is watched).
 pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
     let f = &config.folders;
-    let inboxes = config.inboxes.iter().flat_map(|i| [&i.path, &i.processing]);
-    for dir in [&f.inbox, &f.done, &f.failed, &f.processing].into_iter().chain(inboxes) {
+    for dir in [&f.inbox, &f.done, &f.failed, &f.processing] {
         std::fs::create_dir_all(dir)
             .map_err(|e| setup(format!("{}", dir.display()))(e.to_string()))?;
+    }
+    for dir in config.inboxes.iter().flat_map(|i| [&i.path, &i.processing]) {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            tracing::debug!(folder = %dir.display(), "cannot create: {e}");
+        }
     }
     if let Some(parent) = f.state.parent() {
         std::fs::create_dir_all(parent)
@@ -146,15 +156,6 @@ pub fn try_lock(config: &Config) -> Result<Option<InstanceLock>, ServiceError> {
             Err(setup(path.display().to_string())(e.to_string()))
         }
     }
-}
-
-/// One watched inbox while the service runs.
-struct Watched {
-    stability: Stability,
-    next_scan: Instant,
-    every: Duration,
-    next_release: Option<chrono::DateTime<chrono::Local>>,
-    _events: Option<watch::InboxWatcher>,
 }
 
 /// Runs the service. With `once`, processes what is in the inboxes now, settles the uploads
@@ -190,15 +191,23 @@ pub async fn run_until(
     let rescan = pipeline.config.watch.rescan;
     let mut inboxes = Vec::new();
     for (index, inbox) in pipeline.config.inboxes.iter().enumerate() {
-        let polled = inbox.polled();
-        let events =
-            if once || polled {
-                None
-            } else {
-                Some(watch::watch(&inbox.path, index, tx.clone()).map_err(|e| {
-                    setup(format!("watching {}", inbox.path.display()))(e.to_string())
-                })?)
-            };
+        let mut polled = inbox.polled();
+        let events = if once || polled {
+            None
+        } else {
+            match watch::watch(&inbox.path, index, tx.clone()) {
+                Ok(events) => Some(events),
+                // A folder that cannot be watched now (a share that is down) is polled.
+                Err(e) if index > 0 => {
+                    tracing::warn!(inbox = %inbox.path.display(), "cannot watch, polling instead: {e}");
+                    polled = true;
+                    None
+                }
+                Err(e) => {
+                    return Err(setup(format!("watching {}", inbox.path.display()))(e.to_string()));
+                }
+            }
+        };
         if !once {
             tracing::info!(
                 inbox = %inbox.path.display(),
@@ -207,13 +216,12 @@ pub async fn run_until(
                 "watching"
             );
         }
-        let mut watched = Watched {
-            stability: Stability::new(pipeline.config.watch.stable, inbox.done_marker),
-            next_scan: Instant::now(),
-            every: if polled { inbox.poll } else { rescan },
-            next_release: next_release(inbox.schedule, chrono::Local::now()),
-            _events: events,
-        };
+        let mut watched = Watched::new(
+            Stability::new(pipeline.config.watch.stable, inbox.done_marker),
+            if polled { inbox.poll } else { rescan },
+            next_release(inbox.schedule, chrono::Local::now()),
+            events,
+        );
         if !once && let Some(missed) = last_release(inbox.schedule, chrono::Local::now()) {
             // Files queued before the last nightly time (the machine was off then): post now.
             let before = crate::ledger::stamp(&missed);
@@ -226,7 +234,7 @@ pub async fn run_until(
                 tracing::info!(inbox = %inbox_text, files = n, "catching up on a missed nightly sync");
             }
         }
-        scan(inbox, &mut watched.stability)?;
+        watched.scan(inbox, &pipeline.config.notify).await;
         inboxes.push(watched);
     }
     drop(tx);
@@ -245,6 +253,11 @@ pub async fn run_until(
             tracing::info!(file = %path.display(), "left in the inbox: its NAME.done (or NAME.ok) marker has not come yet");
         }
         settle(&pipeline, &mut report).await?;
+        report.unreachable = inboxes
+            .iter()
+            .zip(&pipeline.config.inboxes)
+            .filter_map(|(watched, inbox)| watched.unreachable(inbox))
+            .collect();
         return Ok(report);
     }
     systemd::notify(systemd::State::Ready);
@@ -282,7 +295,7 @@ pub async fn run_until(
                 else { continue };
                 match seen.path {
                     Some(path) => watched.stability.offer(&inbox.path, &path),
-                    None => scan(inbox, &mut watched.stability)?,
+                    None => watched.scan(inbox, &pipeline.config.notify).await,
                 }
             }
             _ = tick.tick() => {
@@ -290,9 +303,8 @@ pub async fn run_until(
                 let now = Instant::now();
                 for (index, watched) in inboxes.iter_mut().enumerate() {
                     let inbox = &pipeline.config.inboxes[index];
-                    if now >= watched.next_scan {
-                        scan(inbox, &mut watched.stability)?;
-                        watched.next_scan = now + watched.every;
+                    if watched.scan_due(now) {
+                        watched.scan(inbox, &pipeline.config.notify).await;
                     }
                     claim_ready(&pipeline, index, &mut watched.stability, &mut report).await?;
                     let local = chrono::Local::now();
@@ -365,11 +377,7 @@ async fn check_connection(pipeline: &Pipeline, reported: bool) -> bool {
         let event = notify::Event {
             event: "connection_needs_attention".to_owned(),
             summary: format!("{summary} (hint: run `fortnox-bridge connect` to authorize again)"),
-            file: None,
-            document: None,
-            attempts: None,
-            error: None,
-            next_try: None,
+            ..notify::Event::default()
         };
         notify::send(&pipeline.config.notify, &event).await;
     }
@@ -404,15 +412,6 @@ fn local(t: chrono::NaiveDateTime) -> Option<chrono::DateTime<chrono::Local>> {
     t.and_local_timezone(chrono::Local)
         .earliest()
         .or_else(|| (t + chrono::Duration::hours(1)).and_local_timezone(chrono::Local).earliest())
-}
-
-fn scan(inbox: &InboxConfig, stability: &mut Stability) -> Result<(), ServiceError> {
-    let paths = claim::scan(&inbox.path)
-        .map_err(|e| setup(inbox.path.display().to_string())(e.to_string()))?;
-    for path in paths {
-        stability.offer(&inbox.path, &path);
-    }
-    Ok(())
 }
 
 async fn claim_ready(

@@ -84,13 +84,15 @@ impl Workspace {
         names
     }
 
-    /// Archived source files (not error reports) under `done` or `failed`, any date folder.
+    /// Archived source files (not error or warning reports) under `done` or `failed`, any date
+    /// folder.
     pub fn archived(&self, folder: &str) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let Ok(days) = std::fs::read_dir(self.path(folder)) else { return out };
         for day in days.flatten() {
             for f in std::fs::read_dir(day.path()).into_iter().flatten().flatten() {
-                if !f.file_name().to_string_lossy().ends_with(".error.txt") {
+                let name = f.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".error.txt") && !name.ends_with(".warnings.txt") {
                     out.push(f.path());
                 }
             }
@@ -281,4 +283,22 @@ impl Api {
         let years = self.get(&format!("/3/financialyears?date={date}")).await;
         years["FinancialYears"][0]["Id"].as_u64().expect("a financial year")
     }
+}
+
+/// `[notify] command` appending each event as a line of `events`.
+pub fn notify_into(events: &std::path::Path) -> String {
+    format!(
+        "[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\n",
+        events.display(),
+        events.display()
+    )
+}
+
+/// The events written by [`notify_into`].
+pub fn events_in(events: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(events).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! Operations: notifications when Fortnox keeps failing, `status`, and the audit trail followed
 //! from a voucher back to its file and from a file forward to its vouchers.
 
-use crate::harness::{Workspace, fixture};
+use crate::harness::{Workspace, events_in, fixture, notify_into};
 
 const ONE_VOUCHER: &str = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261102 \"Kaffe\"\n{\n\
                            #TRANS 4010 {} 50.00\n#TRANS 1910 {} -50.00\n}\n";
@@ -11,32 +11,78 @@ async fn fortnox_down_raises_one_notification_and_status_shows_awaiting_sync() {
     let ws = Workspace::start_with(|o| o.fail_rate = 1.0).await;
     let events = ws.path("events.jsonl");
     ws.write_config(&format!(
-        "[upload]\nretry_secs = 1\nmax_attempts = 2\n[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\n",
-        events.display(),
-        events.display()
+        "[upload]\nretry_secs = 1\nmax_attempts = 2\n{}",
+        notify_into(&events)
     ));
-    ws.drop_file("kaffe.si", ONE_VOUCHER.as_bytes());
+    // Two vouchers wait: one notification for the file, not one per voucher.
+    let two = ["Kaffe", "Te"].map(|text| {
+        format!("#VER \"\" \"\" 20261102 \"{text}\"\n{{\n#TRANS 4010 {{}} 50.00\n#TRANS 1910 {{}} -50.00\n}}\n")
+    });
+    ws.drop_file("kaffe.si", format!("#FLAGGA 0\n#SIETYP 4\n{}", two.concat()).as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(3), "documents still wait: {out:?}");
-    let text = std::fs::read_to_string(&events).expect("notification written");
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "exactly one notification: {text}");
-    let event: serde_json::Value = serde_json::from_str(lines[0]).expect("json");
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 1, "exactly one notification: {sent:?}");
+    let event = &sent[0];
     assert_eq!(event["event"], "awaiting_sync");
     assert_eq!(event["file"], "kaffe.si");
     assert_eq!(event["attempts"], 2);
+    assert_eq!(event["documents"], 2, "{event}");
+    assert!(
+        event["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("2 documents from kaffe.si are awaiting sync")),
+        "{event}"
+    );
 
     let status = ws.cli(&["status", "--json"]);
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status json");
     let inbox = &status["inboxes"][0];
-    assert_eq!(inbox["waiting"], 1, "{status}");
-    assert_eq!(inbox["awaiting_sync"], 1, "{status}");
+    assert_eq!(inbox["waiting"], 2, "{status}");
+    assert_eq!(inbox["awaiting_sync"], 2, "{status}");
     assert_eq!(inbox["posted_today"], 0, "{status}");
 
     // A second run does not notify again for the same document.
     let _ = ws.cli(&["run", "--once"]);
-    let text = std::fs::read_to_string(&events).expect("events");
-    assert_eq!(text.lines().filter(|l| !l.trim().is_empty()).count(), 1, "{text}");
+    assert_eq!(events_in(&events).len(), 1);
+}
+
+/// A file that goes to failed/ is told to a person, with its first error and its report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_file_is_notified_with_its_report() {
+    let ws = Workspace::start().await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&notify_into(&events));
+    ws.drop_file("trasig.si", &fixture("sie/invalid/kassa-trasig.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let event = &sent[0];
+    assert_eq!(event["event"], "file_failed");
+    assert_eq!(event["file"], "trasig.si");
+    assert!(event["error"].as_str().is_some_and(|e| e.starts_with("trasig.si:")), "{event}");
+    let report = std::path::PathBuf::from(event["report"].as_str().expect("report path"));
+    assert!(report.is_absolute() && report.exists(), "{event}");
+    assert!(report.ends_with("trasig.si.error.txt"), "{event}");
+    assert!(event["summary"].as_str().is_some_and(|s| s.contains("(hint: read ")), "{event}");
+}
+
+/// A posted file's warnings are kept beside it; a file with nothing to post says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_with_nothing_to_post_lands_in_done_with_its_warnings() {
+    let ws = Workspace::start().await;
+    let balances = "#FLAGGA 0\n#SIETYP 4\n#RAR 0 20260101 20261231\n#KONTO 1910 \"Kassa\"\n\
+                    #IB 0 1910 1000.00\n#UB 0 1910 1500.00\n";
+    ws.drop_file("saldon.se", balances.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let done = ws.archived("done");
+    assert_eq!(done.len(), 1, "{done:?}");
+    let warnings = done[0].with_file_name("saldon.se.warnings.txt");
+    let text = std::fs::read_to_string(&warnings).expect("warnings beside the file");
+    assert!(text.contains("saldon.se: nothing to post"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to post"), "{out:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,6 @@
 //! Several inboxes, kind hints, polling, and the manual schedule with `sync`.
 
-use crate::harness::{Workspace, fixture};
+use crate::harness::{Workspace, events_in, fixture, notify_into};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_inbox_queues_until_sync_and_a_polled_inbox_uses_its_kind_hint() {
@@ -71,4 +71,58 @@ async fn a_held_report_is_posted_as_registered_after_a_configuration_change() {
     // Registered documents are driven as registered: one voucher, in the series of the day
     // it was registered.
     assert_eq!((count("F").await, count("A").await), (1, 0));
+}
+
+/// An inbox that cannot be read (a share that is down) does not stop the others: `run --once`
+/// processes them, tells a person and exits 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_once_goes_on_past_an_inbox_it_cannot_read() {
+    let ws = Workspace::start().await;
+    // `share/export` can be neither created nor read: `share` is a file.
+    std::fs::write(ws.path("share"), b"not a folder").expect("blocker");
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[sie]\nseries = {{ K = \"F\" }}\n{}[[inboxes]]\npath = \"share/export\"\n",
+        notify_into(&events)
+    ));
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1, "the readable inbox was processed");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("share/export could not be read"), "{stderr}");
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["event"], "inbox_unreachable");
+    assert!(sent[0]["inbox"].as_str().is_some_and(|p| p.ends_with("share/export")), "{sent:?}");
+}
+
+/// A running service whose polled inbox goes away keeps posting the files of its other inbox,
+/// tells a person once, and takes the inbox up again when it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_survives_an_inbox_that_goes_away_and_comes_back() {
+    let ws = Workspace::start().await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[sie]\nseries = {{ K = \"F\" }}\n{}[[inboxes]]\npath = \"kassa\"\nwatch = \"poll\"\n\
+         poll_ms = 100\n",
+        notify_into(&events)
+    ));
+    let mut service = ws.spawn_service();
+    ws.wait_for(|| ws.path("kassa").is_dir()).await;
+    std::fs::rename(ws.path("kassa"), ws.path("kassa-away")).expect("share goes down");
+    ws.wait_for(|| events_in(&events).len() == 1).await;
+    assert_eq!(events_in(&events)[0]["event"], "inbox_unreachable");
+
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    ws.wait_for(|| ws.archived("done").len() == 1).await;
+
+    std::fs::rename(ws.path("kassa-away"), ws.path("kassa")).expect("share is back");
+    ws.wait_for(|| events_in(&events).len() == 2).await;
+    assert_eq!(events_in(&events)[1]["event"], "inbox_reachable");
+    std::fs::write(ws.path("kassa/inkop-2026-11.si"), fixture("sie/inkop-2026-11.si"))
+        .expect("drop in the share");
+    ws.wait_for(|| ws.archived("done").len() == 2).await;
+    service.stop();
+    assert_eq!(events_in(&events).len(), 2, "told once each way");
 }
