@@ -118,6 +118,33 @@ fn convert_output_matches_golden_files() {
     goldens.finish(&golden_dir(), |p| !p.ends_with("check.jsonl"));
 }
 
+/// A file `check` cannot read is that file's error: the others are still checked, and the
+/// exit code says a file had errors.
+#[test]
+fn check_goes_on_past_a_file_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fortnox-bridge.toml");
+    std::fs::write(&config, CONFIG).unwrap();
+    let good = inputs().into_iter().find(|(n, _)| !n.starts_with("invalid-")).unwrap().1;
+    let out = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"))
+        .current_dir(root())
+        .args(["check", "--config"])
+        .arg(&config)
+        .args(["--json", "missing.se", &good])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let message = lines[0]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("cannot read the file: "), "{message}");
+    assert_eq!(lines[1]["errors"].as_array().map(Vec::len), Some(0), "{:?}", lines[1]);
+}
+
 #[test]
 fn check_json_matches_golden_file() {
     let paths: Vec<String> = inputs().into_iter().map(|(_, path)| path).collect();

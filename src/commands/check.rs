@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use fortnox_bridge::config::Config;
@@ -13,11 +13,19 @@ use fortnox_bridge::detect::{self, Kind};
 use fortnox_bridge::diagnostic::Diagnostic;
 
 /// Reads, detects and converts one file. SIE files also give their type and voucher count,
-/// and a `.si` file (an import file) that carries balances is rejected.
-fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion, Option<SieFacts>)> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+/// and a `.si` file (an import file) that carries balances is rejected. A file that cannot be
+/// read is that file's error; the other files are still checked.
+fn load(path: &Path, config: &Config) -> (Option<Kind>, Conversion, Option<SieFacts>) {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let d = Diagnostic::file(format!("cannot read the file: {e}"))
+                .hint("check the path, and that this account may read the file");
+            return (None, Conversion { errors: vec![d], ..Conversion::default() }, None);
+        }
+    };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    Ok(match detect::detect(name, &bytes) {
+    match detect::detect(name, &bytes) {
         Some(Kind::Sie) => {
             let (conversion, facts) = convert::sie::convert_named(name, &bytes, &config.sie);
             (Some(Kind::Sie), conversion, Some(facts))
@@ -34,7 +42,7 @@ fn load(path: &Path, config: &Config) -> Result<(Option<Kind>, Conversion, Optio
             },
             None,
         ),
-    })
+    }
 }
 
 fn diagnostics_json(list: &[Diagnostic]) -> serde_json::Value {
@@ -46,7 +54,7 @@ pub fn check(files: &[std::path::PathBuf], as_json: bool, config: &Config) -> Re
     let mut clean = true;
     let mut out = std::io::stdout().lock();
     for path in files {
-        let (kind, c, sie) = load(path, config)?;
+        let (kind, c, sie) = load(path, config);
         clean &= c.errors.is_empty();
         let shown = path.display().to_string();
         let kind_name = kind.map_or_else(|| "unknown".to_owned(), |k| k.to_string());
@@ -98,7 +106,7 @@ pub fn convert(files: &[std::path::PathBuf], config: &Config) -> Result<bool> {
     let mut clean = true;
     let mut out = std::io::stdout().lock();
     for path in files {
-        let (_, c, _) = load(path, config)?;
+        let (_, c, _) = load(path, config);
         let shown = path.display().to_string();
         for e in &c.errors {
             eprintln!("error: {}", e.render(&shown));
