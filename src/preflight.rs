@@ -4,7 +4,8 @@
 //!
 //! Checks for vouchers: a financial year contains the date, the series exists and is manual,
 //! every account exists and is active in that year, the date is after the locked period.
-//! Answers are cached for a short time per run.
+//! Answers are cached for a short time per run. A missing financial year is no rejection: the
+//! document waits for it (see [`Failure::Blocked`]); the rest reject the document.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -22,6 +23,10 @@ const CACHE_LIFETIME: Duration = Duration::from_mins(5);
 pub enum Failure {
     /// Fortnox would refuse it; posting again cannot help until someone fixes something.
     Rejected(String),
+    /// Fortnox would refuse it today, but only for want of something the accountant sets up
+    /// in Fortnox as a matter of course (the new financial year, in January): the document
+    /// waits and is posted once it is there, instead of failing every day's file.
+    Blocked(String),
     /// The check itself failed (network, Fortnox down): try again later.
     Transient(Error),
 }
@@ -76,10 +81,10 @@ impl Preflight {
         }
         let date = v.transaction_date;
         let year = self.year(client, date).await?.ok_or_else(|| {
-            Failure::Rejected(format!(
+            Failure::Blocked(format!(
                 "Fortnox has no financial year containing {date} (hint: create the financial \
-                 year in Fortnox under Settings > Bookkeeping > Financial years, then put the \
-                 file back in the inbox)"
+                 year in Fortnox under Settings > Bookkeeping > Financial years; the document \
+                 waits and is posted once it exists)"
             ))
         })?;
         if let Some(end) = self.locked(client).await?

@@ -88,6 +88,7 @@ pub async fn upload(
             return reject(ledger, doc, reason);
         }
         Err(Failure::Transient(e)) => return wait(ledger, doc, retry, &e.to_string()),
+        Err(Failure::Blocked(reason)) => return wait(ledger, doc, retry, &reason),
     };
     ledger.mark_posting(doc, year)?;
     match client.create_voucher(year, &voucher).await {
@@ -129,7 +130,7 @@ async fn find(
         Some(year) => year,
         None => match preflight.year(client, date).await {
             Ok(Some(y)) => y.id,
-            Ok(None) | Err(Failure::Rejected(_)) => return Ok(None),
+            Ok(None) | Err(Failure::Rejected(_) | Failure::Blocked(_)) => return Ok(None),
             Err(Failure::Transient(e)) => return Err(e),
         },
     };

@@ -1,7 +1,9 @@
-//! Read-only bookkeeping settings: financial years, voucher series, accounts, the locked period
-//! and company information.
+//! Bookkeeping settings: financial years (listed, and created as the accountant does at the
+//! turn of the year), voucher series, accounts, the locked period and company information.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use rusqlite::Connection;
@@ -9,13 +11,14 @@ use serde_json::{Value, json};
 
 use super::Shared;
 use super::errors::{ApiError, code};
+use super::lenient;
 use super::paging::{Params, list, single};
 use super::seed::DATABASE_NUMBER;
 use super::store::{self, Account, FinancialYear, Series};
 
 pub fn router() -> Router<Shared> {
     Router::new()
-        .route("/financialyears", get(list_years))
+        .route("/financialyears", get(list_years).post(create_year))
         .route("/financialyears/{id}", get(get_year))
         .route("/voucherseries", get(list_series))
         .route("/voucherseries/{code}", get(get_series))
@@ -35,6 +38,40 @@ fn year_json(base: &str, year: &FinancialYear) -> Value {
         "AccountChartType": year.chart_type,
         "AccountingMethod": year.accounting_method,
     })
+}
+
+/// `POST /3/financialyears`: a new year `FromDate..ToDate` that overlaps none, with the chart
+/// and series of the others.
+async fn create_year(
+    State(state): State<Shared>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let obj = lenient::envelope(&body, "FinancialYear")?;
+    let date = |name: &str| -> Result<chrono::NaiveDate, ApiError> {
+        lenient::field(&obj, name)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| ApiError::field(name, "ett datum ÅÅÅÅ-MM-DD krävs"))
+    };
+    let (from, to) = (date("FromDate")?, date("ToDate")?);
+    if to < from {
+        return Err(ApiError::field("ToDate", "före FromDate"));
+    }
+    let base = state.base_url.clone();
+    state
+        .store
+        .call(move |conn| {
+            if store::financial_years(conn)?.iter().any(|y| y.from <= to && from <= y.to) {
+                return Err(ApiError::field("FromDate", "överlappar ett befintligt räkenskapsår"));
+            }
+            let tx = conn.transaction()?;
+            let id = super::seed::add_year(&tx, from, to)?;
+            tx.commit()?;
+            let year = store::financial_year(conn, id)?
+                .ok_or_else(|| ApiError::Internal("created year not found".to_owned()))?;
+            Ok((StatusCode::CREATED, Json(single("FinancialYear", year_json(&base, &year)))))
+        })
+        .await
 }
 
 fn series_json(base: &str, series: &Series) -> Value {

@@ -86,37 +86,13 @@ pub fn seed_if_new(conn: &mut Connection, today: NaiveDate) -> rusqlite::Result<
         return Ok(false);
     }
     let tx = conn.transaction()?;
-    for (id, year) in (1_i64..).zip(today.year() - 1..=today.year() + 1) {
-        tx.execute(
-            "INSERT INTO financial_years (id, from_date, to_date, chart_type, accounting_method)
-             VALUES (?1, ?2, ?3, 'Bas 2012', 'ACCRUAL')",
-            params![id, format!("{year}-01-01"), format!("{year}-12-31")],
-        )?;
-        for &(number, description, vat_code, sru) in CHART {
-            store::put_account(
-                &tx,
-                &Account {
-                    year: id,
-                    number,
-                    description: description.to_owned(),
-                    active: !INACTIVE_ACCOUNTS.contains(&number),
-                    vat_code: vat_code.map(str::to_owned),
-                    sru: Some(sru),
-                },
-            )?;
-        }
-        for &(code, description, manual) in SERIES {
-            store::put_series(
-                &tx,
-                &Series {
-                    year: id,
-                    code: code.to_owned(),
-                    description: description.to_owned(),
-                    manual,
-                    next_number: 1,
-                },
-            )?;
-        }
+    for year in today.year() - 1..=today.year() + 1 {
+        let (Some(from), Some(to)) =
+            (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            continue;
+        };
+        add_year(&tx, from, to)?;
     }
     for rate in VAT_RATES {
         tx.execute("INSERT OR IGNORE INTO vat_rates (rate) VALUES (?1)", [rate])?;
@@ -124,6 +100,43 @@ pub fn seed_if_new(conn: &mut Connection, today: NaiveDate) -> rusqlite::Result<
     store::set_setting(&tx, store::LOCKED_UNTIL_KEY, &default_locked_until(today).to_string())?;
     tx.commit()?;
     Ok(true)
+}
+
+/// Adds a financial year with the seeded chart of accounts and voucher series (as Fortnox
+/// copies them from the year before). Returns its Id.
+pub fn add_year(conn: &Connection, from: NaiveDate, to: NaiveDate) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO financial_years (from_date, to_date, chart_type, accounting_method)
+         VALUES (?1, ?2, 'Bas 2012', 'ACCRUAL')",
+        params![from.to_string(), to.to_string()],
+    )?;
+    let id = conn.last_insert_rowid();
+    for &(number, description, vat_code, sru) in CHART {
+        store::put_account(
+            conn,
+            &Account {
+                year: id,
+                number,
+                description: description.to_owned(),
+                active: !INACTIVE_ACCOUNTS.contains(&number),
+                vat_code: vat_code.map(str::to_owned),
+                sru: Some(sru),
+            },
+        )?;
+    }
+    for &(code, description, manual) in SERIES {
+        store::put_series(
+            conn,
+            &Series {
+                year: id,
+                code: code.to_owned(),
+                description: description.to_owned(),
+                manual,
+                next_number: 1,
+            },
+        )?;
+    }
+    Ok(id)
 }
 
 /// Settings key marking that the registers (customers, articles, …) were seeded.

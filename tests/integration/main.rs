@@ -140,6 +140,36 @@ async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
     assert_eq!(ws.archived("done").len(), 1);
 }
 
+/// A voucher in a year Fortnox does not have yet (the accountant has not opened it, as every
+/// January) waits instead of failing, and is posted once the year exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voucher_waits_for_its_financial_year_and_posts_once_it_exists() {
+    let ws = Workspace::start().await;
+    ws.write_config("[upload]\nretry_secs = 1\n");
+    let sie = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20280103 \"Kaffe\"\n{\n\
+               #TRANS 3001 {} -50.00\n#TRANS 1910 {} 50.00\n}\n";
+    ws.drop_file("nyar.si", sie.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(3), "it waits: {out:?}");
+    assert!(ws.archived("failed").is_empty() && ws.archived("done").is_empty());
+    let status = ws.cli(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status json");
+    assert_eq!(status["inboxes"][0]["waiting"], 1, "{status}");
+
+    let api = ws.api().await;
+    let year = api
+        .post(
+            "/3/financialyears",
+            &serde_json::json!({"FinancialYear": {"FromDate": "2028-01-01", "ToDate": "2028-12-31"}}),
+        )
+        .await;
+    let year = year["FinancialYear"]["Id"].as_u64().expect("year created");
+    let out = ws.cli(&["retry", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1);
+    assert_eq!(api.all_vouchers("A", year).await.len(), 1);
+}
+
 /// A file refused in part says how many of its documents were posted all the same (they are
 /// not posted again when the corrected file is put back).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

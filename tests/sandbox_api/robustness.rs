@@ -128,3 +128,27 @@ async fn planned_faults_are_served_in_order_then_stop() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["Voucher"]["VoucherNumber"], json!(2), "the dropped write was committed");
 }
+
+/// The accountant's new year: created with the chart and series of the others; a year that
+/// overlaps one that exists is refused.
+#[tokio::test]
+async fn a_financial_year_can_be_created_but_not_over_another() {
+    let api = Api::start(options()).await;
+    let year = |from: &str, to: &str| json!({"FinancialYear": {"FromDate": from, "ToDate": to}});
+    let (status, body) = api.post("/3/financialyears", &year("2031-01-01", "2031-12-31")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["FinancialYear"]["Id"].as_u64().unwrap();
+    let (_, found) = api.get("/3/financialyears?date=2031-06-30").await;
+    assert_eq!(found["FinancialYears"][0]["Id"].as_u64(), Some(id), "{found}");
+    let (status, _) = api.get(&format!("/3/accounts/1910?financialyear={id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = api.get(&format!("/3/voucherseries/A?financialyear={id}")).await;
+    assert_eq!(
+        (status, body["VoucherSeries"]["NextVoucherNumber"].as_u64()),
+        (StatusCode::OK, Some(1))
+    );
+    let (status, body) = api.post("/3/financialyears", &year("2031-07-01", "2032-06-30")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _) = api.post("/3/financialyears", &year("2033-12-31", "2033-01-01")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
