@@ -1,10 +1,13 @@
 //! `connect`: authorizes fortnox-bridge with a Fortnox company through the consent page (OAuth2
-//! authorization code) and stores the token pair encrypted beside the configuration.
+//! authorization code). With `auth = "authorization_code"` the token pair is stored encrypted
+//! beside the configuration; with `auth = "client_credentials"` (the default) an administrator
+//! consents for the company's service account once, and the command prints the tenant id the
+//! service signs in with (nothing is stored).
 
 use anyhow::{Context, Result};
 
 use fortnox_bridge::config::{AuthMethod, Config, Target};
-use fortnox_bridge::fortnox::connect::connect as authorize;
+use fortnox_bridge::fortnox::connect::{Grant, connect as authorize};
 use fortnox_bridge::fortnox::{Credentials, Endpoints, TokenStore};
 use fortnox_bridge::sandbox::{Sandbox, SandboxOptions};
 
@@ -30,20 +33,22 @@ pub async fn connect(config: &Config) -> Result<bool> {
             endpoints
         }
     };
-    if f.auth != AuthMethod::AuthorizationCode {
-        eprintln!(
-            "note: [fortnox] auth is not \"authorization_code\"; the service will keep using \
-             client credentials until you set it"
-        );
-    }
     let credentials = Credentials {
         client_id: f.client_id.clone(),
         client_secret: f.client_secret.clone(),
         tenant_id: None,
     };
-    let store = TokenStore::new(&f.token_file, &f.key_file);
+    // A service account's consent needs no stored pair: the exchange only proves it and reads
+    // the company (its tenant id), with tokens in scratch files removed afterwards.
+    let (grant, store) = match f.auth {
+        AuthMethod::AuthorizationCode => (Grant::User, TokenStore::new(&f.token_file, &f.key_file)),
+        AuthMethod::ClientCredentials => {
+            let scratch = |ext| f.token_file.with_extension(ext);
+            (Grant::ServiceAccount, TokenStore::new(scratch("consent"), scratch("consent.key")))
+        }
+    };
     let connected =
-        authorize(&endpoints, &credentials, &store, &f.redirect_uri, &f.scopes, |url| {
+        authorize(&endpoints, &credentials, &store, &f.redirect_uri, &f.scopes, grant, |url| {
             println!(
                 "Open this address in a browser, log in as a Fortnox administrator and approve:"
             );
@@ -59,6 +64,9 @@ pub async fn connect(config: &Config) -> Result<bool> {
     if let Some(sandbox) = sandbox {
         sandbox.stop().await;
     }
+    if grant == Grant::ServiceAccount {
+        store.remove();
+    }
     let connected = connected?;
     match &connected.company {
         Some(c) => println!(
@@ -69,9 +77,20 @@ pub async fn connect(config: &Config) -> Result<bool> {
         ),
         None => println!("connected (the company could not be read with the granted scopes)"),
     }
+    println!("scopes: {}", connected.scope);
+    if grant == Grant::ServiceAccount {
+        let tenant = connected.company.as_ref().and_then(|c| c.database_number);
+        let tenant =
+            tenant.map_or_else(|| "<the company's database number>".to_owned(), |n| n.to_string());
+        println!(
+            "the company's service account is consented; the service signs in with client credentials:"
+        );
+        println!("  set FORTNOX_TENANT_ID={tenant} (or tenant_id = \"{tenant}\" under [fortnox]),");
+        println!("  FORTNOX_CLIENT_ID and FORTNOX_CLIENT_SECRET in the service's environment");
+        return Ok(true);
+    }
     let until = chrono::DateTime::from_timestamp(connected.refresh_expires_at, 0)
         .map_or_else(String::new, |t| t.format("%Y-%m-%d").to_string());
-    println!("scopes: {}", connected.scope);
     println!("tokens: {} (encrypted; key {})", f.token_file.display(), f.key_file.display());
     println!("the service renews the connection on every use; unused, it lapses on {until}");
     Ok(true)

@@ -151,13 +151,15 @@ pub(super) fn fortnox(
             ),
         ));
     }
+    // Every feature's scopes by default: a scope added later costs the company a new consent,
+    // and any inbox may be handed an order export.
     let scopes = raw.scopes.unwrap_or_else(|| {
         use crate::fortnox::connect::{Feature, scopes_for};
+        let mut features = vec![Feature::Vouchers, Feature::Orders, Feature::Invoices];
         if attach_file {
-            scopes_for(&[Feature::Vouchers, Feature::Attachments])
-        } else {
-            scopes_for(&[Feature::Vouchers])
+            features.push(Feature::Attachments);
         }
+        scopes_for(&features)
     });
     let token_file = at(raw.token_file, "fortnox-tokens.bin");
     let key_file = raw.key_file.map_or_else(
@@ -204,7 +206,16 @@ mod tests {
         assert!(attach.zreport.attach_file);
         assert_eq!(
             attach.fortnox.scopes,
-            ["companyinformation", "bookkeeping", "settings", "inbox"]
+            [
+                "companyinformation",
+                "bookkeeping",
+                "settings",
+                "order",
+                "customer",
+                "article",
+                "invoice",
+                "inbox"
+            ]
         );
         let err =
             |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();

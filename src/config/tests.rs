@@ -16,7 +16,18 @@ fn template_parses_to_the_defaults() {
     assert_eq!(config.fortnox.token_file, base.join("fortnox-tokens.bin"));
     assert_eq!(config.fortnox.key_file, base.join("fortnox-tokens.bin.key"));
     assert_eq!(config.fortnox.redirect_uri, DEFAULT_REDIRECT_URI);
-    assert_eq!(config.fortnox.scopes, ["companyinformation", "bookkeeping", "settings"]);
+    assert_eq!(
+        config.fortnox.scopes,
+        [
+            "companyinformation",
+            "bookkeeping",
+            "settings",
+            "order",
+            "customer",
+            "article",
+            "invoice"
+        ]
+    );
     assert!(!format!("{:?}", config.fortnox).contains("sandbox-secret"));
 }
 

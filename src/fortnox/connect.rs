@@ -111,12 +111,24 @@ fn listen_error(addr: SocketAddr, e: &std::io::Error) -> Error {
     }
 }
 
+/// Whose consent `connect` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// A user's: the token pair is kept and renewed (`auth = "authorization_code"`).
+    User,
+    /// The company's service account (`account_type=service`), consented once by an
+    /// administrator; afterwards the service signs in with client credentials and the tenant id
+    /// (`auth = "client_credentials"`).
+    ServiceAccount,
+}
+
 /// Builds the consent URL.
 pub fn consent_request(
     endpoints: &Endpoints,
     client_id: &str,
     redirect_uri: &str,
     scopes: &[String],
+    grant: Grant,
 ) -> Result<ConsentRequest, Error> {
     let client = BasicClient::new(ClientId::new(client_id.to_owned()))
         .set_auth_uri(
@@ -126,11 +138,14 @@ pub fn consent_request(
             RedirectUrl::new(redirect_uri.to_owned())
                 .map_err(|e| config_error("redirect uri", e, REDIRECT_HINT))?,
         );
-    let (url, state) = client
+    let mut request = client
         .authorize_url(CsrfToken::new_random)
         .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
-        .add_extra_param("access_type", "offline")
-        .url();
+        .add_extra_param("access_type", "offline");
+    if grant == Grant::ServiceAccount {
+        request = request.add_extra_param("account_type", "service");
+    }
+    let (url, state) = request.url();
     Ok(ConsentRequest {
         url: url.to_string(),
         state: state.secret().clone(),
@@ -342,11 +357,12 @@ pub async fn connect(
     store: &TokenStore,
     redirect_uri: &str,
     scopes: &[String],
+    grant: Grant,
     show: impl FnOnce(&str),
 ) -> Result<Connected, Error> {
     let listener = listen(redirect_uri).await?;
     let request =
-        consent_request(endpoints, &credentials.client_id, listener.redirect_uri(), scopes)?;
+        consent_request(endpoints, &credentials.client_id, listener.redirect_uri(), scopes, grant)?;
     show(&request.url);
     let code = listener.wait_for_code(&request.state, CODE_LIFETIME).await?;
     let mut set = exchange_code(endpoints, credentials, &request, &code).await?;
@@ -389,10 +405,17 @@ mod tests {
     fn consent_url_carries_what_fortnox_requires() {
         let endpoints = Endpoints::live();
         let scopes = scopes_for(&[Feature::Vouchers]);
-        let r =
-            consent_request(&endpoints, "abc", "http://127.0.0.1:47800/cb", &scopes).expect("url");
+        let request = |grant| {
+            consent_request(&endpoints, "abc", "http://127.0.0.1:47800/cb", &scopes, grant)
+                .expect("url")
+        };
+        let service = reqwest::Url::parse(&request(Grant::ServiceAccount).url).expect("parses");
+        let q: HashMap<_, _> = service.query_pairs().into_owned().collect();
+        assert_eq!(q["account_type"], "service");
+        let r = request(Grant::User);
         let url = reqwest::Url::parse(&r.url).expect("parses");
         let q: HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert!(!q.contains_key("account_type"), "{q:?}");
         assert!(r.url.starts_with("https://apps.fortnox.se/oauth-v1/auth?"));
         assert_eq!(q["client_id"], "abc");
         assert_eq!(q["response_type"], "code");

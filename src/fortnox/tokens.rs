@@ -136,6 +136,18 @@ impl TokenStore {
         &self.path
     }
 
+    /// Deletes the stored pair, its key and its lock and temporary files (those that exist).
+    pub fn remove(&self) {
+        for file in [
+            self.path.clone(),
+            self.temp_path(),
+            with_suffix(&self.path, ".lock"),
+            self.key_path.clone(),
+        ] {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+
     pub(crate) fn at(&self, point: StorePoint) {
         if let Some(hook) = &self.hook {
             hook(point);

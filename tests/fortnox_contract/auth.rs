@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use fortnox_bridge::fortnox::connect::{Connected, connect};
+use fortnox_bridge::fortnox::connect::{Connected, Grant, connect};
 use fortnox_bridge::fortnox::{
     Client, Endpoints, Error, Problem, StorePoint, TokenHealth, TokenStore,
 };
@@ -77,6 +77,7 @@ impl Fixture {
             &self.store(),
             "http://127.0.0.1:0/fortnox/callback",
             &scopes,
+            Grant::User,
             |url| {
                 let url = url.to_owned();
                 tokio::spawn(async move { approve(&url).await });
@@ -383,5 +384,61 @@ async fn the_connect_command_prints_the_consent_url_and_stores_the_tokens() {
     .token_store(store)
     .build();
     assert!(client.company_information().await.is_ok());
+    sandbox.stop().await;
+}
+
+/// With client credentials (the default), `connect` asks an administrator to consent for the
+/// company's service account and prints the tenant id the service signs in with; it stores
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connect_command_consents_a_service_account_and_prints_its_tenant_id() {
+    let sandbox = Sandbox::start(options()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sandbox.base_url());
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("auth = \"authorization_code\"", "")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"))
+        .args(["connect", "-c"])
+        .arg(&config)
+        .env("FORTNOX_BRIDGE_NO_BROWSER", "1")
+        .env_remove("FORTNOX_CLIENT_ID")
+        .env_remove("FORTNOX_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if line.trim_start().starts_with("http") {
+                let _ = tx.send(line.trim().to_owned());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_mins(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(url.contains("account_type=service"), "{url}");
+    approve(&url).await;
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+    let printed = reader.join().unwrap();
+    assert!(status.success(), "{printed}");
+    let company = Client::builder(Endpoints::for_base(&sandbox.base_url()), credentials())
+        .build()
+        .company_information()
+        .await
+        .unwrap();
+    let tenant = company.database_number.unwrap();
+    assert!(printed.contains(&format!("FORTNOX_TENANT_ID={tenant}")), "{printed}");
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, [std::ffi::OsString::from("fortnox-bridge.toml")], "nothing stored");
     sandbox.stop().await;
 }
