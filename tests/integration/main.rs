@@ -207,7 +207,7 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
         )
     };
     let text = format!(
-        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 556677-8899\n{}{}",
+        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n{}{}",
         version("50.00"),
         version("60.00")
     );
@@ -230,7 +230,7 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_of_one_days_vouchers_lists_that_day_once() {
     let ws = Workspace::start_with(|o| o.list_comments = false).await;
-    let mut text = String::from("#FLAGGA 0\n#SIETYP 4\n#ORGNR 556677-8899\n");
+    let mut text = String::from("#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n");
     for n in 1..=12 {
         writeln!(
             text,
