@@ -11,6 +11,7 @@
 // Shared vocabulary.
 pub mod config;
 pub mod diagnostic;
+pub mod org_number;
 
 // The stages, in data-flow order.
 pub mod archive;

@@ -2,20 +2,25 @@
 //! Fortnox would refuse is refused here with a located, explained message instead of a Swedish
 //! error code, and nothing is retried that cannot succeed.
 //!
-//! Checks for vouchers: a financial year contains the date, the series exists and is manual,
-//! every account exists and is active in that year, the date is after the locked period.
-//! Answers are cached for a short time per run. A missing financial year is no rejection: the
-//! document waits for it (see [`Failure::Blocked`]); the rest reject the document.
+//! Checks for vouchers: the file's organisation number is the connected company's
+//! ([`company`]), a financial year contains the date, the series exists and is manual, every
+//! account exists and is active in that year, the date is after the locked period. Answers are
+//! cached for a short time per run. A missing financial year is no rejection: the document
+//! waits for it (see [`Failure::Blocked`]); the rest reject the document.
+
+mod company;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::convert::SourceOrg;
 use crate::fortnox::model::{Account, FinancialYear, VoucherRequest, VoucherSeries};
 use crate::fortnox::{Client, Error};
+use company::Company;
 
-/// How long a looked-up fact (year, series, account) is trusted.
+/// How long a looked-up fact (company, year, series, account) is trusted.
 const CACHE_LIFETIME: Duration = Duration::from_mins(5);
 
 /// Why a document cannot be posted now.
@@ -54,6 +59,10 @@ enum Locked {
 /// A cache of chart facts for one run.
 pub struct Preflight {
     born: Instant,
+    /// `[fortnox] allowed_org_numbers`: files may carry these besides the company's own.
+    allowed: Vec<String>,
+    /// The connected company once looked up.
+    company: Option<Company>,
     years: Vec<FinancialYear>,
     series: HashMap<(String, u64), Option<VoucherSeries>>,
     accounts: HashMap<(u32, u64), Option<Account>>,
@@ -61,23 +70,37 @@ pub struct Preflight {
     locked: Locked,
 }
 
-impl Default for Preflight {
-    fn default() -> Self {
+impl Preflight {
+    /// An empty cache; files may carry the organisation numbers in `allowed` besides the
+    /// connected company's own.
+    pub fn new(allowed: &[String]) -> Self {
         Preflight {
             born: Instant::now(),
+            allowed: allowed.to_vec(),
+            company: None,
             years: Vec::new(),
             series: HashMap::new(),
             accounts: HashMap::new(),
             locked: Locked::Unknown,
         }
     }
-}
 
-impl Preflight {
-    /// Checks a voucher; on success returns the Id of the financial year to post it in.
-    pub async fn voucher(&mut self, client: &Client, v: &VoucherRequest) -> Result<u64, Failure> {
+    /// Checks a voucher from a file naming `source` (see [`crate::convert::source_org`]); on
+    /// success returns the Id of the financial year to post it in.
+    pub async fn voucher(
+        &mut self,
+        client: &Client,
+        source: Option<SourceOrg<'_>>,
+        v: &VoucherRequest,
+    ) -> Result<u64, Failure> {
         if self.born.elapsed() > CACHE_LIFETIME {
-            *self = Preflight::default();
+            *self = Preflight::new(&self.allowed);
+        }
+        if let Some(source) = source {
+            let company = self.company(client).await?.clone();
+            if let Some(reason) = company::refusal(source, &company, &self.allowed) {
+                return Err(Failure::Rejected(reason));
+            }
         }
         let date = v.transaction_date;
         let year = self.year(client, date).await?.ok_or_else(|| {
@@ -167,6 +190,25 @@ impl Preflight {
             self.years.push(y.clone());
         }
         Ok(found)
+    }
+
+    /// The connected company (cached).
+    async fn company(&mut self, client: &Client) -> Result<&Company, Failure> {
+        let company = if let Some(company) = self.company.take() {
+            company
+        } else {
+            let info = client.company_information().await?;
+            let number = info.organization_number.filter(|n| !n.trim().is_empty());
+            if number.as_deref().and_then(crate::org_number::key).is_none() {
+                tracing::warn!(
+                    company = %info.company_name,
+                    "Fortnox gives no usable organisation number for the connected company \
+                     ({number:?}); files are posted without checking theirs"
+                );
+            }
+            Company { name: info.company_name, number }
+        };
+        Ok(self.company.insert(company))
     }
 
     async fn locked(&mut self, client: &Client) -> Result<Option<NaiveDate>, Failure> {

@@ -82,7 +82,8 @@ pub async fn upload(
             Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
         }
     }
-    let year = match preflight.voucher(client, &voucher).await {
+    let source = crate::convert::source_org(&doc.reference);
+    let year = match preflight.voucher(client, source, &voucher).await {
         Ok(year) => year,
         Err(Failure::Rejected(reason)) => {
             return reject(ledger, doc, reason);

@@ -20,6 +20,7 @@ pub(super) struct RawFortnox {
     redirect_uri: Option<String>,
     scopes: Option<Vec<String>>,
     pace: Option<bool>,
+    allowed_org_numbers: Option<Vec<String>>,
 }
 
 /// Where Fortnox is.
@@ -62,6 +63,9 @@ pub struct FortnoxConfig {
     pub scopes: Vec<String>,
     /// Client-side pacing under 25 requests per 5 s (off only for a sandbox without limit).
     pub pace: bool,
+    /// Organisation numbers besides the connected company's that files may carry (the same
+    /// company under another number), as written; each is well formed.
+    pub allowed_org_numbers: Vec<String>,
 }
 
 impl std::fmt::Debug for FortnoxConfig {
@@ -76,6 +80,7 @@ impl std::fmt::Debug for FortnoxConfig {
             .field("key_file", &self.key_file)
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
+            .field("allowed_org_numbers", &self.allowed_org_numbers)
             .finish_non_exhaustive()
     }
 }
@@ -161,6 +166,18 @@ pub(super) fn fortnox(
         }
         scopes_for(&features)
     });
+    let allowed_org_numbers = raw.allowed_org_numbers.unwrap_or_default();
+    if let Some((i, bad)) =
+        allowed_org_numbers.iter().enumerate().find(|(_, n)| !crate::org_number::is_well_formed(n))
+    {
+        return Err(Problem::new(
+            &["fortnox", "allowed_org_numbers", &i.to_string()],
+            format!(
+                "[fortnox] allowed_org_numbers: `{bad}` is not an organisation number (hint: \
+                 10 or 12 digits, dashes allowed, as Fortnox shows it, e.g. \"556677-8899\")"
+            ),
+        ));
+    }
     let token_file = at(raw.token_file, "fortnox-tokens.bin");
     let key_file = raw.key_file.map_or_else(
         || {
@@ -181,6 +198,7 @@ pub(super) fn fortnox(
         redirect_uri,
         scopes,
         pace,
+        allowed_org_numbers,
     })
 }
 
@@ -227,5 +245,26 @@ mod tests {
         assert!(
             err("[fortnox]\nredirect_uri = \"https://evil.example/cb\"\n").contains("loopback")
         );
+    }
+
+    #[test]
+    fn allowed_org_numbers_are_checked_and_a_bad_one_is_placed_on_its_line() {
+        let text = "[fortnox]\nallowed_org_numbers = [\"556677-8899\", \"197702167508\"]\n";
+        let config = Config::from_toml_str(text, Path::new("/x")).expect("valid");
+        assert_eq!(config.fortnox.allowed_org_numbers, ["556677-8899", "197702167508"]);
+        let none = Config::from_toml_str("", Path::new("/x")).expect("valid");
+        assert!(none.fortnox.allowed_org_numbers.is_empty());
+        let err =
+            |text: &str| Config::from_toml_str(text, Path::new("/x")).err().unwrap_or_default();
+        assert_eq!(
+            err("[fortnox]\ntarget = \"sandbox\"\nallowed_org_numbers = [\n  \"556677-8899\",\n  \
+                 \"55667-889\",\n]\n"),
+            "line 5: [fortnox] allowed_org_numbers: `55667-889` is not an organisation number \
+             (hint: 10 or 12 digits, dashes allowed, as Fortnox shows it, e.g. \"556677-8899\")"
+        );
+        assert!(
+            err("[fortnox]\nallowed_org_numbers = [\"556677 8899\"]\n").starts_with("line 2: ")
+        );
+        assert!(err("[fortnox]\nallowed_org_numbers = [\"SE556677889901\"]\n").contains("`SE55"));
     }
 }

@@ -129,6 +129,29 @@ pub(crate) fn round_ore(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// The organisation number a document's source file names, as its reference keeps it (the
+/// company is part of the identity: `sie:<#ORGNR without dashes>:...`,
+/// `zreport:<company.org_number digits>:...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceOrg<'a> {
+    /// Where the file says it, for messages: `#ORGNR` or `company.org_number`.
+    pub field: &'static str,
+    pub number: &'a str,
+}
+
+/// The organisation number in a document's `reference`; `None` for orders (an order export
+/// names no company) and for SIE files without `#ORGNR`.
+pub fn source_org(reference: &str) -> Option<SourceOrg<'_>> {
+    let (kind, rest) = reference.split_once(':')?;
+    let field = match kind {
+        "sie" => "#ORGNR",
+        "zreport" => "company.org_number",
+        _ => return None,
+    };
+    let number = rest.split(':').next().unwrap_or_default();
+    (!number.trim().is_empty()).then_some(SourceOrg { field, number })
+}
+
 /// The short marker for a reference: `[fb:` + 16 hex digits of its SHA-256 + `]`.
 pub fn marker_for(reference: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -174,6 +197,30 @@ mod tests {
         assert!(carries_version(&comments, "3f2a"));
         assert!(!carries_version(&comments, "3f2"));
         assert!(!carries_version(&format!("{m} xv:3f2a"), "3f2a"));
+    }
+
+    #[test]
+    fn the_source_org_number_is_read_back_from_the_reference() {
+        let ver = "#VER A 1 20261001\n{\n#TRANS 4010 {} 5.00\n#TRANS 1910 {} -5.00\n}\n";
+        let sie = |head: &str| {
+            let text = format!("#FLAGGA 0\n#SIETYP 4\n{head}{ver}");
+            let c = sie::convert_bytes(text.as_bytes(), &crate::config::SieConfig::default());
+            assert!(c.errors.is_empty(), "{:?}", c.errors);
+            c.documents[0].reference.clone()
+        };
+        let with = sie("#ORGNR 16556677-8899 1\n");
+        assert_eq!(source_org(&with), Some(SourceOrg { field: "#ORGNR", number: "165566778899" }));
+        assert_eq!(source_org(&sie("")), None, "a SIE file without #ORGNR names no company");
+        assert_eq!(source_org(&sie("#ORGNR\n")), None);
+        let config = Config::from_toml_str("", std::path::Path::new("/x")).expect("defaults");
+        let z = zreport::convert_bytes(
+            include_bytes!("../../fixtures/zreport/restaurang-2026-10-31.json"),
+            &config.zreport,
+            &config.accounts,
+        );
+        let z = source_org(&z.documents[0].reference).expect("a Z-report names its company");
+        assert_eq!((z.field, z.number), ("company.org_number", "5599990005"));
+        assert_eq!(source_org("order:W-1001:3f2a"), None);
     }
 
     #[test]

@@ -287,7 +287,7 @@ mod tests {
         assert_eq!((debit, credit), (Decimal::new(1_184_625, 2), Decimal::new(1_184_625, 2)));
         assert_eq!(v.voucher_rows[7].transaction_information.as_deref(), Some("Öresavrundning"));
         assert_eq!(c.documents[1].line, 28);
-        assert!(c.documents[1].reference.starts_with("sie:5566778899:K:1042:2026-10-31:"));
+        assert!(c.documents[1].reference.starts_with("sie:5599990005:K:1042:2026-10-31:"));
     }
 
     #[test]

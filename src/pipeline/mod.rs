@@ -91,11 +91,12 @@ pub fn unix_now() -> u64 {
 
 impl Pipeline {
     pub fn new(config: Config, client: Client, ledger: Ledger) -> Pipeline {
+        let preflight = Preflight::new(&config.fortnox.allowed_org_numbers);
         Pipeline {
             config,
             client,
             ledger,
-            preflight: Mutex::new(Preflight::default()),
+            preflight: Mutex::new(preflight),
             heartbeat: Arc::new(AtomicU64::new(unix_now())),
         }
     }

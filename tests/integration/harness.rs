@@ -48,9 +48,14 @@ impl Workspace {
     /// Writes the configuration: the sandbox's URL, a short stability window, plus `extra`.
     /// Retries are fast (`retry_secs = 1`) unless `extra` has its own `[upload]`.
     pub fn write_config(&self, extra: &str) {
+        self.write_config_with("", extra);
+    }
+
+    /// [`Workspace::write_config`] with more keys of `[fortnox]` (`fortnox`, whole lines).
+    pub fn write_config_with(&self, fortnox: &str, extra: &str) {
         let upload = if extra.contains("[upload]") { "" } else { "[upload]\nretry_secs = 1\n" };
         let text = format!(
-            "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 300\nrescan_secs = 2\n\
+            "[fortnox]\ntarget = \"{}\"\n{fortnox}[watch]\nstable_ms = 300\nrescan_secs = 2\n\
              {upload}{extra}",
             self.sandbox.base_url()
         );

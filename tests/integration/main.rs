@@ -170,6 +170,53 @@ async fn a_voucher_waits_for_its_financial_year_and_posts_once_it_exists() {
     assert_eq!(api.all_vouchers("A", year).await.len(), 1);
 }
 
+/// A file of another company (its `#ORGNR` is not the connected company's 559999-0005) is
+/// refused before anything is sent; with its number under `[fortnox] allowed_org_numbers`
+/// (here in the 12-digit form) the same file is posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_companys_file_is_refused_unless_its_number_is_allowed() {
+    let ws = Workspace::start().await;
+    let mut bytes = fixture("sie/kassa-2026-10.si");
+    let ours: &[u8] = b"#ORGNR 559999-0005";
+    let at = bytes.windows(ours.len()).position(|w| w == ours).expect("#ORGNR line");
+    bytes.splice(at..at + ours.len(), b"#ORGNR 556677-8899".iter().copied());
+    ws.drop_file("kassa-2026-10.si", &bytes);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    assert!(failed[0].ends_with("kassa-2026-10.si"), "{failed:?}");
+    let report = std::fs::read_to_string(failed[0].with_file_name("kassa-2026-10.si.error.txt"))
+        .expect("report");
+    assert!(
+        report.contains(
+            "kassa-2026-10.si:17: SIE voucher K 1041: the file is for organisation number \
+             556677-8899 (#ORGNR), but the connected Fortnox company is Sandlådan Café & Butik \
+             AB (559999-0005) (hint: this file belongs to another company; put it in that \
+             company's inbox, or list \"556677-8899\" under [fortnox] allowed_org_numbers"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("kassa-2026-10.si:28: SIE voucher K 1042: the file is for"),
+        "{report}"
+    );
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let all = api.get(&format!("/3/vouchers?financialyear={year}")).await;
+    assert_eq!(all["Vouchers"].as_array().expect("list").len(), 0, "nothing posted");
+
+    ws.write_config_with(
+        "allowed_org_numbers = [\"16556677-8899\"]\n",
+        "[sie]\nseries = { K = \"F\" }\n",
+    );
+    ws.drop_file("kassa-2026-10.si", &bytes);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1);
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 2, "{f:?}");
+}
+
 /// A file refused in part says how many of its documents were posted all the same (they are
 /// not posted again when the corrected file is put back).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,7 +284,7 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
         )
     };
     let text = format!(
-        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 556677-8899\n{}{}",
+        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n{}{}",
         version("50.00"),
         version("60.00")
     );
@@ -260,7 +307,7 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_of_one_days_vouchers_lists_that_day_once() {
     let ws = Workspace::start_with(|o| o.list_comments = false).await;
-    let mut text = String::from("#FLAGGA 0\n#SIETYP 4\n#ORGNR 556677-8899\n");
+    let mut text = String::from("#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n");
     for n in 1..=12 {
         writeln!(
             text,

@@ -40,10 +40,7 @@ pub fn check(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
 
-    let org: String = r.company.org_number.chars().filter(char::is_ascii_digit).collect();
-    let org_ok = r.company.org_number.chars().all(|c| c.is_ascii_digit() || c == '-')
-        && matches!(org.len(), 10 | 12);
-    if !org_ok {
+    if !crate::org_number::is_well_formed(&r.company.org_number) {
         errors.push(
             Diagnostic::at(
                 at("/company/org_number"),

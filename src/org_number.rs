@@ -1,0 +1,81 @@
+//! Swedish organisation numbers as files, configuration and Fortnox write them: `556677-8899`,
+//! `5566778899`, the 12-digit forms `16556677-8899` and, for a sole trader's personnummer,
+//! `19770216-7508`. Two numbers name the same company when their last ten digits are equal.
+//!
+//! Owns normalising and comparing them; pure.
+
+/// The ten digits that identify the company: the digits of a number of 10 or 12 digits (other
+/// characters ignored), the last ten of a 12-digit one. `None` when there are not 10 or 12.
+pub fn key(text: &str) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    match digits.len() {
+        10 => Some(digits),
+        12 => Some(digits[2..].to_owned()),
+        _ => None,
+    }
+}
+
+/// True for a number written as a person would: digits and dashes only, 10 or 12 digits.
+pub fn is_well_formed(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii_digit() || c == '-') && key(text).is_some()
+}
+
+/// True for digits that are all zeros (`000000-0000`, a placeholder some programs export).
+pub fn is_placeholder(text: &str) -> bool {
+    let mut digits = text.chars().filter(char::is_ascii_digit).peekable();
+    digits.peek().is_some() && digits.all(|c| c == '0')
+}
+
+/// True when `a` and `b` are well formed and name the same company.
+pub fn same(a: &str, b: &str) -> bool {
+    key(a).is_some_and(|a| key(b).is_some_and(|b| a == b))
+}
+
+/// The number as messages show it: its digits with a dash before the last four
+/// (`556677-8899`, `19770216-7508`); other text unchanged.
+pub fn show(text: &str) -> String {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if key(text).is_none() {
+        return text.to_owned();
+    }
+    let (head, tail) = digits.split_at(digits.len() - 4);
+    format!("{head}-{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ten_and_twelve_digit_forms_of_one_company_are_the_same() {
+        assert!(same("556677-8899", "5566778899"));
+        assert!(same("556677-8899", "16556677-8899"));
+        assert!(same("165566778899", "556677-8899"));
+        // A sole trader: personnummer with and without the century.
+        assert!(same("19770216-7508", "770216-7508"));
+        assert!(same(" 770216-7508 ", "197702167508"));
+        assert!(!same("556677-8899", "559999-0005"));
+        assert!(!same("556677-8899", "16559999-0005"));
+        // The last ten digits, not any ten: another prefix is another number only when the
+        // ten differ.
+        assert!(!same("556677-889", "556677-8899"), "nine digits are not a number");
+        assert!(!same("5566778899-1", "5566778899"), "eleven digits are not a number");
+        assert!(!same("", ""));
+    }
+
+    #[test]
+    fn keys_well_formedness_placeholders_and_display() {
+        assert_eq!(key("16556677-8899").as_deref(), Some("5566778899"));
+        assert_eq!(key("5566778899").as_deref(), Some("5566778899"));
+        assert_eq!(key("55667788"), None);
+        assert!(is_well_formed("556677-8899") && is_well_formed("197702167508"));
+        assert!(!is_well_formed("556677 8899"), "spaces are not written in the config");
+        assert!(!is_well_formed("SE556677889901"));
+        assert!(!is_well_formed("556677-889"));
+        assert!(is_placeholder("000000-0000") && !is_placeholder("") && !is_placeholder("-"));
+        assert!(!is_placeholder("000000-0001"));
+        assert_eq!(show("5566778899"), "556677-8899");
+        assert_eq!(show("16 556677 8899"), "16556677-8899");
+        assert_eq!(show("12345"), "12345");
+    }
+}
