@@ -134,8 +134,8 @@ fn sql_state_conditions_spell_as_str_and_select_what_parse_reads() {
     assert_sql_selects_as_parse_reads::<AttachState>(&conn);
 }
 
-#[test]
-fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_posting() {
+/// A ledger on disk with one file in inbox `in`, whose documents a test inserts as stored rows.
+fn ledger_with_one_file() -> (tempfile::TempDir, Ledger, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
     let new = NewFile {
@@ -147,6 +147,12 @@ fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_pos
         hold: None,
     };
     let file = ledger.add_file(&new).expect("file");
+    (dir, ledger, file)
+}
+
+#[test]
+fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_posting() {
+    let (_dir, ledger, file) = ledger_with_one_file();
     // Both wait for a try far ahead, after 9 failed attempts; one in a state only a newer
     // version knows, and a posted one whose attachment is in such a state after a failed try.
     ledger
@@ -194,17 +200,7 @@ fn a_document_state_a_newer_version_wrote_is_counted_retried_and_notified_as_pos
 
 #[test]
 fn retry_brings_forward_a_waiting_attachment_but_not_a_finished_one() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
-    let new = NewFile {
-        name: "z.json",
-        sha256: "abc",
-        size: 1,
-        processing_path: "p/z.json",
-        inbox: "in",
-        hold: None,
-    };
-    let file = ledger.add_file(&new).expect("file");
+    let (_dir, ledger, file) = ledger_with_one_file();
     // Posted, their files to be attached: one waits for its next try, one is attached (a
     // stale next_try left behind), one was refused for good.
     ledger

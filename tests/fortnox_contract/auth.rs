@@ -334,39 +334,9 @@ async fn the_connect_command_prints_the_consent_url_and_stores_the_tokens() {
     let sandbox = Sandbox::start(options()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &sandbox.base_url());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"))
-        .arg("connect")
-        .arg("-c")
-        .arg(&config)
-        .env("FORTNOX_BRIDGE_NO_BROWSER", "1")
-        .env_remove("FORTNOX_CLIENT_ID")
-        .env_remove("FORTNOX_CLIENT_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if line.trim_start().starts_with("http") {
-                let _ = tx.send(line.trim().to_owned());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    let url = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_mins(1)))
-        .await
-        .unwrap()
-        .unwrap();
+    let (status, printed, url) = run_connect(&config).await;
     assert!(url.contains("access_type=offline") && url.contains("state="), "{url}");
-    approve(&url).await;
-    let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
-    let printed = reader.join().unwrap();
+    assert!(!url.contains("account_type"), "{url}");
     assert!(status.success(), "{printed}");
     assert!(printed.contains("connected to Sandlådan"), "{printed}");
     let store = TokenStore::new(
@@ -397,9 +367,29 @@ async fn the_connect_command_consents_a_service_account_and_prints_its_tenant_id
     let config = write_config(dir.path(), &sandbox.base_url());
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text.replace("auth = \"authorization_code\"", "")).unwrap();
+    let (status, printed, url) = run_connect(&config).await;
+    assert!(url.contains("account_type=service"), "{url}");
+    assert!(status.success(), "{printed}");
+    let company = Client::builder(Endpoints::for_base(&sandbox.base_url()), credentials())
+        .build()
+        .company_information()
+        .await
+        .unwrap();
+    let tenant = company.database_number.unwrap();
+    assert!(printed.contains(&format!("FORTNOX_TENANT_ID={tenant}")), "{printed}");
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, [std::ffi::OsString::from("fortnox-bridge.toml")], "nothing stored");
+    sandbox.stop().await;
+}
+
+/// Runs `connect -c config` as an administrator would: approves the consent page it prints.
+/// Returns its exit status, what it printed and the consent address.
+async fn run_connect(config: &Path) -> (std::process::ExitStatus, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"))
-        .args(["connect", "-c"])
-        .arg(&config)
+        .arg("connect")
+        .arg("-c")
+        .arg(config)
         .env("FORTNOX_BRIDGE_NO_BROWSER", "1")
         .env_remove("FORTNOX_CLIENT_ID")
         .env_remove("FORTNOX_CLIENT_SECRET")
@@ -425,20 +415,7 @@ async fn the_connect_command_consents_a_service_account_and_prints_its_tenant_id
         .await
         .unwrap()
         .unwrap();
-    assert!(url.contains("account_type=service"), "{url}");
     approve(&url).await;
     let status = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
-    let printed = reader.join().unwrap();
-    assert!(status.success(), "{printed}");
-    let company = Client::builder(Endpoints::for_base(&sandbox.base_url()), credentials())
-        .build()
-        .company_information()
-        .await
-        .unwrap();
-    let tenant = company.database_number.unwrap();
-    assert!(printed.contains(&format!("FORTNOX_TENANT_ID={tenant}")), "{printed}");
-    let left: Vec<_> =
-        std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(left, [std::ffi::OsString::from("fortnox-bridge.toml")], "nothing stored");
-    sandbox.stop().await;
+    (status, reader.join().unwrap(), url)
 }
