@@ -143,6 +143,7 @@ impl Preflight {
             Some(_) => {}
         }
         let mut problems = Vec::new();
+        let mut missing = Vec::new();
         for row in &v.voucher_rows {
             let key = (row.account, year.id);
             let known = if let Some(known) = self.accounts.get(&key) {
@@ -152,12 +153,27 @@ impl Preflight {
                 self.accounts.insert(key, found.clone());
                 found
             };
+            let named = |d: &Option<String>| d.as_deref().is_some_and(|d| !d.trim().is_empty());
             let problem = match known {
                 None => format!("account `{}` does not exist", row.account),
                 Some(a) if !a.active => {
                     format!("account `{}` ({}) is inactive", row.account, a.description)
                 }
-                Some(_) => continue,
+                Some(a) => {
+                    for (needed, named, what) in [
+                        (a.needs_cost_center(), named(&row.cost_center), "cost centre"),
+                        (a.needs_project(), named(&row.project), "project"),
+                    ] {
+                        let problem = format!(
+                            "account `{}` ({}) needs a {what} on every row",
+                            row.account, a.description
+                        );
+                        if needed && !named && !missing.contains(&problem) {
+                            missing.push(problem);
+                        }
+                    }
+                    continue;
+                }
             };
             // Once per account, even when its rows are not next to each other.
             if !problems.contains(&problem) {
@@ -171,6 +187,14 @@ impl Preflight {
                 problems.join(", "),
                 year.from_date,
                 year.to_date
+            )));
+        }
+        if !missing.is_empty() {
+            return Err(Failure::Rejected(format!(
+                "{} in Fortnox (hint: give those rows a cost centre (SIE object of dimension 1) \
+                 or project (dimension 6) in the program that wrote the file, or make it \
+                 optional on the account in Fortnox, then put the file back in the inbox)",
+                missing.join(", ")
             )));
         }
         Ok(year.id)

@@ -157,6 +157,24 @@ pub struct Account {
     pub sru: Option<u64>,
     #[serde(default, deserialize_with = "lenient_opt_u64")]
     pub year: Option<u64>,
+    /// `ALLOWED`, `MANDATORY` (every row needs one) or `NOTALLOWED`.
+    #[serde(default)]
+    pub cost_center_settings: Option<String>,
+    /// Like `CostCenterSettings`, for projects.
+    #[serde(default)]
+    pub project_settings: Option<String>,
+}
+
+impl Account {
+    /// Rows on this account must name a cost centre.
+    pub fn needs_cost_center(&self) -> bool {
+        self.cost_center_settings.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("MANDATORY"))
+    }
+
+    /// Rows on this account must name a project.
+    pub fn needs_project(&self) -> bool {
+        self.project_settings.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("MANDATORY"))
+    }
 }
 
 /// `GET /3/settings/lockedperiod`: `EndDate` absent or empty means nothing is locked.

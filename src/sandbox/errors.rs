@@ -90,6 +90,8 @@ pub mod code {
     pub const FILE_NOT_FOUND: u32 = 2_099_017;
     /// The file is already connected to a voucher.
     pub const FILE_ALREADY_CONNECTED: u32 = 2_099_018;
+    /// A row on an account that requires a cost centre names none.
+    pub const COST_CENTER_REQUIRED: u32 = 2_099_019;
 }
 
 /// Body of a 429; Fortnox's own body is unconfirmed, this one is our choice.

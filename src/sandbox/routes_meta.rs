@@ -13,7 +13,7 @@ use super::Shared;
 use super::errors::{ApiError, code};
 use super::lenient;
 use super::paging::{Params, list, single};
-use super::seed::DATABASE_NUMBER;
+use super::seed::{COST_CENTER_REQUIRED, DATABASE_NUMBER};
 use super::store::{self, Account, FinancialYear, Series};
 
 pub fn router() -> Router<Shared> {
@@ -93,7 +93,11 @@ fn account_json(base: &str, account: &Account) -> Value {
         "BalanceBroughtForward": 0,
         "BalanceCarriedForward": 0,
         "CostCenter": null,
-        "CostCenterSettings": "ALLOWED",
+        "CostCenterSettings": if COST_CENTER_REQUIRED.contains(&account.number) {
+            "MANDATORY"
+        } else {
+            "ALLOWED"
+        },
         "Description": account.description,
         "Number": account.number,
         "Project": null,

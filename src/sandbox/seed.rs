@@ -16,6 +16,10 @@ pub const DATABASE_NUMBER: i64 = 9_990_001;
 /// Accounts seeded as **inactive** in every year (posting to them is rejected).
 pub const INACTIVE_ACCOUNTS: [i64; 2] = [1630, 3960];
 
+/// Accounts whose rows must name a cost centre (`CostCenterSettings` MANDATORY, as a company
+/// may set it in Fortnox); every other account allows one.
+pub const COST_CENTER_REQUIRED: [i64; 1] = [6110];
+
 /// The seeded chart: number, description, VAT code (Fortnox-style; full list unconfirmed), SRU.
 const CHART: &[(i64, &str, Option<&str>, i64)] = &[
     (1460, "Lager av handelsvaror", None, 7241),

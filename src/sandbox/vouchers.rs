@@ -244,6 +244,14 @@ pub fn create_in(
                 format!("Konto {} är inte aktivt.", row.account),
             ));
         }
+        if super::seed::COST_CENTER_REQUIRED.contains(&row.account)
+            && row.cost_center.as_deref().is_none_or(str::is_empty)
+        {
+            return Err(ApiError::bad(
+                code::COST_CENTER_REQUIRED,
+                format!("Konto {} kräver kostnadsställe.", row.account),
+            ));
+        }
         if row.description.is_none() {
             row.description = Some(account.description);
         }

@@ -268,3 +268,36 @@ async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
     let out = ws.cli(&["accounts", "check"]);
     assert_eq!(out.status.code(), Some(0), "the BAS defaults exist in the sandbox: {out:?}");
 }
+
+/// An account that requires a cost centre (6110 in the sandbox) refuses a row without one before
+/// anything is sent, with a hint; the row with its SIE dimension-1 object is posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_without_the_cost_centre_its_account_requires_is_refused_before_posting() {
+    let ws = Workspace::start().await;
+    let sie = |objects: &str| {
+        format!(
+            "#FLAGGA 0\n#SIETYP 4\n#DIM 1 \"Kostnadsställe\"\n#VER \"\" \"\" 20261102 \"Pennor\"\n\
+             {{\n#TRANS 6110 {{{objects}}} 80.00\n#TRANS 1910 {{}} -80.00\n}}\n"
+        )
+    };
+    ws.drop_file("pennor.si", sie("").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report =
+        std::fs::read_to_string(failed[0].with_file_name("pennor.si.error.txt")).expect("report");
+    assert!(
+        report.contains("account `6110` (Kontorsmateriel) needs a cost centre on every row"),
+        "{report}"
+    );
+    assert!(report.contains("(hint: give those rows a cost centre"), "{report}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-11-02").await;
+    assert!(api.all_vouchers("A", year).await.is_empty(), "nothing sent");
+
+    ws.drop_file("pennor.si", sie("1 \"10\"").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let posted = api.all_vouchers("A", year).await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+}

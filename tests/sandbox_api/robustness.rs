@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{Api, assert_bad, balanced, options};
+use super::{Api, assert_bad, balanced, options, voucher};
 use fortnox_bridge::sandbox::error_code;
 
 #[tokio::test]
@@ -151,4 +151,18 @@ async fn a_financial_year_can_be_created_but_not_over_another() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let (status, _) = api.post("/3/financialyears", &year("2033-12-31", "2033-01-01")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Account 6110 requires a cost centre: the account says so, and a row without one is refused.
+#[tokio::test]
+async fn an_account_that_requires_a_cost_centre_refuses_a_row_without_one() {
+    let api = Api::start(options()).await;
+    let (_, account) = api.get("/3/accounts/6110?financialyear=2").await;
+    assert_eq!(account["Account"]["CostCenterSettings"], json!("MANDATORY"));
+    let mut body = voucher("A", "2025-05-02", &[(6110, "80", "0"), (1930, "0", "80")]);
+    let (status, answer) = api.post("/3/vouchers?financialyear=2", &body).await;
+    assert_bad(status, &answer, error_code::COST_CENTER_REQUIRED);
+    body["Voucher"]["VoucherRows"][0]["CostCenter"] = json!("10");
+    let (status, answer) = api.post("/3/vouchers?financialyear=2", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
 }
