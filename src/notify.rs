@@ -1,6 +1,6 @@
 //! Notifications: tells a person when something needs attention (a document that Fortnox has
-//! not taken after the configured attempts, a connection that must be renewed), through a
-//! command and/or a webhook. Best effort: a failing channel is logged, never fatal.
+//! not taken after the configured attempts, a Z number a register skipped, a connection that
+//! must be renewed), through a command and/or a webhook. Best effort: a failing channel is logged, never fatal.
 
 use std::process::Stdio;
 
@@ -14,7 +14,7 @@ use crate::config::NotifyConfig;
 /// What happened, as the channels receive it (JSON).
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
-    /// `awaiting_sync`, `token_expiring`, `consent_revoked`, ...
+    /// `awaiting_sync`, `zreport_gap`, `connection_needs_attention`, ...
     pub event: String,
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
