@@ -11,17 +11,20 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit;
 use crate::convert::Document;
+use crate::convert::zreport::ZNumber;
 
 mod attach;
 mod error;
 mod queue;
 mod report;
 mod state;
+mod zseries;
 
 pub use error::LedgerError;
 pub use report::{InboxStatus, TrailEntry};
 pub use state::{AttachState, DocState, FileState};
 use state::{Stored, sql_not_in};
+pub use zseries::{ZGap, ZGapFound};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS files (
@@ -280,13 +283,18 @@ impl Ledger {
     /// Registers all documents of file `file_id` in one transaction (so a file's documents are
     /// either all known or none). A document whose reference the ledger already holds is not
     /// added twice: the existing record is kept. A rejected one from an earlier file is queued
-    /// again with the new file's request (the file was corrected and put back).
+    /// again with the new file's request (the file was corrected and put back). The Z numbers
+    /// the file carries are registered with them (see `zseries`).
     pub fn add_documents(
         &self,
         file_id: i64,
         docs: &[Document],
+        z_numbers: &[ZNumber],
     ) -> Result<Vec<DocRecord>, LedgerError> {
-        self.write(|c| docs.iter().map(|doc| add_document(c, file_id, doc)).collect())
+        self.write(|c| {
+            zseries::record(c, file_id, z_numbers)?;
+            docs.iter().map(|doc| add_document(c, file_id, doc)).collect()
+        })
     }
 
     /// The documents of a file, in source order.
@@ -375,7 +383,7 @@ impl Ledger {
 
 /// Opens the database at `path` and brings its schema up to date.
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    let mut conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -383,6 +391,7 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     conn.execute_batch(SCHEMA)?;
     attach::add_columns(&conn)?;
     conn.execute_batch(audit::SCHEMA)?;
+    zseries::migrate(&mut conn)?;
     Ok(conn)
 }
 

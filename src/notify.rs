@@ -3,6 +3,7 @@
 //! - `awaiting_sync`: documents of a file Fortnox has not taken after the configured attempts
 //!   (one event per file, however many documents);
 //! - `file_failed`: a file went to failed/ (its first error, and where its report is);
+//! - `zreport_gap`: a register's Z numbers skipped one or more (one event per file);
 //! - `inbox_unreachable` / `inbox_reachable`: an inbox cannot be read (a network share is down;
 //!   the other inboxes go on), and when it can again;
 //! - `connection_needs_attention`: the Fortnox connection must be renewed.
@@ -19,7 +20,7 @@ use crate::config::NotifyConfig;
 /// What happened, as the channels receive it (JSON).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Event {
-    /// `awaiting_sync`, `file_failed`, `inbox_unreachable`, ... (see the module's list).
+    /// `awaiting_sync`, `file_failed`, `zreport_gap`, ... (see the module's list).
     pub event: String,
     pub summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]

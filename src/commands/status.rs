@@ -1,4 +1,5 @@
-//! `status`: per inbox, what is queued, posting, posted today, waiting and rejected.
+//! `status`: per inbox, what is queued, posting, posted today, waiting and rejected; and the
+//! registers whose Z-reports have numbers that have not arrived.
 
 use anyhow::Result;
 use serde_json::json;
@@ -24,6 +25,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         s.inbox = path;
         inboxes.push((inbox, s));
     }
+    let gaps = ledger.zreport_gaps_open()?;
     let target = match &config.fortnox.target {
         Target::EmbeddedSandbox => "embedded sandbox".to_owned(),
         Target::Live => "Fortnox (live)".to_owned(),
@@ -49,7 +51,19 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
                 v
             })
             .collect();
-        println!("{}", json!({"fortnox": target, "token_health": auth, "inboxes": list}));
+        let gaps: Vec<_> = gaps
+            .iter()
+            .map(|g| {
+                let mut v = serde_json::to_value(g).unwrap_or_default();
+                v["missing"] = json!(g.missing());
+                v["message"] = json!(g.describe());
+                v
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"fortnox": target, "token_health": auth, "inboxes": list, "zreport_gaps": gaps})
+        );
         return Ok(());
     }
     println!("fortnox: {target}; auth: {auth}");
@@ -81,6 +95,12 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             );
         }
         println!("  last success: {}", s.last_success.as_deref().unwrap_or("never"));
+    }
+    if !gaps.is_empty() {
+        println!("Z-reports that have not arrived (a day of sales may be missing):");
+        for g in &gaps {
+            println!("  register {} ({}): {}", g.register, g.org_display(), g.missing_text());
+        }
     }
     Ok(())
 }

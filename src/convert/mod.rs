@@ -78,6 +78,9 @@ pub struct Conversion {
     pub documents: Vec<Document>,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// The Z numbers (löpnummer) of a Z-report file's reports, those that book nothing
+    /// included: the ledger checks each register's series for numbers that never arrived.
+    pub z_numbers: Vec<zreport::ZNumber>,
 }
 
 /// Parses and converts the bytes of a file of a known kind.

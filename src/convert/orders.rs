@@ -126,6 +126,7 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
         errors: file.errors.clone(),
         warnings: file.warnings.clone(),
         documents: Vec::new(),
+        z_numbers: Vec::new(),
     };
     if config.create == CreateDocument::Order && (config.bookkeep || config.email) {
         out.warnings.push(

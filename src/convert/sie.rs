@@ -62,6 +62,7 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
         errors: file.errors.clone(),
         warnings: file.warnings.clone(),
         documents: Vec::new(),
+        z_numbers: Vec::new(),
     };
     if file.vouchers.is_empty() && file.errors.is_empty() {
         out.warnings.push(

@@ -49,6 +49,7 @@ pub fn convert(
         errors: file.errors.clone(),
         warnings: file.warnings.clone(),
         documents: Vec::new(),
+        z_numbers: Vec::new(),
     };
     let mut seen = BTreeSet::new();
     for located in &file.reports {
@@ -64,6 +65,12 @@ pub fn convert(
             );
             continue;
         }
+        out.z_numbers.push(ZNumber {
+            org: company_digits(r),
+            register: r.register.id.clone(),
+            z: r.z_number,
+            line: located.line,
+        });
         let separate = config.discounts == DiscountMode::Separate;
         let (errors, warnings) = zreport::check(file, located, separate);
         out.warnings.extend(warnings);
@@ -77,8 +84,27 @@ pub fn convert(
     }
     if !out.errors.is_empty() {
         out.documents.clear();
+        out.z_numbers.clear();
     }
     out
+}
+
+/// Where a report stands in its register's series: the Z number (löpnummer, unbroken and
+/// ascending per register, SKVFS 2014:9 7 kap. 3 §) of a register of a company.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ZNumber {
+    /// The organisation number, digits only (as in the document's identity).
+    pub org: String,
+    /// The kassabeteckning, as the report spells it.
+    pub register: String,
+    pub z: u64,
+    /// Line of the report in its file.
+    pub line: usize,
+}
+
+/// The company's organisation number, digits only: `559999-0005` and `5599990005` are one.
+fn company_digits(r: &zreport::ZReport) -> String {
+    r.company.org_number.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Signed amounts (debit positive) per (account, row text), in first-seen order.
@@ -208,7 +234,7 @@ fn convert_report(
         "voucher text",
         out,
     );
-    let company: String = r.company.org_number.chars().filter(char::is_ascii_digit).collect();
+    let company = company_digits(r);
     let identity = format!("zreport:{company}:{}:{}", r.register.id, r.z_number);
     let marker = marker_for(&identity);
     let mut voucher = VoucherRequest {

@@ -27,6 +27,7 @@ use crate::upload::{self, Outcome};
 
 mod finish;
 mod recover;
+mod zgaps;
 
 /// Problems that stop the service.
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +162,8 @@ impl Pipeline {
         // order (another series or mapping: a second voucher the marker search cannot find).
         let docs = self.ledger.documents_of(file.id)?;
         let registered = !docs.is_empty();
+        // Told here too: a crash may have come between registering and notifying.
+        let warnings = if registered { self.zreport_gaps(file).await? } else { Vec::new() };
         if registered && file.hold.is_some() {
             return Ok(FileOutcome::Held);
         }
@@ -170,7 +173,7 @@ impl Pipeline {
             Err(e) => return self.fail(file, &[unreadable(&e)], &[], "").await,
         };
         if registered {
-            return self.drive(file, docs, &[], pass, &bytes).await;
+            return self.drive(file, docs, &warnings, pass, &bytes).await;
         }
         self.settle(file, &bytes, pass).await
     }
@@ -202,7 +205,10 @@ impl Pipeline {
                     .hint("a SIE file of balances only, or an export whose orders were all skipped, is read but not booked; check the export's settings if something was expected"),
             );
         }
-        let registered = self.ledger.add_documents(file.id, &conversion.documents)?;
+        let registered =
+            self.ledger.add_documents(file.id, &conversion.documents, &conversion.z_numbers)?;
+        let mut warnings = conversion.warnings;
+        warnings.extend(self.zreport_gaps(file).await?);
         let earlier = registered.iter().filter(|d| d.file_id != file.id).count();
         if earlier > 0 {
             tracing::info!(file = %file.name, "{earlier} document(s) were already posted from an earlier file");
@@ -213,7 +219,7 @@ impl Pipeline {
         }
         tracing::debug!(file = %file.name, kind = %kind, documents = conversion.documents.len(), "parsed");
         let docs = self.ledger.documents_of(file.id)?;
-        self.drive(file, docs, &conversion.warnings, pass, bytes).await
+        self.drive(file, docs, &warnings, pass, bytes).await
     }
 
     /// Uploads the file's documents (`docs`, as registered) that are not final yet and

@@ -289,3 +289,25 @@ fn max_rounding_remainder_zero_keeps_rejecting_any_remainder() {
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     assert!(c.warnings.is_empty(), "{:?}", c.warnings);
 }
+
+#[test]
+fn every_report_names_its_z_number_even_one_that_books_nothing() {
+    let two = convert_with(
+        include_bytes!("../../../fixtures/zreport/cafe-och-bar-2026-11-02.json"),
+        "[accounts.registers.BAR]\nsales = { \"25\" = 3041 }\n",
+    );
+    assert!(two.errors.is_empty(), "{:?}", two.errors);
+    let seen: Vec<(&str, &str, u64)> =
+        two.z_numbers.iter().map(|z| (z.org.as_str(), z.register.as_str(), z.z)).collect();
+    assert_eq!(seen, [("5599990005", "KASSA1", 1043), ("5599990005", "BAR", 77)]);
+    assert!(two.z_numbers.iter().all(|z| z.line > 0), "{:?}", two.z_numbers);
+
+    // A closed day (no sales, no payments) posts nothing, but its number did arrive.
+    let empty = convert_with(&report(&[], &[], "0"), "");
+    assert!(empty.errors.is_empty() && empty.documents.is_empty(), "{empty:?}");
+    assert_eq!(empty.z_numbers.iter().map(|z| z.z).collect::<Vec<_>>(), [7]);
+
+    // A file that is rejected registers nothing, so none of its numbers counts as arrived.
+    let bad = convert_with(&report(&[["8", "100.00", "8.00", "108.00"]], &[], "108.00"), "");
+    assert!(!bad.errors.is_empty() && bad.z_numbers.is_empty(), "{bad:?}");
+}
