@@ -1,6 +1,7 @@
 //! The inboxes a running service watches, and what happens when one cannot be read (a network
 //! share that is down, a folder removed): it is logged and told once, its scans pause for a
-//! growing while, and the other inboxes go on. The first good read says it is back.
+//! growing while, and the other inboxes go on. The first good read says it is back. Also when
+//! a nightly inbox is released.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::claim::{self, Stability};
-use crate::config::{InboxConfig, NotifyConfig};
+use crate::config::{InboxConfig, NotifyConfig, Schedule};
 use crate::notify;
 use crate::watch;
 
@@ -99,5 +100,57 @@ impl Watched {
                 self.next_scan = Instant::now() + pause;
             }
         }
+    }
+}
+
+/// The next local time a nightly inbox is released, after `now`.
+pub(super) fn next_release(
+    schedule: Schedule,
+    now: chrono::DateTime<chrono::Local>,
+) -> Option<chrono::DateTime<chrono::Local>> {
+    let Schedule::Nightly(at) = schedule else { return None };
+    let today = now.date_naive().and_time(at);
+    let candidate = if today > now.naive_local() { today } else { today + chrono::Days::new(1) };
+    local(candidate)
+}
+
+/// The most recent nightly release time at or before `now` (to catch up on one that was
+/// missed because the machine was off).
+pub(super) fn last_release(
+    schedule: Schedule,
+    now: chrono::DateTime<chrono::Local>,
+) -> Option<chrono::DateTime<chrono::Local>> {
+    let Schedule::Nightly(at) = schedule else { return None };
+    let today = now.date_naive().and_time(at);
+    let candidate = if today <= now.naive_local() { today } else { today - chrono::Days::new(1) };
+    local(candidate)
+}
+
+/// A local wall-clock time; one in the spring-forward gap moves an hour later.
+fn local(t: chrono::NaiveDateTime) -> Option<chrono::DateTime<chrono::Local>> {
+    t.and_local_timezone(chrono::Local)
+        .earliest()
+        .or_else(|| (t + chrono::Duration::hours(1)).and_local_timezone(chrono::Local).earliest())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn nightly_release_times_and_catch_up() {
+        let at = chrono::NaiveTime::from_hms_opt(3, 0, 0).expect("time");
+        let now = chrono::Local.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).single().expect("now");
+        let next = next_release(Schedule::Nightly(at), now).expect("next");
+        assert_eq!(next.naive_local().to_string(), "2026-11-22 03:00:00");
+        let last = last_release(Schedule::Nightly(at), now).expect("last");
+        assert_eq!(last.naive_local().to_string(), "2026-11-21 03:00:00");
+        let early = chrono::Local.with_ymd_and_hms(2026, 11, 21, 2, 0, 0).single().expect("now");
+        assert_eq!(
+            last_release(Schedule::Nightly(at), early).expect("last").naive_local().to_string(),
+            "2026-11-20 03:00:00"
+        );
+        assert!(next_release(Schedule::Realtime, now).is_none());
     }
 }

@@ -2,23 +2,24 @@
 //! retries what waits, and shuts down cleanly on Ctrl-C / SIGTERM (the file in flight finishes
 //! first).
 //!
-//! Owns: the run loop, choosing the Fortnox endpoint (embedded sandbox, a sandbox URL, live).
+//! Owns: the run loop; `setup.rs` chooses the Fortnox endpoint and prepares folders and lock.
 
 use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
 
 use crate::claim::{self, Stability};
-use crate::config::{AuthMethod, Config, Schedule, Target};
-use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
+use crate::config::Config;
+use crate::fortnox::Client;
 use crate::ledger::Ledger;
 use crate::notify;
 use crate::pipeline::{Fatal, FileOutcome, Pass, Pipeline, unix_now};
-use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::watch;
-use inboxes::Watched;
+use inboxes::{Watched, last_release, next_release};
+pub use setup::{Endpoint, InstanceLock, endpoint, prepare_folders, try_lock};
 
 mod inboxes;
+mod setup;
 pub mod systemd;
 #[cfg(windows)]
 pub mod windows;
@@ -58,102 +59,6 @@ impl RunReport {
             FileOutcome::Done(p) => self.done.push(p),
             FileOutcome::Failed(p) => self.failed.push(p),
             FileOutcome::Waiting | FileOutcome::Held => {}
-        }
-    }
-}
-
-/// A running service's connection to Fortnox (and the embedded sandbox, if that is the target).
-pub struct Endpoint {
-    pub client: Client,
-    pub sandbox: Option<Sandbox>,
-}
-
-/// Connects to the configured target, starting the embedded sandbox when that is the target.
-pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
-    let credentials = Credentials {
-        client_id: config.fortnox.client_id.clone(),
-        client_secret: config.fortnox.client_secret.clone(),
-        tenant_id: config.fortnox.tenant_id.clone(),
-    };
-    let client = |endpoints: Endpoints| {
-        let builder = Client::builder(endpoints, credentials.clone()).unpaced(!config.fortnox.pace);
-        let client = match config.fortnox.auth {
-            AuthMethod::ClientCredentials => builder.build(),
-            AuthMethod::AuthorizationCode => builder
-                .token_store(TokenStore::new(&config.fortnox.token_file, &config.fortnox.key_file))
-                .build(),
-        };
-        let health = client.token_health();
-        if health.needs_attention() {
-            tracing::error!("fortnox connection: {health}");
-        } else {
-            tracing::info!("fortnox connection: {health}");
-        }
-        client
-    };
-    Ok(match &config.fortnox.target {
-        Target::EmbeddedSandbox => {
-            let options = SandboxOptions {
-                listen: config.sandbox.listen,
-                data: config.sandbox.data.clone(),
-                ..SandboxOptions::default()
-            };
-            let sandbox = Sandbox::start(options)
-                .await
-                .map_err(|e| setup("embedded sandbox")(e.to_string()))?;
-            tracing::info!(url = %sandbox.base_url(), "embedded Fortnox sandbox listening");
-            Endpoint {
-                client: client(Endpoints::for_base(&sandbox.base_url())),
-                sandbox: Some(sandbox),
-            }
-        }
-        Target::Url(url) => Endpoint { client: client(Endpoints::for_base(url)), sandbox: None },
-        Target::Live => Endpoint { client: client(Endpoints::live()), sandbox: None },
-    })
-}
-
-/// Creates the folders the configuration names. Those of the `[[inboxes]]` entries are
-/// created when possible: one on a share that is down does not stop the service (it is
-/// reported as unreachable while it is watched).
-pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
-    let f = &config.folders;
-    for dir in [&f.inbox, &f.done, &f.failed, &f.processing] {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| setup(format!("{}", dir.display()))(e.to_string()))?;
-    }
-    for dir in config.inboxes.iter().flat_map(|i| [&i.path, &i.processing]) {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            tracing::debug!(folder = %dir.display(), "cannot create: {e}");
-        }
-    }
-    if let Some(parent) = f.state.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| setup(format!("{}", parent.display()))(e.to_string()))?;
-    }
-    Ok(())
-}
-
-/// Holds the ledger's instance lock: one service (or `sync`) per ledger at a time.
-pub struct InstanceLock {
-    _file: std::fs::File,
-}
-
-/// Takes the instance lock beside the ledger; `Ok(None)` when another process holds it.
-pub fn try_lock(config: &Config) -> Result<Option<InstanceLock>, ServiceError> {
-    let mut path = config.folders.state.as_os_str().to_os_string();
-    path.push(".lock");
-    let path = std::path::PathBuf::from(path);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| setup(path.display().to_string())(e.to_string()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(InstanceLock { _file: file })),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => {
-            Err(setup(path.display().to_string())(e.to_string()))
         }
     }
 }
@@ -384,36 +289,6 @@ async fn check_connection(pipeline: &Pipeline, reported: bool) -> bool {
     problem
 }
 
-/// The next local time a nightly inbox is released, after `now`.
-fn next_release(
-    schedule: Schedule,
-    now: chrono::DateTime<chrono::Local>,
-) -> Option<chrono::DateTime<chrono::Local>> {
-    let Schedule::Nightly(at) = schedule else { return None };
-    let today = now.date_naive().and_time(at);
-    let candidate = if today > now.naive_local() { today } else { today + chrono::Days::new(1) };
-    local(candidate)
-}
-
-/// The most recent nightly release time at or before `now` (to catch up on one that was
-/// missed because the machine was off).
-fn last_release(
-    schedule: Schedule,
-    now: chrono::DateTime<chrono::Local>,
-) -> Option<chrono::DateTime<chrono::Local>> {
-    let Schedule::Nightly(at) = schedule else { return None };
-    let today = now.date_naive().and_time(at);
-    let candidate = if today <= now.naive_local() { today } else { today - chrono::Days::new(1) };
-    local(candidate)
-}
-
-/// A local wall-clock time; one in the spring-forward gap moves an hour later.
-fn local(t: chrono::NaiveDateTime) -> Option<chrono::DateTime<chrono::Local>> {
-    t.and_local_timezone(chrono::Local)
-        .earliest()
-        .or_else(|| (t + chrono::Duration::hours(1)).and_local_timezone(chrono::Local).earliest())
-}
-
 async fn claim_ready(
     pipeline: &Pipeline,
     index: usize,
@@ -490,27 +365,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn nightly_release_times_and_catch_up() {
-        let at = chrono::NaiveTime::from_hms_opt(3, 0, 0).expect("time");
-        let now = chrono::Local.with_ymd_and_hms(2026, 11, 21, 10, 0, 0).single().expect("now");
-        let next = next_release(Schedule::Nightly(at), now).expect("next");
-        assert_eq!(next.naive_local().to_string(), "2026-11-22 03:00:00");
-        let last = last_release(Schedule::Nightly(at), now).expect("last");
-        assert_eq!(last.naive_local().to_string(), "2026-11-21 03:00:00");
-        let early = chrono::Local.with_ymd_and_hms(2026, 11, 21, 2, 0, 0).single().expect("now");
-        assert_eq!(
-            last_release(Schedule::Nightly(at), early).expect("last").naive_local().to_string(),
-            "2026-11-20 03:00:00"
-        );
-        assert!(next_release(Schedule::Realtime, now).is_none());
     }
 }

@@ -1,0 +1,104 @@
+//! Before the run loop: the Fortnox endpoint (embedded sandbox, a sandbox URL, live), the
+//! folders the configuration names, and the ledger's instance lock.
+
+use crate::config::{AuthMethod, Config, Target};
+use crate::fortnox::{Client, Credentials, Endpoints, TokenStore};
+use crate::sandbox::{Sandbox, SandboxOptions};
+
+use super::{ServiceError, setup};
+
+/// A running service's connection to Fortnox (and the embedded sandbox, if that is the target).
+pub struct Endpoint {
+    pub client: Client,
+    pub sandbox: Option<Sandbox>,
+}
+
+/// Connects to the configured target, starting the embedded sandbox when that is the target.
+pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
+    let credentials = Credentials {
+        client_id: config.fortnox.client_id.clone(),
+        client_secret: config.fortnox.client_secret.clone(),
+        tenant_id: config.fortnox.tenant_id.clone(),
+    };
+    let client = |endpoints: Endpoints| {
+        let builder = Client::builder(endpoints, credentials.clone()).unpaced(!config.fortnox.pace);
+        let client = match config.fortnox.auth {
+            AuthMethod::ClientCredentials => builder.build(),
+            AuthMethod::AuthorizationCode => builder
+                .token_store(TokenStore::new(&config.fortnox.token_file, &config.fortnox.key_file))
+                .build(),
+        };
+        let health = client.token_health();
+        if health.needs_attention() {
+            tracing::error!("fortnox connection: {health}");
+        } else {
+            tracing::info!("fortnox connection: {health}");
+        }
+        client
+    };
+    Ok(match &config.fortnox.target {
+        Target::EmbeddedSandbox => {
+            let options = SandboxOptions {
+                listen: config.sandbox.listen,
+                data: config.sandbox.data.clone(),
+                ..SandboxOptions::default()
+            };
+            let sandbox = Sandbox::start(options)
+                .await
+                .map_err(|e| setup("embedded sandbox")(e.to_string()))?;
+            tracing::info!(url = %sandbox.base_url(), "embedded Fortnox sandbox listening");
+            Endpoint {
+                client: client(Endpoints::for_base(&sandbox.base_url())),
+                sandbox: Some(sandbox),
+            }
+        }
+        Target::Url(url) => Endpoint { client: client(Endpoints::for_base(url)), sandbox: None },
+        Target::Live => Endpoint { client: client(Endpoints::live()), sandbox: None },
+    })
+}
+
+/// Creates the folders the configuration names. Those of the `[[inboxes]]` entries are
+/// created when possible: one on a share that is down does not stop the service (it is
+/// reported as unreachable while it is watched).
+pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
+    let f = &config.folders;
+    for dir in [&f.inbox, &f.done, &f.failed, &f.processing] {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| setup(format!("{}", dir.display()))(e.to_string()))?;
+    }
+    for dir in config.inboxes.iter().flat_map(|i| [&i.path, &i.processing]) {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            tracing::debug!(folder = %dir.display(), "cannot create: {e}");
+        }
+    }
+    if let Some(parent) = f.state.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| setup(format!("{}", parent.display()))(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Holds the ledger's instance lock: one service (or `sync`) per ledger at a time.
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
+
+/// Takes the instance lock beside the ledger; `Ok(None)` when another process holds it.
+pub fn try_lock(config: &Config) -> Result<Option<InstanceLock>, ServiceError> {
+    let mut path = config.folders.state.as_os_str().to_os_string();
+    path.push(".lock");
+    let path = std::path::PathBuf::from(path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| setup(path.display().to_string())(e.to_string()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(InstanceLock { _file: file })),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(setup(path.display().to_string())(e.to_string()))
+        }
+    }
+}
