@@ -1,0 +1,214 @@
+//! Documents in the ledger: registering a file's documents (once per reference), reading
+//! them back, and recording each step of their way (posting, posted, rejected, waiting) with
+//! its attempt row and audit record.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::state::Stored;
+use super::{
+    AttachState, DocRecord, DocState, Document, Ledger, LedgerError, ZNumber, audit, now, zseries,
+};
+
+impl Ledger {
+    /// Registers all documents of file `file_id` in one transaction (so a file's documents are
+    /// either all known or none). A document whose reference the ledger already holds is not
+    /// added twice: the existing record is kept. A rejected one from an earlier file is queued
+    /// again with the new file's request (the file was corrected and put back). The Z numbers
+    /// the file carries are registered with them (see `zseries`).
+    pub fn add_documents(
+        &self,
+        file_id: i64,
+        docs: &[Document],
+        z_numbers: &[ZNumber],
+    ) -> Result<Vec<DocRecord>, LedgerError> {
+        self.write(|c| {
+            zseries::record(c, file_id, z_numbers)?;
+            docs.iter().map(|doc| add_document(c, file_id, doc)).collect()
+        })
+    }
+
+    /// The documents of a file, in source order.
+    pub fn documents_of(&self, file_id: i64) -> Result<Vec<DocRecord>, LedgerError> {
+        self.with_conn(|c| {
+            let mut stmt =
+                c.prepare(&format!("{DOC_COLUMNS} WHERE file_id = ?1 ORDER BY line, id"))?;
+            stmt.query_map([file_id], doc_row)?.collect()
+        })
+    }
+
+    /// Announces the upload: written before the request is sent.
+    pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
+        self.write_durable(|c| {
+            c.execute(
+                "UPDATE documents SET state = ?4, year = ?2, sent = 1, updated_at = ?3
+                 WHERE id = ?1",
+                params![
+                    doc.id,
+                    i64::try_from(year).unwrap_or(i64::MAX),
+                    now(),
+                    DocState::Posting.as_str()
+                ],
+            )?;
+            audit::append(c, "posting", Some(doc.file_id), Some(doc.id), &doc.marker)
+        })
+    }
+
+    /// Records the Fortnox identity of a posted document.
+    pub fn mark_posted(
+        &self,
+        doc: &DocRecord,
+        series: &str,
+        number: u64,
+        year: u64,
+        how: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = ?6, fortnox_series = ?2, fortnox_number = ?3,
+                 year = ?4, error = NULL, next_try = NULL, updated_at = ?5 WHERE id = ?1",
+                params![
+                    doc.id,
+                    series,
+                    i64::try_from(number).unwrap_or(i64::MAX),
+                    i64::try_from(year).unwrap_or(i64::MAX),
+                    now(),
+                    DocState::Posted.as_str()
+                ],
+            )?;
+            attempt(c, doc.id, "posted", how)?;
+            let detail = format!("{} -> {series} {number} (year {year}, {how})", doc.label);
+            audit::append(c, "posted", Some(doc.file_id), Some(doc.id), &detail)
+        })
+    }
+
+    /// A permanent refusal: bad data or a Fortnox 4xx that a retry cannot fix.
+    pub fn mark_rejected(&self, doc: &DocRecord, reason: &str) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = ?4, error = ?2, next_try = NULL, updated_at = ?3
+                 WHERE id = ?1",
+                params![doc.id, reason, now(), DocState::Rejected.as_str()],
+            )?;
+            outcome(c, doc, "rejected", reason)
+        })
+    }
+
+    /// A transient failure: try again at `next_try` (RFC 3339).
+    pub fn mark_waiting(
+        &self,
+        doc: &DocRecord,
+        reason: &str,
+        next_try: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE documents SET state = ?5, error = ?2, next_try = ?3,
+                 attempts = attempts + 1, updated_at = ?4 WHERE id = ?1",
+                params![doc.id, reason, next_try, now(), DocState::Waiting.as_str()],
+            )?;
+            outcome(c, doc, "waiting", reason)
+        })
+    }
+}
+
+/// Records one outcome of a document: an attempt row and its audit record, with one text.
+pub(super) fn outcome(
+    c: &Connection,
+    doc: &DocRecord,
+    event: &str,
+    detail: &str,
+) -> rusqlite::Result<()> {
+    attempt(c, doc.id, event, detail)?;
+    audit::append(c, event, Some(doc.file_id), Some(doc.id), detail)
+}
+
+fn attempt(c: &Connection, doc_id: i64, outcome: &str, detail: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO attempts (document_id, at, outcome, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![doc_id, now(), outcome, detail],
+    )?;
+    Ok(())
+}
+
+pub(super) const DOC_COLUMNS: &str =
+    "SELECT id, file_id, reference, marker, label, line, body, state,
+    attempts, next_try, year, fortnox_series, fortnox_number, error, sent, attach,
+    attached_file_id, attach_attempts FROM documents";
+
+pub(super) fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
+    let state: String = r.get(7)?;
+    Ok(DocRecord {
+        id: r.get(0)?,
+        file_id: r.get(1)?,
+        reference: r.get(2)?,
+        marker: r.get(3)?,
+        label: r.get(4)?,
+        line: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+        body: r.get(6)?,
+        state: DocState::parse(&state),
+        attempts: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
+        next_try: r.get(9)?,
+        year: r.get::<_, Option<i64>>(10)?.and_then(|v| u64::try_from(v).ok()),
+        fortnox_series: r.get(11)?,
+        fortnox_number: r.get::<_, Option<i64>>(12)?.and_then(|v| u64::try_from(v).ok()),
+        error: r.get(13)?,
+        // A state this version cannot read may hide a request that went out (see `parse`).
+        sent: r.get::<_, i64>(14)? != 0 || !DocState::knows(&state),
+        attach: r.get::<_, Option<String>>(15)?.as_deref().map(AttachState::parse),
+        attached_file_id: r.get(16)?,
+        attach_attempts: u32::try_from(r.get::<_, i64>(17)?).unwrap_or(0),
+    })
+}
+
+fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Result<DocRecord> {
+    let existing = c
+        .query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
+        .optional()?;
+    let line = i64::try_from(doc.line).unwrap_or(i64::MAX);
+    match existing {
+        Some(rec) if rec.state == DocState::Rejected && rec.file_id != file_id => {
+            c.execute(
+                "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
+                 error = NULL, body = ?3, line = ?4, label = ?5, updated_at = ?6 WHERE id = ?1",
+                params![
+                    rec.id,
+                    file_id,
+                    doc.body.to_json().to_string(),
+                    line,
+                    doc.label,
+                    now(),
+                    DocState::Queued.as_str()
+                ],
+            )?;
+            audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
+        }
+        Some(rec) if !DocState::FINAL.contains(&rec.state) && rec.file_id != file_id => {
+            // A later copy of a file whose document still waits: it carries it on.
+            c.execute(
+                "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![rec.id, file_id, now()],
+            )?;
+        }
+        Some(_) => {}
+        None => {
+            c.execute(
+                "INSERT INTO documents (file_id, reference, marker, kind, label, line, body, state,
+                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    file_id,
+                    doc.reference,
+                    doc.marker,
+                    doc.body.kind(),
+                    doc.label,
+                    line,
+                    doc.body.to_json().to_string(),
+                    DocState::Queued.as_str(),
+                    now()
+                ],
+            )?;
+            let id = c.last_insert_rowid();
+            audit::append(c, "queued", Some(file_id), Some(id), &doc.label)?;
+        }
+    }
+    c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
+}
