@@ -24,8 +24,8 @@ mod zseries;
 
 pub use error::LedgerError;
 pub use report::{InboxStatus, TrailEntry};
-pub use state::{AttachState, DocState, FileState};
 use state::sql_not_in;
+pub use state::{AttachState, DocState, FileState};
 pub use zseries::{ZGap, ZGapFound};
 
 const SCHEMA: &str = "
