@@ -110,7 +110,9 @@ impl Stability {
             }
             Some(_) => true,
         });
-        ready.sort();
+        // Numbers in names in number order (`Z-999` before `Z-1000`): a till's reports are
+        // then taken in the order they were made, so no Z number looks missing meanwhile.
+        ready.sort_by(|a, b| natural_order(&a.to_string_lossy(), &b.to_string_lossy()));
         ready
     }
 
@@ -156,6 +158,40 @@ pub fn scan(inbox: &Path) -> io::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Compares names with their runs of digits taken as numbers: `Z-999` < `Z-1000`.
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut digits = None;
+        for (i, c) in s.char_indices() {
+            let d = c.is_ascii_digit();
+            if digits.is_some_and(|was| was != d) {
+                out.push((digits == Some(true), &s[start..i]));
+                start = i;
+            }
+            digits = Some(d);
+        }
+        out.push((digits == Some(true), &s[start..]));
+        out
+    }
+    let key = |(number, text): (bool, &str)| {
+        let trimmed = text.trim_start_matches('0');
+        if number { (trimmed.len(), trimmed.to_owned()) } else { (0, text.to_owned()) }
+    };
+    let (pa, pb) = (parts(a), parts(b));
+    for (x, y) in pa.iter().zip(&pb) {
+        let order = match (x.0, y.0) {
+            (true, true) => key(*x).cmp(&key(*y)),
+            _ => x.1.cmp(y.1),
+        };
+        if order.is_ne() {
+            return order;
+        }
+    }
+    pa.len().cmp(&pb.len()).then_with(|| a.cmp(b))
 }
 
 /// A claimed file: now in the processing area, under a unique name.
@@ -205,6 +241,17 @@ pub fn original_name(processing_file: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_taken_in_number_order() {
+        let mut names =
+            vec!["Z-1000.json", "Z-999.json", "Z-0998.json", "kassa-2.si", "kassa-10.si", "a.si"];
+        names.sort_by(|a, b| natural_order(a, b));
+        assert_eq!(
+            names,
+            ["Z-0998.json", "Z-999.json", "Z-1000.json", "a.si", "kassa-2.si", "kassa-10.si"]
+        );
+    }
 
     #[test]
     fn temporary_names_are_ignored() {

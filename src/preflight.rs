@@ -64,6 +64,10 @@ pub struct Preflight {
     /// The connected company once looked up.
     company: Option<Company>,
     years: Vec<FinancialYear>,
+    /// Dates Fortnox has no financial year for (asked once per cache lifetime).
+    no_year: Vec<NaiveDate>,
+    /// Every financial year, once listed (to tell a year not opened yet from a wrong date).
+    all_years: Option<Vec<FinancialYear>>,
     series: HashMap<(String, u64), Option<VoucherSeries>>,
     accounts: HashMap<(u32, u64), Option<Account>>,
     /// The locked period once looked up (`Locked::Unknown` before).
@@ -79,6 +83,8 @@ impl Preflight {
             allowed: allowed.to_vec(),
             company: None,
             years: Vec::new(),
+            no_year: Vec::new(),
+            all_years: None,
             series: HashMap::new(),
             accounts: HashMap::new(),
             locked: Locked::Unknown,
@@ -103,13 +109,9 @@ impl Preflight {
             }
         }
         let date = v.transaction_date;
-        let year = self.year(client, date).await?.ok_or_else(|| {
-            Failure::Blocked(format!(
-                "Fortnox has no financial year containing {date} (hint: create the financial \
-                 year in Fortnox under Settings > Bookkeeping > Financial years; the document \
-                 waits and is posted once it exists)"
-            ))
-        })?;
+        let Some(year) = self.year(client, date).await? else {
+            return Err(self.no_year_for(client, date).await?);
+        };
         if let Some(end) = self.locked(client).await?
             && date <= end
         {
@@ -200,7 +202,7 @@ impl Preflight {
         Ok(year.id)
     }
 
-    /// The financial year containing `date` (cached).
+    /// The financial year containing `date` (cached, its absence too).
     pub async fn year(
         &mut self,
         client: &Client,
@@ -209,11 +211,40 @@ impl Preflight {
         if let Some(y) = self.years.iter().find(|y| y.from_date <= date && date <= y.to_date) {
             return Ok(Some(y.clone()));
         }
+        if self.no_year.contains(&date) {
+            return Ok(None);
+        }
         let found = client.financial_year(date).await?;
-        if let Some(y) = &found {
-            self.years.push(y.clone());
+        match &found {
+            Some(y) => self.years.push(y.clone()),
+            None => self.no_year.push(date),
         }
         Ok(found)
+    }
+
+    /// Why there is no year for `date`: the year after the company's latest one (not opened
+    /// yet, as every January) makes the document wait for it; any other date (a typo, a date
+    /// before the company's first year) is refused.
+    async fn no_year_for(&mut self, client: &Client, date: NaiveDate) -> Result<Failure, Failure> {
+        if self.all_years.is_none() {
+            self.all_years = Some(client.financial_years().await?);
+        }
+        let latest = self.all_years.iter().flatten().map(|y| y.to_date).max();
+        let next_year =
+            latest.is_some_and(|end| date > end && date <= end + chrono::Days::new(366));
+        Ok(if next_year {
+            Failure::Blocked(format!(
+                "Fortnox has no financial year containing {date} yet (hint: create the \
+                 financial year in Fortnox under Settings > Bookkeeping > Financial years; the \
+                 document waits and is posted once it exists)"
+            ))
+        } else {
+            Failure::Rejected(format!(
+                "Fortnox has no financial year containing {date} (hint: check the date in the \
+                 program that wrote the file, or create the financial year in Fortnox under \
+                 Settings > Bookkeeping > Financial years, then put the file back in the inbox)"
+            ))
+        })
     }
 
     /// The connected company (cached).

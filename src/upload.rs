@@ -18,7 +18,7 @@ use crate::config::UploadConfig;
 use crate::convert::orders::OrderPlan;
 use crate::fortnox::model::{Voucher, VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
-use crate::ledger::{DocRecord, DocState, Ledger, LedgerError};
+use crate::ledger::{AttachState, DocRecord, DocState, Ledger, LedgerError};
 use crate::preflight::{Failure, Preflight};
 
 pub use days::Days;
@@ -175,6 +175,25 @@ fn reject(ledger: &Ledger, doc: &DocRecord, reason: String) -> Result<Outcome, L
 fn next_try(retry: &UploadConfig, attempts: u32) -> String {
     let delay = retry.retry.saturating_mul(2u32.pow(attempts.min(10))).min(MAX_RETRY_WAIT);
     crate::ledger::stamp(&(Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default()))
+}
+
+/// Puts off a document of a file whose bytes cannot be read now (the processing area is on a
+/// share that is down): a document still to be posted waits like after a transient failure; a
+/// posted one whose file is still to be attached has its attachment wait.
+pub fn defer(
+    ledger: &Ledger,
+    doc: &DocRecord,
+    retry: &UploadConfig,
+    reason: &str,
+) -> Result<(), LedgerError> {
+    match doc.state {
+        DocState::Rejected => Ok(()),
+        DocState::Posted => match doc.attach {
+            Some(AttachState::Attached | AttachState::Failed) => Ok(()),
+            _ => ledger.mark_attach_waiting(doc, reason, &next_try(retry, doc.attach_attempts)),
+        },
+        _ => wait(ledger, doc, retry, reason).map(|_| ()),
+    }
 }
 
 fn wait(

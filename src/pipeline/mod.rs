@@ -170,6 +170,18 @@ impl Pipeline {
         let path = PathBuf::from(&file.processing_path);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
+            Err(e) if registered => {
+                // Its documents are in the ledger and need no bytes to be posted: they wait
+                // for the file to come back instead of failing it (which would leave them
+                // unposted for good).
+                let reason = format!("cannot read {}: {e}", path.display());
+                tracing::warn!(file = %file.name, "{reason}; its documents wait");
+                for doc in &docs {
+                    upload::defer(&self.ledger, doc, &self.config.upload, &reason)?;
+                }
+                self.notify_awaiting(file).await?;
+                return Ok(FileOutcome::Waiting);
+            }
             Err(e) => return self.fail(file, &[unreadable(&e)], &[], "").await,
         };
         if registered {
@@ -343,8 +355,17 @@ impl Pipeline {
     /// a 2,000-voucher file is one message, not 2,000).
     async fn notify_awaiting(&self, file: &FileRecord) -> Result<(), Fatal> {
         let max = self.config.upload.max_attempts;
-        let docs = self.ledger.awaiting_sync_unnotified(file.id, max)?;
-        let Some(first) = docs.first() else { return Ok(()) };
+        let due = self.ledger.awaiting_sync_unnotified(file.id, max)?;
+        let Some(first) = due.first() else { return Ok(()) };
+        // Told once for the file: every document of it that waits is covered by this event,
+        // also those that reach `max_attempts` on a later pass (the service tries documents
+        // when each is due, so they get there one by one).
+        let docs: Vec<DocRecord> = self
+            .ledger
+            .documents_of(file.id)?
+            .into_iter()
+            .filter(|d| d.state == DocState::Waiting)
+            .collect();
         let (name, attempts) = (&file.name, first.attempts);
         let summary = match docs.len() {
             1 => format!(

@@ -5,7 +5,7 @@
 
 use super::{Fatal, Pipeline};
 use crate::diagnostic::Diagnostic;
-use crate::ledger::FileRecord;
+use crate::ledger::{FileRecord, ZGap};
 use crate::notify;
 
 /// What to do about a missing Z number.
@@ -18,7 +18,23 @@ impl Pipeline {
     /// with its other warnings). Gaps nobody was told about yet are sent as one `zreport_gap`
     /// event (which logs it too), then recorded as notified.
     pub(super) async fn zreport_gaps(&self, file: &FileRecord) -> Result<Vec<Diagnostic>, Fatal> {
-        let found = self.ledger.zreport_gaps_found(file.id)?;
+        // Only gaps still open: a missing report that came meanwhile (files dropped together are
+        // taken in name order, `Z-1000` before `Z-999`) is no news.
+        let open = self.ledger.zreport_gaps_open()?;
+        let still_open = |g: &ZGap| {
+            open.iter().any(|o| {
+                o.org == g.org
+                    && o.register == g.register
+                    && o.after < g.before
+                    && g.after < o.before
+            })
+        };
+        let found: Vec<_> = self
+            .ledger
+            .zreport_gaps_found(file.id)?
+            .into_iter()
+            .filter(|f| still_open(&f.gap))
+            .collect();
         let warnings: Vec<Diagnostic> =
             found.iter().map(|f| Diagnostic::at(f.line, f.gap.describe()).hint(HINT)).collect();
         let untold: Vec<&Diagnostic> =

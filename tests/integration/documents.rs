@@ -301,3 +301,22 @@ async fn a_row_without_the_cost_centre_its_account_requires_is_refused_before_po
     let posted = api.all_vouchers("A", year).await;
     assert_eq!(posted.len(), 1, "{posted:?}");
 }
+
+/// Only the year after the company's latest one is waited for; a date no year will hold (a
+/// typo such as 2062) is refused at once, located, with a hint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_far_outside_every_financial_year_is_refused_not_waited_for() {
+    let ws = Workspace::start().await;
+    let sie = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20620103 \"Kaffe\"\n{\n\
+               #TRANS 3001 {} -50.00\n#TRANS 1910 {} 50.00\n}\n";
+    ws.drop_file("typo.si", sie.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = error_report(&ws, "typo.si");
+    assert!(
+        report.contains("typo.si:3: ")
+            && report.contains("no financial year containing 2062-01-03"),
+        "{report}"
+    );
+    assert!(report.contains("(hint: check the date"), "{report}");
+}

@@ -156,6 +156,15 @@ async fn a_voucher_waits_for_its_financial_year_and_posts_once_it_exists() {
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status json");
     assert_eq!(status["inboxes"][0]["waiting"], 1, "{status}");
 
+    // Meanwhile its copy in processing/ cannot be read (the share is down): the voucher keeps
+    // waiting instead of the file failing with its voucher never posted.
+    let processing = ws.path("processing");
+    std::fs::rename(&processing, ws.path("processing-away")).expect("share goes down");
+    let out = ws.cli(&["retry", "--all"]);
+    assert_eq!(out.status.code(), Some(3), "still waits: {out:?}");
+    assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
+    std::fs::rename(ws.path("processing-away"), &processing).expect("share is back");
+
     let api = ws.api().await;
     let year = api
         .post(

@@ -47,6 +47,40 @@ async fn fortnox_down_raises_one_notification_and_status_shows_awaiting_sync() {
     assert_eq!(events_in(&events).len(), 1);
 }
 
+/// The running service tries each document when it is due, so a file's documents reach
+/// `max_attempts` one by one: still one notification for the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_notifies_a_waiting_file_once() {
+    let ws = Workspace::start_with(|o| o.fail_rate = 1.0).await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[upload]\nretry_secs = 1\nmax_attempts = 2\n{}",
+        notify_into(&events)
+    ));
+    let three = ["Kaffe", "Te", "Bulle"].map(|text| {
+        format!(
+            "#VER \"\" \"\" 20261102 \"{text}\"\n{{\n#TRANS 4010 {{}} 50.00\n\
+             #TRANS 1910 {{}} -50.00\n}}\n"
+        )
+    });
+    let mut service = ws.spawn_service_quiet(true);
+    ws.drop_file("kaffe.si", format!("#FLAGGA 0\n#SIETYP 4\n{}", three.concat()).as_bytes());
+    let awaiting = || {
+        let status = ws.cli(&["status", "--json"]);
+        let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap_or_default();
+        status["inboxes"][0]["awaiting_sync"].as_u64() == Some(3)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(3);
+    while !awaiting() {
+        assert!(std::time::Instant::now() < deadline, "{:?}", events_in(&events));
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    service.stop();
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["event"], "awaiting_sync");
+}
+
 /// A file that goes to failed/ is told to a person, with its first error and its report.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_file_is_notified_with_its_report() {
