@@ -292,6 +292,7 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.execute_batch(SCHEMA)?;
     attach::add_columns(&conn)?;
+    documents::add_columns(&conn)?;
     conn.execute_batch(audit::SCHEMA)?;
     zseries::migrate(&mut conn)?;
     Ok(conn)

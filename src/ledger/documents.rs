@@ -8,23 +8,52 @@ use super::state::Stored;
 use super::{
     AttachState, DocRecord, DocState, Document, Ledger, LedgerError, ZNumber, audit, now, zseries,
 };
+use crate::diagnostic::Diagnostic;
+
+/// Adds `files.warnings` to a ledger made before it existed.
+pub(super) fn add_columns(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare("SELECT 1 FROM pragma_table_info('files') WHERE name = 'warnings'")?;
+    if !stmt.exists([])? {
+        conn.execute_batch("ALTER TABLE files ADD COLUMN warnings TEXT")?;
+    }
+    Ok(())
+}
 
 impl Ledger {
     /// Registers all documents of file `file_id` in one transaction (so a file's documents are
     /// either all known or none). A document whose reference the ledger already holds is not
     /// added twice: the existing record is kept. A rejected one from an earlier file is queued
     /// again with the new file's request (the file was corrected and put back). The Z numbers
-    /// the file carries are registered with them (see `zseries`).
+    /// the file carries are registered with them (see `zseries`), and the conversion's
+    /// warnings are kept with the file (a file that waits or is held reports them when it is
+    /// done, maybe in another process).
     pub fn add_documents(
         &self,
         file_id: i64,
         docs: &[Document],
         z_numbers: &[ZNumber],
+        warnings: &[Diagnostic],
     ) -> Result<Vec<DocRecord>, LedgerError> {
+        let warnings = (!warnings.is_empty()).then(|| serde_json::to_string(warnings).ok());
         self.write(|c| {
             zseries::record(c, file_id, z_numbers)?;
+            c.execute(
+                "UPDATE files SET warnings = ?2 WHERE id = ?1",
+                params![file_id, warnings.flatten()],
+            )?;
             docs.iter().map(|doc| add_document(c, file_id, doc)).collect()
         })
+    }
+
+    /// The conversion warnings kept with a file by [`Ledger::add_documents`].
+    pub fn file_warnings(&self, file_id: i64) -> Result<Vec<Diagnostic>, LedgerError> {
+        let text: Option<String> = self.with_conn(|c| {
+            c.query_row("SELECT warnings FROM files WHERE id = ?1", [file_id], |r| r.get(0))
+                .optional()
+                .map(Option::flatten)
+        })?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
     }
 
     /// The documents of a file, in source order.

@@ -163,7 +163,13 @@ impl Pipeline {
         let docs = self.ledger.documents_of(file.id)?;
         let registered = !docs.is_empty();
         // Told here too: a crash may have come between registering and notifying.
-        let warnings = if registered { self.zreport_gaps(file).await? } else { Vec::new() };
+        let warnings = if registered {
+            let mut warnings = self.ledger.file_warnings(file.id)?;
+            warnings.extend(self.zreport_gaps(file).await?);
+            warnings
+        } else {
+            Vec::new()
+        };
         if registered && file.hold.is_some() {
             return Ok(FileOutcome::Held);
         }
@@ -217,8 +223,12 @@ impl Pipeline {
                     .hint("a SIE file of balances only, or an export whose orders were all skipped, is read but not booked; check the export's settings if something was expected"),
             );
         }
-        let registered =
-            self.ledger.add_documents(file.id, &conversion.documents, &conversion.z_numbers)?;
+        let registered = self.ledger.add_documents(
+            file.id,
+            &conversion.documents,
+            &conversion.z_numbers,
+            &conversion.warnings,
+        )?;
         let mut warnings = conversion.warnings;
         warnings.extend(self.zreport_gaps(file).await?);
         let earlier = registered.iter().filter(|d| d.file_id != file.id).count();

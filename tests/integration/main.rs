@@ -146,8 +146,12 @@ async fn preflight_rejects_what_fortnox_would_refuse_without_posting() {
 async fn a_voucher_waits_for_its_financial_year_and_posts_once_it_exists() {
     let ws = Workspace::start().await;
     ws.write_config("[upload]\nretry_secs = 1\n");
-    let sie = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20280103 \"Kaffe\"\n{\n\
-               #TRANS 3001 {} -50.00\n#TRANS 1910 {} 50.00\n}\n";
+    // Its text is longer than Fortnox takes: the warning about the cut must outlive the wait.
+    let sie = format!(
+        "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20280103 \"Kaffe {}\"\n{{\n\
+         #TRANS 3001 {{}} -50.00\n#TRANS 1910 {{}} 50.00\n}}\n",
+        "x".repeat(250)
+    );
     ws.drop_file("nyar.si", sie.as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(3), "it waits: {out:?}");
@@ -175,8 +179,12 @@ async fn a_voucher_waits_for_its_financial_year_and_posts_once_it_exists() {
     let year = year["FinancialYear"]["Id"].as_u64().expect("year created");
     let out = ws.cli(&["retry", "--all"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert_eq!(ws.archived("done").len(), 1);
+    let done = ws.archived("done");
+    assert_eq!(done.len(), 1);
     assert_eq!(api.all_vouchers("A", year).await.len(), 1);
+    let warnings = std::fs::read_to_string(done[0].with_file_name("nyar.si.warnings.txt"))
+        .expect("the conversion's warnings, kept through the wait");
+    assert!(warnings.contains("nyar.si:3: ") && warnings.contains("; cut"), "{warnings}");
 }
 
 /// A file of another company (its `#ORGNR` is not the connected company's 559999-0005) is

@@ -34,7 +34,7 @@ fn arrive(ledger: &Ledger, numbers: &[ZNumber]) -> Vec<ZGap> {
         hold: None,
     };
     let file = ledger.add_file(&new).expect("file");
-    ledger.add_documents(file, &[], numbers).expect("register");
+    ledger.add_documents(file, &[], numbers, &[]).expect("register");
     ledger.zreport_gaps_found(file).expect("found").into_iter().map(|f| f.gap).collect()
 }
 
