@@ -20,11 +20,11 @@ use crate::detect;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::Client;
 use crate::ledger::{DocRecord, DocState, FileRecord, FileState, Ledger, LedgerError, NewFile};
-use crate::notify;
 use crate::preflight::Preflight;
 use crate::upload::attach::{self, Attached};
 use crate::upload::{self, Outcome};
 
+mod awaiting;
 mod finish;
 mod recover;
 mod zgaps;
@@ -358,53 +358,6 @@ impl Pipeline {
             _ => {}
         }
         Ok(outcome)
-    }
-
-    /// Tells a person, once, about the documents of a file that still wait after the
-    /// configured attempts: one event for the file, however many documents (an outage during
-    /// a 2,000-voucher file is one message, not 2,000).
-    async fn notify_awaiting(&self, file: &FileRecord) -> Result<(), Fatal> {
-        let max = self.config.upload.max_attempts;
-        let due = self.ledger.awaiting_sync_unnotified(file.id, max)?;
-        let Some(first) = due.first() else { return Ok(()) };
-        // Told once for the file: every document of it that waits is covered by this event,
-        // also those that reach `max_attempts` on a later pass (the service tries documents
-        // when each is due, so they get there one by one).
-        let docs: Vec<DocRecord> = self
-            .ledger
-            .documents_of(file.id)?
-            .into_iter()
-            .filter(|d| d.state == DocState::Waiting)
-            .collect();
-        let (name, attempts) = (&file.name, first.attempts);
-        let summary = match docs.len() {
-            1 => format!(
-                "{} from {name} is awaiting sync: Fortnox has not taken it after {attempts} \
-                 attempts; it is retried automatically",
-                first.label
-            ),
-            n => format!(
-                "{n} documents from {name} are awaiting sync (the first: {}): Fortnox has not \
-                 taken them after {attempts} attempts; they are retried automatically",
-                first.label
-            ),
-        };
-        let event = notify::Event {
-            event: "awaiting_sync".to_owned(),
-            summary,
-            file: Some(file.name.clone()),
-            document: Some(first.label.clone()),
-            documents: Some(docs.len()),
-            attempts: Some(first.attempts),
-            error: first.error.clone(),
-            next_try: first.next_try.clone(),
-            ..notify::Event::default()
-        };
-        notify::send(&self.config.notify, &event).await;
-        for doc in &docs {
-            self.ledger.mark_notified(doc)?;
-        }
-        Ok(())
     }
 }
 
