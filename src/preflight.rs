@@ -109,17 +109,7 @@ impl Preflight {
             }
         }
         let date = v.transaction_date;
-        let Some(year) = self.year(client, date).await? else {
-            return Err(self.no_year_for(client, date).await?);
-        };
-        if let Some(end) = self.locked(client).await?
-            && date <= end
-        {
-            return Err(Failure::Rejected(format!(
-                "{date} is in a locked period (locked up to {end}) (hint: unlock the period \
-                 in Fortnox or book the voucher on a later date)"
-            )));
-        }
+        let year = self.booking_year(client, date).await?;
         let code = &v.voucher_series;
         let key = (code.clone(), year.id);
         if !self.series.contains_key(&key) {
@@ -200,6 +190,32 @@ impl Preflight {
             )));
         }
         Ok(year.id)
+    }
+
+    /// Checks that something dated `date` can be booked now (a voucher, or an invoice about to
+    /// be bookkept) and returns its financial year: a year holds the date (the year after the
+    /// company's latest, not opened yet, makes it wait: [`Failure::Blocked`]) and the date is
+    /// after the locked period.
+    pub async fn booking_year(
+        &mut self,
+        client: &Client,
+        date: NaiveDate,
+    ) -> Result<FinancialYear, Failure> {
+        if self.born.elapsed() > CACHE_LIFETIME {
+            *self = Preflight::new(&self.allowed);
+        }
+        let Some(year) = self.year(client, date).await? else {
+            return Err(self.no_year_for(client, date).await?);
+        };
+        if let Some(end) = self.locked(client).await?
+            && date <= end
+        {
+            return Err(Failure::Rejected(format!(
+                "{date} is in a locked period (locked up to {end}) (hint: unlock the period \
+                 in Fortnox or book on a later date)"
+            )));
+        }
+        Ok(year)
     }
 
     /// The financial year containing `date` (cached, its absence too).

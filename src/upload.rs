@@ -53,7 +53,7 @@ pub async fn upload(
     let voucher = match serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body) {
         Ok(envelope) => envelope.voucher,
         Err(_) if let Ok(plan) = serde_json::from_str::<OrderPlan>(&doc.body) => {
-            return sales::upload(client, ledger, retry, doc, &plan).await;
+            return sales::upload(client, ledger, preflight, retry, doc, &plan).await;
         }
         Err(e) => {
             let reason = format!("the stored request body cannot be read: {e}");

@@ -205,6 +205,9 @@ pub struct InvoiceHead {
     pub sent: bool,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub cancelled: bool,
+    /// The date it is booked on; `None` when absent or not a date.
+    #[serde(default, deserialize_with = "lenient_date")]
+    pub invoice_date: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -238,6 +241,13 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
+fn lenient_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    Ok(match Loose::deserialize(d)? {
+        Loose::Text(t) => t.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,7 +263,15 @@ mod tests {
         let i: InvoiceHead =
             serde_json::from_str(r#"{"DocumentNumber":"7","Booked":true,"Sent":"true"}"#)
                 .expect("lenient");
-        assert!(i.booked && i.sent);
+        assert!(i.booked && i.sent && i.invoice_date.is_none());
+        let date =
+            |json: &str| serde_json::from_str::<InvoiceHead>(json).expect("lenient").invoice_date;
+        assert_eq!(
+            date(r#"{"DocumentNumber":7,"InvoiceDate":"2028-01-03"}"#),
+            NaiveDate::from_ymd_opt(2028, 1, 3)
+        );
+        assert_eq!(date(r#"{"DocumentNumber":7,"InvoiceDate":""}"#), None);
+        assert_eq!(date(r#"{"DocumentNumber":7,"InvoiceDate":null}"#), None);
     }
 
     #[test]

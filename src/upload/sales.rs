@@ -19,6 +19,7 @@ use crate::convert::{carries_marker, carries_version};
 use crate::fortnox::model_documents::{Customer, SalesDocument};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, Ledger, LedgerError};
+use crate::preflight::{Failure, Preflight};
 
 /// Why a step could not be done now.
 enum Step {
@@ -34,6 +35,26 @@ impl From<Error> for Step {
     }
 }
 
+impl From<Failure> for Step {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Rejected(reason) => Step::Reject(reason),
+            Failure::Blocked(reason) => Step::Wait(reason),
+            Failure::Transient(e) => Step::Wait(e.to_string()),
+        }
+    }
+}
+
+impl Step {
+    /// The reason, prefixed with `what` happened so far.
+    fn about(self, what: &str) -> Step {
+        match self {
+            Step::Reject(reason) => Step::Reject(format!("{what}: {reason}")),
+            Step::Wait(reason) => Step::Wait(format!("{what}: {reason}")),
+        }
+    }
+}
+
 /// What Fortnox already holds for the order id.
 enum Found {
     None,
@@ -46,6 +67,7 @@ enum Found {
 pub async fn upload(
     client: &Client,
     ledger: &Ledger,
+    preflight: &mut Preflight,
     retry: &UploadConfig,
     doc: &DocRecord,
     plan: &OrderPlan,
@@ -92,7 +114,7 @@ pub async fn upload(
             }
         }
     };
-    match follow_up(client, plan, &number).await {
+    match follow_up(client, preflight, plan, &number).await {
         Ok((kind, final_number, how)) => {
             let n = final_number.trim().parse::<u64>().unwrap_or(0);
             ledger.mark_posted(doc, kind, n, 0, &how)?;
@@ -331,9 +353,12 @@ fn prepare(
 }
 
 /// Creates the invoice from the order, bookkeeps and e-mails it, skipping what is already done.
+/// Before bookkeeping, its date is checked like a voucher's: without a financial year yet (every
+/// January) the invoice waits, made but not booked, and is booked once the year exists.
 /// Returns the ledger's kind, the final document number and what happened.
 async fn follow_up(
     client: &Client,
+    preflight: &mut Preflight,
     plan: &OrderPlan,
     number: &str,
 ) -> Result<(&'static str, String, String), Step> {
@@ -362,6 +387,11 @@ async fn follow_up(
             .ok_or_else(|| Step::Wait(format!("invoice {invoice} is not readable yet")))?;
         if plan.bookkeep {
             if !head.booked {
+                if let Some(date) = head.invoice_date {
+                    preflight.booking_year(client, date).await.map_err(|f| {
+                        Step::from(f).about(&format!("invoice {invoice} is made but not booked"))
+                    })?;
+                }
                 client.bookkeep_invoice(&invoice).await?;
             }
             how.push_str(", bookkept");

@@ -17,8 +17,16 @@ fn list<'a>(value: &'a Value, key: &str) -> &'a Vec<Value> {
 }
 
 async fn orders_with(api: &Api, reference: &str) -> Vec<Value> {
-    let all = api.get(&format!("/3/orders?externalinvoicereference1={reference}")).await;
-    list(&all, "Orders")
+    with_reference(api, "orders", "Orders", reference).await
+}
+
+async fn invoices_with(api: &Api, reference: &str) -> Vec<Value> {
+    with_reference(api, "invoices", "Invoices", reference).await
+}
+
+async fn with_reference(api: &Api, path: &str, key: &str, reference: &str) -> Vec<Value> {
+    let all = api.get(&format!("/3/{path}?externalinvoicereference1={reference}")).await;
+    list(&all, key)
         .iter()
         .filter(|o| o["ExternalInvoiceReference1"] == reference)
         .cloned()
@@ -319,4 +327,49 @@ async fn a_date_far_outside_every_financial_year_is_refused_not_waited_for() {
         "{report}"
     );
     assert!(report.contains("(hint: check the date"), "{report}");
+}
+
+/// In January the web shop's invoices are made at once, but cannot be bookkept before the
+/// accountant opens the new financial year: the order waits (its invoice made once, not booked)
+/// instead of failing, and is booked once the year exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_waits_for_its_financial_year_to_be_bookkept() {
+    let ws = Workspace::start().await;
+    ws.write_config("[upload]\nretry_secs = 1\n[orders]\ncreate = \"invoice\"\nbookkeep = true\n");
+    let csv = String::from_utf8(fixture("orders/webbshop-2026-11-20.csv")).expect("UTF-8");
+    let january = csv
+        .lines()
+        .filter(|l| l.starts_with("order_id;") || l.starts_with("W-1001;"))
+        .map(|l| l.replace(";2026-11-18;", ";2028-01-03;"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    ws.drop_file("webbshop-2028-01-03.csv", january.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(3), "it waits: {out:?}");
+    assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "is made but not booked: Fortnox has no financial year containing 2028-01-03 yet"
+        ),
+        "{stderr}"
+    );
+    let api = ws.api().await;
+    let made = invoices_with(&api, "W-1001").await;
+    assert_eq!(made.len(), 1, "made once: {made:?}");
+    let number = made[0]["DocumentNumber"].as_str().expect("number").to_owned();
+    let invoice = api.get(&format!("/3/invoices/{number}")).await;
+    assert_eq!(invoice["Invoice"]["Booked"], false);
+
+    api.post(
+        "/3/financialyears",
+        &serde_json::json!({"FinancialYear": {"FromDate": "2028-01-01", "ToDate": "2028-12-31"}}),
+    )
+    .await;
+    let out = ws.cli(&["retry", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1);
+    assert_eq!(invoices_with(&api, "W-1001").await.len(), 1, "not made twice");
+    let invoice = api.get(&format!("/3/invoices/{number}")).await;
+    assert_eq!(invoice["Invoice"]["Booked"], true, "{invoice}");
 }
