@@ -82,6 +82,11 @@ pub async fn upload(
             Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
         }
     }
+    if !doc.sent
+        && let Some(reason) = look_alike(ledger, doc, &voucher)?
+    {
+        return reject(ledger, doc, reason);
+    }
     let source = crate::convert::source_org(&doc.reference);
     let year = match preflight.voucher(client, source, &voucher).await {
         Ok(year) => year,
@@ -115,6 +120,51 @@ pub async fn upload(
             }
         }
     }
+}
+
+/// Why an unnumbered SIE voucher is not posted: a voucher of another file has its date, series
+/// and text. Such a voucher is known by its content alone, so a corrected re-export of a posted
+/// day would otherwise be booked beside the original, the day twice.
+fn look_alike(
+    ledger: &Ledger,
+    doc: &DocRecord,
+    voucher: &VoucherRequest,
+) -> Result<Option<String>, LedgerError> {
+    let Some(prefix) = crate::convert::sie::unnumbered_prefix(&doc.reference) else {
+        return Ok(None);
+    };
+    let text = voucher.description.trim();
+    if text.is_empty() || text == doc.label {
+        // No text of its own (the description is the voucher's name): nothing to go by.
+        return Ok(None);
+    }
+    let date = voucher.transaction_date.to_string();
+    for (other, file) in ledger.same_day_vouchers(doc, &prefix, &date)? {
+        let Ok(envelope) = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&other.body)
+        else {
+            continue;
+        };
+        let same = envelope.voucher.description.trim() == text
+            && envelope.voucher.voucher_series.eq_ignore_ascii_case(&voucher.voucher_series)
+            && crate::convert::sie::unnumbered_prefix(&other.reference).is_some();
+        if !same {
+            continue;
+        }
+        let earlier = match (other.state, &other.fortnox_series, other.fortnox_number) {
+            (DocState::Posted, Some(series), Some(number)) => {
+                format!("was posted from {file} as voucher {series} {number}")
+            }
+            _ => format!("is registered from {file} and not posted yet"),
+        };
+        return Ok(Some(format!(
+            "a voucher of {date} with the text `{text}` {earlier}; a voucher without a number is \
+             known only by its rows, so this one would be booked beside it (hint: if this file \
+             corrects the earlier one, book the difference with a correction voucher in Fortnox \
+             and leave this file in failed/; if it is another booking, give it a text of its \
+             own or a voucher number in the program that wrote it, then put the file back)"
+        )));
+    }
+    Ok(None)
 }
 
 /// Looks for the document's marker among that day's vouchers in its series (listed once per

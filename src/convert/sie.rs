@@ -232,6 +232,17 @@ fn convert_trans(trans: &Trans, name: &str, out: &mut Conversion) -> Option<Vouc
 }
 
 /// `SIE voucher A 12`, or `SIE voucher of 2026-10-01` when unnumbered.
+/// `sie:{company}:` when `reference` is an unnumbered SIE voucher's
+/// (`sie:{company}:{series}::{date}:{version}[:n]`): such a voucher is known by its content
+/// alone, so a corrected re-export of it is a new reference.
+pub fn unnumbered_prefix(reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix("sie:")?;
+    let parts: Vec<&str> = rest.split(':').collect();
+    let date =
+        parts.iter().rposition(|p| p.len() == 10 && p.parse::<chrono::NaiveDate>().is_ok())?;
+    (date >= 3 && parts[date - 1].is_empty()).then(|| format!("sie:{}:", parts[0]))
+}
+
 fn voucher_name(ver: &Ver) -> String {
     match (ver.series.as_str(), ver.number.as_str()) {
         ("", "") => format!("SIE voucher of {}", ver.date),
@@ -357,6 +368,23 @@ mod tests {
         let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{other}"));
         assert_eq!(c.documents.len(), 2);
         assert_eq!(c.documents[0].marker, c.documents[1].marker);
+    }
+
+    #[test]
+    fn unnumbered_references_are_told_from_numbered_ones() {
+        let c = convert_text(
+            "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n\
+             #VER \"\" \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
+             #VER \"\" \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
+             #VER A \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
+             #VER A 7 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n",
+        );
+        let prefixes: Vec<Option<String>> =
+            c.documents.iter().map(|d| unnumbered_prefix(&d.reference)).collect();
+        let ours = Some("sie:5599990005:".to_owned());
+        assert_eq!(prefixes, [ours.clone(), ours.clone(), ours, None], "{:?}", c.documents);
+        assert_eq!(unnumbered_prefix("zreport:5599990005:BAR:1041"), None);
+        assert_eq!(unnumbered_prefix("sie::::2026-10-30:0123456789abcdef"), Some("sie::".into()));
     }
 
     #[test]

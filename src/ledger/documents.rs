@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::state::Stored;
+use super::state::{Stored, sql_not_in};
 use super::{
     AttachState, DocRecord, DocState, Document, Ledger, LedgerError, ZNumber, audit, now, zseries,
 };
@@ -62,6 +62,37 @@ impl Ledger {
             let mut stmt =
                 c.prepare(&format!("{DOC_COLUMNS} WHERE file_id = ?1 ORDER BY line, id"))?;
             stmt.query_map([file_id], doc_row)?.collect()
+        })
+    }
+
+    /// Documents of other files, not rejected, whose reference starts with `prefix` and whose
+    /// voucher is dated `date`, each with the name of its file: the candidates a voucher known
+    /// only by its content may be a corrected copy of.
+    pub fn same_day_vouchers(
+        &self,
+        doc: &DocRecord,
+        prefix: &str,
+        date: &str,
+    ) -> Result<Vec<(DocRecord, String)>, LedgerError> {
+        let not_rejected = sql_not_in("state", &[DocState::Rejected]);
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(&format!(
+                "{DOC_COLUMNS} WHERE file_id != ?1 AND reference != ?2
+                 AND substr(reference, 1, length(?3)) = ?3 AND {not_rejected}
+                 AND json_extract(body, '$.Voucher.TransactionDate') = ?4 ORDER BY id"
+            ))?;
+            let docs: Vec<DocRecord> = stmt
+                .query_map(params![doc.file_id, doc.reference, prefix, date], doc_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            docs.into_iter()
+                .map(|d| {
+                    let name: String =
+                        c.query_row("SELECT name FROM files WHERE id = ?1", [d.file_id], |r| {
+                            r.get(0)
+                        })?;
+                    Ok((d, name))
+                })
+                .collect()
         })
     }
 

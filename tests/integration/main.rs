@@ -346,3 +346,58 @@ async fn a_file_of_one_days_vouchers_lists_that_day_once() {
     let f = api.all_vouchers("F", year).await;
     assert_eq!(f.len(), 12, "{f:?}");
 }
+
+/// A till exports its day again, corrected, as unnumbered vouchers (known only by their rows):
+/// the changed voucher is refused, naming the posted one, instead of booking the day twice. The
+/// unchanged ones are recognised as posted, and another voucher of that day with a text of its
+/// own is posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrected_reexport_of_unnumbered_vouchers_is_refused_not_booked_twice() {
+    let ws = Workspace::start().await;
+    let ver = |text: &str, ore: u32| {
+        format!(
+            "#VER \"\" \"\" 20261030 \"{text}\"\n{{\n#TRANS 1910 {{}} {}.{:02}\n\
+             #TRANS 3001 {{}} -{}.{:02}\n}}\n",
+            ore / 100,
+            ore % 100,
+            ore / 100,
+            ore % 100
+        )
+    };
+    let head = "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n";
+    let first = format!("{head}{}{}", ver("Dagskassa 30/10", 123_450), ver("Växel", 50_000));
+    ws.drop_file("dag-2026-10-30.si", first.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let corrected = format!(
+        "{head}{}{}{}",
+        ver("Dagskassa 30/10", 124_450),
+        ver("Växel", 50_000),
+        ver("Dricks 30/10", 9_000)
+    );
+    ws.drop_file("dag-2026-10-30.si", corrected.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report = std::fs::read_to_string(failed[0].with_file_name("dag-2026-10-30.si.error.txt"))
+        .expect("report");
+    assert!(
+        report.contains(
+            "dag-2026-10-30.si:4: SIE voucher of 2026-10-30: a voucher of 2026-10-30 with the \
+             text `Dagskassa 30/10` was posted from dag-2026-10-30.si as voucher A 1;"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("(hint: if this file corrects the earlier one"), "{report}");
+    assert!(report.contains("1 other document(s) of this file were posted"), "{report}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let texts: Vec<String> = api
+        .all_vouchers("A", year)
+        .await
+        .iter()
+        .map(|v| v["Description"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(texts, ["Dagskassa 30/10", "Växel", "Dricks 30/10"], "the day once");
+}
