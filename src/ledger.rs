@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS files (
     archived_path TEXT,
     note TEXT,
     claimed_at TEXT NOT NULL,
-    finished_at TEXT
+    finished_at TEXT,
+    told INTEGER NOT NULL DEFAULT 1   -- 0: archived, its notification or warnings not yet out
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
 CREATE TABLE IF NOT EXISTS documents (
@@ -259,7 +260,23 @@ impl Ledger {
         })
     }
 
-    /// Marks a file archived ([`FileState::Done`] or [`FileState::Failed`]).
+    /// Archived files whose notification (failed) or warnings report (done) may not be out:
+    /// a crash came between recording the destination and telling (see [`Ledger::mark_told`]).
+    pub fn untold_files(&self) -> Result<Vec<FileRecord>, LedgerError> {
+        self.with_conn(|c| {
+            let archived = state::sql_in("state", &FileState::ARCHIVED);
+            let mut stmt = c.prepare(&format!("{FILE_COLUMNS} WHERE told = 0 AND {archived}"))?;
+            stmt.query_map([], file_row)?.collect()
+        })
+    }
+
+    /// Records that a finished file's notification or warnings report is out.
+    pub fn mark_told(&self, id: i64) -> Result<(), LedgerError> {
+        self.write(|c| c.execute("UPDATE files SET told = 1 WHERE id = ?1", [id]).map(drop))
+    }
+
+    /// Marks a file archived ([`FileState::Done`] or [`FileState::Failed`]); what it owes a
+    /// person (a notification, a warnings report) is owed until [`Ledger::mark_told`].
     pub fn finish_file(
         &self,
         id: i64,
@@ -269,8 +286,8 @@ impl Ledger {
     ) -> Result<(), LedgerError> {
         self.write_durable(|c| {
             c.execute(
-                "UPDATE files SET state = ?2, archived_path = ?3, note = ?4, finished_at = ?5
-                 WHERE id = ?1",
+                "UPDATE files SET state = ?2, archived_path = ?3, note = ?4, finished_at = ?5,
+                 told = 0 WHERE id = ?1",
                 params![id, state.as_str(), archived_path, note, now()],
             )?;
             let detail = if note.is_empty() {

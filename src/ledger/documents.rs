@@ -10,12 +10,16 @@ use super::{
 };
 use crate::diagnostic::Diagnostic;
 
-/// Adds `files.warnings` to a ledger made before it existed.
+/// Adds `files.warnings` and `files.told` to a ledger made before they existed (its archived
+/// files count as told).
 pub(super) fn add_columns(conn: &Connection) -> rusqlite::Result<()> {
-    let mut stmt =
-        conn.prepare("SELECT 1 FROM pragma_table_info('files') WHERE name = 'warnings'")?;
-    if !stmt.exists([])? {
-        conn.execute_batch("ALTER TABLE files ADD COLUMN warnings TEXT")?;
+    for (column, definition) in
+        [("warnings", "warnings TEXT"), ("told", "told INTEGER NOT NULL DEFAULT 1")]
+    {
+        let mut stmt = conn.prepare("SELECT 1 FROM pragma_table_info('files') WHERE name = ?1")?;
+        if !stmt.exists([column])? {
+            conn.execute_batch(&format!("ALTER TABLE files ADD COLUMN {definition}"))?;
+        }
     }
     Ok(())
 }

@@ -226,3 +226,41 @@ fn retry_brings_forward_a_waiting_attachment_but_not_a_finished_one() {
     assert_eq!(ledger.document(1).expect("read").and_then(|d| d.next_try), None);
     assert_eq!(due(), 1, "the queue attaches it now");
 }
+
+/// A ledger made before `files.warnings` and `files.told`: its archived files count as told
+/// (nothing is sent again for them), a file archived now is owed until it is told.
+#[test]
+fn an_older_ledger_gets_the_file_columns_and_owes_nothing_for_old_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.db");
+    {
+        let old = rusqlite::Connection::open(&path).expect("db");
+        old.execute_batch(
+            "CREATE TABLE files (id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+             sha256 TEXT NOT NULL, size INTEGER NOT NULL, processing_path TEXT NOT NULL,
+             inbox TEXT NOT NULL DEFAULT '', hold TEXT, state TEXT NOT NULL,
+             archived_path TEXT, note TEXT, claimed_at TEXT NOT NULL, finished_at TEXT);
+             INSERT INTO files (name, sha256, size, processing_path, state, archived_path,
+             claimed_at) VALUES ('old.si', 'abc', 1, '/p/old.si', 'failed', '/f/old.si', 'now');",
+        )
+        .expect("old schema");
+    }
+    let ledger = Ledger::open(&path).expect("migrated");
+    assert!(ledger.untold_files().expect("untold").is_empty(), "old files are not told again");
+    assert!(ledger.file_warnings(1).expect("warnings").is_empty());
+    let id = ledger
+        .add_file(&NewFile {
+            name: "new.si",
+            sha256: "def",
+            size: 1,
+            processing_path: "/p/new.si",
+            inbox: "",
+            hold: None,
+        })
+        .expect("file");
+    ledger.finish_file(id, FileState::Done, "/d/new.si", "").expect("finish");
+    let untold: Vec<i64> = ledger.untold_files().expect("untold").iter().map(|f| f.id).collect();
+    assert_eq!(untold, [id]);
+    ledger.mark_told(id).expect("told");
+    assert!(ledger.untold_files().expect("untold").is_empty());
+}

@@ -27,32 +27,15 @@ impl Pipeline {
         let report = error_report(file, errors, warnings, note);
         let first = errors.first().map(|e| e.render(&file.name)).unwrap_or_default();
         let outcome = self.finish(file, false, &first_line(errors), Some(&report))?;
-        if let FileOutcome::Failed(landed) = &outcome {
-            let report = archive::error_report_of(landed);
-            let event = notify::Event {
-                event: "file_failed".to_owned(),
-                summary: format!(
-                    "{} was not posted ({} error(s), the first: {first}); it is in {} \
-                     (hint: read {}, fix the file and put it back in the inbox)",
-                    file.name,
-                    errors.len(),
-                    landed.display(),
-                    report.display()
-                ),
-                file: Some(file.name.clone()),
-                error: Some(first),
-                report: Some(report.display().to_string()),
-                ..notify::Event::default()
-            };
-            notify::send(&self.config.notify, &event).await;
-        }
+        let count = format!("{} error(s), the first: {first}", errors.len());
+        self.tell(file, &outcome, &first, &count, warnings).await?;
         Ok(outcome)
     }
 
     /// Sends the file to done/. Its warnings (texts cut to Fortnox's lengths, öre remainders
     /// booked, rows skipped, nothing to post, ...) are logged, written beside it as
     /// `NAME.warnings.txt`, and the first is kept in the ledger's note for `audit`.
-    pub(super) fn succeed(
+    pub(super) async fn succeed(
         &self,
         file: &FileRecord,
         warnings: &[Diagnostic],
@@ -68,15 +51,73 @@ impl Pipeline {
             _ => note.to_owned(),
         };
         let outcome = self.finish(file, true, &note, None)?;
-        if let (FileOutcome::Done(landed), false) = (&outcome, warnings.is_empty()) {
-            // Best effort: the warnings are in the log and the ledger already.
-            let report = warnings_report(file, warnings);
-            let path = archive::warnings_report_of(landed);
-            if let Err(e) = archive::write_report(&path, &report) {
-                tracing::warn!(file = %path.display(), "cannot write the warnings: {e}");
-            }
-        }
+        self.tell(file, &outcome, "", "", warnings).await?;
         Ok(outcome)
+    }
+
+    /// What a landed file owes a person: a failed one the `file_failed` notification (its
+    /// first error, `summary` of the errors), a posted one its warnings beside it. Recorded as
+    /// told once done, so that a crash before this point is made good by `recover`.
+    async fn tell(
+        &self,
+        file: &FileRecord,
+        outcome: &FileOutcome,
+        first: &str,
+        summary: &str,
+        warnings: &[Diagnostic],
+    ) -> Result<(), Fatal> {
+        match outcome {
+            FileOutcome::Failed(landed) => {
+                let report = archive::error_report_of(landed);
+                let event = notify::Event {
+                    event: "file_failed".to_owned(),
+                    summary: format!(
+                        "{} was not posted ({summary}); it is in {} (hint: read {}, fix the \
+                         file and put it back in the inbox)",
+                        file.name,
+                        landed.display(),
+                        report.display()
+                    ),
+                    file: Some(file.name.clone()),
+                    error: Some(first.to_owned()),
+                    report: Some(report.display().to_string()),
+                    ..notify::Event::default()
+                };
+                notify::send(&self.config.notify, &event).await;
+            }
+            FileOutcome::Done(landed) if !warnings.is_empty() => {
+                // Best effort: the warnings are in the log and the ledger already.
+                let report = warnings_report(file, warnings);
+                let path = archive::warnings_report_of(landed);
+                if let Err(e) = archive::write_report(&path, &report) {
+                    tracing::warn!(file = %path.display(), "cannot write the warnings: {e}");
+                }
+            }
+            _ => {}
+        }
+        self.ledger.mark_told(file.id)?;
+        Ok(())
+    }
+
+    /// Tells what a file archived before a crash still owes (see [`Pipeline::tell`]), from
+    /// what the ledger kept: its first error, or its conversion warnings.
+    pub(super) async fn retell(&self, file: &FileRecord) -> Result<(), Fatal> {
+        let Some(landed) = file.archived_path.as_deref().map(PathBuf::from) else {
+            return Ok(());
+        };
+        if file.state == FileState::Failed {
+            let first = self.ledger.file_note(file.id)?.unwrap_or_default();
+            let first = match first.strip_prefix("line ") {
+                Some(rest) => format!("{}:{rest}", file.name),
+                None if first.is_empty() => first,
+                None => format!("{}: {first}", file.name),
+            };
+            let summary = format!("the first error: {first}");
+            self.tell(file, &FileOutcome::Failed(landed), &first, &summary, &[]).await
+        } else {
+            let warnings = self.ledger.file_warnings(file.id)?;
+            self.tell(file, &FileOutcome::Done(landed), "", "", &warnings).await
+        }
     }
 
     /// Records where the file goes, writes its report (failed files), then moves it there.

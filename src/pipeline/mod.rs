@@ -149,7 +149,7 @@ impl Pipeline {
                 earlier.archived_path.as_deref().unwrap_or(&earlier.name)
             );
             tracing::info!(file = %claimed.name, "{note}");
-            return self.succeed(&file, &[], &note);
+            return self.succeed(&file, &[], &note).await;
         }
         self.settle(&file, bytes, Pass::All).await
     }
@@ -326,7 +326,7 @@ impl Pipeline {
                 unattached.join("; ")
             )
         };
-        self.succeed(file, warnings, &note)
+        self.succeed(file, warnings, &note).await
     }
 
     /// Attaches the file to a posted document's voucher, when configured (or already begun).

@@ -10,7 +10,8 @@ use crate::diagnostic::Diagnostic;
 use crate::ledger::FileState;
 
 impl Pipeline {
-    /// 1. Archive moves that were recorded but not made are made (with their reports).
+    /// 1. Archive moves that were recorded but not made are made (with their reports), and
+    ///    what archived files still owe a person is told (a notification, a warnings report).
     /// 2. Files the ledger has in processing are continued.
     /// 3. Files in a processing area the ledger does not know (a crash right after the claim)
     ///    are processed anew, as files of their own inbox.
@@ -35,6 +36,10 @@ impl Pipeline {
                     Some(_) => {}
                 }
             }
+        }
+        // Archived before a crash, but its notification or warnings report not yet out.
+        for file in self.ledger.untold_files()? {
+            self.retell(&file).await?;
         }
         for file in self.ledger.files_in_processing()? {
             if Path::new(&file.processing_path).exists() {

@@ -102,6 +102,52 @@ async fn a_failed_file_is_notified_with_its_report() {
     assert!(event["summary"].as_str().is_some_and(|s| s.contains("(hint: read ")), "{event}");
 }
 
+/// A crash between archiving a file and telling about it (the ledger records the destination
+/// first, and the file as told only after): the next start sends the failed file's notification
+/// and writes the posted file's warnings report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_crash_kept_from_being_told_is_told_at_the_next_start() {
+    let ws = Workspace::start().await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&notify_into(&events));
+    ws.drop_file("trasig.si", &fixture("sie/invalid/kassa-trasig.si"));
+    let balances = "#FLAGGA 0\n#SIETYP 4\n#RAR 0 20260101 20261231\n#IB 0 1910 1000.00\n";
+    ws.drop_file("saldon.se", balances.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(events_in(&events).len(), 1);
+    let warnings = ws.archived("done")[0].with_file_name("saldon.se.warnings.txt");
+    assert!(warnings.exists());
+    let untold = |db: &rusqlite::Connection| -> i64 {
+        db.query_row("SELECT count(*) FROM files WHERE told = 0", [], |r| r.get(0)).expect("count")
+    };
+    let db = rusqlite::Connection::open(ws.path("fortnox-bridge.db")).expect("ledger");
+    assert_eq!(untold(&db), 0, "both told");
+
+    // As a crash right after the moves leaves it: archived, nothing told.
+    db.execute("UPDATE files SET told = 0", []).expect("crash");
+    std::fs::remove_file(&events).expect("events");
+    std::fs::remove_file(&warnings).expect("warnings");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "nothing new: {out:?}");
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0]["event"], "file_failed");
+    assert!(
+        sent[0]["error"].as_str().is_some_and(|e| e.starts_with("trasig.si:7: voucher `K 1043`")),
+        "{}",
+        sent[0]
+    );
+    let report = std::path::PathBuf::from(sent[0]["report"].as_str().expect("report path"));
+    assert!(report.exists(), "{}", sent[0]);
+    let text = std::fs::read_to_string(&warnings).expect("warnings written again");
+    assert!(text.contains("saldon.se: nothing to post"), "{text}");
+    assert_eq!(untold(&db), 0, "told once");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(events_in(&events).len(), 1, "not told twice");
+}
+
 /// A posted file's warnings are kept beside it; a file with nothing to post says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_with_nothing_to_post_lands_in_done_with_its_warnings() {
