@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS files (
     told INTEGER NOT NULL DEFAULT 1   -- 0: archived, its notification or warnings not yet out
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
+-- Inboxes that could not be read when last tried (told once, until they can again).
+CREATE TABLE IF NOT EXISTS inboxes_down (
+    path TEXT PRIMARY KEY,
+    since TEXT NOT NULL,
+    error TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     file_id INTEGER NOT NULL REFERENCES files (id),

@@ -87,6 +87,12 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.rejected,
             s.files_failed
         );
+        if let Some(since) = &s.unreachable_since {
+            println!(
+                "  cannot be read since {since}: {} (files dropped there wait until it can)",
+                s.unreachable_error.as_deref().unwrap_or_default()
+            );
+        }
         if s.attach_waiting + s.attach_failed > 0 {
             println!(
                 "  source files not attached to their vouchers: {} retrying, {} refused (see \

@@ -37,6 +37,10 @@ pub struct InboxStatus {
     pub attach_failed: u64,
     /// When the last document was posted (RFC 3339, UTC).
     pub last_success: Option<String>,
+    /// Since when the inbox cannot be read (RFC 3339, UTC), when it could not at the last try.
+    pub unreachable_since: Option<String>,
+    /// Why it cannot be read.
+    pub unreachable_error: Option<String>,
 }
 
 /// One document in a trail: where it came from and where it went.
@@ -70,6 +74,11 @@ impl Ledger {
         max_attempts: u32,
     ) -> Result<InboxStatus, LedgerError> {
         self.with_conn(|c| {
+            let down: Option<(String, String)> = c
+                .query_row("SELECT since, error FROM inboxes_down WHERE path = ?1", [inbox], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
             let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<u64> {
                 c.query_row(sql, p, |r| r.get::<_, i64>(0)).map(|n| u64::try_from(n).unwrap_or(0))
             };
@@ -125,8 +134,28 @@ impl Ledger {
                     )
                     .optional()?
                     .flatten(),
+                unreachable_since: down.as_ref().map(|(since, _)| since.clone()),
+                unreachable_error: down.map(|(_, error)| error),
             })
         })
+    }
+
+    /// Records that the inbox at `path` cannot be read. True when it could at the last try
+    /// (so this is news to tell), also for a process started after another one told it.
+    pub fn inbox_down(&self, path: &str, error: &str) -> Result<bool, LedgerError> {
+        self.write(|c| {
+            let added = c.execute(
+                "INSERT INTO inboxes_down (path, since, error) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (path) DO NOTHING",
+                params![path, super::now(), error],
+            )?;
+            Ok(added > 0)
+        })
+    }
+
+    /// Records that the inbox at `path` can be read. True when it could not before (news).
+    pub fn inbox_up(&self, path: &str) -> Result<bool, LedgerError> {
+        self.write(|c| Ok(c.execute("DELETE FROM inboxes_down WHERE path = ?1", [path])? > 0))
     }
 
     /// The trail of documents matching `query`: a Fortnox voucher (`F 12`, optionally

@@ -1,7 +1,8 @@
 //! The inboxes a running service watches, and what happens when one cannot be read (a network
-//! share that is down, a folder removed): it is logged and told once, its scans pause for a
-//! growing while, and the other inboxes go on. The first good read says it is back. Also when
-//! a nightly inbox is released.
+//! share that is down, a folder removed): it is logged and told once (the ledger keeps that it
+//! is down, so a restart or the next `run --once` from a scheduler does not tell it again), its
+//! scans pause for a growing while, and the other inboxes go on. The first good read says it is
+//! back. Also when a nightly inbox is released.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,6 +11,7 @@ use tokio::time::Instant;
 
 use crate::claim::{self, Stability};
 use crate::config::{InboxConfig, NotifyConfig, Schedule};
+use crate::ledger::{Ledger, LedgerError};
 use crate::notify;
 use crate::watch;
 
@@ -26,6 +28,8 @@ pub(super) struct Watched {
     _events: Option<watch::InboxWatcher>,
     /// Set while the inbox cannot be read: the pause before the next try.
     down: Option<Duration>,
+    /// Whether a read succeeded or failed since the start (the ledger may say it was down).
+    checked: bool,
 }
 
 impl Watched {
@@ -42,6 +46,7 @@ impl Watched {
             next_release,
             _events: events,
             down: None,
+            checked: false,
         }
     }
 
@@ -56,18 +61,25 @@ impl Watched {
     }
 
     /// Offers the inbox's files to the stability check and plans the next scan. A read that
-    /// fails marks the inbox unreachable: the first time it is logged and told (event
-    /// `inbox_unreachable`); the next tries come after a pause that doubles up to a minute.
-    /// The first good read after that is logged and told too (`inbox_reachable`).
-    pub(super) async fn scan(&mut self, inbox: &InboxConfig, notify: &NotifyConfig) {
+    /// fails marks the inbox unreachable: the first time it is told (event
+    /// `inbox_unreachable`) and recorded in the ledger; the next tries come after a pause that
+    /// doubles up to a minute. The first good read after that is told too (`inbox_reachable`).
+    pub(super) async fn scan(
+        &mut self,
+        inbox: &InboxConfig,
+        notify: &NotifyConfig,
+        ledger: &Ledger,
+    ) -> Result<(), LedgerError> {
         let shown = inbox.path.display().to_string();
+        let first = !std::mem::replace(&mut self.checked, true);
         match claim::scan(&inbox.path) {
             Ok(paths) => {
                 for path in paths {
                     self.stability.offer(&inbox.path, &path);
                 }
                 self.next_scan = Instant::now() + self.every;
-                if self.down.take().is_some() {
+                if (self.down.take().is_some() || first) && ledger.inbox_up(&shown)? {
+                    tracing::info!(inbox = %shown, "the inbox can be read again");
                     let event = notify::Event {
                         event: "inbox_reachable".to_owned(),
                         summary: format!("the inbox {shown} can be read again"),
@@ -81,18 +93,23 @@ impl Watched {
                 let pause = if let Some(pause) = self.down {
                     (pause * 2).min(MAX_PAUSE)
                 } else {
-                    let event = notify::Event {
-                        event: "inbox_unreachable".to_owned(),
-                        summary: format!(
-                            "the inbox {shown} cannot be read: {e}; files dropped there wait \
-                             until it can, the other inboxes go on (hint: check that the folder \
-                             exists, the share is mounted and the service's account can read it)"
-                        ),
-                        inbox: Some(shown),
-                        error: Some(e.to_string()),
-                        ..notify::Event::default()
-                    };
-                    notify::send(notify, &event).await;
+                    if ledger.inbox_down(&shown, &e.to_string())? {
+                        let event = notify::Event {
+                            event: "inbox_unreachable".to_owned(),
+                            summary: format!(
+                                "the inbox {shown} cannot be read: {e}; files dropped there \
+                                 wait until it can, the other inboxes go on (hint: check that \
+                                 the folder exists, the share is mounted and the service's \
+                                 account can read it)"
+                            ),
+                            inbox: Some(shown),
+                            error: Some(e.to_string()),
+                            ..notify::Event::default()
+                        };
+                        notify::send(notify, &event).await;
+                    } else {
+                        tracing::warn!(inbox = %shown, "the inbox still cannot be read (told before): {e}");
+                    }
                     self.every.clamp(Duration::from_secs(1), MAX_PAUSE)
                 };
                 tracing::debug!(inbox = %inbox.path.display(), ?pause, "inbox unreadable: {e}");
@@ -100,6 +117,7 @@ impl Watched {
                 self.next_scan = Instant::now() + pause;
             }
         }
+        Ok(())
     }
 }
 

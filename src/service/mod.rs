@@ -139,7 +139,10 @@ pub async fn run_until(
                 tracing::info!(inbox = %inbox_text, files = n, "catching up on a missed nightly sync");
             }
         }
-        watched.scan(inbox, &pipeline.config.notify).await;
+        watched
+            .scan(inbox, &pipeline.config.notify, &pipeline.ledger)
+            .await
+            .map_err(Fatal::from)?;
         inboxes.push(watched);
     }
     drop(tx);
@@ -200,7 +203,7 @@ pub async fn run_until(
                 else { continue };
                 match seen.path {
                     Some(path) => watched.stability.offer(&inbox.path, &path),
-                    None => watched.scan(inbox, &pipeline.config.notify).await,
+                    None => watched.scan(inbox, &pipeline.config.notify, &pipeline.ledger).await.map_err(Fatal::from)?,
                 }
             }
             _ = tick.tick() => {
@@ -209,7 +212,7 @@ pub async fn run_until(
                 for (index, watched) in inboxes.iter_mut().enumerate() {
                     let inbox = &pipeline.config.inboxes[index];
                     if watched.scan_due(now) {
-                        watched.scan(inbox, &pipeline.config.notify).await;
+                        watched.scan(inbox, &pipeline.config.notify, &pipeline.ledger).await.map_err(Fatal::from)?;
                     }
                     claim_ready(&pipeline, index, &mut watched.stability, &mut report).await?;
                     let local = chrono::Local::now();

@@ -95,6 +95,31 @@ async fn run_once_goes_on_past_an_inbox_it_cannot_read() {
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0]["event"], "inbox_unreachable");
     assert!(sent[0]["inbox"].as_str().is_some_and(|p| p.ends_with("share/export")), "{sent:?}");
+    let status = ws.cli(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status json");
+    assert!(status["inboxes"][1]["unreachable_since"].is_string(), "{status}");
+    assert!(!status["inboxes"][0]["unreachable_since"].is_string(), "{status}");
+    let status = ws.cli(&["status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains("  cannot be read since "), "{text}");
+
+    // Run from a scheduler again while the share is still down: not told again.
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(events_in(&events).len(), 1, "told once: {:?}", events_in(&events));
+    // The share is back: told once, and status no longer shows it down.
+    std::fs::remove_file(ws.path("share")).expect("unblock");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[1]["event"], "inbox_reachable");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(events_in(&events).len(), 2, "nothing new to tell");
+    let status = ws.cli(&["status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(!text.contains("cannot be read"), "{text}");
 }
 
 /// A running service whose polled inbox goes away keeps posting the files of its other inbox,
