@@ -24,6 +24,7 @@ mod limiter;
 pub mod model;
 mod settings;
 mod tokens;
+mod wire;
 
 pub use auth::Credentials;
 pub use client::{Client, ClientBuilder, ClientStats};

@@ -7,7 +7,8 @@
 
 use rust_decimal::Decimal;
 
-use super::{Customer, Discount, Fields, Order, Row, amount, date, field, line, rate};
+use super::rows::{Fields, amount, date, field, line, rate};
+use super::{Customer, Discount, Order, Row};
 use crate::config::{OrdersConfig, PricesMode};
 use crate::diagnostic::Diagnostic;
 
