@@ -26,7 +26,7 @@ pub use orders::{
     CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, ORDER_FIELDS, ORDER_LEVEL_FIELDS,
     OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
 };
-use problem::Problem;
+use problem::{Problem, choose, choose_named, series_code};
 pub use sie::SieConfig;
 pub use zreport::{DiscountMode, ZreportConfig};
 
@@ -395,50 +395,6 @@ impl Config {
             orders: orders::orders(raw.orders)?,
         })
     }
-}
-
-/// Picks `value` of `[section] key` among `choices` (`(text, value)`), or explains the
-/// allowed ones.
-fn choose<T: Copy>(
-    section: &str,
-    key: &str,
-    value: Option<&str>,
-    default: T,
-    choices: &[(&str, T)],
-) -> Result<T, Problem> {
-    choose_named(&format!("[{section}] {key}"), &[section, key], value, default, choices)
-}
-
-/// [`choose`] for a key whose full name (`name`, as the user wrote it) is not `[section] key`,
-/// e.g. `schedule` inside an `[[inboxes]]` entry; `key` is its path.
-fn choose_named<T: Copy>(
-    name: &str,
-    key: &[&str],
-    value: Option<&str>,
-    default: T,
-    choices: &[(&str, T)],
-) -> Result<T, Problem> {
-    let Some(value) = value else { return Ok(default) };
-    let wanted = value.trim().to_lowercase();
-    choices.iter().find(|(text, _)| *text == wanted).map(|(_, v)| *v).ok_or_else(|| {
-        let allowed: Vec<String> = choices.iter().map(|(t, _)| format!("\"{t}\"")).collect();
-        Problem::new(key, format!("{name} = \"{value}\" is not one of {}", allowed.join(", ")))
-    })
-}
-
-/// Checks that `value`, written at `key` (`name` as the user wrote it, e.g.
-/// `[sie] default_series`), is a Fortnox voucher series code: 1-10 ASCII letters or digits.
-fn series_code(name: &str, key: &[&str], value: &str) -> Result<(), Problem> {
-    if value.is_empty() || value.len() > 10 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(Problem::new(
-            key,
-            format!(
-                "{name} `{value}` is not a Fortnox voucher series: 1-10 letters or digits \
-                 (hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

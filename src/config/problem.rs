@@ -1,7 +1,8 @@
 //! Placing a validation problem on its line. Serde's own errors (syntax, unknown keys, wrong
 //! types) come with a place; a value that parses but cannot be used (a series code with a
 //! space, an account outside 1000-9999) is found by its key: the validator names the key it
-//! checked as a [`Problem`], and [`line_of`] looks that key up in the file's text.
+//! checked as a [`Problem`], and [`line_of`] looks that key up in the file's text. Also the
+//! validators shared by the sections: a choice among names, a voucher series code.
 
 use toml_edit::{Array, ArrayOfTables, ImDocument, Item, TableLike, Value};
 
@@ -102,6 +103,50 @@ pub(super) fn line_of(text: &str, key: &[String]) -> Option<usize> {
     }
     let start = found?.start;
     Some(text.get(..start).unwrap_or(text).matches('\n').count() + 1)
+}
+
+/// Picks `value` of `[section] key` among `choices` (`(text, value)`), or explains the
+/// allowed ones.
+pub(super) fn choose<T: Copy>(
+    section: &str,
+    key: &str,
+    value: Option<&str>,
+    default: T,
+    choices: &[(&str, T)],
+) -> Result<T, Problem> {
+    choose_named(&format!("[{section}] {key}"), &[section, key], value, default, choices)
+}
+
+/// [`choose`] for a key whose full name (`name`, as the user wrote it) is not `[section] key`,
+/// e.g. `schedule` inside an `[[inboxes]]` entry; `key` is its path.
+pub(super) fn choose_named<T: Copy>(
+    name: &str,
+    key: &[&str],
+    value: Option<&str>,
+    default: T,
+    choices: &[(&str, T)],
+) -> Result<T, Problem> {
+    let Some(value) = value else { return Ok(default) };
+    let wanted = value.trim().to_lowercase();
+    choices.iter().find(|(text, _)| *text == wanted).map(|(_, v)| *v).ok_or_else(|| {
+        let allowed: Vec<String> = choices.iter().map(|(t, _)| format!("\"{t}\"")).collect();
+        Problem::new(key, format!("{name} = \"{value}\" is not one of {}", allowed.join(", ")))
+    })
+}
+
+/// Checks that `value`, written at `key` (`name` as the user wrote it, e.g.
+/// `[sie] default_series`), is a Fortnox voucher series code: 1-10 ASCII letters or digits.
+pub(super) fn series_code(name: &str, key: &[&str], value: &str) -> Result<(), Problem> {
+    if value.is_empty() || value.len() > 10 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Problem::new(
+            key,
+            format!(
+                "{name} `{value}` is not a Fortnox voucher series: 1-10 letters or digits \
+                 (hint: the series code as Fortnox shows it, e.g. \"A\" or \"F\")"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
