@@ -101,6 +101,13 @@ enum Command {
         #[arg(short, long, global = true)]
         config: Option<PathBuf>,
     },
+    /// Z-report numbers: declare missing ones that will never arrive.
+    Zreport {
+        #[command(subcommand)]
+        action: ZreportAction,
+        #[arg(short, long, global = true)]
+        config: Option<PathBuf>,
+    },
     /// Install or remove the system service (systemd or Windows service).
     Service {
         #[command(subcommand)]
@@ -126,6 +133,24 @@ enum AuditAction {
         query: Vec<String>,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ZreportAction {
+    /// Stop listing Z numbers of a register as missing: they will never arrive (a training
+    /// day, a report lost with a broken register). Recorded with the reason in the audit trail.
+    Waive {
+        /// The register (kassabeteckning) as `status` shows it.
+        register: String,
+        /// One Z number (`1044`) or a range (`1044-1046`).
+        numbers: String,
+        /// Why it will never arrive.
+        #[arg(long)]
+        reason: String,
+        /// The company's organisation number, when registers of several companies share the name.
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -222,6 +247,14 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
         }
         Command::Accounts { action: AccountsAction::Check, config } => {
             Ok(ok(commands::accounts::check(&load_config(config.as_deref())?).await?))
+        }
+        Command::Zreport {
+            action: ZreportAction::Waive { register, numbers, reason, org },
+            config,
+        } => {
+            let config = load_config(config.as_deref())?;
+            commands::zreport::waive(&config, &register, &numbers, &reason, org.as_deref())
+                .map(|()| 0)
         }
         Command::Service { action } => match action {
             ServiceAction::Install { config, unit_dir, no_enable, user } => {

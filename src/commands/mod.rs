@@ -11,3 +11,4 @@ pub mod ops;
 pub mod sandbox;
 pub mod service;
 pub mod status;
+pub mod zreport;

@@ -107,6 +107,10 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         for g in &gaps {
             println!("  register {} ({}): {}", g.register, g.org_display(), g.missing_text());
         }
+        println!(
+            "  (hint: export them from the register into the inbox; one that will never come: \
+             fortnox-bridge zreport waive REGISTER NUMBER --reason \"...\")"
+        );
     }
     Ok(())
 }

@@ -46,6 +46,19 @@ CREATE TABLE IF NOT EXISTS zreport_gaps (
 CREATE INDEX IF NOT EXISTS zreport_gaps_file ON zreport_gaps (file_id);
 ";
 
+/// Numbers a person declared will never arrive (`zreport waive`), with why: they close their
+/// hole as an arrived number does. Created on every open (the tables above only once).
+const WAIVED: &str = "
+CREATE TABLE IF NOT EXISTS zreport_waived (
+    org TEXT NOT NULL,
+    register TEXT NOT NULL,
+    z_number INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (org, register, z_number)
+);
+";
+
 /// Up to this many missing numbers are listed one by one; more are told as a range.
 pub const LISTED_MAX: u64 = 10;
 
@@ -112,6 +125,7 @@ pub struct ZGapFound {
 /// Creates the tables; a ledger made before them gets each register's highest Z number so far
 /// as its baseline (so the first report after the upgrade is checked against it).
 pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(WAIVED)?;
     if table_exists(conn)? {
         return Ok(());
     }
@@ -281,15 +295,46 @@ impl Ledger {
         })
     }
 
-    /// Every hole still open: numbers between two that arrived (at or above the register's
-    /// baseline), by organisation, register and number.
+    /// Records that Z `from` to `to` of a register will never arrive (a training day, a
+    /// report lost with a broken register), for `reason`: they are no longer listed as missing.
+    /// The caller checks that they are missing.
+    pub fn waive_zreport_numbers(
+        &self,
+        gap: &ZGap,
+        from: u64,
+        to: u64,
+        reason: &str,
+    ) -> Result<(), LedgerError> {
+        self.write(|c| {
+            for z in from..=to {
+                c.execute(
+                    "INSERT OR IGNORE INTO zreport_waived (org, register, z_number, reason, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![gap.org, gap.register, sql_int(z), reason, now()],
+                )?;
+            }
+            let numbers =
+                if from == to { format!("Z {from}") } else { format!("Z {from} to {to}") };
+            let detail = format!(
+                "register {} ({}): {numbers} will not arrive: {reason}",
+                gap.register,
+                gap.org_display()
+            );
+            audit::append(c, "zreport waived", None, None, &detail)
+        })
+    }
+
+    /// Every hole still open: numbers between two that arrived or were waived (at or above the
+    /// register's baseline), by organisation, register and number.
     pub fn zreport_gaps_open(&self) -> Result<Vec<ZGap>, LedgerError> {
         self.with_conn(|c| {
             let mut stmt = c.prepare(
                 "SELECT org, register, prev, z FROM (
                    SELECT n.org, n.register, n.z_number AS z, LAG(n.z_number) OVER (
                      PARTITION BY n.org, n.register ORDER BY n.z_number) AS prev
-                   FROM zreport_numbers n JOIN zreport_registers r
+                   FROM (SELECT org, register, z_number FROM zreport_numbers
+                         UNION SELECT org, register, z_number FROM zreport_waived) n
+                   JOIN zreport_registers r
                      ON r.org = n.org AND r.register = n.register
                    WHERE n.z_number >= r.baseline)
                  WHERE prev IS NOT NULL AND z > prev + 1

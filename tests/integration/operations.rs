@@ -333,3 +333,47 @@ async fn a_z_number_that_never_came_is_warned_notified_once_and_listed_until_it_
     assert!(!text.contains("has not arrived"), "{text}");
     assert_eq!(gaps, serde_json::json!([]));
 }
+
+/// A Z number that will never come (a training day) is waived with its reason: no longer
+/// listed, in the audit trail; a number that is not missing cannot be waived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_z_number_that_will_never_come_is_waived_with_its_reason() {
+    let ws = Workspace::start().await;
+    ws.write_config("");
+    for (z, day) in [(1042, "2026-10-31"), (1046, "2026-11-04")] {
+        ws.drop_file(&format!("z-{z}.json"), &restaurant_day(z, day));
+    }
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let status = || String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();
+    let text = status();
+    assert!(text.contains("Z 1043, 1044 and 1045 have not arrived"), "{text}");
+    assert!(text.contains("fortnox-bridge zreport waive REGISTER NUMBER"), "{text}");
+
+    let out = ws.cli(&["zreport", "waive", "KASSA1", "1043-1044", "--reason", "övningsdagar"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("2 Z number(s) from 1043 to 1044 waived (övningsdagar)"), "{said}");
+    let text = status();
+    assert!(text.contains("Z 1045 has not arrived (between 1044 and 1046)"), "{text}");
+
+    // 1046 arrived: nothing to waive, and the error says what is missing.
+    let out = ws.cli(&["zreport", "waive", "KASSA1", "1046", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Z 1046 of register KASSA1 is not missing"), "{err}");
+    assert!(err.contains("missing now: register KASSA1: Z 1045 has not arrived"), "{err}");
+
+    let out = ws.cli(&["zreport", "waive", "kassa1", "1045", "--reason", "kassan trasig"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!status().contains("has not arrived"));
+    let export = ws.cli(&["audit", "export", "--format", "csv"]);
+    let trail = String::from_utf8_lossy(&export.stdout);
+    assert!(
+        trail.contains(
+            "register KASSA1 (559999-0005): Z 1043 to 1044 will not arrive: övningsdagar"
+        ),
+        "{trail}"
+    );
+    assert!(ws.cli(&["audit", "verify"]).status.success(), "the chain holds");
+}

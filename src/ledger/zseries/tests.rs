@@ -227,3 +227,35 @@ fn z_report_references_read_back_as_register_and_number() {
     assert_eq!(read("sie:5599990005:K:1:2026-10-30:v"), None);
     assert_eq!(read("zreport:5599990005:KASSA1:x:v"), None);
 }
+
+#[test]
+fn waived_numbers_close_their_part_of_a_hole_and_are_in_the_trail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = ledger(&dir);
+    arrive(&ledger, &[z(A, "KASSA1", 1041)]);
+    arrive(&ledger, &[z(A, "KASSA1", 1046)]);
+    assert_eq!(open(&ledger), [gap(A, "KASSA1", 1041, 1046)]);
+    let found = gap(A, "KASSA1", 1041, 1046);
+    ledger.waive_zreport_numbers(&found, 1042, 1043, "training days").expect("waive");
+    assert_eq!(open(&ledger), [gap(A, "KASSA1", 1043, 1046)], "1044 and 1045 still missing");
+    ledger.waive_zreport_numbers(&found, 1045, 1045, "register broken").expect("waive");
+    assert_eq!(open(&ledger), [gap(A, "KASSA1", 1043, 1045)]);
+    // The waived day turns up after all: still no hole, and no harm.
+    arrive(&ledger, &[z(A, "KASSA1", 1045)]);
+    arrive(&ledger, &[z(A, "KASSA1", 1044)]);
+    assert!(open(&ledger).is_empty());
+    let details: Vec<String> = ledger
+        .with_conn(|c| {
+            c.prepare("SELECT detail FROM audit WHERE event = 'zreport waived' ORDER BY seq")?
+                .query_map([], |r| r.get(0))?
+                .collect()
+        })
+        .expect("audit");
+    assert_eq!(
+        details,
+        [
+            "register KASSA1 (559999-0005): Z 1042 to 1043 will not arrive: training days",
+            "register KASSA1 (559999-0005): Z 1045 will not arrive: register broken"
+        ]
+    );
+}
