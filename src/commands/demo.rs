@@ -142,15 +142,24 @@ pub async fn demo(dir: Option<PathBuf>) -> Result<bool> {
     Ok(expected && report.waiting == 0)
 }
 
+/// Writes the demo's own configuration and samples into `dir`, which must be new or empty:
+/// the demo never runs with someone's configuration or ledger (a `target = "live"` there
+/// would post the samples into a real company).
 fn write_workspace(dir: &Path) -> Result<PathBuf> {
+    let used = std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    anyhow::ensure!(
+        !used,
+        "{}: the folder is not empty; the demo makes a fresh workspace of its own and never \
+         runs with an existing configuration or ledger (hint: name a new or empty folder, or \
+         run `fortnox-bridge demo` without one for a temporary folder)",
+        dir.display()
+    );
     let inbox = dir.join("inbox");
     std::fs::create_dir_all(&inbox)
         .with_context(|| format!("{}: cannot create", inbox.display()))?;
     let config_path = dir.join(fortnox_bridge::config::FILE_NAME);
-    if !config_path.exists() {
-        std::fs::write(&config_path, DEMO_CONFIG)
-            .with_context(|| format!("{}: cannot write", config_path.display()))?;
-    }
+    std::fs::write(&config_path, DEMO_CONFIG)
+        .with_context(|| format!("{}: cannot write", config_path.display()))?;
     for (name, bytes) in SAMPLES {
         std::fs::write(inbox.join(name), bytes)
             .with_context(|| format!("{}: cannot write", inbox.join(name).display()))?;

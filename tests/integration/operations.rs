@@ -377,3 +377,28 @@ async fn a_z_number_that_will_never_come_is_waived_with_its_reason() {
     );
     assert!(ws.cli(&["audit", "verify"]).status.success(), "the chain holds");
 }
+
+/// The README's quick start: `demo` posts the samples to the embedded sandbox and says so; it
+/// never runs in a folder that is in use (someone's configuration and ledger).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_posts_its_samples_and_refuses_a_folder_in_use() {
+    let ws = Workspace::start().await;
+    let out = ws.cli_within(&["demo", "demo-ws"], std::time::Duration::from_mins(2));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("7 vouchers and 4 orders/invoices posted, 4 files done, 1 failed"),
+        "{said}"
+    );
+    assert!(said.contains("voucher F 1"), "{said}");
+
+    let again = ws.cli(&["demo", "demo-ws"]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("the folder is not empty") && err.contains("(hint: "), "{err}");
+    // The workspace of the test itself (a configuration, a ledger) is not touched either.
+    let config_before = std::fs::read(ws.path("fortnox-bridge.toml")).ok();
+    let here = ws.cli(&["demo", "."]);
+    assert_eq!(here.status.code(), Some(2), "{here:?}");
+    assert_eq!(std::fs::read(ws.path("fortnox-bridge.toml")).ok(), config_before);
+}
