@@ -102,14 +102,12 @@ pub async fn run_until(
         } else {
             match watch::watch(&inbox.path, index, tx.clone()) {
                 Ok(events) => Some(events),
-                // A folder that cannot be watched now (a share that is down) is polled.
-                Err(e) if index > 0 => {
+                // A folder that cannot be watched now (a share that is down, a folder not
+                // there) is polled, and reported as unreachable while it cannot be read.
+                Err(e) => {
                     tracing::warn!(inbox = %inbox.path.display(), "cannot watch, polling instead: {e}");
                     polled = true;
                     None
-                }
-                Err(e) => {
-                    return Err(setup(format!("watching {}", inbox.path.display()))(e.to_string()));
                 }
             }
         };

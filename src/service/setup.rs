@@ -57,19 +57,16 @@ pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
     })
 }
 
-/// Creates the folders the configuration names. Those of the `[[inboxes]]` entries are
-/// created when possible: one on a share that is down does not stop the service (it is
-/// reported as unreachable while it is watched).
+/// Creates the folders that are the bridge's own: done/, failed/, the processing area and the
+/// state store's folder. Inboxes are not created: an inbox that is missing is a share not
+/// mounted or a path mistyped, and creating it would leave the bridge watching an empty local
+/// folder while the files land elsewhere. It is reported as unreachable until it appears
+/// (`init` creates the inbox of a new setup).
 pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
     let f = &config.folders;
-    for dir in [&f.inbox, &f.done, &f.failed, &f.processing] {
+    for dir in [&f.done, &f.failed, &f.processing] {
         std::fs::create_dir_all(dir)
             .map_err(|e| setup(format!("{}", dir.display()))(e.to_string()))?;
-    }
-    for dir in config.inboxes.iter().flat_map(|i| [&i.path, &i.processing]) {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            tracing::debug!(folder = %dir.display(), "cannot create: {e}");
-        }
     }
     if let Some(parent) = f.state.parent() {
         std::fs::create_dir_all(parent)

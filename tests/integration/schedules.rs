@@ -109,6 +109,7 @@ async fn run_once_goes_on_past_an_inbox_it_cannot_read() {
     assert_eq!(events_in(&events).len(), 1, "told once: {:?}", events_in(&events));
     // The share is back: told once, and status no longer shows it down.
     std::fs::remove_file(ws.path("share")).expect("unblock");
+    std::fs::create_dir_all(ws.path("share/export")).expect("the share is mounted");
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let sent = events_in(&events);
@@ -122,32 +123,41 @@ async fn run_once_goes_on_past_an_inbox_it_cannot_read() {
     assert!(!text.contains("cannot be read"), "{text}");
 }
 
-/// A running service whose polled inbox goes away keeps posting the files of its other inbox,
-/// tells a person once, and takes the inbox up again when it is back.
+/// A running service whose inbox is not there at the start (a share not mounted yet), or goes
+/// away, keeps posting the files of its other inbox, tells a person once each way, never
+/// creates the missing folder, and takes the inbox up when it is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_survives_an_inbox_that_goes_away_and_comes_back() {
     let ws = Workspace::start().await;
     let events = ws.path("events.jsonl");
     ws.write_config(&format!(
-        "[sie]\nseries = {{ K = \"F\" }}\n{}[[inboxes]]\npath = \"kassa\"\nwatch = \"poll\"\n\
-         poll_ms = 100\n",
+        "[sie]\nseries = {{ K = \"F\" }}\n{}[[inboxes]]\npath = \"kassa\"\n",
         notify_into(&events)
     ));
     let mut service = ws.spawn_service();
-    ws.wait_for(|| ws.path("kassa").is_dir()).await;
-    std::fs::rename(ws.path("kassa"), ws.path("kassa-away")).expect("share goes down");
     ws.wait_for(|| events_in(&events).len() == 1).await;
     assert_eq!(events_in(&events)[0]["event"], "inbox_unreachable");
-
-    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    assert!(!ws.path("kassa").exists(), "a missing inbox is not created");
+    ws.drop_file("inkop-2026-11.si", &fixture("sie/inkop-2026-11.si"));
     ws.wait_for(|| ws.archived("done").len() == 1).await;
-
-    std::fs::rename(ws.path("kassa-away"), ws.path("kassa")).expect("share is back");
+    std::fs::create_dir(ws.path("kassa")).expect("the share is mounted");
     ws.wait_for(|| events_in(&events).len() == 2).await;
     assert_eq!(events_in(&events)[1]["event"], "inbox_reachable");
-    std::fs::write(ws.path("kassa/inkop-2026-11.si"), fixture("sie/inkop-2026-11.si"))
-        .expect("drop in the share");
+
+    std::fs::rename(ws.path("kassa"), ws.path("kassa-away")).expect("share goes down");
+    ws.wait_for(|| events_in(&events).len() == 3).await;
+    assert_eq!(events_in(&events)[2]["event"], "inbox_unreachable");
+
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
     ws.wait_for(|| ws.archived("done").len() == 2).await;
+
+    std::fs::rename(ws.path("kassa-away"), ws.path("kassa")).expect("share is back");
+    ws.wait_for(|| events_in(&events).len() == 4).await;
+    assert_eq!(events_in(&events)[3]["event"], "inbox_reachable");
+    let kassa = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261102 \"Kaffe\"\n{\n\
+                 #TRANS 4010 {} 50.00\n#TRANS 1910 {} -50.00\n}\n";
+    std::fs::write(ws.path("kassa/kaffe.si"), kassa).expect("drop in the share");
+    ws.wait_for(|| ws.archived("done").len() == 3).await;
     service.stop();
-    assert_eq!(events_in(&events).len(), 2, "told once each way");
+    assert_eq!(events_in(&events).len(), 4, "told once each way");
 }
