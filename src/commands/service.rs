@@ -25,6 +25,9 @@ pub fn install(
     use fortnox_bridge::service::systemd;
     let (path, config) = absolute_config(config)?;
     let exe = std::env::current_exe().context("cannot find this program")?;
+    for dir in systemd::make_own_folders(&config, user).map_err(anyhow::Error::msg)? {
+        println!("created {}", dir.display());
+    }
     let unit = systemd::unit(&exe, &path, &config, user);
     let written = systemd::install(&unit, unit_dir, enable).map_err(anyhow::Error::msg)?;
     println!("wrote {}", written.display());

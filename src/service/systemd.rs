@@ -78,7 +78,18 @@ pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>)
     if let Some(user) = user {
         let _ = writeln!(unit, "User={user}");
     }
-    let paths: Vec<String> = writable.iter().map(|p| quote(p)).collect();
+    // An inbox (a share perhaps not mounted when the service starts) may be missing: `-` lets
+    // the service start all the same (systemd refuses to start a unit whose ReadWritePaths=
+    // names a missing path), and the service reports the inbox unreachable. The service's own
+    // folders are made by `service install`.
+    let inboxes: Vec<&Path> =
+        config.inboxes.iter().flat_map(|i| [i.path.as_path(), i.processing.as_path()]).collect();
+    let paths: Vec<String> = writable
+        .iter()
+        .map(|p| {
+            if inboxes.contains(&p.as_path()) { format!("\"-{}\"", p.display()) } else { quote(p) }
+        })
+        .collect();
     let _ = write!(
         unit,
         "# Hardening: the service only writes its own folders and talks HTTPS.\n\
@@ -112,6 +123,39 @@ pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>)
 }
 
 /// Writes the unit into `unit_dir` and, with `enable`, reloads systemd and starts it.
+/// Creates the service's own folders that are missing (done/, failed/, processing, and the
+/// folders of the state, token store, key, log and sandbox data): under `ProtectSystem=strict`
+/// the service cannot create them itself. With `user`, they are handed to that account.
+/// Inboxes are not created (see `prepare_folders`). Returns the folders created.
+pub fn make_own_folders(config: &Config, user: Option<&str>) -> Result<Vec<PathBuf>, String> {
+    let inboxes: Vec<&Path> =
+        config.inboxes.iter().flat_map(|i| [i.path.as_path(), i.processing.as_path()]).collect();
+    let mut made = Vec::new();
+    for dir in config.writable_dirs() {
+        if dir.exists() || (inboxes.contains(&dir.as_path()) && dir != config.folders.processing) {
+            continue;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            format!("{}: cannot create: {e} (hint: run `service install` as root)", dir.display())
+        })?;
+        if let Some(user) = user {
+            let status = Command::new("chown")
+                .arg(format!("{user}:"))
+                .arg(&dir)
+                .status()
+                .map_err(|e| format!("chown {user}: {}: {e}", dir.display()))?;
+            if !status.success() {
+                return Err(format!(
+                    "chown {user}: {} failed (hint: does the account `{user}` exist?)",
+                    dir.display()
+                ));
+            }
+        }
+        made.push(dir);
+    }
+    Ok(made)
+}
+
 pub fn install(unit_text: &str, unit_dir: &Path, enable: bool) -> Result<PathBuf, String> {
     std::fs::create_dir_all(unit_dir).map_err(|e| format!("{}: {e}", unit_dir.display()))?;
     let path = unit_dir.join(UNIT);
@@ -179,13 +223,33 @@ mod tests {
         assert_writable(
             &text,
             &[
-                "/srv/kassa/inbox",
+                "-/srv/kassa/inbox",
                 "/srv/kassa/done",
                 "/srv/kassa/failed",
-                "/mnt/pos",
-                "/mnt/pos/.processing",
+                "-/mnt/pos",
+                "-/mnt/pos/.processing",
             ],
         );
+        assert!(!text.contains("\"/mnt/pos\""), "an inbox may be missing at the start: {text}");
+    }
+
+    /// `service install` makes the service's own folders (the service cannot under
+    /// `ProtectSystem=strict`), never an inbox.
+    #[test]
+    fn install_makes_the_services_own_folders_but_no_inbox() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config::from_toml_str(
+            "[folders]\nstate = \"var/state.db\"\n[log]\nfile = \"log/bridge.log\"\n\
+             [[inboxes]]\npath = \"share/pos\"\n",
+            dir.path(),
+        )
+        .expect("config");
+        let made = make_own_folders(&config, None).expect("made");
+        for own in ["done", "failed", "processing", "var", "log"] {
+            assert!(dir.path().join(own).is_dir(), "{own}: {made:?}");
+        }
+        assert!(!dir.path().join("inbox").exists() && !dir.path().join("share").exists());
+        assert!(make_own_folders(&config, None).expect("again").is_empty(), "made once");
     }
 
     /// Every folder the service writes to is writable under `ProtectSystem=strict`: the token
