@@ -144,12 +144,14 @@ impl Pipeline {
             return self.fail(&file, &[unreadable(e)], &[], "").await;
         }
         if let Some(earlier) = self.ledger.done_with_sha(&sha, file_id)? {
-            let note = format!(
-                "duplicate of {} (same content), nothing posted again",
-                earlier.archived_path.as_deref().unwrap_or(&earlier.name)
-            );
-            tracing::info!(file = %claimed.name, "{note}");
-            return self.succeed(&file, &[], &note).await;
+            // Told as a warning (logged, and beside the file): a file that posts nothing
+            // should not look like one that posted.
+            let earlier = earlier.archived_path.as_deref().unwrap_or(&earlier.name);
+            let warning = Diagnostic::file(format!(
+                "the same content as {earlier}, which was posted before: nothing posted again"
+            ))
+            .hint("a file dropped twice needs nothing; if this one was meant to be different, check the export");
+            return self.succeed(&file, &[warning], "").await;
         }
         self.settle(&file, bytes, Pass::All).await
     }

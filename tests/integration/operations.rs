@@ -402,3 +402,28 @@ async fn the_demo_posts_its_samples_and_refuses_a_folder_in_use() {
     assert_eq!(here.status.code(), Some(2), "{here:?}");
     assert_eq!(std::fs::read(ws.path("fortnox-bridge.toml")).ok(), config_before);
 }
+
+/// A file dropped again (the same bytes) posts nothing, and says so beside it and in the log,
+/// so that it does not look like a file that posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_dropped_twice_says_it_posted_nothing() {
+    let ws = Workspace::start().await;
+    ws.write_config("");
+    ws.drop_file("kaffe.si", ONE_VOUCHER.as_bytes());
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+    ws.drop_file("kaffe.si", ONE_VOUCHER.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let done = ws.archived("done");
+    assert_eq!(done.len(), 2, "{done:?}");
+    let second = done.iter().find(|p| p.ends_with("kaffe (2).si")).expect("second copy");
+    let name = second.file_name().and_then(|n| n.to_str()).expect("name");
+    let text = std::fs::read_to_string(second.with_file_name(format!("{name}.warnings.txt")))
+        .expect("warnings beside the copy");
+    assert!(text.contains("kaffe.si: the same content as "), "{text}");
+    assert!(text.contains("nothing posted again"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing posted again"), "{out:?}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-11-02").await;
+    assert_eq!(api.all_vouchers("A", year).await.len(), 1, "posted once");
+}

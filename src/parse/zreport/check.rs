@@ -81,10 +81,15 @@ pub fn check(
         Some(closed) => {
             let days = (closed - r.business_date).num_days();
             if !(0..=1).contains(&days) {
+                let when = if days < 0 {
+                    format!("{} day(s) before", -days)
+                } else {
+                    format!("{days} days after")
+                };
                 warnings.push(Diagnostic::at(
                     at("/closed_at"),
                     format!(
-                        "{name}: closed {closed}, {days} days after its business date {}",
+                        "{name}: closed {closed}, {when} its business date {}",
                         r.business_date
                     ),
                 ));
@@ -166,7 +171,11 @@ pub fn check(
                     money(payments - expected)
                 ),
             )
-            .hint(FIX),
+            .hint(payments_hint(
+                payments - expected,
+                sum(&r.discounts),
+                discounts_separate,
+            )),
         );
     }
     let g = &r.grand_totals;
@@ -186,6 +195,30 @@ pub fn check(
         );
     }
     (errors, warnings)
+}
+
+/// What to do about payments that do not match: when the difference is exactly the report's
+/// discounts, the `[zreport] discounts` setting is the other one (sales written before
+/// discounts, or after them).
+fn payments_hint(difference: Decimal, discounts: Decimal, separate: bool) -> String {
+    if discounts.is_zero() {
+        return FIX.to_owned();
+    }
+    let (matches, setting, written) = if separate {
+        ((difference - discounts).abs() <= TOLERANCE, "included", "after")
+    } else {
+        ((difference + discounts).abs() <= TOLERANCE, "separate", "before")
+    };
+    if matches {
+        format!(
+            "the difference is the report's discounts ({}): its sales are written {written} \
+             discounts, so set [zreport] discounts = \"{setting}\" in fortnox-bridge.toml and \
+             drop the file again",
+            money(discounts)
+        )
+    } else {
+        FIX.to_owned()
+    }
 }
 
 /// The date of a closing time written as RFC 3339 or `YYYY-MM-DD HH:MM[:SS]`.

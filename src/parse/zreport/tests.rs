@@ -53,6 +53,26 @@ fn json_numbers_are_never_floats() {
     assert_eq!(r.payments[0].amount.to_string(), "0.30000000000000001");
 }
 
+/// A report whose sales are written before its discounts, read with the default (discounts
+/// included in the sales): the difference is exactly the discounts, and the hint names the
+/// setting instead of telling the shop to correct a report that is right.
+#[test]
+fn payments_off_by_the_discounts_point_at_the_discount_setting() {
+    let file = parse(include_bytes!("../../../fixtures/zreport/butik-rabatter-separat.json"));
+    let (errors, _) = check(&file, &file.reports[0], false);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let text = errors[0].to_string();
+    assert!(text.contains("(difference -122.90)"), "{text}");
+    assert!(
+        text.contains(
+            "(hint: the difference is the report's discounts (122.90): its sales are written \
+             before discounts, so set [zreport] discounts = \"separate\""
+        ),
+        "{text}"
+    );
+    assert!(check(&file, &file.reports[0], true).0.is_empty(), "right with the setting");
+}
+
 #[test]
 fn inconsistent_reports_are_rejected_with_the_figures() {
     let file = parse(include_bytes!("../../../fixtures/zreport/invalid/osammanhangande.json"));
