@@ -67,10 +67,10 @@ pub async fn upload(
         match find(client, preflight, days, doc, &voucher).await {
             Ok(Some(found)) if changed(doc, &found) => {
                 let reason = format!(
-                    "{} was already posted as voucher {} {} with other figures; it is not \
-                     posted again (hint: book the difference with a correction voucher in \
-                     Fortnox)",
-                    doc.label, found.voucher_series, found.voucher_number
+                    "already posted as voucher {} {} with other figures; it is not posted \
+                     again (hint: book the difference with a correction voucher in Fortnox; \
+                     putting this file back changes nothing)",
+                    found.voucher_series, found.voucher_number
                 );
                 return reject(ledger, doc, reason);
             }

@@ -154,6 +154,38 @@ impl Pipeline {
     }
 }
 
+impl Pipeline {
+    /// For the report of a file refused in part: which of its documents were posted (up to
+    /// [`LISTED`], then how many more), and that they are not posted again.
+    pub(super) fn posted_note(&self, posted: &[i64]) -> Result<String, Fatal> {
+        if posted.is_empty() {
+            return Ok(String::new());
+        }
+        let mut listed = Vec::new();
+        for id in posted.iter().take(LISTED) {
+            let Some(doc) = self.ledger.document(*id)? else { continue };
+            let to = match (doc.fortnox_series.as_deref(), doc.fortnox_number) {
+                (Some(kind @ ("order" | "invoice")), Some(n)) => format!(" as {kind} {n}"),
+                (Some(series), Some(n)) => format!(" as voucher {series} {n}"),
+                _ => String::new(),
+            };
+            listed.push(format!("  {}{to}", doc.label));
+        }
+        if posted.len() > LISTED {
+            listed.push(format!("  and {} more", posted.len() - LISTED));
+        }
+        Ok(format!(
+            "{} other document(s) of this file were posted; they are not posted again when the \
+             corrected file is put back:\n{}",
+            posted.len(),
+            listed.join("\n")
+        ))
+    }
+}
+
+/// Posted documents a refused file's report names one by one.
+const LISTED: usize = 20;
+
 /// The text of `NAME.error.txt`: every located error with its hint, the warnings, what to do.
 pub(super) fn error_report(
     file: &FileRecord,
@@ -175,8 +207,10 @@ pub(super) fn error_report(
         let _ = writeln!(report, "\n{note}");
     }
     report.push_str(
-        "\nWhat to do: fix the problems above (in the program that made the file, or in \
-         Fortnox where a hint says so), then put the corrected file back in the inbox.\n",
+        "\nWhat to do: follow each problem's hint. A problem in the file is fixed in the \
+         program that made it, and the corrected file put back in the inbox; one a hint says \
+         to fix in Fortnox is fixed there. What this file already posted is never posted \
+         again.\n",
     );
     let _ = writeln!(report, "\nsha256 of the file: {}", file.sha256);
     report

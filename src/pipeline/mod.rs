@@ -263,7 +263,7 @@ impl Pipeline {
         let now = crate::ledger::now();
         let mut unattached = Vec::new();
         // Posted now or before (a document posted before answers `Posted` at once).
-        let mut posted = 0;
+        let mut posted = Vec::new();
         for doc in docs {
             self.beat();
             let not_yet = doc.next_try.as_deref().is_some_and(|at| at > now.as_str());
@@ -284,7 +284,7 @@ impl Pipeline {
             .await?;
             match outcome {
                 Outcome::Posted => {
-                    posted += 1;
+                    posted.push(doc.id);
                     match self.attach(file, &doc, bytes).await? {
                         Attached::Done => {}
                         Attached::Failed(reason) => unattached.push(reason),
@@ -309,14 +309,7 @@ impl Pipeline {
             return Ok(FileOutcome::Waiting);
         }
         if !rejected.is_empty() {
-            let note = if posted > 0 {
-                format!(
-                    "{posted} other document(s) of this file were posted and will not be posted \
-                     again when the corrected file is put back."
-                )
-            } else {
-                String::new()
-            };
+            let note = self.posted_note(&posted)?;
             return self.fail(file, &rejected, warnings, &note).await;
         }
         let note = if unattached.is_empty() {

@@ -78,10 +78,9 @@ pub async fn upload(
         Ok(Found::Ours(number)) => number,
         Ok(Found::Changed(number)) => {
             let reason = format!(
-                "order `{}` was already sent to Fortnox as {what} {number} and has changed in the \
-                 shop since; it is not sent again (hint: change {what} {number} in Fortnox by \
-                 hand, or credit it and give the new order a new id)",
-                plan.order_id
+                "already sent to Fortnox as {what} {number}, and changed in the shop since; it \
+                 is not sent again (hint: change {what} {number} in Fortnox by hand, or credit \
+                 it and give the new order a new id; putting this file back changes nothing)"
             );
             return reject(ledger, doc, reason);
         }

@@ -253,10 +253,13 @@ async fn a_partly_refused_file_reports_its_posted_documents() {
         .expect("report");
     assert!(report.contains("voucher series `K` does not exist"), "{report}");
     assert!(
-        report
-            .contains("1 other document(s) of this file were posted and will not be posted again"),
+        report.contains(
+            "1 other document(s) of this file were posted; they are not posted again when the \
+             corrected file is put back:\n  SIE voucher A 1042 as voucher A 1\n"
+        ),
         "{report}"
     );
+    assert!(report.contains("What to do: follow each problem's hint."), "{report}");
     let api = ws.api().await;
     let year = api.year_of("2026-10-31").await;
     assert_eq!(api.all_vouchers("A", year).await.len(), 1);
@@ -279,7 +282,11 @@ async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice(
         std::fs::read_to_string(failed[0].with_file_name("kassa-2026-10-igen.si.error.txt"))
             .expect("report");
     assert!(
-        report.contains("SIE voucher K 1041 was already posted as voucher F 1 with other figures"),
+        report.contains(
+            "kassa-2026-10-igen.si:17: SIE voucher K 1041: already posted as voucher F 1 with \
+             other figures; it is not posted again (hint: book the difference with a correction \
+             voucher in Fortnox; putting this file back changes nothing)"
+        ),
         "{report}"
     );
     let api = ws.api().await;
@@ -311,7 +318,7 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
     let failed = ws.archived("failed");
     let report =
         std::fs::read_to_string(failed[0].with_file_name("kaffe.se.error.txt")).expect("report");
-    assert!(report.contains("was already posted as voucher F 1 with other figures"), "{report}");
+    assert!(report.contains("already posted as voucher F 1 with other figures"), "{report}");
     let api = ws.api().await;
     let year = api.year_of("2026-10-31").await;
     let f = api.all_vouchers("F", year).await;
