@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 
-use fortnox_bridge::config::Config;
+use fortnox_bridge::config::{Config, DiscountMode, ShippingMode};
 use fortnox_bridge::service;
 
 /// Prints the problems; `Ok(false)` when any mapped account is missing or inactive.
@@ -33,11 +33,13 @@ async fn compare(config: &Config, client: &fortnox_bridge::fortnox::Client) -> R
         .collect();
     // account -> what it is mapped for
     let mut uses: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    for (account, what) in config.accounts.base.uses() {
+    let discounts = config.zreport.discounts == DiscountMode::Separate;
+    let shipping_rows = config.orders.shipping == ShippingMode::Row;
+    for (account, what) in config.accounts.base.uses(discounts, shipping_rows) {
         uses.entry(account).or_default().push(what);
     }
     for (register, map) in &config.accounts.registers {
-        for (account, what) in map.uses() {
+        for (account, what) in map.uses(discounts, shipping_rows) {
             let list = uses.entry(account).or_default();
             if !list.contains(&what) {
                 list.push(format!("{what} (register {register})"));

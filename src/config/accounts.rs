@@ -88,8 +88,11 @@ impl Default for AccountMap {
 }
 
 impl AccountMap {
-    /// Every account the mapping uses, with what it is for (for `accounts check`).
-    pub fn uses(&self) -> Vec<(u32, String)> {
+    /// Every account the mapping uses, with what it is for (for `accounts check`). The
+    /// discounts account is booked only when `discounts` (Z-reports list their discounts
+    /// apart from the sales), the shipping account only when `shipping_rows` (shipping as a
+    /// row of its own): otherwise they are not in use and not listed.
+    pub fn uses(&self, discounts: bool, shipping_rows: bool) -> Vec<(u32, String)> {
         let mut out = Vec::new();
         for (rate, a) in &self.sales {
             out.push((*a, format!("sales {rate} %")));
@@ -103,14 +106,16 @@ impl AccountMap {
         for (category, a) in &self.categories {
             out.push((*a, format!("category `{category}`")));
         }
-        for (a, what) in [
-            (self.gift_cards, "gift cards"),
-            (self.tips, "tips"),
-            (self.rounding, "rounding"),
-            (self.discounts, "discounts"),
-            (self.shipping, "shipping rows"),
+        for (a, what, used) in [
+            (self.gift_cards, "gift cards", true),
+            (self.tips, "tips", true),
+            (self.rounding, "rounding", true),
+            (self.discounts, "discounts", discounts),
+            (self.shipping, "shipping rows", shipping_rows),
         ] {
-            out.push((a, what.to_owned()));
+            if used {
+                out.push((a, what.to_owned()));
+            }
         }
         out
     }

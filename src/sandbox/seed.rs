@@ -1,5 +1,7 @@
 //! Seed data for a new sandbox database: one made-up company, three calendar financial years
-//! around `today`, a BAS chart a Swedish shop or restaurant uses, voucher series A–F, VAT rates.
+//! around `today`, the BAS chart (with the accounts a Swedish shop or restaurant uses set up
+//! as in Fortnox: VAT codes, SRU, two inactive, one requiring a cost centre), voucher series
+//! A–F, VAT rates.
 //!
 //! Seeding runs only on a database that has no financial years yet; a restart with the same file
 //! keeps what is there. [`load_chart`] is the hook for loading a chart of accounts (e.g. from a
@@ -63,6 +65,16 @@ const CHART: &[(i64, &str, Option<&str>, i64)] = &[
     (8410, "Räntekostnader för långfristiga skulder", None, 7522),
 ];
 
+/// The BAS accounts a company's chart holds besides [`CHART`] (`bas_chart.txt`, with its
+/// source): (number, name).
+fn bas_chart() -> impl Iterator<Item = (i64, &'static str)> {
+    include_str!("bas_chart.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .filter_map(|(n, name)| Some((n.parse().ok()?, name)))
+}
+
 /// Voucher series per year: code, description, Manual. Only B (customer invoices) is not manual.
 pub const SERIES: &[(&str, &str, bool)] = &[
     ("A", "Redovisning", true),
@@ -115,6 +127,23 @@ pub fn add_year(conn: &Connection, from: NaiveDate, to: NaiveDate) -> rusqlite::
         params![from.to_string(), to.to_string()],
     )?;
     let id = conn.last_insert_rowid();
+    // The BAS chart first; the seeded chart's own accounts (VAT codes, SRU, inactive ones) win.
+    for (number, description) in bas_chart() {
+        if CHART.iter().any(|c| c.0 == number) {
+            continue;
+        }
+        store::put_account(
+            conn,
+            &Account {
+                year: id,
+                number,
+                description: description.to_owned(),
+                active: true,
+                vat_code: None,
+                sru: None,
+            },
+        )?;
+    }
     for &(number, description, vat_code, sru) in CHART {
         store::put_account(
             conn,
@@ -300,6 +329,22 @@ mod tests {
             assert_eq!(years[2].to, date("2026-12-31"));
             assert!(!store::account(conn, 2, 1630).unwrap().unwrap().active);
             assert!(store::account(conn, 2, 1930).unwrap().unwrap().active);
+            // The BAS chart is there besides the seeded accounts, which keep their settings.
+            let payroll = store::account(conn, 2, 7210).unwrap().unwrap();
+            assert_eq!(
+                (payroll.description.as_str(), payroll.active),
+                ("Löner till tjänstemän", true)
+            );
+            assert_eq!(
+                store::account(conn, 2, 3730).unwrap().unwrap().description,
+                "Lämnade rabatter"
+            );
+            assert_eq!(
+                store::account(conn, 2, 3001).unwrap().unwrap().vat_code.as_deref(),
+                Some("MP1")
+            );
+            assert!(!store::account(conn, 2, 3960).unwrap().unwrap().active);
+            assert!(store::account(conn, 2, 3998).unwrap().is_none());
             let pairs = vec![
                 ("1630".to_owned(), "Skattekonto".to_owned()),
                 ("7690".to_owned(), "Övriga personalkostnader".to_owned()),

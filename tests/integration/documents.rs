@@ -275,6 +275,22 @@ async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
     ws.write_config("[accounts]\ndiscounts = 3990\n");
     let out = ws.cli(&["accounts", "check"]);
     assert_eq!(out.status.code(), Some(0), "the BAS defaults exist in the sandbox: {out:?}");
+    // Accounts only a setting books are checked only with that setting: discounts (3730)
+    // when Z-reports list them apart, shipping rows (3520) when shipping is a row.
+    let checked = |config: &str| {
+        ws.write_config(config);
+        let out = ws.cli(&["accounts", "check"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let count = text.split(" mapped accounts checked").next().and_then(|t| {
+            t.rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse::<usize>().ok())
+        });
+        count.unwrap_or_else(|| panic!("no count in {text}"))
+    };
+    let plain = checked("");
+    let separate = checked("[zreport]\ndiscounts = \"separate\"\n[accounts]\ndiscounts = 3731\n");
+    let rows = checked("[orders]\nshipping = \"row\"\n[accounts]\nshipping = 3521\n");
+    assert_eq!((separate, rows), (plain + 1, plain + 1), "{plain}");
 }
 
 /// An account that requires a cost centre (6110 in the sandbox) refuses a row without one before
