@@ -1,5 +1,6 @@
 //! The command line as a person (or a script) meets it: `audit show` finds what the ledger
-//! knows in every form it is asked for, and usage errors say what to type.
+//! knows in every form it is asked for, usage errors say what to type, a closed pipe ends a
+//! command quietly, and logs are plain text off a terminal.
 
 use serde_json::Value;
 
@@ -124,4 +125,43 @@ async fn retry_points_at_the_ids_audit_show_lists() {
     let posted = ws.cli(&["retry", "1"]);
     assert_eq!(posted.status.code(), Some(1), "{posted:?}");
     assert!(stdout(&posted).contains("is posted and waits for nothing"), "{posted:?}");
+}
+
+/// `... | head -1`: a reader that stops reading ends the command quietly, with success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_ends_a_command_quietly() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let file = ws.path("kassa.si");
+    std::fs::write(&file, fixture("sie/kassa-2026-10.si")).expect("write");
+    let file = file.to_str().expect("UTF-8 path");
+    for args in [
+        &["convert", file][..],
+        &["check", file],
+        &["check", "--json", file],
+        &["status"],
+        &["status", "--json"],
+        &["audit", "show", "kassa-2026-10.si"],
+        &["audit", "export"],
+        &["audit", "export", "--format", "csv"],
+        &["audit", "verify"],
+    ] {
+        let out = ws.cli_into_closed_pipe(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(!stderr(&out).contains("error"), "{args:?}: {out:?}");
+    }
+}
+
+/// Off a terminal (journald, a redirected log, this test's pipe) logs carry no colour codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_to_a_pipe_are_plain_text() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let log = stderr(&out);
+    assert!(log.contains("kassa-2026-10.si"), "it logged: {log}");
+    assert!(!log.contains("\u{1b}["), "colour codes in {log:?}");
 }
