@@ -1,6 +1,6 @@
 //! The command line as a person (or a script) meets it: `audit show` finds what the ledger
 //! knows in every form it is asked for, usage errors say what to type, a closed pipe ends a
-//! command quietly, and logs are plain text off a terminal.
+//! command quietly, logs are plain text off a terminal, and `convert` prints request bodies.
 
 use serde_json::Value;
 
@@ -164,4 +164,26 @@ async fn logs_to_a_pipe_are_plain_text() {
     let log = stderr(&out);
     assert!(log.contains("kassa-2026-10.si"), "it logged: {log}");
     assert!(!log.contains("\u{1b}["), "colour codes in {log:?}");
+}
+
+/// `convert` prints the order exactly as Fortnox receives it; how its customer is found is
+/// beside the body, not in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn convert_prints_the_order_request_body() {
+    let ws = Workspace::start().await;
+    let file = ws.path("webbshop.csv");
+    std::fs::write(&file, fixture("orders/webbshop-2026-11-20.csv")).expect("write");
+    let out = ws.cli(&["convert", file.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for line in &lines {
+        let body = line["body"].as_object().expect("body");
+        assert_eq!(body.keys().collect::<Vec<_>>(), ["Order"], "{line}");
+        assert!(body["Order"].get("CustomerNumber").is_none(), "{line}");
+        assert!(body["Order"]["OrderRows"].is_array(), "{line}");
+        assert!(line["customer"]["MatchBy"].is_array(), "{line}");
+        assert_eq!(line["kind"], "order");
+    }
+    assert_eq!(lines[0]["body"]["Order"]["ExternalInvoiceReference1"], "W-1001");
 }
