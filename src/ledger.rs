@@ -23,7 +23,7 @@ mod state;
 mod zseries;
 
 pub use error::LedgerError;
-pub use report::{InboxStatus, TrailEntry};
+pub use report::{FileTrail, InboxStatus, TrailEntry};
 use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
 pub use zseries::{ZGap, ZGapFound};

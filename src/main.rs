@@ -1,195 +1,19 @@
 //! The `fortnox-bridge` command line. Maps errors to exit codes: 0 ok, 1 bad input or a
 //! rejected document, 2 a broken environment or usage error, 3 documents still waiting.
 
+mod cli;
 mod commands;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use tracing_subscriber::Layer;
 
 use fortnox_bridge::config::{self, Config};
 
-#[derive(Debug, Parser)]
-#[command(
-    name = "fortnox-bridge",
-    version,
-    about = "Posts SIE files, Z-reports and order \
-    exports dropped in a folder to Fortnox, exactly once."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Create a workspace with sample files, post them to the embedded sandbox, show the result.
-    Demo {
-        /// Workspace folder (default: a new folder under the system temp directory).
-        dir: Option<PathBuf>,
-    },
-    /// Write DIR/fortnox-bridge.toml (every key commented) and create the folders.
-    Init {
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-    },
-    /// Run the service: watch the inbox and post what arrives.
-    Run {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-        /// Process what is in the inbox now, wait for the uploads to settle, exit.
-        #[arg(long)]
-        once: bool,
-    },
-    /// Validate files without network access: one summary per file.
-    Check {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(long)]
-        json: bool,
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-    },
-    /// Print the exact Fortnox request bodies the files become, as JSON lines.
-    Convert {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-    },
-    /// Run the Fortnox-compatible sandbox server on its own.
-    Sandbox(commands::sandbox::SandboxArgs),
-    /// Authorize fortnox-bridge with a Fortnox company (OAuth2).
-    Connect {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-    },
-    /// Show queued, posting, posted, waiting and rejected documents per inbox.
-    Status {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
-    /// Retry waiting documents now (one, or all).
-    Retry {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-        document: Option<String>,
-        #[arg(long)]
-        all: bool,
-    },
-    /// Post what is queued now (inboxes in manual or nightly mode).
-    Sync {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-    },
-    /// The audit trail.
-    Audit {
-        #[command(subcommand)]
-        action: AuditAction,
-        #[arg(short, long, global = true)]
-        config: Option<PathBuf>,
-    },
-    /// Compare the account mapping with the Fortnox chart of accounts.
-    Accounts {
-        #[command(subcommand)]
-        action: AccountsAction,
-        #[arg(short, long, global = true)]
-        config: Option<PathBuf>,
-    },
-    /// Z-report numbers: declare missing ones that will never arrive.
-    Zreport {
-        #[command(subcommand)]
-        action: ZreportAction,
-        #[arg(short, long, global = true)]
-        config: Option<PathBuf>,
-    },
-    /// Install or remove the system service (systemd or Windows service).
-    Service {
-        #[command(subcommand)]
-        action: ServiceAction,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AuditAction {
-    /// Check that the hash chain of the audit trail is intact.
-    Verify,
-    /// Write every audit record (JSON lines or CSV), for an accountant.
-    Export {
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// `jsonl` or `csv`.
-        #[arg(long, default_value = "jsonl")]
-        format: String,
-    },
-    /// Follow a Fortnox voucher (`F 12`) back to its source file, or a file (name as dropped)
-    /// forward to its vouchers, with every event on the way.
-    Show {
-        query: Vec<String>,
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum ZreportAction {
-    /// Stop listing Z numbers of a register as missing: they will never arrive (a training
-    /// day, a report lost with a broken register). Recorded with the reason in the audit trail.
-    Waive {
-        /// The register (kassabeteckning) as `status` shows it.
-        register: String,
-        /// One Z number (`1044`) or a range (`1044-1046`).
-        numbers: String,
-        /// Why it will never arrive.
-        #[arg(long)]
-        reason: String,
-        /// The company's organisation number, when registers of several companies share the name.
-        #[arg(long)]
-        org: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AccountsAction {
-    /// List mapped accounts that are missing or inactive in Fortnox.
-    Check,
-}
-
-#[derive(Debug, Subcommand)]
-enum ServiceAction {
-    /// Install and start the service (systemd unit, or Windows service).
-    Install {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-        /// Where the systemd unit goes.
-        #[arg(long, default_value = "/etc/systemd/system")]
-        unit_dir: PathBuf,
-        /// Only write the unit; do not run systemctl.
-        #[arg(long)]
-        no_enable: bool,
-        /// Run the service as this user (systemd `User=`).
-        #[arg(long)]
-        user: Option<String>,
-    },
-    /// Stop and remove the service.
-    Uninstall {
-        #[arg(long, default_value = "/etc/systemd/system")]
-        unit_dir: PathBuf,
-        #[arg(long)]
-        no_enable: bool,
-    },
-    /// The entry point the Windows service manager starts (not for consoles).
-    #[command(hide = true)]
-    Run {
-        #[arg(short, long)]
-        config: Option<PathBuf>,
-    },
-}
+use cli::{AccountsAction, AuditAction, Cli, Command, ServiceAction, ZreportAction};
 
 /// `-c FILE`, else `./fortnox-bridge.toml` if present, else the defaults for this folder.
 fn load_config(path: Option<&Path>) -> Result<Config> {
@@ -314,8 +138,14 @@ fn init_logging(cli: &Cli, log: Option<&config::LogConfig>) {
             })
             .ok()
     });
-    let stderr =
-        tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    let colour = {
+        use std::io::IsTerminal;
+        colour(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR"))
+    };
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(colour)
+        .with_writer(std::io::stderr)
+        .with_filter(filter());
     let file = file.map(|appender| {
         tracing_subscriber::fmt::layer()
             .with_ansi(false)
@@ -323,6 +153,22 @@ fn init_logging(cli: &Cli, log: Option<&config::LogConfig>) {
             .with_filter(filter())
     });
     tracing_subscriber::registry().with(stderr).with(file).init();
+}
+
+/// Whether logs on stderr are coloured: only on a terminal, and never when `NO_COLOR` is set
+/// to something (<https://no-color.org>). journald, a redirected log or a pipe gets plain text.
+fn colour(stderr_is_terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// True when `e` comes from writing to a closed standard output (`... | head -1`): the reader
+/// has all it wanted, so the command ends quietly instead of reporting an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn main() -> ExitCode {
@@ -338,6 +184,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(dispatch(cli, service)) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -364,5 +211,21 @@ mod tests {
         }
         let cli = Cli::parse_from(["fortnox-bridge", "check", config]);
         assert!(service_config(&cli.command).is_none(), "only the service logs to the file");
+    }
+
+    #[test]
+    fn logs_are_coloured_only_on_a_terminal_without_no_color() {
+        assert!(colour(true, None));
+        assert!(colour(true, Some("".into())), "an empty NO_COLOR does not count");
+        assert!(!colour(true, Some("1".into())));
+        assert!(!colour(false, None), "journald, a redirected log, a pipe");
+    }
+
+    #[test]
+    fn a_closed_stdout_is_told_apart_from_other_errors() {
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(&anyhow::Error::from(pipe).context("writing a line")));
+        let other = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!is_broken_pipe(&anyhow::Error::from(other)));
     }
 }

@@ -1,6 +1,8 @@
 //! Golden files: every fixture under `fixtures/zreport/` and `fixtures/orders/` (and their
-//! `invalid/` folders) converted to the exact Fortnox request bodies (or the exact error text),
-//! compared with `tests/golden/<kind>/<name>.json`.
+//! `invalid/` folders) converted to the documents the ledger stores (or the exact error text),
+//! compared with `tests/golden/<kind>/<name>.json`: a Z-report's exact voucher body, an order's
+//! whole plan (the order or invoice body plus how its customer and articles are found, which
+//! `convert` prints beside the body).
 //!
 //! A fixture `NAME.csv` may have configuration beside it: `NAME.toml` (used for `NAME`) and
 //! `NAME@VARIANT.toml` (each gives one more golden file, `NAME@VARIANT.json`), so every option

@@ -13,13 +13,14 @@ use super::ops::open_ledger;
 /// `audit verify`: checks the hash chain; `Ok(false)` when it is broken.
 pub fn verify(config: &Config) -> Result<bool> {
     let ledger = open_ledger(config)?;
+    let mut out = std::io::stdout().lock();
     match ledger.with_conn(audit::verify)? {
         Ok(count) => {
-            println!("audit trail intact: {count} records");
+            writeln!(out, "audit trail intact: {count} records")?;
             Ok(true)
         }
         Err(problem) => {
-            println!("audit trail BROKEN: {problem}");
+            writeln!(out, "audit trail BROKEN: {problem}")?;
             Ok(false)
         }
     }
@@ -72,48 +73,85 @@ pub fn export(config: &Config, format: &str, out: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-/// `audit show QUERY`: from a Fortnox voucher (`F 12`) back to its source file and line, or
-/// from a file name (or reference) forward to the vouchers it became. `Ok(false)` if nothing
-/// matches.
+/// The forms `audit show` takes, for its hints.
+const SHOW_FORMS: &str = "a voucher `F 12` (or `F12`; `F 12 2026` for the year of its date), an \
+    order or invoice `order 4`, a file name as dropped (`kassa.si`), or a shop order id `W-1004`";
+
+/// `audit show QUERY`: from a Fortnox voucher (`F 12`), order or invoice back to its source
+/// file and line, or from a file name (or shop order id, or reference) forward to what it
+/// became. A file that became nothing (it failed, was a duplicate, had nothing to post) is
+/// shown with where it went and why. `Ok(false)` if nothing matches; an empty query is a usage
+/// error.
 pub fn show(config: &Config, query: &str, as_json: bool) -> Result<bool> {
+    let query = query.trim();
+    anyhow::ensure!(!query.is_empty(), "audit show: name what to follow (hint: {SHOW_FORMS})");
     let ledger = open_ledger(config)?;
     let trail = ledger.trail(query)?;
+    let files = ledger.files_without_documents(query)?;
+    let mut out = std::io::stdout().lock();
     if as_json {
         for entry in &trail {
-            println!("{}", serde_json::to_string(entry)?);
+            writeln!(out, "{}", serde_json::to_string(entry)?)?;
         }
-        return Ok(!trail.is_empty());
+        for file in &files {
+            let mut value = serde_json::to_value(file)?;
+            value["documents"] = serde_json::json!(0);
+            writeln!(out, "{value}")?;
+        }
+        return Ok(!(trail.is_empty() && files.is_empty()));
     }
-    if trail.is_empty() {
-        println!(
-            "nothing in the ledger matches `{query}` (hint: a voucher like `F 12`, a file name as dropped, or a reference)"
-        );
+    if trail.is_empty() && files.is_empty() {
+        writeln!(
+            out,
+            "{}: nothing in the ledger matches `{query}` (hint: {SHOW_FORMS})",
+            config.folders.state.display()
+        )?;
         return Ok(false);
     }
     for e in &trail {
-        let voucher = match (&e.fortnox_series, e.fortnox_number) {
-            (Some(s), Some(n)) => format!(
+        let target = match (&e.fortnox_series, e.fortnox_number) {
+            (Some(s), Some(n)) if e.kind == "voucher" => format!(
                 "Fortnox voucher {s} {n} (financial year id {})",
                 e.fortnox_year.unwrap_or(0)
             ),
+            // Orders and invoices are numbered on their own, in no financial year.
+            (Some(s), Some(n)) => format!("Fortnox {s} {n}"),
             _ => format!("not in Fortnox ({})", e.state),
         };
-        println!("{}:{} {} -> {voucher}", e.file, e.line, e.document);
-        println!(
+        writeln!(out, "{}:{} {} -> {target}", e.file, e.line, e.document)?;
+        writeln!(
+            out,
             "  source sha256 {} archived at {}",
             e.sha256,
             e.archived_path.as_deref().unwrap_or("(still processing)")
-        );
-        println!("  reference {}", e.reference);
+        )?;
+        writeln!(out, "  document {} ({}), reference {}", e.document_id, e.state, e.reference)?;
         match (e.attachment.as_deref(), e.attached_file_id.as_deref()) {
-            (Some("attached"), Some(id)) => println!("  source file attached (Fortnox file {id})"),
+            (Some("attached"), Some(id)) => {
+                writeln!(out, "  source file attached (Fortnox file {id})")?;
+            }
             (Some(state), id) => {
-                println!("  source file attachment: {state} (file {})", id.unwrap_or("-"));
+                writeln!(out, "  source file attachment: {state} (file {})", id.unwrap_or("-"))?;
             }
             (None, _) => {}
         }
         for (at, event, detail) in &e.events {
-            println!("  {at}  {event:<10} {detail}");
+            writeln!(out, "  {at}  {event:<10} {detail}")?;
+        }
+    }
+    for f in &files {
+        writeln!(out, "{} -> produced no documents ({})", f.file, f.state)?;
+        writeln!(
+            out,
+            "  source sha256 {} archived at {}",
+            f.sha256,
+            f.archived_path.as_deref().unwrap_or("(still processing)")
+        )?;
+        if let Some(note) = &f.note {
+            writeln!(out, "  note: {note}")?;
+        }
+        for (at, event, detail) in &f.events {
+            writeln!(out, "  {at}  {event:<10} {detail}")?;
         }
     }
     Ok(true)

@@ -100,8 +100,10 @@ pub fn check(files: &[std::path::PathBuf], as_json: bool, config: &Config) -> Re
     Ok(clean)
 }
 
-/// `convert FILE...`: the exact request bodies as JSON lines; `Ok(false)` when any file has
-/// errors (those are printed to stderr).
+/// `convert FILE...`: the exact request bodies as JSON lines `{"source", "reference", "kind",
+/// "body"}`; a shop order's line also says how its customer (`customer`) and articles
+/// (`articles`, `units`) are found or created at upload time, since the body's `CustomerNumber`
+/// is only known then. `Ok(false)` when any file has errors (those are printed to stderr).
 pub fn convert(files: &[std::path::PathBuf], config: &Config) -> Result<bool> {
     let mut clean = true;
     let mut out = std::io::stdout().lock();
@@ -116,12 +118,15 @@ pub fn convert(files: &[std::path::PathBuf], config: &Config) -> Result<bool> {
         }
         clean &= c.errors.is_empty();
         for doc in &c.documents {
-            let line = json!({
+            let mut line = json!({
                 "source": format!("{shown}:{}", doc.line),
                 "reference": doc.reference,
                 "kind": doc.body.kind(),
-                "body": doc.body.to_json(),
+                "body": doc.body.request_json(),
             });
+            if let (Some(map), Some(lookups)) = (line.as_object_mut(), doc.body.upload_lookups()) {
+                map.extend(lookups);
+            }
             writeln!(out, "{line}")?;
         }
     }

@@ -57,16 +57,38 @@ pub async fn sync(config: Config) -> Result<u8> {
     post_now(config, &format!("{released} queued file(s) released")).await
 }
 
-/// `retry [DOCUMENT] [--all]`: makes waiting documents due now.
+/// Where `retry` finds a document's id, for its hints.
+const RETRY_HINT: &str = "`fortnox-bridge audit show FILE` lists each document of a file as \
+    `document ID (state), reference ...`; `fortnox-bridge retry ID` retries one, `retry --all` \
+    every waiting one";
+
+/// `retry [DOCUMENT] [--all]`: makes waiting documents due now. Naming no document without
+/// `--all`, or one the ledger does not have, is a usage error; one that does not wait exits 1.
 pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<u8> {
     anyhow::ensure!(
         all || document.is_some(),
-        "name a document (its number or reference from `fortnox-bridge status`) or pass --all"
+        "retry: name a document by its id or reference, or pass --all (hint: {RETRY_HINT})"
     );
     let which = if all { None } else { document };
-    let count = open_ledger(&config)?.retry_now(which)?;
+    let ledger = open_ledger(&config)?;
+    let named = match which {
+        Some(name) => Some(ledger.document_named(name)?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: no document `{name}` in the ledger (hint: {RETRY_HINT})",
+                config.folders.state.display()
+            )
+        })?),
+        None => None,
+    };
+    let count = ledger.retry_now(which)?;
+    drop(ledger);
     if count == 0 {
-        println!("no waiting document matches");
+        match named {
+            Some((id, label, state)) => {
+                println!("document {id} ({label}) is {state} and waits for nothing; not retried");
+            }
+            None => println!("no document waits for a retry"),
+        }
         return Ok(u8::from(!all));
     }
     post_now(config, &format!("{count} waiting document(s) due now")).await

@@ -1,6 +1,8 @@
 //! `status`: per inbox, what is queued, posting, posted today, waiting and rejected; and the
 //! registers whose Z-reports have numbers that have not arrived.
 
+use std::io::Write;
+
 use anyhow::Result;
 use serde_json::json;
 
@@ -11,6 +13,7 @@ use super::ops::open_ledger;
 
 pub fn status(config: &Config, as_json: bool) -> Result<()> {
     let ledger = open_ledger(config)?;
+    let mut out = std::io::stdout().lock();
     let midnight = chrono::Local::now()
         .date_naive()
         .and_hms_opt(0, 0, 0)
@@ -60,21 +63,24 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
                 v
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             json!({"fortnox": target, "token_health": auth, "inboxes": list, "zreport_gaps": gaps})
-        );
+        )?;
         return Ok(());
     }
-    println!("fortnox: {target}; auth: {auth}");
+    writeln!(out, "fortnox: {target}; auth: {auth}")?;
     for (cfg, s) in &inboxes {
-        println!(
+        writeln!(
+            out,
             "inbox {} ({}, {})",
             s.inbox,
             cfg.schedule.name(),
             if cfg.polled() { "polled" } else { "file events" }
-        );
-        println!(
+        )?;
+        writeln!(
+            out,
             "  queued {} (held for sync {}), posting {}, posted today {} (total {}), waiting {} \
              (awaiting sync {}), rejected {} ({} files in failed/)",
             s.queued,
@@ -86,31 +92,34 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.awaiting_sync,
             s.rejected,
             s.files_failed
-        );
+        )?;
         if let Some(since) = &s.unreachable_since {
-            println!(
+            writeln!(
+                out,
                 "  cannot be read since {since}: {} (files dropped there wait until it can)",
                 s.unreachable_error.as_deref().unwrap_or_default()
-            );
+            )?;
         }
         if s.attach_waiting + s.attach_failed > 0 {
-            println!(
+            writeln!(
+                out,
                 "  source files not attached to their vouchers: {} retrying, {} refused (see \
                  `fortnox-bridge audit`)",
                 s.attach_waiting, s.attach_failed
-            );
+            )?;
         }
-        println!("  last success: {}", s.last_success.as_deref().unwrap_or("never"));
+        writeln!(out, "  last success: {}", s.last_success.as_deref().unwrap_or("never"))?;
     }
     if !gaps.is_empty() {
-        println!("Z-reports that have not arrived (a day of sales may be missing):");
+        writeln!(out, "Z-reports that have not arrived (a day of sales may be missing):")?;
         for g in &gaps {
-            println!("  register {} ({}): {}", g.register, g.org_display(), g.missing_text());
+            writeln!(out, "  register {} ({}): {}", g.register, g.org_display(), g.missing_text())?;
         }
-        println!(
+        writeln!(
+            out,
             "  (hint: export them from the register into the inbox; one that will never come: \
              fortnox-bridge zreport waive REGISTER NUMBER --reason \"...\")"
-        );
+        )?;
     }
     Ok(())
 }

@@ -114,7 +114,8 @@ pub(super) fn fortnox(
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let client_id =
         env("FORTNOX_CLIENT_ID").or(raw.client_id).unwrap_or_else(|| "fortnox-bridge".to_owned());
-    let tenant_id = env("FORTNOX_TENANT_ID").or(raw.tenant_id);
+    // An empty key is no tenant id, as an empty variable is.
+    let tenant_id = env("FORTNOX_TENANT_ID").or(raw.tenant_id.filter(|t| !t.trim().is_empty()));
     let client_secret = match env("FORTNOX_CLIENT_SECRET") {
         Some(secret) => secret,
         None if target == Target::Live => {

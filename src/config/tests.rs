@@ -182,3 +182,40 @@ fn validation_problems_are_placed_on_their_key() {
     let expected = if std::env::var_os("FORTNOX_CLIENT_SECRET").is_some() { 3 } else { 2 };
     assert_eq!(at, Some(expected), "{message}");
 }
+
+/// The template says what `client_id` and `tenant_id` do and that the environment wins, and
+/// how files are told apart without an inbox `kind` (as `detect` does it).
+#[test]
+fn the_template_says_which_wins_and_how_kinds_are_detected() {
+    let lines: Vec<&str> = TEMPLATE.lines().collect();
+    // The comment lines between a key and the key above it.
+    let is_key = |l: &&str| {
+        let key = l.strip_prefix("# ").and_then(|r| r.split_once(" = ")).map(|(k, _)| k);
+        key.is_some_and(|k| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    };
+    let above = |key: &str| {
+        let at = lines.iter().position(|l| l.starts_with(&format!("# {key} ="))).expect(key);
+        let mut text: Vec<&str> =
+            lines[..at].iter().rev().take_while(|l| !is_key(l)).copied().collect();
+        text.reverse();
+        text.iter().map(|l| l.trim_start_matches('#').trim()).collect::<Vec<_>>().join(" ")
+    };
+    for (key, var) in [("client_id", "FORTNOX_CLIENT_ID"), ("tenant_id", "FORTNOX_TENANT_ID")] {
+        let text = above(key);
+        assert!(text.contains(&format!("{var} wins over this key")), "{key}: {text}");
+    }
+    let kind = lines.iter().position(|l| l.starts_with("# kind =")).expect("kind");
+    let text = lines[kind..kind + 4].iter().map(|l| l.trim_start_matches('#').trim());
+    let text = text.collect::<Vec<_>>().join(" ");
+    assert!(!text.contains("detect from name and content"), "{text}");
+    assert!(text.contains("extension") && text.contains("needs kind = \"orders\""), "{text}");
+    // As the comment says: an order export named .txt is not recognised without the hint.
+    let csv = b"order_id;order_date;sku;quantity;unit_price\nW-1;2026-11-20;A;1;10\n";
+    assert_eq!(crate::detect::detect("export.txt", csv), None);
+    let hint = Some(crate::detect::Kind::Orders);
+    assert_eq!(crate::detect::detect_with_hint(hint, "export.txt", csv), hint);
+    if std::env::var_os("FORTNOX_TENANT_ID").is_none() {
+        let config = Config::from_toml_str("[fortnox]\ntenant_id = \"\"\n", Path::new("/x"));
+        assert_eq!(config.expect("parses").fortnox.tenant_id, None, "an empty key is none");
+    }
+}

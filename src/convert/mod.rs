@@ -50,7 +50,9 @@ impl Body {
         }
     }
 
-    /// The exact JSON body Fortnox receives.
+    /// The document as the ledger stores it (and the golden files show it): a voucher's
+    /// request body, or a shop order's whole plan (customer, articles, the order or invoice,
+    /// the follow-ups), which the upload reads back.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Body::Voucher(v) => {
@@ -58,6 +60,42 @@ impl Body {
             }
             Body::Order(plan) => serde_json::to_value(plan).unwrap_or_default(),
         }
+    }
+
+    /// The exact request body Fortnox receives, as `convert` prints it: `{"Voucher": ...}`,
+    /// or for a shop order `{"Order": ...}` (`POST /3/orders`) or `{"Invoice": ...}`
+    /// (`POST /3/invoices`). An order's `CustomerNumber` is left out: the upload fills it in
+    /// with the customer it finds or creates as [`Body::upload_lookups`] says, and sends rows
+    /// whose article is missing in Fortnox as free text when the plan says so.
+    pub fn request_json(&self) -> serde_json::Value {
+        match self {
+            Body::Voucher(_) => self.to_json(),
+            Body::Order(plan) => {
+                let key = if plan.order.is_some() { "Order" } else { "Invoice" };
+                let mut document = plan.document().cloned();
+                if let Some(d) = document.as_mut() {
+                    d.customer_number = None;
+                }
+                serde_json::json!({ key: document })
+            }
+        }
+    }
+
+    /// What only Fortnox can tell, looked up at upload time, beside [`Body::request_json`]:
+    /// for a shop order, how its customer is found or created (`customer`) and the articles
+    /// and units checked, created or worked around when missing (`articles`, `units`, when
+    /// any). `None` for a voucher, whose body is complete.
+    pub fn upload_lookups(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let Body::Order(plan) = self else { return None };
+        let mut out = serde_json::Map::new();
+        out.insert("customer".to_owned(), serde_json::to_value(&plan.customer).ok()?);
+        if !plan.articles.is_empty() {
+            out.insert("articles".to_owned(), serde_json::to_value(&plan.articles).ok()?);
+        }
+        if !plan.units.is_empty() {
+            out.insert("units".to_owned(), serde_json::to_value(&plan.units).ok()?);
+        }
+        Some(out)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The queue side of the ledger: what is due, held for a schedule, or needs a person.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::state::{sql_in, sql_not_in};
 use super::{
@@ -59,6 +59,23 @@ impl Ledger {
                 audit::append(c, "released", Some(*id), None, inbox.map_or("sync", |_| "nightly"))?;
             }
             Ok(ids.len())
+        })
+    }
+
+    /// The document `which` names, by id or reference as `retry` takes them: its id, label and
+    /// state (as stored); `None` when the ledger has no such document.
+    pub fn document_named(
+        &self,
+        which: &str,
+    ) -> Result<Option<(i64, String, String)>, LedgerError> {
+        self.with_conn(|c| {
+            c.query_row(
+                "SELECT id, label, state FROM documents
+                 WHERE CAST(id AS TEXT) = ?1 OR reference = ?1",
+                [which],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
         })
     }
 

@@ -46,6 +46,10 @@ pub struct InboxStatus {
 /// One document in a trail: where it came from and where it went.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrailEntry {
+    /// The ledger's id of the document (what `retry` takes).
+    pub document_id: i64,
+    /// `voucher`, `order`, `order+invoice` or `invoice`.
+    pub kind: String,
     pub file: String,
     pub sha256: String,
     pub archived_path: Option<String>,
@@ -62,6 +66,20 @@ pub struct TrailEntry {
     /// The Fortnox inbox file id of the attached source file.
     pub attached_file_id: Option<String>,
     /// Every audit event of the document and its file, oldest first.
+    pub events: Vec<(String, String, String)>,
+}
+
+/// A file that produced no document, in a trail: where it went and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileTrail {
+    pub file: String,
+    pub sha256: String,
+    /// `processing`, `done` or `failed`.
+    pub state: String,
+    pub archived_path: Option<String>,
+    /// Its first error, the earlier file it duplicates, or its first warning.
+    pub note: Option<String>,
+    /// Every audit event of the file, oldest first.
     pub events: Vec<(String, String, String)>,
 }
 
@@ -158,31 +176,37 @@ impl Ledger {
         self.write(|c| Ok(c.execute("DELETE FROM inboxes_down WHERE path = ?1", [path])? > 0))
     }
 
-    /// The trail of documents matching `query`: a Fortnox voucher (`F 12`, optionally
-    /// `F 12 2026`), a source file name, or a reference / marker.
+    /// The trail of documents matching `query`: a Fortnox voucher (`F 12`, `F12`, optionally
+    /// `F 12 2026`), order or invoice (`order 4`), a source file name, a shop order id
+    /// (`W-1004`, `order:W-1004`), or a document's reference, marker or label.
     pub fn trail(&self, query: &str) -> Result<Vec<TrailEntry>, LedgerError> {
-        let parts: Vec<&str> = query.split_whitespace().collect();
-        let (series, number, year) = match parts.as_slice() {
-            [s, n] => (Some(*s), n.parse::<i64>().ok(), None),
-            [s, n, y] => (Some(*s), n.parse::<i64>().ok(), y.parse::<i64>().ok()),
-            _ => (None, None, None),
-        };
+        let q = TrailQuery::parse(query);
+        if q.text.is_empty() {
+            return Ok(Vec::new());
+        }
         self.with_conn(|c| {
+            // The year: the financial year id Fortnox gave, or the year of the voucher's date.
             let mut stmt = c.prepare(
                 "SELECT d.id, f.id, f.name, f.sha256, f.archived_path, d.line, d.label,
                  d.reference, d.state, d.fortnox_series, d.fortnox_number, d.year, d.attach,
-                 d.attached_file_id
+                 d.attached_file_id, d.kind
                  FROM documents d JOIN files f ON f.id = d.file_id
                  WHERE (?1 IS NOT NULL AND d.fortnox_series = ?1 AND d.fortnox_number = ?2
-                        AND (?3 IS NULL OR d.year = ?3))
-                    OR f.name = ?4 OR d.reference = ?4 OR d.marker = ?4
+                        AND (?3 IS NULL OR d.year = ?3 OR (d.kind = 'voucher' AND substr(
+                             json_extract(d.body, '$.Voucher.TransactionDate'), 1, 4)
+                             = CAST(?3 AS TEXT))))
+                    OR f.name = ?4 OR d.reference = ?4 OR d.marker = ?4 OR d.label = ?4
+                    OR (substr(d.reference, 1, length(?5)) = ?5
+                        AND instr(substr(d.reference, length(?5) + 1), ':') = 0)
                  ORDER BY f.id, d.line",
             )?;
-            let rows = stmt.query_map(params![series, number, year, query], |r| {
+            let params = params![q.series, q.number, q.year, q.text, q.order_prefix];
+            let rows = stmt.query_map(params, |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
                     TrailEntry {
+                        document_id: r.get(0)?,
+                        kind: r.get(14)?,
                         file: r.get(2)?,
                         sha256: r.get(3)?,
                         archived_path: r.get(4)?,
@@ -210,14 +234,89 @@ impl Ledger {
             )?;
             let mut out = Vec::new();
             for row in rows {
-                let (doc_id, file_id, mut entry) = row?;
+                let (file_id, mut entry) = row?;
                 entry.events = ev
-                    .query_map(params![doc_id, file_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .query_map(params![entry.document_id, file_id], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })?
                     .collect::<rusqlite::Result<_>>()?;
                 out.push(entry);
             }
             Ok(out)
         })
+    }
+
+    /// The files named `name` (as dropped, or their SHA-256) that have no document in the
+    /// ledger: one that failed to parse, of an unknown kind, a duplicate of an earlier file, or
+    /// with nothing to post. Their trail is the file's own: where it went, why, its events.
+    pub fn files_without_documents(&self, name: &str) -> Result<Vec<FileTrail>, LedgerError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(
+                "SELECT f.id, f.name, f.sha256, f.state, f.archived_path, f.note FROM files f
+                 WHERE (f.name = ?1 OR f.sha256 = ?1)
+                   AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id)
+                 ORDER BY f.id",
+            )?;
+            let rows = stmt.query_map([name], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    FileTrail {
+                        file: r.get(1)?,
+                        sha256: r.get(2)?,
+                        state: r.get(3)?,
+                        archived_path: r.get(4)?,
+                        note: r.get::<_, Option<String>>(5)?.filter(|n| !n.is_empty()),
+                        events: Vec::new(),
+                    },
+                ))
+            })?;
+            let mut ev =
+                c.prepare("SELECT at, event, detail FROM audit WHERE file_id = ?1 ORDER BY seq")?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, mut file) = row?;
+                file.events = ev
+                    .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(file);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// What `audit show` asks for, read from its words.
+#[derive(Debug, PartialEq, Eq)]
+struct TrailQuery {
+    /// A Fortnox series (`F`; `order` or `invoice` for shop orders) and number: `F 12`, `F12`.
+    series: Option<String>,
+    number: Option<i64>,
+    /// `F 12 2026`: the financial year id, or the year of the voucher's date.
+    year: Option<i64>,
+    /// The words as given: a file name, a reference, a marker or a label.
+    text: String,
+    /// The reference prefix of a shop order with this id (`order:W-1004:`).
+    order_prefix: String,
+}
+
+impl TrailQuery {
+    fn parse(query: &str) -> TrailQuery {
+        let text = query.trim().to_owned();
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let glued = |word: &str| {
+            let digits = word.find(|c: char| c.is_ascii_digit())?;
+            let (series, number) = word.split_at(digits);
+            let letters = !series.is_empty() && series.chars().all(|c| c.is_ascii_alphabetic());
+            letters.then(|| Some((series.to_owned(), number.parse::<i64>().ok()?))).flatten()
+        };
+        let ((series, number), year) = match parts.as_slice() {
+            [word] => (glued(word).map_or((None, None), |(s, n)| (Some(s), Some(n))), None),
+            [s, n] => ((Some((*s).to_owned()), n.parse().ok()), None),
+            [s, n, y] => ((Some((*s).to_owned()), n.parse().ok()), y.parse().ok()),
+            _ => ((None, None), None),
+        };
+        let id = text.strip_prefix("order:").unwrap_or(&text);
+        TrailQuery { series, number, year, order_prefix: format!("order:{id}:"), text }
     }
 }
 
@@ -229,5 +328,33 @@ impl Ledger {
                 .optional()
                 .map(Option::flatten)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TrailQuery;
+
+    #[test]
+    fn a_query_names_a_voucher_with_or_without_the_space() {
+        let q = |text: &str| {
+            let q = TrailQuery::parse(text);
+            (q.series, q.number, q.year)
+        };
+        let f12 = (Some("F".to_owned()), Some(12), None);
+        assert_eq!(q("F 12"), f12);
+        assert_eq!(q("F12"), f12);
+        assert_eq!(q("  F12 "), f12);
+        assert_eq!(q("F 12 2026"), (Some("F".to_owned()), Some(12), Some(2026)));
+        assert_eq!(q("order 4"), (Some("order".to_owned()), Some(4), None));
+        assert_eq!(q("kassa-2026-10.si"), (None, None, None));
+        assert_eq!(q("W-1004"), (None, None, None));
+        assert_eq!(q("12"), (None, None, None));
+    }
+
+    #[test]
+    fn a_shop_order_id_is_looked_up_by_its_reference_prefix() {
+        assert_eq!(TrailQuery::parse("W-1004").order_prefix, "order:W-1004:");
+        assert_eq!(TrailQuery::parse("order:W-1004").order_prefix, "order:W-1004:");
     }
 }

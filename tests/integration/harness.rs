@@ -123,7 +123,23 @@ impl Workspace {
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"));
         cmd.args(args).current_dir(self.dir.path()).env("FORTNOX_BRIDGE_LOG", "info");
+        // Whether logs are coloured is the binary's own decision (stderr a terminal or not).
+        cmd.env_remove("NO_COLOR");
         cmd
+    }
+
+    /// Runs a command with its standard output a pipe nobody reads any more (`... | head -1`
+    /// after `head` exited); stderr is captured.
+    pub fn cli_into_closed_pipe(&self, args: &[&str]) -> Output {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        self.command(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary runs")
+            .wait_with_output()
+            .expect("output")
     }
 
     /// Runs a command of the binary in the workspace to completion.

@@ -145,3 +145,32 @@ fn long_texts_are_cut_with_a_located_warning() {
     let order = plan(&c.documents[0]).order.as_ref().expect("order");
     assert_eq!(order.remarks.as_ref().map(|r| r.chars().count()), Some(1024));
 }
+
+/// `convert` prints what Fortnox receives: the order or invoice in its envelope, without the
+/// customer number only the upload knows; how the customer is found is said beside it.
+#[test]
+fn the_request_is_the_fortnox_envelope_and_the_lookups_are_beside_it() {
+    let c = convert_with(SHOP, "");
+    let w1004 = c.documents.iter().find(|d| d.label == "order W-1004").expect("W-1004");
+    let request = w1004.body.request_json();
+    let keys: Vec<&String> = request.as_object().expect("an object").keys().collect();
+    assert_eq!(keys, ["Order"], "{request}");
+    assert_eq!(request["Order"]["ExternalInvoiceReference1"], "W-1004");
+    assert!(request["Order"].get("CustomerNumber").is_none(), "{request}");
+    assert!(request["Order"]["OrderRows"].is_array(), "{request}");
+    let lookups = w1004.body.upload_lookups().expect("an order has lookups");
+    assert_eq!(lookups["customer"]["CustomerNumber"], "2", "{lookups:?}");
+    assert!(lookups["customer"]["MatchBy"].is_array(), "{lookups:?}");
+
+    let c = convert_with(SHOP, "[orders]\ncreate = \"invoice\"\n");
+    let request = c.documents[0].body.request_json();
+    let keys: Vec<&String> = request.as_object().expect("an object").keys().collect();
+    assert_eq!(keys, ["Invoice"], "{request}");
+    assert!(request["Invoice"]["InvoiceRows"].is_array(), "{request}");
+
+    let sie = b"#FLAGGA 0\n#SIETYP 4\n#VER A 1 20261001\n{\n#TRANS 4010 {} 5.00\n#TRANS 1910 {} -5.00\n}\n";
+    let v = crate::convert::sie::convert_bytes(sie, &crate::config::SieConfig::default());
+    let voucher = &v.documents[0].body;
+    assert_eq!(voucher.request_json(), voucher.to_json());
+    assert!(voucher.upload_lookups().is_none());
+}

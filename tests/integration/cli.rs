@@ -1,0 +1,189 @@
+//! The command line as a person (or a script) meets it: `audit show` finds what the ledger
+//! knows in every form it is asked for, usage errors say what to type, a closed pipe ends a
+//! command quietly, logs are plain text off a terminal, and `convert` prints request bodies.
+
+use serde_json::Value;
+
+use super::harness::{Workspace, fixture};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json_lines(out: &std::process::Output) -> Vec<Value> {
+    stdout(out).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+}
+
+/// A file that failed, one of no kind we read and a duplicate are in the ledger without
+/// documents: `audit show` tells where each went and why instead of "nothing matches".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_show_tells_files_that_produced_no_documents() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    ws.drop_file("kassa-trasig.si", &fixture("sie/invalid/kassa-trasig.si"));
+    ws.drop_file("anteckning.txt", b"hello\n");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    ws.drop_file("kassa-kopia.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let copy = ws.cli(&["audit", "show", "kassa-kopia.si"]);
+    let text = stdout(&copy);
+    assert_eq!(copy.status.code(), Some(0), "{copy:?}");
+    assert!(text.contains("kassa-kopia.si -> produced no documents (done)"), "{text}");
+    assert!(text.contains("note: duplicate of ") && text.contains("kassa-2026-10.si"), "{text}");
+    assert!(text.contains("source sha256 ") && text.contains("done/"), "{text}");
+    assert!(text.contains("claimed"), "its events: {text}");
+
+    let broken = ws.cli(&["audit", "show", "kassa-trasig.si"]);
+    let text = stdout(&broken);
+    assert_eq!(broken.status.code(), Some(0), "{broken:?}");
+    assert!(text.contains("kassa-trasig.si -> produced no documents (failed)"), "{text}");
+    assert!(text.contains("failed/") && text.contains("note: line 7: voucher `K 1043`"), "{text}");
+
+    let unknown = ws.cli(&["audit", "show", "--json", "anteckning.txt"]);
+    let lines = json_lines(&unknown);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["documents"], 0);
+    assert_eq!(lines[0]["state"], "failed");
+    assert!(lines[0]["note"].as_str().unwrap_or_default().contains("not a file"), "{lines:?}");
+    assert!(lines[0]["archived_path"].as_str().unwrap_or_default().contains("failed"));
+}
+
+/// Vouchers are found as `F 2`, `F2` and `F 2 <year of its date>`; `audit show` alone is a
+/// usage error that shows the forms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_show_reads_every_form_of_a_voucher_and_asks_for_one() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let spaced = ws.cli(&["audit", "show", "F", "2"]);
+    assert!(stdout(&spaced).contains("-> Fortnox voucher F 2"), "{spaced:?}");
+    for form in [&["audit", "show", "F2"][..], &["audit", "show", "F", "2", "2026"]] {
+        let out = ws.cli(form);
+        assert_eq!(stdout(&out), stdout(&spaced), "{form:?}");
+    }
+    let other_year = ws.cli(&["audit", "show", "F", "2", "2031"]);
+    assert_eq!(other_year.status.code(), Some(1), "{other_year:?}");
+
+    let bare = ws.cli(&["audit", "show"]);
+    assert_eq!(bare.status.code(), Some(2), "{bare:?}");
+    let text = stderr(&bare);
+    assert!(text.contains("audit show: name what to follow (hint: "), "{text}");
+    assert!(text.contains("`F 12`") && text.contains("`F12`") && text.contains("W-1004"), "{text}");
+}
+
+/// A shop order's document is an order (or invoice), not a voucher, and is found by the shop's
+/// order id as well as by its Fortnox number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_show_names_orders_and_finds_them_by_shop_order_id() {
+    let ws = Workspace::start().await;
+    ws.drop_file("webbshop-2026-11-20.csv", &fixture("orders/webbshop-2026-11-20.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let by_id = ws.cli(&["audit", "show", "--json", "W-1004"]);
+    let lines = json_lines(&by_id);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["document"], "order W-1004");
+    assert_eq!(lines[0]["fortnox_series"], "order");
+    let number = lines[0]["fortnox_number"].as_u64().expect("posted");
+    let prefixed = ws.cli(&["audit", "show", "--json", "order:W-1004"]);
+    assert_eq!(json_lines(&prefixed), lines);
+
+    let back = ws.cli(&["audit", "show", "order", &number.to_string()]);
+    let text = stdout(&back);
+    assert!(text.contains(&format!("order W-1004 -> Fortnox order {number}\n")), "{text}");
+    assert!(!text.contains("voucher") && !text.contains("financial year"), "{text}");
+}
+
+/// `retry` names where a document's id is shown, and that id is in `audit show`; a document
+/// the ledger does not have is a usage error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_points_at_the_ids_audit_show_lists() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let bare = ws.cli(&["retry"]);
+    assert_eq!(bare.status.code(), Some(2), "{bare:?}");
+    assert!(stderr(&bare).contains("`fortnox-bridge audit show FILE`"), "{bare:?}");
+    let shown = stdout(&ws.cli(&["audit", "show", "kassa-2026-10.si"]));
+    assert!(shown.contains("  document 1 (posted), reference sie:"), "{shown}");
+
+    let missing = ws.cli(&["retry", "999"]);
+    assert_eq!(missing.status.code(), Some(2), "{missing:?}");
+    let text = stderr(&missing);
+    assert!(text.contains("no document `999` in the ledger (hint: "), "{text}");
+    let posted = ws.cli(&["retry", "1"]);
+    assert_eq!(posted.status.code(), Some(1), "{posted:?}");
+    assert!(stdout(&posted).contains("is posted and waits for nothing"), "{posted:?}");
+}
+
+/// `... | head -1`: a reader that stops reading ends the command quietly, with success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_ends_a_command_quietly() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let file = ws.path("kassa.si");
+    std::fs::write(&file, fixture("sie/kassa-2026-10.si")).expect("write");
+    let file = file.to_str().expect("UTF-8 path");
+    for args in [
+        &["convert", file][..],
+        &["check", file],
+        &["check", "--json", file],
+        &["status"],
+        &["status", "--json"],
+        &["audit", "show", "kassa-2026-10.si"],
+        &["audit", "export"],
+        &["audit", "export", "--format", "csv"],
+        &["audit", "verify"],
+    ] {
+        let out = ws.cli_into_closed_pipe(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert!(!stderr(&out).contains("error"), "{args:?}: {out:?}");
+    }
+}
+
+/// Off a terminal (journald, a redirected log, this test's pipe) logs carry no colour codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_to_a_pipe_are_plain_text() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let log = stderr(&out);
+    assert!(log.contains("kassa-2026-10.si"), "it logged: {log}");
+    assert!(!log.contains("\u{1b}["), "colour codes in {log:?}");
+}
+
+/// `convert` prints the order exactly as Fortnox receives it; how its customer is found is
+/// beside the body, not in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn convert_prints_the_order_request_body() {
+    let ws = Workspace::start().await;
+    let file = ws.path("webbshop.csv");
+    std::fs::write(&file, fixture("orders/webbshop-2026-11-20.csv")).expect("write");
+    let out = ws.cli(&["convert", file.to_str().expect("UTF-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    for line in &lines {
+        let body = line["body"].as_object().expect("body");
+        assert_eq!(body.keys().collect::<Vec<_>>(), ["Order"], "{line}");
+        assert!(body["Order"].get("CustomerNumber").is_none(), "{line}");
+        assert!(body["Order"]["OrderRows"].is_array(), "{line}");
+        assert!(line["customer"]["MatchBy"].is_array(), "{line}");
+        assert_eq!(line["kind"], "order");
+    }
+    assert_eq!(lines[0]["body"]["Order"]["ExternalInvoiceReference1"], "W-1001");
+}
