@@ -42,12 +42,19 @@ pub fn is_import_name(name: &str) -> bool {
 /// and balance records in it are errors (format doc §11, [`SieFile::import_errors`]).
 pub fn convert_named(name: &str, bytes: &[u8], config: &SieConfig) -> (Conversion, SieFacts) {
     let mut file = sie::parse(bytes, &ParseOptions::default());
+    let mut sie_type = file.kind();
     if is_import_name(name) {
         let import_errors = file.import_errors();
         file.errors.extend(import_errors);
+        if file.sie_type == Some(4) {
+            // Named as an import file, and checked as one: say so (its content alone would
+            // make it 4E when it carries balances).
+            "4I".clone_into(&mut sie_type);
+        }
     }
-    let facts = SieFacts { sie_type: file.kind(), vouchers: file.vouchers.len() };
-    (convert(&file, config), facts)
+    let mut conversion = convert(&file, config);
+    conversion.summary.format = format!("SIE {sie_type}");
+    (conversion, SieFacts { sie_type, vouchers: file.vouchers.len() })
 }
 
 /// Converts a parsed SIE file. Any parse error rejects the whole file.
@@ -341,7 +348,10 @@ mod tests {
         let text = "#FLAGGA 0\n#SIETYP 4\n#IB 0 1930 5\n#VER A 1 20261001\n{\n\
                     #TRANS 1930 {} 5\n#TRANS 3000 {} -5\n}\n";
         let (c, facts) = convert_named("FAKT.SI", text.as_bytes(), &config());
-        assert_eq!(facts, SieFacts { sie_type: "4E".into(), vouchers: 1 });
+        // Told as what it was checked as: an import file (by its name), not the 4E its
+        // balances would make it.
+        assert_eq!(facts, SieFacts { sie_type: "4I".into(), vouchers: 1 });
+        assert_eq!(c.summary.format, "SIE 4I");
         assert!(c.documents.is_empty());
         assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
         assert!(c.errors[0].message.starts_with("import file (4I) carries balance records"));

@@ -258,7 +258,8 @@ fn balances_in_an_import_file_are_reported() {
     assert_eq!(
         errors,
         ["line 9: import file (4I) carries balance records: `2` of them, the first is `#IB` \
-          (hint: a 4I file holds vouchers only; export type 4I or drop the balances)"]
+          (hint: a 4I import file (.si) holds vouchers only: export type 4I from the program \
+          that wrote it; if the file is an export with balances (4E), name it .se)"]
     );
     assert!(sie(HEADER).import_errors().is_empty());
 }

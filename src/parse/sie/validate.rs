@@ -187,7 +187,10 @@ impl SieFile {
                     first.kind
                 ),
             )
-            .hint("a 4I file holds vouchers only; export type 4I or drop the balances"),
+            .hint(
+                "a 4I import file (.si) holds vouchers only: export type 4I from the program \
+                 that wrote it; if the file is an export with balances (4E), name it .se",
+            ),
         ]
     }
 }
