@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS files (
     told INTEGER NOT NULL DEFAULT 1   -- 0: archived, its notification or warnings not yet out
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
+-- Files that could not be taken from their inbox when last tried (told once, until taken).
+CREATE TABLE IF NOT EXISTS files_stuck (
+    path TEXT PRIMARY KEY,
+    since TEXT NOT NULL,
+    error TEXT NOT NULL
+);
 -- Inboxes that could not be read when last tried (told once, until they can again).
 CREATE TABLE IF NOT EXISTS inboxes_down (
     path TEXT PRIMARY KEY,

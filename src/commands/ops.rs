@@ -8,8 +8,8 @@ use fortnox_bridge::service;
 
 /// `run [--once]`: the service exits 0 on a clean stop (a bad file is not a service failure);
 /// `--once` exits 0 when nothing was rejected and nothing waits, 1 on a rejection, 3 when
-/// documents still wait for Fortnox, 2 when an inbox could not be read (the others were
-/// processed).
+/// documents still wait for Fortnox, 2 when an inbox could not be read or a file could not be
+/// taken from it (the rest was processed).
 pub async fn run(config: Config, once: bool) -> Result<u8> {
     let endpoint = service::endpoint(&config).await?;
     let report = service::run(config, endpoint.client, once).await?;
@@ -32,8 +32,15 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
             inbox.display()
         );
     }
+    for (file, why) in &report.unclaimed {
+        eprintln!(
+            "error: {} could not be taken from the inbox: {why}; it is still there (hint: the \
+             service's account must be allowed to move files out of the inbox folder)",
+            file.display()
+        );
+    }
     Ok(match (report.failed.is_empty(), report.waiting) {
-        _ if !report.unreachable.is_empty() => 2,
+        _ if !report.unreachable.is_empty() || !report.unclaimed.is_empty() => 2,
         (false, _) => 1,
         (true, 0) => 0,
         (true, _) => 3,

@@ -171,6 +171,24 @@ impl Ledger {
         })
     }
 
+    /// Records that the file at `path` cannot be taken from its inbox. True when this is news
+    /// (it was not stuck at the last try, also of another process).
+    pub fn file_stuck(&self, path: &str, error: &str) -> Result<bool, LedgerError> {
+        self.write(|c| {
+            let added = c.execute(
+                "INSERT INTO files_stuck (path, since, error) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (path) DO NOTHING",
+                params![path, super::now(), error],
+            )?;
+            Ok(added > 0)
+        })
+    }
+
+    /// Records that the file at `path` was taken (or is gone).
+    pub fn file_unstuck(&self, path: &str) -> Result<(), LedgerError> {
+        self.write(|c| c.execute("DELETE FROM files_stuck WHERE path = ?1", [path]).map(drop))
+    }
+
     /// Records that the inbox at `path` can be read. True when it could not before (news).
     pub fn inbox_up(&self, path: &str) -> Result<bool, LedgerError> {
         self.write(|c| Ok(c.execute("DELETE FROM inboxes_down WHERE path = ?1", [path])? > 0))

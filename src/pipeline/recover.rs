@@ -20,7 +20,9 @@ impl Pipeline {
         let mut unknown = Vec::new();
         for (index, inbox) in self.config.inboxes.iter().enumerate() {
             let dir = &inbox.processing;
-            if !dir.exists() {
+            if !dir.is_dir() {
+                // Not there (an inbox on a share that is down), or something else in its place:
+                // nothing of ours to recover; claiming into it is told when it fails.
                 continue;
             }
             for path in claim::scan(dir).map_err(io_err(dir))? {

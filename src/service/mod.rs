@@ -4,6 +4,8 @@
 //!
 //! Owns: the run loop; `setup.rs` chooses the Fortnox endpoint and prepares folders and lock.
 
+use std::io;
+use std::path::Path;
 use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
@@ -49,11 +51,47 @@ pub struct RunReport {
     pub held: usize,
     /// Inboxes that could not be read (`--once` exits 2).
     pub unreachable: Vec<std::path::PathBuf>,
+    /// Files that could not be taken from their inbox (no right to move them, say), with why
+    /// (`--once` exits 2). Each is told once while it stays stuck.
+    pub unclaimed: Vec<(std::path::PathBuf, String)>,
     /// A progress bar, when a large batch is run interactively.
     progress: Option<indicatif::ProgressBar>,
 }
 
 impl RunReport {
+    /// A file that could not be moved out of its inbox: told (`file_unclaimable`) the first
+    /// time (the ledger keeps it, so a restart or the next `run --once` does not tell it again);
+    /// it is tried again at the next scan.
+    async fn stuck(
+        &mut self,
+        pipeline: &Pipeline,
+        path: &Path,
+        e: &io::Error,
+    ) -> Result<(), Fatal> {
+        if !self.unclaimed.iter().any(|(p, _)| p == path) {
+            self.unclaimed.push((path.to_path_buf(), e.to_string()));
+        }
+        if !pipeline.ledger.file_stuck(&path.display().to_string(), &e.to_string())? {
+            tracing::debug!(file = %path.display(), "still cannot be claimed: {e}");
+            return Ok(());
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let event = notify::Event {
+            event: "file_unclaimable".to_owned(),
+            summary: format!(
+                "{} cannot be taken from the inbox: {e}; it stays there and is tried again \
+                 (hint: the service's account must be allowed to move files out of the inbox \
+                 folder and into its processing folder)",
+                path.display()
+            ),
+            file: name,
+            error: Some(e.to_string()),
+            ..notify::Event::default()
+        };
+        notify::send(&pipeline.config.notify, &event).await;
+        Ok(())
+    }
+
     fn add(&mut self, outcome: FileOutcome) {
         match outcome {
             FileOutcome::Done(p) => self.done.push(p),
@@ -300,6 +338,10 @@ async fn claim_ready(
     for path in stability.ready() {
         match claim::claim(&path, index, &inbox.processing) {
             Ok(Some(claimed)) => {
+                if !report.unclaimed.is_empty() {
+                    report.unclaimed.retain(|(p, _)| *p != path);
+                }
+                pipeline.ledger.file_unstuck(&path.display().to_string()).map_err(Fatal::from)?;
                 tracing::info!(file = %claimed.name, "claimed");
                 report.add(pipeline.process(&claimed).await?);
                 if let Some(bar) = &report.progress {
@@ -307,7 +349,10 @@ async fn claim_ready(
                 }
             }
             Ok(None) => {}
-            Err(e) => tracing::warn!(file = %path.display(), "cannot claim yet: {e}"),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::debug!(file = %path.display(), "gone before it was claimed");
+            }
+            Err(e) => report.stuck(pipeline, &path, &e).await?,
         }
     }
     Ok(())

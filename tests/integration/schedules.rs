@@ -161,3 +161,35 @@ async fn the_service_survives_an_inbox_that_goes_away_and_comes_back() {
     service.stop();
     assert_eq!(events_in(&events).len(), 4, "told once each way");
 }
+
+/// A file the bridge may not move out of its inbox (here its processing folder is blocked by a
+/// file; in the field, a folder the service's account may not write) is not silently left:
+/// `run --once` says so and exits 2, a person is told once, and the file is taken once it can be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_that_cannot_be_taken_from_its_inbox_is_told_not_ignored() {
+    let ws = Workspace::start().await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[sie]\nseries = {{ K = \"F\" }}\n{}[[inboxes]]\npath = \"kassa\"\n",
+        notify_into(&events)
+    ));
+    std::fs::create_dir_all(ws.path("kassa")).expect("inbox");
+    std::fs::write(ws.path("kassa/.processing"), b"in the way").expect("blocker");
+    std::fs::write(ws.path("kassa/kassa-2026-10.si"), fixture("sie/kassa-2026-10.si"))
+        .expect("drop");
+    for run in 0..2 {
+        let out = ws.cli(&["run", "--once"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("kassa-2026-10.si could not be taken from the inbox"), "{stderr}");
+        assert!(ws.path("kassa/kassa-2026-10.si").exists(), "left where it was");
+        let sent = events_in(&events);
+        assert_eq!(sent.len(), 1, "told once, not on every run: {sent:?} ({run})");
+        assert_eq!(sent[0]["event"], "file_unclaimable");
+        assert_eq!(sent[0]["file"], "kassa-2026-10.si");
+    }
+    std::fs::remove_file(ws.path("kassa/.processing")).expect("unblock");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1);
+}
