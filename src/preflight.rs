@@ -116,22 +116,21 @@ impl Preflight {
             let found = client.voucher_series(code, year.id).await?;
             self.series.insert(key.clone(), found);
         }
+        // Every problem of the voucher is told at once (series, accounts, cost centres), so
+        // that one correction round is enough.
+        let mut reasons = Vec::new();
         match self.series.get(&key).and_then(Option::as_ref) {
-            None => {
-                return Err(Failure::Rejected(format!(
-                    "voucher series `{code}` does not exist in Fortnox for {}..{} (hint: create \
-                     it under Settings > Bookkeeping > Voucher series, or map the series to an \
-                     existing one under [sie] series in the configuration)",
-                    year.from_date, year.to_date
-                )));
-            }
-            Some(s) if !s.manual => {
-                return Err(Failure::Rejected(format!(
-                    "voucher series `{code}` is not open for manual entry, so Fortnox refuses \
-                     vouchers from integrations (hint: tick \"Manuell kontering\" on the series \
-                     in Fortnox, or map to another series)"
-                )));
-            }
+            None => reasons.push(format!(
+                "voucher series `{code}` does not exist in Fortnox for {}..{} (hint: create it \
+                 under Settings > Bookkeeping > Voucher series, or map the series to an existing \
+                 one under [sie] series in the configuration)",
+                year.from_date, year.to_date
+            )),
+            Some(s) if !s.manual => reasons.push(format!(
+                "voucher series `{code}` is not open for manual entry, so Fortnox refuses \
+                 vouchers from integrations (hint: tick \"Manuell kontering\" on the series in \
+                 Fortnox, or map to another series)"
+            )),
             Some(_) => {}
         }
         let mut problems = Vec::new();
@@ -173,23 +172,23 @@ impl Preflight {
             }
         }
         if !problems.is_empty() {
-            return Err(Failure::Rejected(format!(
+            reasons.push(format!(
                 "{} in Fortnox for {}..{} (hint: add or activate the account in Fortnox's chart \
                  of accounts for that year, then put the file back in the inbox)",
                 problems.join(", "),
                 year.from_date,
                 year.to_date
-            )));
+            ));
         }
         if !missing.is_empty() {
-            return Err(Failure::Rejected(format!(
+            reasons.push(format!(
                 "{} in Fortnox (hint: give those rows a cost centre (SIE object of dimension 1) \
                  or project (dimension 6) in the program that wrote the file, or make it \
                  optional on the account in Fortnox, then put the file back in the inbox)",
                 missing.join(", ")
-            )));
+            ));
         }
-        Ok(year.id)
+        if reasons.is_empty() { Ok(year.id) } else { Err(Failure::Rejected(reasons.join("; "))) }
     }
 
     /// Checks that something dated `date` can be booked now (a voucher, or an invoice about to

@@ -6,6 +6,7 @@ mod crash;
 mod documents;
 mod harness;
 mod operations;
+mod preflight;
 mod schedules;
 
 use std::fmt::Write as _;

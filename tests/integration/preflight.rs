@@ -1,0 +1,158 @@
+//! End-to-end for the checks made against Fortnox before anything is sent (and the waits they
+//! lead to): mapped accounts, accounts that need a cost centre, series, financial years for
+//! vouchers and for invoices to be bookkept.
+
+use crate::documents::{error_report, invoices_with};
+use crate::harness::{Workspace, fixture};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
+    let ws = Workspace::start().await;
+    ws.write_config(
+        "[accounts]\ntips = 3960\ndiscounts = 3990\n[accounts.registers.BAR]\nrounding = 9999\n",
+    );
+    let out = ws.cli(&["accounts", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stdout.contains("inactive  3960  Valutakursvinster"), "{stdout}");
+    assert!(stdout.contains("missing   9999  used for rounding (register BAR)"), "{stdout}");
+    assert!(stdout.contains(": 2 missing or inactive"), "{stdout}");
+    ws.write_config("[accounts]\ndiscounts = 3990\n");
+    let out = ws.cli(&["accounts", "check"]);
+    assert_eq!(out.status.code(), Some(0), "the BAS defaults exist in the sandbox: {out:?}");
+    // Accounts only a setting books are checked only with that setting: discounts (3730)
+    // when Z-reports list them apart, shipping rows (3520) when shipping is a row.
+    let checked = |config: &str| {
+        ws.write_config(config);
+        let out = ws.cli(&["accounts", "check"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let count = text.split(" mapped accounts checked").next().and_then(|t| {
+            t.rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse::<usize>().ok())
+        });
+        count.unwrap_or_else(|| panic!("no count in {text}"))
+    };
+    let plain = checked("");
+    let separate = checked("[zreport]\ndiscounts = \"separate\"\n[accounts]\ndiscounts = 3731\n");
+    let rows = checked("[orders]\nshipping = \"row\"\n[accounts]\nshipping = 3521\n");
+    assert_eq!((separate, rows), (plain + 1, plain + 1), "{plain}");
+}
+
+/// An account that requires a cost centre (6110 in the sandbox) refuses a row without one before
+/// anything is sent, with a hint; the row with its SIE dimension-1 object is posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_without_the_cost_centre_its_account_requires_is_refused_before_posting() {
+    let ws = Workspace::start().await;
+    let sie = |objects: &str| {
+        format!(
+            "#FLAGGA 0\n#SIETYP 4\n#DIM 1 \"Kostnadsställe\"\n#VER \"\" \"\" 20261102 \"Pennor\"\n\
+             {{\n#TRANS 6110 {{{objects}}} 80.00\n#TRANS 1910 {{}} -80.00\n}}\n"
+        )
+    };
+    ws.drop_file("pennor.si", sie("").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report =
+        std::fs::read_to_string(failed[0].with_file_name("pennor.si.error.txt")).expect("report");
+    assert!(
+        report.contains("account `6110` (Kontorsmateriel) needs a cost centre on every row"),
+        "{report}"
+    );
+    assert!(report.contains("(hint: give those rows a cost centre"), "{report}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-11-02").await;
+    assert!(api.all_vouchers("A", year).await.is_empty(), "nothing sent");
+
+    ws.drop_file("pennor.si", sie("1 \"10\"").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let posted = api.all_vouchers("A", year).await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+}
+
+/// Only the year after the company's latest one is waited for; a date no year will hold (a
+/// typo such as 2062) is refused at once, located, with a hint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_far_outside_every_financial_year_is_refused_not_waited_for() {
+    let ws = Workspace::start().await;
+    let sie = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20620103 \"Kaffe\"\n{\n\
+               #TRANS 3001 {} -50.00\n#TRANS 1910 {} 50.00\n}\n";
+    ws.drop_file("typo.si", sie.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = error_report(&ws, "typo.si");
+    assert!(
+        report.contains("typo.si:3: ")
+            && report.contains("no financial year containing 2062-01-03"),
+        "{report}"
+    );
+    assert!(report.contains("(hint: check the date"), "{report}");
+}
+
+/// In January the web shop's invoices are made at once, but cannot be bookkept before the
+/// accountant opens the new financial year: the order waits (its invoice made once, not booked)
+/// instead of failing, and is booked once the year exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_waits_for_its_financial_year_to_be_bookkept() {
+    let ws = Workspace::start().await;
+    ws.write_config("[upload]\nretry_secs = 1\n[orders]\ncreate = \"invoice\"\nbookkeep = true\n");
+    let csv = String::from_utf8(fixture("orders/webbshop-2026-11-20.csv")).expect("UTF-8");
+    let january = csv
+        .lines()
+        .filter(|l| l.starts_with("order_id;") || l.starts_with("W-1001;"))
+        .map(|l| l.replace(";2026-11-18;", ";2028-01-03;"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    ws.drop_file("webbshop-2028-01-03.csv", january.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(3), "it waits: {out:?}");
+    assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "is made but not booked: Fortnox has no financial year containing 2028-01-03 yet"
+        ),
+        "{stderr}"
+    );
+    let api = ws.api().await;
+    let made = invoices_with(&api, "W-1001").await;
+    assert_eq!(made.len(), 1, "made once: {made:?}");
+    let number = made[0]["DocumentNumber"].as_str().expect("number").to_owned();
+    let invoice = api.get(&format!("/3/invoices/{number}")).await;
+    assert_eq!(invoice["Invoice"]["Booked"], false);
+
+    api.post(
+        "/3/financialyears",
+        &serde_json::json!({"FinancialYear": {"FromDate": "2028-01-01", "ToDate": "2028-12-31"}}),
+    )
+    .await;
+    let out = ws.cli(&["retry", "--all"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(ws.archived("done").len(), 1);
+    assert_eq!(invoices_with(&api, "W-1001").await.len(), 1, "not made twice");
+    let invoice = api.get(&format!("/3/invoices/{number}")).await;
+    assert_eq!(invoice["Invoice"]["Booked"], true, "{invoice}");
+}
+
+/// Every problem of a voucher is told at once: a series that does not exist and accounts that
+/// do not exist, so one correction round is enough.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voucher_with_several_problems_is_refused_with_all_of_them() {
+    let ws = Workspace::start().await;
+    let sie = "#FLAGGA 0\n#SIETYP 4\n#VER \"L\" \"7\" 20261102 \"Lön\"\n{\n\
+               #TRANS 3998 {} -50.00\n#TRANS 3997 {} 50.00\n}\n";
+    ws.drop_file("lon.si", sie.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = error_report(&ws, "lon.si");
+    assert!(
+        report.contains("lon.si:3: SIE voucher L 7: voucher series `L` does not exist"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("; account `3998` does not exist, account `3997` does not exist in Fortnox"),
+        "{report}"
+    );
+}
