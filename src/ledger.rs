@@ -20,12 +20,14 @@ mod error;
 mod queue;
 mod report;
 mod state;
+mod trouble;
 mod zseries;
 
 pub use error::LedgerError;
 pub use report::{FileTrail, InboxStatus, TrailEntry};
 use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
+pub use trouble::Trouble;
 pub use zseries::{ZGap, ZGapFound};
 
 const SCHEMA: &str = "
@@ -45,17 +47,14 @@ CREATE TABLE IF NOT EXISTS files (
     told INTEGER NOT NULL DEFAULT 1   -- 0: archived, its notification or warnings not yet out
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
--- Files that could not be taken from their inbox when last tried (told once, until taken).
-CREATE TABLE IF NOT EXISTS files_stuck (
-    path TEXT PRIMARY KEY,
+-- Inboxes that could not be read and files that could not be taken from their inbox, when
+-- last tried: told once, until the trouble is over (see ledger/trouble.rs).
+CREATE TABLE IF NOT EXISTS trouble (
+    what TEXT NOT NULL,               -- inbox_down | file_stuck
+    path TEXT NOT NULL,
     since TEXT NOT NULL,
-    error TEXT NOT NULL
-);
--- Inboxes that could not be read when last tried (told once, until they can again).
-CREATE TABLE IF NOT EXISTS inboxes_down (
-    path TEXT PRIMARY KEY,
-    since TEXT NOT NULL,
-    error TEXT NOT NULL
+    error TEXT NOT NULL,
+    PRIMARY KEY (what, path)
 );
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,

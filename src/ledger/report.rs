@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::queue::attach_open;
 use super::state::sql_in;
-use super::{AttachState, DocState, FileState, Ledger, LedgerError};
+use super::{AttachState, DocState, FileState, Ledger, LedgerError, Trouble};
 
 /// Counts for one inbox, as `status` shows them. Each document is counted under the state
 /// `DocState::parse` reads: one whose state a newer version wrote counts as `posting` (sent,
@@ -92,11 +92,7 @@ impl Ledger {
         max_attempts: u32,
     ) -> Result<InboxStatus, LedgerError> {
         self.with_conn(|c| {
-            let down: Option<(String, String)> = c
-                .query_row("SELECT since, error FROM inboxes_down WHERE path = ?1", [inbox], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
+            let down = super::trouble::current(c, Trouble::InboxDown, inbox)?;
             let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<u64> {
                 c.query_row(sql, p, |r| r.get::<_, i64>(0)).map(|n| u64::try_from(n).unwrap_or(0))
             };
@@ -156,42 +152,6 @@ impl Ledger {
                 unreachable_error: down.map(|(_, error)| error),
             })
         })
-    }
-
-    /// Records that the inbox at `path` cannot be read. True when it could at the last try
-    /// (so this is news to tell), also for a process started after another one told it.
-    pub fn inbox_down(&self, path: &str, error: &str) -> Result<bool, LedgerError> {
-        self.write(|c| {
-            let added = c.execute(
-                "INSERT INTO inboxes_down (path, since, error) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (path) DO NOTHING",
-                params![path, super::now(), error],
-            )?;
-            Ok(added > 0)
-        })
-    }
-
-    /// Records that the file at `path` cannot be taken from its inbox. True when this is news
-    /// (it was not stuck at the last try, also of another process).
-    pub fn file_stuck(&self, path: &str, error: &str) -> Result<bool, LedgerError> {
-        self.write(|c| {
-            let added = c.execute(
-                "INSERT INTO files_stuck (path, since, error) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (path) DO NOTHING",
-                params![path, super::now(), error],
-            )?;
-            Ok(added > 0)
-        })
-    }
-
-    /// Records that the file at `path` was taken (or is gone).
-    pub fn file_unstuck(&self, path: &str) -> Result<(), LedgerError> {
-        self.write(|c| c.execute("DELETE FROM files_stuck WHERE path = ?1", [path]).map(drop))
-    }
-
-    /// Records that the inbox at `path` can be read. True when it could not before (news).
-    pub fn inbox_up(&self, path: &str) -> Result<bool, LedgerError> {
-        self.write(|c| Ok(c.execute("DELETE FROM inboxes_down WHERE path = ?1", [path])? > 0))
     }
 
     /// The trail of documents matching `query`: a Fortnox voucher (`F 12`, `F12`, optionally

@@ -128,23 +128,12 @@ pub fn add_year(conn: &Connection, from: NaiveDate, to: NaiveDate) -> rusqlite::
     )?;
     let id = conn.last_insert_rowid();
     // The BAS chart first; the seeded chart's own accounts (VAT codes, SRU, inactive ones) win.
-    for (number, description) in bas_chart() {
-        if CHART.iter().any(|c| c.0 == number) {
-            continue;
-        }
-        store::put_account(
-            conn,
-            &Account {
-                year: id,
-                number,
-                description: description.to_owned(),
-                active: true,
-                vat_code: None,
-                sru: None,
-            },
-        )?;
-    }
-    for &(number, description, vat_code, sru) in CHART {
+    let bas = bas_chart()
+        .filter(|(number, _)| !CHART.iter().any(|c| c.0 == *number))
+        .map(|(number, description)| (number, description, None, None));
+    let own =
+        CHART.iter().map(|&(number, description, vat, sru)| (number, description, vat, Some(sru)));
+    for (number, description, vat_code, sru) in bas.chain(own) {
         store::put_account(
             conn,
             &Account {
@@ -153,7 +142,7 @@ pub fn add_year(conn: &Connection, from: NaiveDate, to: NaiveDate) -> rusqlite::
                 description: description.to_owned(),
                 active: !INACTIVE_ACCOUNTS.contains(&number),
                 vat_code: vat_code.map(str::to_owned),
-                sru: Some(sru),
+                sru,
             },
         )?;
     }

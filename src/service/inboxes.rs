@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::claim::{self, Stability};
 use crate::config::{InboxConfig, NotifyConfig, Schedule};
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::{Ledger, LedgerError, Trouble};
 use crate::notify;
 use crate::watch;
 
@@ -78,7 +78,9 @@ impl Watched {
                     self.stability.offer(&inbox.path, &path);
                 }
                 self.next_scan = Instant::now() + self.every;
-                if (self.down.take().is_some() || first) && ledger.inbox_up(&shown)? {
+                if (self.down.take().is_some() || first)
+                    && ledger.trouble_over(Trouble::InboxDown, &shown)?
+                {
                     tracing::info!(inbox = %shown, "the inbox can be read again");
                     let event = notify::Event {
                         event: "inbox_reachable".to_owned(),
@@ -93,7 +95,7 @@ impl Watched {
                 let pause = if let Some(pause) = self.down {
                     (pause * 2).min(MAX_PAUSE)
                 } else {
-                    if ledger.inbox_down(&shown, &e.to_string())? {
+                    if ledger.trouble_began(Trouble::InboxDown, &shown, &e.to_string())? {
                         let event = notify::Event {
                             event: "inbox_unreachable".to_owned(),
                             summary: format!(

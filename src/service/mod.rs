@@ -13,7 +13,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::claim::{self, Stability};
 use crate::config::Config;
 use crate::fortnox::Client;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Trouble};
 use crate::notify;
 use crate::pipeline::{Fatal, FileOutcome, Pass, Pipeline, unix_now};
 use crate::watch;
@@ -71,7 +71,11 @@ impl RunReport {
         if !self.unclaimed.iter().any(|(p, _)| p == path) {
             self.unclaimed.push((path.to_path_buf(), e.to_string()));
         }
-        if !pipeline.ledger.file_stuck(&path.display().to_string(), &e.to_string())? {
+        if !pipeline.ledger.trouble_began(
+            Trouble::FileStuck,
+            &path.display().to_string(),
+            &e.to_string(),
+        )? {
             tracing::debug!(file = %path.display(), "still cannot be claimed: {e}");
             return Ok(());
         }
@@ -341,7 +345,10 @@ async fn claim_ready(
                 if !report.unclaimed.is_empty() {
                     report.unclaimed.retain(|(p, _)| *p != path);
                 }
-                pipeline.ledger.file_unstuck(&path.display().to_string()).map_err(Fatal::from)?;
+                pipeline
+                    .ledger
+                    .trouble_over(Trouble::FileStuck, &path.display().to_string())
+                    .map_err(Fatal::from)?;
                 tracing::info!(file = %claimed.name, "claimed");
                 report.add(pipeline.process(&claimed).await?);
                 if let Some(bar) = &report.progress {
