@@ -138,15 +138,14 @@ fn look_alike(
         // No text of its own (the description is the voucher's name): nothing to go by.
         return Ok(None);
     }
-    let date = voucher.transaction_date.to_string();
-    for (other, file) in ledger.same_day_vouchers(doc, &prefix, &date)? {
+    let date = voucher.transaction_date;
+    for (other, file) in ledger.references_from(doc, prefix)? {
         let Ok(envelope) = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&other.body)
         else {
             continue;
         };
         let same = envelope.voucher.description.trim() == text
-            && envelope.voucher.voucher_series.eq_ignore_ascii_case(&voucher.voucher_series)
-            && crate::convert::sie::unnumbered_prefix(&other.reference).is_some();
+            && envelope.voucher.voucher_series.eq_ignore_ascii_case(&voucher.voucher_series);
         if !same {
             continue;
         }

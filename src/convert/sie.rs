@@ -239,15 +239,20 @@ fn convert_trans(trans: &Trans, name: &str, out: &mut Conversion) -> Option<Vouc
 }
 
 /// `SIE voucher A 12`, or `SIE voucher of 2026-10-01` when unnumbered.
-/// `sie:{company}:` when `reference` is an unnumbered SIE voucher's
-/// (`sie:{company}:{series}::{date}:{version}[:n]`): such a voucher is known by its content
-/// alone, so a corrected re-export of it is a new reference.
-pub fn unnumbered_prefix(reference: &str) -> Option<String> {
+/// `sie:{company}:{series}::{date}:` when `reference` is an unnumbered SIE voucher's
+/// (`sie:{company}:{series}::{date}:{version}[:n]`): the references of that company's
+/// unnumbered vouchers of that day in that series start with it. Such a voucher is known by
+/// its content alone, so a corrected re-export of it is a new reference.
+pub fn unnumbered_prefix(reference: &str) -> Option<&str> {
     let rest = reference.strip_prefix("sie:")?;
     let parts: Vec<&str> = rest.split(':').collect();
     let date =
         parts.iter().rposition(|p| p.len() == 10 && p.parse::<chrono::NaiveDate>().is_ok())?;
-    (date >= 3 && parts[date - 1].is_empty()).then(|| format!("sie:{}:", parts[0]))
+    if date < 3 || !parts[date - 1].is_empty() {
+        return None;
+    }
+    let len = "sie:".len() + parts[..=date].iter().map(|p| p.len() + 1).sum::<usize>();
+    reference.get(..len)
 }
 
 fn voucher_name(ver: &Ver) -> String {
@@ -389,12 +394,17 @@ mod tests {
              #VER A \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
              #VER A 7 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n",
         );
-        let prefixes: Vec<Option<String>> =
+        let prefixes: Vec<Option<&str>> =
             c.documents.iter().map(|d| unnumbered_prefix(&d.reference)).collect();
-        let ours = Some("sie:5599990005:".to_owned());
-        assert_eq!(prefixes, [ours.clone(), ours.clone(), ours, None], "{:?}", c.documents);
+        let (day, series_a) =
+            (Some("sie:5599990005:::2026-10-30:"), Some("sie:5599990005:A::2026-10-30:"));
+        assert_eq!(prefixes, [day, day, series_a, None], "{:?}", c.documents);
+        assert!(c.documents[1].reference.starts_with("sie:5599990005:::2026-10-30:"));
         assert_eq!(unnumbered_prefix("zreport:5599990005:BAR:1041"), None);
-        assert_eq!(unnumbered_prefix("sie::::2026-10-30:0123456789abcdef"), Some("sie::".into()));
+        assert_eq!(
+            unnumbered_prefix("sie::::2026-10-30:0123456789abcdef:2"),
+            Some("sie::::2026-10-30:")
+        );
     }
 
     #[test]

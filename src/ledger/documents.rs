@@ -69,24 +69,26 @@ impl Ledger {
         })
     }
 
-    /// Documents of other files, not rejected, whose reference starts with `prefix` and whose
-    /// voucher is dated `date`, each with the name of its file: the candidates a voucher known
-    /// only by its content may be a corrected copy of.
-    pub fn same_day_vouchers(
+    /// Documents of other files, not rejected, whose reference starts with `prefix` (which
+    /// ends in `:`), each with the name of its file: the candidates a voucher known only by its
+    /// content may be a corrected copy of. A range of the reference index, so it stays quick
+    /// in a ledger of years.
+    pub fn references_from(
         &self,
         doc: &DocRecord,
         prefix: &str,
-        date: &str,
     ) -> Result<Vec<(DocRecord, String)>, LedgerError> {
         let not_rejected = sql_not_in("state", &[DocState::Rejected]);
+        // Every reference starting with `prefix` sorts between it and `prefix` with its final
+        // `:` raised to `;`.
+        let end = format!("{};", prefix.strip_suffix(':').unwrap_or(prefix));
         self.with_conn(|c| {
             let mut stmt = c.prepare(&format!(
-                "{DOC_COLUMNS} WHERE file_id != ?1 AND reference != ?2
-                 AND substr(reference, 1, length(?3)) = ?3 AND {not_rejected}
-                 AND json_extract(body, '$.Voucher.TransactionDate') = ?4 ORDER BY id"
+                "{DOC_COLUMNS} WHERE reference > ?3 AND reference < ?4
+                 AND file_id != ?1 AND reference != ?2 AND {not_rejected} ORDER BY id"
             ))?;
             let docs: Vec<DocRecord> = stmt
-                .query_map(params![doc.file_id, doc.reference, prefix, date], doc_row)?
+                .query_map(params![doc.file_id, doc.reference, prefix, end], doc_row)?
                 .collect::<rusqlite::Result<_>>()?;
             docs.into_iter()
                 .map(|d| {
