@@ -261,12 +261,12 @@ impl Reader {
         self.file_checks();
         if self.suppressed_errors > 0 {
             let n = self.suppressed_errors;
-            self.file.errors.push(Diagnostic::file(format!("`{n}` more errors not shown")));
+            self.file.errors.push(Diagnostic::more_not_shown(n, "errors"));
             self.suppressed_errors = 0;
         }
         if self.suppressed_warnings > 0 {
             let n = self.suppressed_warnings;
-            self.file.warnings.push(Diagnostic::file(format!("`{n}` more warnings not shown")));
+            self.file.warnings.push(Diagnostic::more_not_shown(n, "warnings"));
             self.suppressed_warnings = 0;
         }
         last
