@@ -41,9 +41,11 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
-    /// Validate files without network access: one summary per file.
+    /// Validate files without network access: one summary per file (of a folder: each file).
     Check {
-        /// The files to check (SIE, Z-report JSON or order CSV).
+        /// The files to check (SIE, Z-report JSON or order CSV), or folders: the files in a
+        /// folder are checked (not its subfolders), skipping dot-files, temporary names
+        /// (`*.tmp`, `~*`, `*.part`) and done-markers, as the watcher does.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// One JSON object per file instead of a line of text.

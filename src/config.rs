@@ -16,6 +16,7 @@ mod inbox;
 mod orders;
 mod problem;
 mod sie;
+mod type_error;
 mod zreport;
 
 pub use accounts::{AccountMap, AccountsConfig, rate_key};
@@ -262,15 +263,7 @@ impl Config {
 
     /// [`Config::from_toml_str`] with the 1-based line of the problem, when it has one.
     fn parse(text: &str, base: &Path) -> Result<Config, (Option<usize>, String)> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e: toml::de::Error| {
-            let line = e.span().map(|span| {
-                let before = &text[..text.floor_char_boundary(span.start)];
-                before.matches('\n').count() + 1
-            });
-            // toml's message may run over lines ("invalid table header\nexpected `.`, `]`").
-            let message = e.message().trim().lines().collect::<Vec<_>>().join("; ");
-            (line, message)
-        })?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| type_error::explain(text, &e))?;
         Config::validate(raw, base)
             .map_err(|problem| (problem::line_of(text, &problem.key), problem.message))
     }

@@ -27,6 +27,26 @@ impl Diagnostic {
         Diagnostic { line: None, message: message.into(), hint: None }
     }
 
+    /// The note closing a capped list: `` `n` more errors not shown `` (`what` = `errors`).
+    pub fn more_not_shown(n: usize, what: &str) -> Self {
+        Diagnostic::file(format!("`{n}` more {what} not shown"))
+    }
+
+    fn is_more_not_shown(&self) -> bool {
+        self.line.is_none() && self.message.starts_with('`') && self.message.ends_with(" not shown")
+    }
+
+    /// Sorts `list` in line order: problems of the whole file (without a line) first, the
+    /// note of a capped list ([`Diagnostic::more_not_shown`]) last. Stable: the problems of one
+    /// line keep their order.
+    pub fn in_line_order(list: &mut [Diagnostic]) {
+        list.sort_by_key(|d| match d.line {
+            None if d.is_more_not_shown() => (2, 0),
+            None => (0, 0),
+            Some(line) => (1, line),
+        });
+    }
+
     /// Adds a plain-language hint on how to fix the problem.
     #[must_use]
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -74,5 +94,19 @@ mod tests {
              (hint: add it under [accounts.payments])"
         );
         assert_eq!(Diagnostic::file("empty file").render("a.se"), "a.se: empty file");
+    }
+
+    #[test]
+    fn line_order_puts_the_file_first_and_the_cap_note_last() {
+        let mut list = vec![
+            Diagnostic::at(14, "b"),
+            Diagnostic::at(11, "a"),
+            Diagnostic::more_not_shown(3, "errors"),
+            Diagnostic::at(11, "a2"),
+            Diagnostic::file("whole file"),
+        ];
+        Diagnostic::in_line_order(&mut list);
+        let order: Vec<&str> = list.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["whole file", "a", "a2", "b", "`3` more errors not shown"]);
     }
 }

@@ -26,16 +26,15 @@ pub(super) struct RawAccountMap {
     rounding: Option<u32>,
     discounts: Option<u32>,
     shipping: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawAccounts {
-    #[serde(flatten)]
-    base: RawAccountMap,
+    /// `[accounts.registers.NAME]`: only in `[accounts]` itself (a register's own is refused).
+    /// A field, not `#[serde(flatten)]` of an outer struct: flattening loses the place of a
+    /// value of the wrong type (it was told on the `[accounts]` line).
     #[serde(default)]
     registers: BTreeMap<String, RawAccountMap>,
 }
+
+/// The `[accounts]` section: the defaults' overrides and the registers'.
+pub(super) type RawAccounts = RawAccountMap;
 
 /// A VAT rate as a map key: the normalized decimal (`25`, `12`, `6`, `0`, `6.5`).
 pub fn rate_key(rate: Decimal) -> String {
@@ -197,9 +196,18 @@ impl AccountsConfig {
 }
 
 pub(super) fn accounts(raw: &RawAccounts) -> Result<AccountsConfig, Problem> {
-    let base = AccountMap::default().overlay(&raw.base).map_err(|p| p.under(&["accounts"]))?;
+    let base = AccountMap::default().overlay(raw).map_err(|p| p.under(&["accounts"]))?;
     let mut registers = BTreeMap::new();
     for (register, overrides) in &raw.registers {
+        if !overrides.registers.is_empty() {
+            return Err(Problem::new(
+                &["accounts", "registers", register, "registers"],
+                format!(
+                    "[accounts.registers.{register}] has registers of its own (hint: list each \
+                     register once, as [accounts.registers.NAME])"
+                ),
+            ));
+        }
         let map = base.overlay(overrides).map_err(|p| Problem {
             message: p.message.replace("[accounts]", &format!("[accounts.registers.{register}]")),
             ..p.under(&["accounts", "registers", register])
@@ -250,5 +258,9 @@ mod tests {
     fn unknown_account_keys_are_refused() {
         assert!(toml::from_str::<RawAccounts>("tipz = 2890\n").is_err());
         assert!(toml::from_str::<RawAccounts>("[registers.A]\ntipz = 2890\n").is_err());
+        let raw: RawAccounts =
+            toml::from_str("[registers.A.registers.B]\ntips = 2890\n").expect("toml");
+        let err = accounts(&raw).expect_err("nested registers");
+        assert_eq!(err.key, ["accounts", "registers", "A", "registers"]);
     }
 }

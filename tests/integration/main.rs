@@ -1,6 +1,7 @@
 //! End-to-end: the real binary as a service on a temporary folder, the sandbox on a free
 //! loopback port, real files dropped into the inbox, results read back over the sandbox's API.
 
+mod check;
 mod cli;
 mod crash;
 mod documents;

@@ -285,6 +285,9 @@ impl Reader {
                 self.rows_used += 1;
             }
         }
+        if !read && !removed {
+            self.row_refused_in = Some(self.cur.line);
+        }
         if let Some(row_line) = unmatched.and_then(|i| self.cur.rows.get(i)).map(|r| r.line) {
             self.unmatched_rtrans_at(row_line);
         }

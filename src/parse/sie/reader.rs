@@ -51,6 +51,10 @@ pub struct Reader {
     pub(super) ore_sum: Option<i128>,
     /// A booked row of `cur` has an account not yet looked up in the chart.
     pub(super) accounts_to_check: bool,
+    /// The `#VER` line of the last voucher a row of which could not be read: its balance is
+    /// not checked (the sum lacks that row, so an imbalance would only repeat its error). Set
+    /// on the error path only, so reading a good voucher costs nothing.
+    pub(super) row_refused_in: Option<usize>,
     /// Index of an `#RTRANS` row still waiting for its mirror `#TRANS`.
     pub(super) mirror: Option<usize>,
     /// Rows no longer used, kept with their string buffers for reuse.
@@ -112,6 +116,7 @@ impl Reader {
             removed_used: 0,
             ore_sum: Some(0),
             accounts_to_check: false,
+            row_refused_in: None,
             mirror: None,
             spare: Vec::new(),
             checksum: ChecksumState::default(),
@@ -261,12 +266,12 @@ impl Reader {
         self.file_checks();
         if self.suppressed_errors > 0 {
             let n = self.suppressed_errors;
-            self.file.errors.push(Diagnostic::file(format!("`{n}` more errors not shown")));
+            self.file.errors.push(Diagnostic::more_not_shown(n, "errors"));
             self.suppressed_errors = 0;
         }
         if self.suppressed_warnings > 0 {
             let n = self.suppressed_warnings;
-            self.file.warnings.push(Diagnostic::file(format!("`{n}` more warnings not shown")));
+            self.file.warnings.push(Diagnostic::more_not_shown(n, "warnings"));
             self.suppressed_warnings = 0;
         }
         last

@@ -137,6 +137,20 @@ fn structural_errors_are_located() {
     }
 }
 
+/// A row whose amount cannot be read is that row's error; the voucher's balance, which lacks
+/// the row, is not reported besides it. The next voucher's balance is still checked.
+#[test]
+fn an_unreadable_row_is_not_also_an_unbalanced_voucher() {
+    let f = sie(&format!(
+        "{HEADER}#VER K 1042 20240101\n{{\n#TRANS 1910 {{}} 12,34,5\n#TRANS 3001 {{}} -10\n}}\n\
+         #VER K 1043 20240101\n{{\n#TRANS 1910 {{}} 10\n#TRANS 3001 {{}} -9\n}}\n"
+    ));
+    let errors = messages(&f.errors);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].starts_with("line 11: unparseable amount `12,34,5`"), "{errors:?}");
+    assert!(errors[1].starts_with("line 14: voucher `K 1043` does not balance"), "{errors:?}");
+}
+
 #[test]
 fn quirks_of_real_files_are_accepted() {
     let f = sie("#FLAGGA 0\r\n  #SIETYP\t4 \r\n#FNAMN Övningsbolaget AB\n#ORGNR\n\

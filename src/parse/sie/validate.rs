@@ -92,8 +92,8 @@ impl Reader {
 
     fn check_balance(&mut self) {
         // Exact integer sums in öre, kept while the rows were booked; `Decimal` only for the
-        // message.
-        if self.ore_sum == Some(0) {
+        // message. A voucher with a row that could not be read has that row's error already.
+        if self.ore_sum == Some(0) || self.row_refused_in == Some(self.cur.line) {
             return;
         }
         let (mut debit, mut credit) = (Decimal::ZERO, Decimal::ZERO);

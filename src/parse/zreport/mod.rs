@@ -9,6 +9,7 @@
 
 mod check;
 mod locate;
+mod wording;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -233,15 +234,6 @@ struct Envelope {
     reports: Vec<ZReport>,
 }
 
-fn serde_error(e: &serde_json::Error, what: &str) -> Diagnostic {
-    let message = e.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-    Diagnostic::at(e.line().max(1), format!("{what}: {message}")).hint(
-        "the Z-report format is described in docs/formats.md and in \
-         zreport.schema.json; export the report again or correct this field",
-    )
-}
-
 fn check_format(format: Option<&str>, version: Option<u32>, line: usize) -> Option<Diagnostic> {
     if let Some(f) = format
         && f != FORMAT
@@ -280,14 +272,14 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            out.errors.push(serde_error(&e, "not valid JSON"));
+            out.errors.push(wording::explain(&e, ".", "not valid JSON"));
             return out;
         }
     };
     out.positions = Positions::scan(text);
     let reports: Vec<(ZReport, String)> = match &value {
         serde_json::Value::Object(map) if map.contains_key("reports") => {
-            match serde_json::from_str::<Envelope>(text) {
+            match wording::read::<Envelope>(text, "not a Z-report file") {
                 Ok(env) => {
                     if let Some(d) = check_format(Some(&env.format), Some(env.version), 1) {
                         out.errors.push(d);
@@ -295,23 +287,25 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
                     }
                     (0..).zip(env.reports).map(|(i, r)| (r, format!("/reports/{i}"))).collect()
                 }
-                Err(e) => {
-                    out.errors.push(serde_error(&e, "not a Z-report file"));
+                Err(d) => {
+                    out.errors.push(d);
                     return out;
                 }
             }
         }
-        serde_json::Value::Array(_) => match serde_json::from_str::<Vec<ZReport>>(text) {
-            Ok(list) => (0..).zip(list).map(|(i, r)| (r, format!("/{i}"))).collect(),
-            Err(e) => {
-                out.errors.push(serde_error(&e, "not a Z-report"));
-                return out;
+        serde_json::Value::Array(_) => {
+            match wording::read::<Vec<ZReport>>(text, "not a Z-report") {
+                Ok(list) => (0..).zip(list).map(|(i, r)| (r, format!("/{i}"))).collect(),
+                Err(d) => {
+                    out.errors.push(d);
+                    return out;
+                }
             }
-        },
-        _ => match serde_json::from_str::<ZReport>(text) {
+        }
+        _ => match wording::read::<ZReport>(text, "not a Z-report") {
             Ok(r) => vec![(r, String::new())],
-            Err(e) => {
-                out.errors.push(serde_error(&e, "not a Z-report"));
+            Err(d) => {
+                out.errors.push(d);
                 return out;
             }
         },
