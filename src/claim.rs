@@ -213,7 +213,10 @@ pub fn claim(path: &Path, inbox: usize, processing: &Path) -> io::Result<Option<
     if snapshot(path).is_none() {
         return Ok(None);
     }
-    fs::create_dir_all(processing)?;
+    // The processing folder is named in the error: it, not the file, is often what is wrong.
+    let into =
+        |e: io::Error| io::Error::new(e.kind(), format!("into {}: {e}", processing.display()));
+    fs::create_dir_all(processing).map_err(into)?;
     let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
     let target = processing.join(format!("{}-{name}", stamp.as_nanos()));
     match fs::rename(path, &target) {
@@ -225,7 +228,7 @@ pub fn claim(path: &Path, inbox: usize, processing: &Path) -> io::Result<Option<
             Ok(Some(Claimed { name, path: target, inbox }))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
+        Err(e) => Err(into(e)),
     }
 }
 

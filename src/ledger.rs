@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS files (
     told INTEGER NOT NULL DEFAULT 1   -- 0: archived, its notification or warnings not yet out
 );
 CREATE INDEX IF NOT EXISTS files_sha ON files (sha256);
+-- Every reference a file carries (also those posted before from another file): a file's own
+-- documents are never taken for look-alikes of each other (see upload::look_alike).
+CREATE TABLE IF NOT EXISTS file_references (
+    file_id INTEGER NOT NULL,
+    reference TEXT NOT NULL,
+    PRIMARY KEY (file_id, reference)
+);
 -- Inboxes that could not be read and files that could not be taken from their inbox, when
 -- last tried: told once, until the trouble is over (see ledger/trouble.rs).
 CREATE TABLE IF NOT EXISTS trouble (

@@ -26,9 +26,11 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
         report.waiting,
         report.held
     );
-    for inbox in &report.unreachable {
+    for (inbox, why) in &report.unreachable {
         eprintln!(
-            "error: the inbox {} could not be read; its files were not processed",
+            "error: the inbox {} could not be read: {why}; its files were not processed (hint: \
+             check that the folder exists and the share is mounted; `fortnox-bridge init` \
+             creates the folders of a new setup, `run` never creates an inbox)",
             inbox.display()
         );
     }

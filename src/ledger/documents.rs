@@ -46,6 +46,12 @@ impl Ledger {
                 "UPDATE files SET warnings = ?2 WHERE id = ?1",
                 params![file_id, warnings.flatten()],
             )?;
+            for doc in docs {
+                c.execute(
+                    "INSERT OR IGNORE INTO file_references (file_id, reference) VALUES (?1, ?2)",
+                    params![file_id, doc.reference],
+                )?;
+            }
             docs.iter().map(|doc| add_document(c, file_id, doc)).collect()
         })
     }
@@ -71,8 +77,9 @@ impl Ledger {
 
     /// Documents of other files, not rejected, whose reference starts with `prefix` (which
     /// ends in `:`), each with the name of its file: the candidates a voucher known only by its
-    /// content may be a corrected copy of. A range of the reference index, so it stays quick
-    /// in a ledger of years.
+    /// content may be a corrected copy of. Documents `doc`'s file carries itself are not
+    /// candidates (a file put back after a partial refusal carries what it posted before). A
+    /// range of the reference index, so it stays quick in a ledger of years.
     pub fn references_from(
         &self,
         doc: &DocRecord,
@@ -85,7 +92,9 @@ impl Ledger {
         self.with_conn(|c| {
             let mut stmt = c.prepare(&format!(
                 "{DOC_COLUMNS} WHERE reference > ?3 AND reference < ?4
-                 AND file_id != ?1 AND reference != ?2 AND {not_rejected} ORDER BY id"
+                 AND file_id != ?1 AND reference != ?2 AND {not_rejected}
+                 AND reference NOT IN (SELECT reference FROM file_references WHERE file_id = ?1)
+                 ORDER BY id"
             ))?;
             let docs: Vec<DocRecord> = stmt
                 .query_map(params![doc.file_id, doc.reference, prefix, end], doc_row)?

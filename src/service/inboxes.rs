@@ -28,6 +28,8 @@ pub(super) struct Watched {
     _events: Option<watch::InboxWatcher>,
     /// Set while the inbox cannot be read: the pause before the next try.
     down: Option<Duration>,
+    /// Why it could not be read at the last try.
+    why: String,
     /// Whether a read succeeded or failed since the start (the ledger may say it was down).
     checked: bool,
 }
@@ -46,6 +48,7 @@ impl Watched {
             next_release,
             _events: events,
             down: None,
+            why: String::new(),
             checked: false,
         }
     }
@@ -55,9 +58,9 @@ impl Watched {
         now >= self.next_scan
     }
 
-    /// The inbox's folder while it cannot be read.
-    pub(super) fn unreachable(&self, inbox: &InboxConfig) -> Option<PathBuf> {
-        self.down.map(|_| inbox.path.clone())
+    /// The inbox's folder while it cannot be read, and why.
+    pub(super) fn unreachable(&self, inbox: &InboxConfig) -> Option<(PathBuf, String)> {
+        self.down.map(|_| (inbox.path.clone(), self.why.clone()))
     }
 
     /// Offers the inbox's files to the stability check and plans the next scan. A read that
@@ -115,6 +118,7 @@ impl Watched {
                     self.every.clamp(Duration::from_secs(1), MAX_PAUSE)
                 };
                 tracing::debug!(inbox = %inbox.path.display(), ?pause, "inbox unreadable: {e}");
+                self.why = e.to_string();
                 self.down = Some(pause);
                 self.next_scan = Instant::now() + pause;
             }

@@ -4,8 +4,6 @@
 //!
 //! Owns: the run loop; `setup.rs` chooses the Fortnox endpoint and prepares folders and lock.
 
-use std::io;
-use std::path::Path;
 use std::time::Duration;
 
 use tokio::time::{Instant, MissedTickBehavior};
@@ -15,12 +13,15 @@ use crate::config::Config;
 use crate::fortnox::Client;
 use crate::ledger::{Ledger, Trouble};
 use crate::notify;
-use crate::pipeline::{Fatal, FileOutcome, Pass, Pipeline, unix_now};
+use crate::pipeline::{Fatal, Pass, Pipeline, unix_now};
 use crate::watch;
 use inboxes::{Watched, last_release, next_release};
+pub use report::RunReport;
+use report::stuck_key;
 pub use setup::{Endpoint, InstanceLock, endpoint, prepare_folders, try_lock};
 
 mod inboxes;
+mod report;
 mod setup;
 pub mod systemd;
 #[cfg(windows)]
@@ -38,71 +39,6 @@ pub enum ServiceError {
 fn setup(what: impl Into<String>) -> impl FnOnce(String) -> ServiceError {
     let what = what.into();
     move |message| ServiceError::Setup { what, message }
-}
-
-/// What a run did, for `--once` and the demo.
-#[derive(Debug, Default, Clone)]
-pub struct RunReport {
-    pub done: Vec<std::path::PathBuf>,
-    pub failed: Vec<std::path::PathBuf>,
-    /// Files whose documents still wait for Fortnox.
-    pub waiting: usize,
-    /// Files queued for a nightly or manual sync.
-    pub held: usize,
-    /// Inboxes that could not be read (`--once` exits 2).
-    pub unreachable: Vec<std::path::PathBuf>,
-    /// Files that could not be taken from their inbox (no right to move them, say), with why
-    /// (`--once` exits 2). Each is told once while it stays stuck.
-    pub unclaimed: Vec<(std::path::PathBuf, String)>,
-    /// A progress bar, when a large batch is run interactively.
-    progress: Option<indicatif::ProgressBar>,
-}
-
-impl RunReport {
-    /// A file that could not be moved out of its inbox: told (`file_unclaimable`) the first
-    /// time (the ledger keeps it, so a restart or the next `run --once` does not tell it again);
-    /// it is tried again at the next scan.
-    async fn stuck(
-        &mut self,
-        pipeline: &Pipeline,
-        path: &Path,
-        e: &io::Error,
-    ) -> Result<(), Fatal> {
-        if !self.unclaimed.iter().any(|(p, _)| p == path) {
-            self.unclaimed.push((path.to_path_buf(), e.to_string()));
-        }
-        if !pipeline.ledger.trouble_began(
-            Trouble::FileStuck,
-            &path.display().to_string(),
-            &e.to_string(),
-        )? {
-            tracing::debug!(file = %path.display(), "still cannot be claimed: {e}");
-            return Ok(());
-        }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let event = notify::Event {
-            event: "file_unclaimable".to_owned(),
-            summary: format!(
-                "{} cannot be taken from the inbox: {e}; it stays there and is tried again \
-                 (hint: the service's account must be allowed to move files out of the inbox \
-                 folder and into its processing folder)",
-                path.display()
-            ),
-            file: name,
-            error: Some(e.to_string()),
-            ..notify::Event::default()
-        };
-        notify::send(&pipeline.config.notify, &event).await;
-        Ok(())
-    }
-
-    fn add(&mut self, outcome: FileOutcome) {
-        match outcome {
-            FileOutcome::Done(p) => self.done.push(p),
-            FileOutcome::Failed(p) => self.failed.push(p),
-            FileOutcome::Waiting | FileOutcome::Held => {}
-        }
-    }
 }
 
 /// Runs the service. With `once`, processes what is in the inboxes now, settles the uploads
@@ -340,15 +276,13 @@ async fn claim_ready(
 ) -> Result<(), ServiceError> {
     let Some(inbox) = pipeline.config.inboxes.get(index) else { return Ok(()) };
     for path in stability.ready() {
+        let key = stuck_key(&path);
         match claim::claim(&path, index, &inbox.processing) {
             Ok(Some(claimed)) => {
                 if !report.unclaimed.is_empty() {
                     report.unclaimed.retain(|(p, _)| *p != path);
                 }
-                pipeline
-                    .ledger
-                    .trouble_over(Trouble::FileStuck, &path.display().to_string())
-                    .map_err(Fatal::from)?;
+                pipeline.ledger.trouble_over(Trouble::FileStuck, &key).map_err(Fatal::from)?;
                 tracing::info!(file = %claimed.name, "claimed");
                 report.add(pipeline.process(&claimed).await?);
                 if let Some(bar) = &report.progress {

@@ -125,20 +125,32 @@ pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>)
 /// Writes the unit into `unit_dir` and, with `enable`, reloads systemd and starts it.
 /// Creates the service's own folders that are missing (done/, failed/, processing, and the
 /// folders of the state, token store, key, log and sandbox data): under `ProtectSystem=strict`
-/// the service cannot create them itself. With `user`, they are handed to that account.
+/// the service cannot create them itself. With `user`, they (made now or before) are handed to
+/// that account.
 /// Inboxes are not created (see `prepare_folders`). Returns the folders created.
 pub fn make_own_folders(config: &Config, user: Option<&str>) -> Result<Vec<PathBuf>, String> {
     let inboxes: Vec<&Path> =
         config.inboxes.iter().flat_map(|i| [i.path.as_path(), i.processing.as_path()]).collect();
     let mut made = Vec::new();
     for dir in config.writable_dirs() {
-        if dir.exists() || (inboxes.contains(&dir.as_path()) && dir != config.folders.processing) {
+        if inboxes.contains(&dir.as_path()) && dir != config.folders.processing {
             continue;
         }
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            format!("{}: cannot create: {e} (hint: run `service install` as root)", dir.display())
-        })?;
-        if let Some(user) = user {
+        let new = !dir.exists();
+        if new {
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                format!(
+                    "{}: cannot create: {e} (hint: run `service install` as root)",
+                    dir.display()
+                )
+            })?;
+            made.push(dir.clone());
+        }
+        // Also done/, failed/ and processing made before (by `init` run as root); never a
+        // folder that existed and is not the bridge's own (the parent of a state file in /etc).
+        let f = &config.folders;
+        let ours = [&f.done, &f.failed, &f.processing].contains(&&dir);
+        if let Some(user) = user.filter(|_| new || ours) {
             let status = Command::new("chown")
                 .arg(format!("{user}:"))
                 .arg(&dir)
@@ -151,7 +163,6 @@ pub fn make_own_folders(config: &Config, user: Option<&str>) -> Result<Vec<PathB
                 ));
             }
         }
-        made.push(dir);
     }
     Ok(made)
 }

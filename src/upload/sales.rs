@@ -387,8 +387,17 @@ async fn follow_up(
         if plan.bookkeep {
             if !head.booked {
                 if let Some(date) = head.invoice_date {
-                    preflight.booking_year(client, date).await.map_err(|f| {
-                        Step::from(f).about(&format!("invoice {invoice} is made but not booked"))
+                    preflight.booking_year(client, date).await.map_err(|f| match f {
+                        // The invoice exists: the way out is in Fortnox, then this same file
+                        // again (the invoice is found, not made twice, and booked).
+                        Failure::Rejected(reason) => Step::Reject(format!(
+                            "invoice {invoice} is made but cannot be booked: {reason}; once \
+                             that is put right in Fortnox (or the invoice's date changed there), \
+                             put this same file back: invoice {invoice} is found, not made \
+                             again, and booked"
+                        )),
+                        other => Step::from(other)
+                            .about(&format!("invoice {invoice} is made but not booked")),
                     })?;
                 }
                 client.bookkeep_invoice(&invoice).await?;

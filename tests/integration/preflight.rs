@@ -156,3 +156,58 @@ async fn a_voucher_with_several_problems_is_refused_with_all_of_them() {
         "{report}"
     );
 }
+
+/// A file put back after a partial refusal carries what it posted before: its own vouchers are
+/// not taken for look-alikes of each other (two unnumbered vouchers of one day with one text),
+/// so the refused one, corrected, is posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_put_back_after_a_partial_refusal_posts_the_rest() {
+    let ws = Workspace::start().await;
+    let day = |objects: &str| {
+        format!(
+            "#FLAGGA 0\n#SIETYP 4\n#DIM 1 \"Kostnadsställe\"\n\
+             #VER \"\" \"\" 20261102 \"Dagskassa\"\n{{\n#TRANS 3001 {{}} -50.00\n#TRANS 1910 {{}} 50.00\n}}\n\
+             #VER \"\" \"\" 20261102 \"Dagskassa\"\n{{\n#TRANS 6110 {{{objects}}} 80.00\n#TRANS 1910 {{}} -80.00\n}}\n"
+        )
+    };
+    ws.drop_file("dag.si", day("").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "the second needs a cost centre: {out:?}");
+    ws.drop_file("dag.si", day("1 \"10\"").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-11-02").await;
+    assert_eq!(api.all_vouchers("A", year).await.len(), 2, "each once");
+}
+
+/// An invoice made but refused booking (its date is in a locked period) says what to do: put it
+/// right in Fortnox, then the same file again, which finds the invoice instead of making another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_in_a_locked_period_says_how_to_get_it_booked() {
+    let ws = Workspace::start().await;
+    ws.write_config("[orders]\ncreate = \"invoice\"\nbookkeep = true\n");
+    let csv = String::from_utf8(fixture("orders/webbshop-2026-11-20.csv")).expect("UTF-8");
+    let august = csv
+        .lines()
+        .filter(|l| l.starts_with("order_id;") || l.starts_with("W-1001;"))
+        .map(|l| l.replace(";2026-11-18;", ";2026-08-14;"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    ws.drop_file("webbshop-2026-08-14.csv", august.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = error_report(&ws, "webbshop-2026-08-14.csv");
+    assert!(
+        report.contains(
+            "order W-1001: invoice 1 is made but cannot be booked: 2026-08-14 is in a locked period"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("put this same file back: invoice 1 is found, not made again, and booked"),
+        "{report}"
+    );
+    let made = invoices_with(&ws.api().await, "W-1001").await;
+    assert_eq!(made.len(), 1, "made once: {made:?}");
+}

@@ -90,7 +90,8 @@ async fn run_once_goes_on_past_an_inbox_it_cannot_read() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(ws.archived("done").len(), 1, "the readable inbox was processed");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("share/export could not be read"), "{stderr}");
+    assert!(stderr.contains("share/export could not be read: "), "{stderr}");
+    assert!(stderr.contains("(hint: check that the folder exists"), "{stderr}");
     let sent = events_in(&events);
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0]["event"], "inbox_unreachable");
@@ -192,4 +193,22 @@ async fn a_file_that_cannot_be_taken_from_its_inbox_is_told_not_ignored() {
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(ws.archived("done").len(), 1);
+
+    // Stuck again, with another file of the same name: that is news, told again, and the
+    // message names the processing folder in the way.
+    std::fs::rename(ws.path("kassa/.processing"), ws.path("kassa-processing")).expect("move");
+    std::fs::write(ws.path("kassa/.processing"), b"in the way").expect("blocker");
+    let next = "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261102 \"Kaffe\"\n{\n\
+                #TRANS 4010 {} 50.00\n#TRANS 1910 {} -50.00\n}\n";
+    std::fs::write(ws.path("kassa/kassa-2026-10.si"), next).expect("drop");
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let sent = events_in(&events);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("into ") && e.contains(".processing")),
+        "{sent:?}"
+    );
 }
