@@ -5,6 +5,16 @@
 use crate::documents::{error_report, invoices_with};
 use crate::harness::{Workspace, fixture};
 
+/// The web shop export with only order W-1001 (three lines), dated `date`.
+fn order_w1001_dated(date: &str) -> String {
+    let csv = String::from_utf8(fixture("orders/webbshop-2026-11-20.csv")).expect("UTF-8");
+    csv.lines()
+        .filter(|l| l.starts_with("order_id;") || l.starts_with("W-1001;"))
+        .map(|l| l.replace(";2026-11-18;", &format!(";{date};")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
     let ws = Workspace::start().await;
@@ -97,14 +107,7 @@ async fn a_date_far_outside_every_financial_year_is_refused_not_waited_for() {
 async fn an_invoice_waits_for_its_financial_year_to_be_bookkept() {
     let ws = Workspace::start().await;
     ws.write_config("[upload]\nretry_secs = 1\n[orders]\ncreate = \"invoice\"\nbookkeep = true\n");
-    let csv = String::from_utf8(fixture("orders/webbshop-2026-11-20.csv")).expect("UTF-8");
-    let january = csv
-        .lines()
-        .filter(|l| l.starts_with("order_id;") || l.starts_with("W-1001;"))
-        .map(|l| l.replace(";2026-11-18;", ";2028-01-03;"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    ws.drop_file("webbshop-2028-01-03.csv", january.as_bytes());
+    ws.drop_file("webbshop-2028-01-03.csv", order_w1001_dated("2028-01-03").as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(3), "it waits: {out:?}");
     assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
@@ -187,14 +190,7 @@ async fn a_file_put_back_after_a_partial_refusal_posts_the_rest() {
 async fn an_invoice_in_a_locked_period_says_how_to_get_it_booked() {
     let ws = Workspace::start().await;
     ws.write_config("[orders]\ncreate = \"invoice\"\nbookkeep = true\n");
-    let csv = String::from_utf8(fixture("orders/webbshop-2026-11-20.csv")).expect("UTF-8");
-    let august = csv
-        .lines()
-        .filter(|l| l.starts_with("order_id;") || l.starts_with("W-1001;"))
-        .map(|l| l.replace(";2026-11-18;", ";2026-08-14;"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    ws.drop_file("webbshop-2026-08-14.csv", august.as_bytes());
+    ws.drop_file("webbshop-2026-08-14.csv", order_w1001_dated("2026-08-14").as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let report = error_report(&ws, "webbshop-2026-08-14.csv");
