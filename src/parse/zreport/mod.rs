@@ -277,6 +277,10 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
         }
     };
     out.positions = Positions::scan(text);
+    if let Some(d) = wording::foreign(&value) {
+        out.errors.push(d);
+        return out;
+    }
     let reports: Vec<(ZReport, String)> = match &value {
         serde_json::Value::Object(map) if map.contains_key("reports") => {
             match wording::read::<Envelope>(text, "not a Z-report file") {

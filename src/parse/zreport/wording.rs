@@ -110,9 +110,52 @@ fn toml_key(name: &str) -> String {
     }
 }
 
+/// The fields that make a report ours: a JSON object with none of them is another program's
+/// export (a POS's own Z-report JSON), told as such instead of as its first unknown field.
+const OURS: &[&str] = &["format", "reports", "z_number", "register", "company", "sales"];
+
+/// The error for a file whose top-level object (or first element) has none of our fields.
+pub(super) fn foreign(value: &serde_json::Value) -> Option<Diagnostic> {
+    let first = match value {
+        serde_json::Value::Array(list) => list.first()?,
+        other => other,
+    };
+    let map = first.as_object()?;
+    if map.is_empty() || map.keys().any(|k| OURS.contains(&k.as_str())) {
+        return None;
+    }
+    let fields: Vec<String> = map.keys().take(6).map(|k| format!("`{k}`")).collect();
+    Some(
+        Diagnostic::at(
+            1,
+            format!(
+                "not a fortnox-bridge Z-report: its fields ({}) are another program's; a \
+                 fortnox-bridge Z-report has `z_number`, `register`, `company`, `sales` and \
+                 `payments`",
+                fields.join(", ")
+            ),
+        )
+        .hint(
+            "have the register (or its integration) write the Z-report JSON described in \
+             docs/formats.md and zreport.schema.json, or convert its export to it",
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{ZReport, parse};
+    use super::foreign;
+
+    #[test]
+    fn only_an_object_with_none_of_our_fields_is_foreign() {
+        let is_foreign = |text: &str| foreign(&serde_json::from_str(text).expect("json")).is_some();
+        assert!(is_foreign(r#"{"report_info": {}, "sales_summary": {}}"#));
+        assert!(is_foreign(r#"[{"loop_number": 2451}]"#));
+        assert!(!is_foreign(r#"{"z_number": 1, "report_info": {}}"#), "ours, with a typo'd field");
+        assert!(!is_foreign("{}"), "serde names what is missing");
+        assert!(!is_foreign("[]") && !is_foreign("7"));
+    }
 
     fn report(payment: &str) -> String {
         format!(
