@@ -8,6 +8,8 @@ use serde_json::json;
 
 use fortnox_bridge::config::{AuthMethod, Config, Target};
 use fortnox_bridge::fortnox::{TokenHealth, TokenStore};
+use fortnox_bridge::ledger::Trouble;
+use fortnox_bridge::service;
 
 use super::ops::open_ledger;
 
@@ -29,6 +31,13 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         inboxes.push((inbox, s));
     }
     let gaps = ledger.zreport_gaps_open()?;
+    // Files still stuck in an inbox (one taken since, or removed, is no longer listed).
+    let stuck: Vec<_> = ledger
+        .troubles(Trouble::FileStuck)?
+        .into_iter()
+        .filter(|(key, _, _)| service::stuck_path(key).exists())
+        .map(|(key, since, error)| (service::stuck_path(&key).display().to_string(), since, error))
+        .collect();
     let target = match &config.fortnox.target {
         Target::EmbeddedSandbox => "embedded sandbox".to_owned(),
         Target::Live => "Fortnox (live)".to_owned(),
@@ -66,7 +75,10 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         writeln!(
             out,
             "{}",
-            json!({"fortnox": target, "token_health": auth, "inboxes": list, "zreport_gaps": gaps})
+            json!({"fortnox": target, "token_health": auth, "inboxes": list, "zreport_gaps": gaps,
+                "stuck_files": stuck.iter().map(|(file, since, error)| {
+                    json!({"file": file, "since": since, "error": error})
+                }).collect::<Vec<_>>()})
         )?;
         return Ok(());
     }
@@ -109,6 +121,17 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             )?;
         }
         writeln!(out, "  last success: {}", s.last_success.as_deref().unwrap_or("never"))?;
+    }
+    if !stuck.is_empty() {
+        writeln!(out, "Files that cannot be taken from their inbox (they wait there):")?;
+        for (file, since, error) in &stuck {
+            writeln!(out, "  {file}: since {since}: {error}")?;
+        }
+        writeln!(
+            out,
+            "  (hint: the service's account must be allowed to move files out of the inbox \
+             folder and into its processing folder)"
+        )?;
     }
     if !gaps.is_empty() {
         writeln!(out, "Z-reports that have not arrived (a day of sales may be missing):")?;

@@ -57,6 +57,15 @@ impl Ledger {
         })
     }
 
+    /// Every path that has `what`: `(path, since, error)`, oldest first.
+    pub fn troubles(&self, what: Trouble) -> Result<Vec<(String, String, String)>, LedgerError> {
+        self.with_conn(|c| {
+            c.prepare("SELECT path, since, error FROM trouble WHERE what = ?1 ORDER BY since")?
+                .query_map([what.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+    }
+
     /// Records that `path` no longer has `what`. True when it had it (news).
     pub fn trouble_over(&self, what: Trouble, path: &str) -> Result<bool, LedgerError> {
         self.write(|c| {
@@ -81,6 +90,9 @@ mod tests {
         assert!(ledger.trouble_began(Trouble::InboxDown, path, "gone").expect("began"));
         assert!(!ledger.trouble_began(Trouble::InboxDown, path, "gone").expect("again"));
         assert!(ledger.trouble_began(Trouble::FileStuck, path, "denied").expect("other kind"));
+        let stuck = ledger.troubles(Trouble::FileStuck).expect("list");
+        assert_eq!(stuck.len(), 1);
+        assert_eq!((stuck[0].0.as_str(), stuck[0].2.as_str()), (path, "denied"));
         let since = ledger.with_conn(|c| current(c, Trouble::InboxDown, path)).expect("current");
         assert_eq!(since.map(|(_, e)| e).as_deref(), Some("gone"));
         assert!(ledger.trouble_over(Trouble::InboxDown, path).expect("over"));

@@ -17,7 +17,7 @@ use crate::pipeline::{Fatal, Pass, Pipeline, unix_now};
 use crate::watch;
 use inboxes::{Watched, last_release, next_release};
 pub use report::RunReport;
-use report::stuck_key;
+pub use report::{stuck_key, stuck_path};
 pub use setup::{Endpoint, InstanceLock, endpoint, prepare_folders, try_lock};
 
 mod inboxes;

@@ -77,11 +77,16 @@ impl RunReport {
 
 /// How a stuck file is kept in the ledger: its path and modification time, so that a later
 /// file of the same name (a daily `export.csv`) is a new one.
-pub(super) fn stuck_key(path: &Path) -> String {
+pub fn stuck_key(path: &Path) -> String {
     let modified = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
     format!("{} (modified {modified})", path.display())
+}
+
+/// The file a [`stuck_key`] names.
+pub fn stuck_path(key: &str) -> &Path {
+    Path::new(key.rsplit_once(" (modified ").map_or(key, |(path, _)| path))
 }

@@ -189,10 +189,16 @@ async fn a_file_that_cannot_be_taken_from_its_inbox_is_told_not_ignored() {
         assert_eq!(sent[0]["event"], "file_unclaimable");
         assert_eq!(sent[0]["file"], "kassa-2026-10.si");
     }
+    let status = String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();
+    assert!(status.contains("Files that cannot be taken from their inbox"), "{status}");
+    assert!(status.contains("kassa/kassa-2026-10.si: since "), "{status}");
     std::fs::remove_file(ws.path("kassa/.processing")).expect("unblock");
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(ws.archived("done").len(), 1);
+    let status = ws.cli(&["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(status["stuck_files"], serde_json::json!([]), "taken: no longer listed");
 
     // Stuck again, with another file of the same name: that is news, told again, and the
     // message names the processing folder in the way.
