@@ -18,6 +18,11 @@ impl Pipeline {
     /// with its other warnings). Gaps nobody was told about yet are sent as one `zreport_gap`
     /// event (which logs it too), then recorded as notified.
     pub(super) async fn zreport_gaps(&self, file: &FileRecord) -> Result<Vec<Diagnostic>, Fatal> {
+        let found = self.ledger.zreport_gaps_found(file.id)?;
+        if found.is_empty() {
+            // Nearly every file (and every pass over a waiting one): nothing more to read.
+            return Ok(Vec::new());
+        }
         // Only gaps still open: a missing report that came meanwhile (files dropped together are
         // taken in name order, `Z-1000` before `Z-999`) is no news.
         let open = self.ledger.zreport_gaps_open()?;
@@ -29,12 +34,7 @@ impl Pipeline {
                     && g.after < o.before
             })
         };
-        let found: Vec<_> = self
-            .ledger
-            .zreport_gaps_found(file.id)?
-            .into_iter()
-            .filter(|f| still_open(&f.gap))
-            .collect();
+        let found: Vec<_> = found.into_iter().filter(|f| still_open(&f.gap)).collect();
         let warnings: Vec<Diagnostic> =
             found.iter().map(|f| Diagnostic::at(f.line, f.gap.describe()).hint(HINT)).collect();
         let untold: Vec<&Diagnostic> =
