@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS file_references (
 CREATE TABLE IF NOT EXISTS trouble (
     what TEXT NOT NULL,               -- inbox_down | file_stuck
     path TEXT NOT NULL,
+    instance TEXT NOT NULL,           -- which file at that path (its modification time), or ''
     since TEXT NOT NULL,
     error TEXT NOT NULL,
     PRIMARY KEY (what, path)

@@ -9,7 +9,6 @@ use serde_json::json;
 use fortnox_bridge::config::{AuthMethod, Config, Target};
 use fortnox_bridge::fortnox::{TokenHealth, TokenStore};
 use fortnox_bridge::ledger::Trouble;
-use fortnox_bridge::service;
 
 use super::ops::open_ledger;
 
@@ -35,8 +34,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
     let stuck: Vec<_> = ledger
         .troubles(Trouble::FileStuck)?
         .into_iter()
-        .filter(|(key, _, _)| service::stuck_path(key).exists())
-        .map(|(key, since, error)| (service::stuck_path(&key).display().to_string(), since, error))
+        .filter(|(path, _, _)| std::path::Path::new(path).exists())
         .collect();
     let target = match &config.fortnox.target {
         Target::EmbeddedSandbox => "embedded sandbox".to_owned(),

@@ -39,21 +39,27 @@ pub(super) fn current(
 }
 
 impl Ledger {
-    /// Records that `path` has `what` (because of `error`). True when this is news: it did not
-    /// have it at the last try, also of another process.
+    /// Records that `path` has `what` (because of `error`); `instance` tells apart what is at
+    /// the path (a stuck file's modification time; `""` for an inbox). True when this is news:
+    /// the path did not have it at the last try (also of another process), or another
+    /// instance had it (a later file of the same name).
     pub fn trouble_began(
         &self,
         what: Trouble,
         path: &str,
+        instance: &str,
         error: &str,
     ) -> Result<bool, LedgerError> {
         self.write(|c| {
-            let added = c.execute(
-                "INSERT INTO trouble (what, path, since, error) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (what, path) DO NOTHING",
-                params![what.as_str(), path, now(), error],
+            let changed = c.execute(
+                "INSERT INTO trouble (what, path, instance, since, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (what, path) DO UPDATE SET instance = excluded.instance,
+                   since = excluded.since, error = excluded.error
+                 WHERE instance != excluded.instance",
+                params![what.as_str(), path, instance, now(), error],
             )?;
-            Ok(added > 0)
+            Ok(changed > 0)
         })
     }
 
@@ -66,8 +72,12 @@ impl Ledger {
         })
     }
 
-    /// Records that `path` no longer has `what`. True when it had it (news).
+    /// Records that `path` no longer has `what`. True when it had it (news). Read first: it
+    /// is called for every file taken, nearly always with nothing to clear.
     pub fn trouble_over(&self, what: Trouble, path: &str) -> Result<bool, LedgerError> {
+        if self.with_conn(|c| current(c, what, path))?.is_none() {
+            return Ok(false);
+        }
         self.write(|c| {
             let removed = c.execute(
                 "DELETE FROM trouble WHERE what = ?1 AND path = ?2",
@@ -87,12 +97,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
         let path = "/mnt/kassa";
-        assert!(ledger.trouble_began(Trouble::InboxDown, path, "gone").expect("began"));
-        assert!(!ledger.trouble_began(Trouble::InboxDown, path, "gone").expect("again"));
-        assert!(ledger.trouble_began(Trouble::FileStuck, path, "denied").expect("other kind"));
-        let stuck = ledger.troubles(Trouble::FileStuck).expect("list");
-        assert_eq!(stuck.len(), 1);
-        assert_eq!((stuck[0].0.as_str(), stuck[0].2.as_str()), (path, "denied"));
+        let began =
+            |what, instance| ledger.trouble_began(what, path, instance, "gone").expect("began");
+        assert!(began(Trouble::InboxDown, ""));
+        assert!(!began(Trouble::InboxDown, ""), "told already");
+        assert!(began(Trouble::FileStuck, "1"), "another kind");
+        assert!(!began(Trouble::FileStuck, "1"));
+        assert!(began(Trouble::FileStuck, "2"), "a later file at the same path is news");
+        assert_eq!(ledger.troubles(Trouble::FileStuck).expect("list").len(), 1);
         let since = ledger.with_conn(|c| current(c, Trouble::InboxDown, path)).expect("current");
         assert_eq!(since.map(|(_, e)| e).as_deref(), Some("gone"));
         assert!(ledger.trouble_over(Trouble::InboxDown, path).expect("over"));

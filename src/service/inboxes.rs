@@ -98,7 +98,7 @@ impl Watched {
                 let pause = if let Some(pause) = self.down {
                     (pause * 2).min(MAX_PAUSE)
                 } else {
-                    if ledger.trouble_began(Trouble::InboxDown, &shown, &e.to_string())? {
+                    if ledger.trouble_began(Trouble::InboxDown, &shown, "", &e.to_string())? {
                         let event = notify::Event {
                             event: "inbox_unreachable".to_owned(),
                             summary: format!(

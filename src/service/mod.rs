@@ -17,7 +17,6 @@ use crate::pipeline::{Fatal, Pass, Pipeline, unix_now};
 use crate::watch;
 use inboxes::{Watched, last_release, next_release};
 pub use report::RunReport;
-pub use report::{stuck_key, stuck_path};
 pub use setup::{Endpoint, InstanceLock, endpoint, prepare_folders, try_lock};
 
 mod inboxes;
@@ -276,13 +275,15 @@ async fn claim_ready(
 ) -> Result<(), ServiceError> {
     let Some(inbox) = pipeline.config.inboxes.get(index) else { return Ok(()) };
     for path in stability.ready() {
-        let key = stuck_key(&path);
         match claim::claim(&path, index, &inbox.processing) {
             Ok(Some(claimed)) => {
                 if !report.unclaimed.is_empty() {
                     report.unclaimed.retain(|(p, _)| *p != path);
                 }
-                pipeline.ledger.trouble_over(Trouble::FileStuck, &key).map_err(Fatal::from)?;
+                pipeline
+                    .ledger
+                    .trouble_over(Trouble::FileStuck, &path.display().to_string())
+                    .map_err(Fatal::from)?;
                 tracing::info!(file = %claimed.name, "claimed");
                 report.add(pipeline.process(&claimed).await?);
                 if let Some(bar) = &report.progress {

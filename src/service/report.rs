@@ -39,7 +39,13 @@ impl RunReport {
         if !self.unclaimed.iter().any(|(p, _)| p == path) {
             self.unclaimed.push((path.to_path_buf(), e.to_string()));
         }
-        if !pipeline.ledger.trouble_began(Trouble::FileStuck, &stuck_key(path), &e.to_string())? {
+        let shown = path.display().to_string();
+        if !pipeline.ledger.trouble_began(
+            Trouble::FileStuck,
+            &shown,
+            &modified(path),
+            &e.to_string(),
+        )? {
             tracing::debug!(file = %path.display(), "still cannot be claimed: {e}");
             return Ok(());
         }
@@ -75,18 +81,13 @@ impl RunReport {
     }
 }
 
-/// How a stuck file is kept in the ledger: its path and modification time, so that a later
-/// file of the same name (a daily `export.csv`) is a new one.
-pub fn stuck_key(path: &Path) -> String {
-    let modified = std::fs::metadata(path)
+/// Which file is at `path`: its modification time, so that a later file of the same name (a
+/// daily `export.csv`) stuck again is news.
+fn modified(path: &Path) -> String {
+    std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    format!("{} (modified {modified})", path.display())
-}
-
-/// The file a [`stuck_key`] names.
-pub fn stuck_path(key: &str) -> &Path {
-    Path::new(key.rsplit_once(" (modified ").map_or(key, |(path, _)| path))
+        .map_or(0, |d| d.as_nanos())
+        .to_string()
 }
