@@ -21,12 +21,15 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
-        for e in errors {
-            tracing::warn!("{}", e.render(&file.name));
+        let rendered: Vec<String> = errors.iter().map(|e| e.render(&file.name)).collect();
+        for e in &rendered {
+            tracing::warn!("{e}");
         }
-        let report = error_report(file, errors, warnings, note);
-        let first = errors.first().map(|e| e.render(&file.name)).unwrap_or_default();
-        let outcome = self.finish(file, false, &first_line(errors), Some(&report))?;
+        let report = error_report(file, &rendered, warnings, note);
+        // The ledger's note is the first error as the report says it (file:line: what, hint):
+        // `audit` shows it, and a start after a crash tells and reports from it.
+        let first = rendered.first().cloned().unwrap_or_default();
+        let outcome = self.finish(file, false, &first, Some(&report))?;
         let count = format!("{} error(s), the first: {first}", errors.len());
         self.tell(file, &outcome, &first, &count, warnings).await?;
         Ok(outcome)
@@ -107,11 +110,6 @@ impl Pipeline {
         };
         if file.state == FileState::Failed {
             let first = self.ledger.file_note(file.id)?.unwrap_or_default();
-            let first = match first.strip_prefix("line ") {
-                Some(rest) => format!("{}:{rest}", file.name),
-                None if first.is_empty() => first,
-                None => format!("{}: {first}", file.name),
-            };
             let summary = format!("the first error: {first}");
             self.tell(file, &FileOutcome::Failed(landed), &first, &summary, &[]).await
         } else {
@@ -186,16 +184,17 @@ impl Pipeline {
 /// Posted documents a refused file's report names one by one.
 const LISTED: usize = 20;
 
-/// The text of `NAME.error.txt`: every located error with its hint, the warnings, what to do.
+/// The text of `NAME.error.txt`: every located error with its hint (`errors`, rendered with
+/// the file's name), the warnings, what to do.
 pub(super) fn error_report(
     file: &FileRecord,
-    errors: &[Diagnostic],
+    errors: &[String],
     warnings: &[Diagnostic],
     note: &str,
 ) -> String {
     let mut report = format!("fortnox-bridge could not post `{}`.\n\nErrors:\n", file.name);
     for e in errors {
-        let _ = writeln!(report, "  {}", e.render(&file.name));
+        let _ = writeln!(report, "  {e}");
     }
     if !warnings.is_empty() {
         report.push_str("\nWarnings:\n");
@@ -227,8 +226,4 @@ fn warnings_report(file: &FileRecord, warnings: &[Diagnostic]) -> String {
          Fortnox if one surprises you.\n",
     );
     report
-}
-
-fn first_line(errors: &[Diagnostic]) -> String {
-    errors.first().map(ToString::to_string).unwrap_or_default()
 }

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use super::{Fatal, FileOutcome, Pass, Pipeline, io_err};
 use crate::archive;
 use crate::claim::{self, Claimed};
-use crate::diagnostic::Diagnostic;
 use crate::ledger::FileState;
 
 impl Pipeline {
@@ -72,8 +71,8 @@ impl Pipeline {
         };
         let target = PathBuf::from(target);
         if file.state == FileState::Failed && !archive::error_report_of(&target).exists() {
-            let reason = Diagnostic::file(self.ledger.file_note(file.id)?.unwrap_or_default());
-            let report = super::finish::error_report(file, &[reason], &[], "");
+            let first = self.ledger.file_note(file.id)?.unwrap_or_default();
+            let report = super::finish::error_report(file, &[first], &[], "");
             archive::write_error_report(&target, &report).map_err(io_err(&target))?;
         }
         let landed = archive::place(path, &target).map_err(io_err(path))?;

@@ -47,7 +47,10 @@ async fn audit_show_tells_files_that_produced_no_documents() {
     let text = stdout(&broken);
     assert_eq!(broken.status.code(), Some(0), "{broken:?}");
     assert!(text.contains("kassa-trasig.si -> produced no documents (failed)"), "{text}");
-    assert!(text.contains("failed/") && text.contains("note: line 7: voucher `K 1043`"), "{text}");
+    assert!(
+        text.contains("failed/") && text.contains("note: kassa-trasig.si:7: voucher `K 1043`"),
+        "{text}"
+    );
 
     let unknown = ws.cli(&["audit", "show", "--json", "anteckning.txt"]);
     let lines = json_lines(&unknown);
