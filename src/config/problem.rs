@@ -101,8 +101,12 @@ pub(super) fn line_of(text: &str, key: &[String]) -> Option<usize> {
         node = next;
         found = span.or(found);
     }
-    let start = found?.start;
-    Some(text.get(..start).unwrap_or(text).matches('\n').count() + 1)
+    Some(line_at(text, found?.start))
+}
+
+/// The 1-based line of byte `offset` of `text`.
+pub(super) fn line_at(text: &str, offset: usize) -> usize {
+    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
 /// Picks `value` of `[section] key` among `choices` (`(text, value)`), or explains the

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use toml_edit::{ImDocument, Item, TableLike, Value};
 
-use super::problem::dotted;
+use super::problem::{dotted, line_at};
 
 const TEMPLATE_HINT: &str =
     "the commented template `fortnox-bridge init DIR` writes shows every key";
@@ -102,10 +102,6 @@ pub(super) fn explain(text: &str, err: &toml::de::Error) -> (Option<usize>, Stri
         return (Some(line_at(text, start)), plain);
     }
     (Some(line_at(text, start)), message)
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    text.get(..offset).unwrap_or(text).matches('\n').count() + 1
 }
 
 /// The innermost value whose text holds `offset`.

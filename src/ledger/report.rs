@@ -205,19 +205,10 @@ impl Ledger {
                     },
                 ))
             })?;
-            let mut ev = c.prepare(
-                "SELECT at, event, detail FROM audit
-                 WHERE document_id = ?1 OR (file_id = ?2 AND document_id IS NULL)
-                 ORDER BY seq",
-            )?;
             let mut out = Vec::new();
             for row in rows {
                 let (file_id, mut entry) = row?;
-                entry.events = ev
-                    .query_map(params![entry.document_id, file_id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })?
-                    .collect::<rusqlite::Result<_>>()?;
+                entry.events = events(c, Some(entry.document_id), file_id)?;
                 out.push(entry);
             }
             Ok(out)
@@ -248,19 +239,31 @@ impl Ledger {
                     },
                 ))
             })?;
-            let mut ev =
-                c.prepare("SELECT at, event, detail FROM audit WHERE file_id = ?1 ORDER BY seq")?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, mut file) = row?;
-                file.events = ev
-                    .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<rusqlite::Result<_>>()?;
+                // A file without documents has only its own events.
+                file.events = events(c, None, id)?;
                 out.push(file);
             }
             Ok(out)
         })
     }
+}
+
+/// The audit events of document `document` (if any) and the file-level events of file `file`,
+/// oldest first: `(at, event, detail)`.
+fn events(
+    c: &rusqlite::Connection,
+    document: Option<i64>,
+    file: i64,
+) -> rusqlite::Result<Vec<(String, String, String)>> {
+    c.prepare_cached(
+        "SELECT at, event, detail FROM audit
+         WHERE document_id = ?1 OR (file_id = ?2 AND document_id IS NULL) ORDER BY seq",
+    )?
+    .query_map(params![document, file], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+    .collect()
 }
 
 /// What `audit show` asks for, read from its words.
