@@ -26,12 +26,8 @@ pub(super) struct Watched {
     every: Duration,
     pub next_release: Option<chrono::DateTime<chrono::Local>>,
     _events: Option<watch::InboxWatcher>,
-    /// Set while the inbox cannot be read: the pause before the next try.
-    down: Option<Duration>,
-    /// Why it could not be read at the last try.
-    why: String,
-    /// Whether a read succeeded or failed since the start (the ledger may say it was down).
-    checked: bool,
+    /// Set while the inbox cannot be read: the pause before the next try, and why.
+    down: Option<(Duration, String)>,
 }
 
 impl Watched {
@@ -48,8 +44,6 @@ impl Watched {
             next_release,
             _events: events,
             down: None,
-            why: String::new(),
-            checked: false,
         }
     }
 
@@ -60,7 +54,7 @@ impl Watched {
 
     /// The inbox's folder while it cannot be read, and why.
     pub(super) fn unreachable(&self, inbox: &InboxConfig) -> Option<(PathBuf, String)> {
-        self.down.map(|_| (inbox.path.clone(), self.why.clone()))
+        self.down.as_ref().map(|(_, why)| (inbox.path.clone(), why.clone()))
     }
 
     /// Offers the inbox's files to the stability check and plans the next scan. A read that
@@ -74,16 +68,16 @@ impl Watched {
         ledger: &Ledger,
     ) -> Result<(), LedgerError> {
         let shown = inbox.path.display().to_string();
-        let first = !std::mem::replace(&mut self.checked, true);
         match claim::scan(&inbox.path) {
             Ok(paths) => {
                 for path in paths {
                     self.stability.offer(&inbox.path, &path);
                 }
                 self.next_scan = Instant::now() + self.every;
-                if (self.down.take().is_some() || first)
-                    && ledger.trouble_over(Trouble::InboxDown, &shown)?
-                {
+                self.down = None;
+                // Asked of the ledger (a read), not of this process: another run may have told
+                // that the inbox was down.
+                if ledger.trouble_over(Trouble::InboxDown, &shown)? {
                     tracing::info!(inbox = %shown, "the inbox can be read again");
                     let event = notify::Event {
                         event: "inbox_reachable".to_owned(),
@@ -95,7 +89,7 @@ impl Watched {
                 }
             }
             Err(e) => {
-                let pause = if let Some(pause) = self.down {
+                let pause = if let Some((pause, _)) = self.down {
                     (pause * 2).min(MAX_PAUSE)
                 } else {
                     if ledger.trouble_began(Trouble::InboxDown, &shown, "", &e.to_string())? {
@@ -118,8 +112,7 @@ impl Watched {
                     self.every.clamp(Duration::from_secs(1), MAX_PAUSE)
                 };
                 tracing::debug!(inbox = %inbox.path.display(), ?pause, "inbox unreadable: {e}");
-                self.why = e.to_string();
-                self.down = Some(pause);
+                self.down = Some((pause, e.to_string()));
                 self.next_scan = Instant::now() + pause;
             }
         }
