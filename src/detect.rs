@@ -39,10 +39,11 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Kind> {
         _ => {}
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
-    match first {
-        Some(b'#') => Some(Kind::Sie),
-        Some(b'{' | b'[') => Some(Kind::Zreport),
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    match &body[start..] {
+        // A SIE label (`#FLAGGA`), not any `#` (a Markdown heading, a shell comment).
+        [b'#', label, ..] if label.is_ascii_uppercase() => Some(Kind::Sie),
+        [b'{' | b'[', ..] => Some(Kind::Zreport),
         _ => None,
     }
 }
@@ -60,5 +61,9 @@ mod tests {
         assert_eq!(detect("noext", b"\xEF\xBB\xBF  #FLAGGA 0"), Some(Kind::Sie));
         assert_eq!(detect("noext", b"[{\"z\":1}]"), Some(Kind::Zreport));
         assert_eq!(detect("photo.jpg", b"\xFF\xD8"), None);
+        // Text that starts with `#` but no SIE label is none of ours.
+        assert_eq!(detect("SOURCES.md", b"# Sources\n\n#FLAGGA"), None);
+        assert_eq!(detect("run.sh", b"#!/bin/sh\n"), None);
+        assert_eq!(detect("noext", b"#"), None);
     }
 }
