@@ -131,8 +131,14 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
-    /// Check that the hash chain of the audit trail is intact.
-    Verify,
+    /// Check that the hash chain of the audit trail is intact, and print the newest record as
+    /// an anchor to keep.
+    Verify {
+        /// A record from an earlier `audit verify` (`SEQ:HASH`, as it printed it): also check
+        /// that the trail still holds it unchanged, which tells records cut off its end.
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<fortnox_bridge::audit::Anchor>,
+    },
     /// Write every audit record (JSON lines or CSV), for an accountant.
     Export {
         /// Write to this file instead of standard output.

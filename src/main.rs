@@ -47,7 +47,9 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
         Command::Audit { action, config } => {
             let config = load_config(config.as_deref())?;
             match action {
-                AuditAction::Verify => Ok(ok(commands::audit::verify(&config)?)),
+                AuditAction::Verify { anchor } => {
+                    Ok(ok(commands::audit::verify(&config, anchor.as_ref())?))
+                }
                 AuditAction::Export { output, format } => {
                     commands::audit::export(&config, &format, output.as_deref()).map(|()| 0)
                 }

@@ -10,13 +10,29 @@ use fortnox_bridge::config::Config;
 
 use super::ops::open_ledger;
 
-/// `audit verify`: checks the hash chain; `Ok(false)` when it is broken.
-pub fn verify(config: &Config) -> Result<bool> {
+/// `audit verify [--anchor SEQ:HASH]`: checks the hash chain (and the anchored record);
+/// `Ok(false)` when it is broken. An intact trail's newest record is printed as the anchor to
+/// keep elsewhere: the chain alone cannot tell records cut off its end.
+pub fn verify(config: &Config, anchor: Option<&audit::Anchor>) -> Result<bool> {
     let ledger = open_ledger(config)?;
     let mut out = std::io::stdout().lock();
-    match ledger.with_conn(audit::verify)? {
-        Ok(count) => {
-            writeln!(out, "audit trail intact: {count} records")?;
+    match ledger.with_conn(|c| audit::verify(c, anchor))? {
+        Ok(intact) => {
+            let records = if intact.count == 1 { "record" } else { "records" };
+            writeln!(out, "audit trail intact: {} {records}", intact.count)?;
+            if let Some(a) = anchor {
+                writeln!(out, "anchored record {} found unchanged", a.seq)?;
+            }
+            if let Some(head) = intact.head {
+                writeln!(out, "newest record: {} at {}", head.seq, head.at)?;
+                writeln!(out, "anchor: {}:{}", head.seq, head.hash)?;
+                writeln!(
+                    out,
+                    "(keep the anchor away from this computer, with the accounts: \
+                     `audit verify --anchor` with it tells later whether records up to it were \
+                     cut off or rewritten)"
+                )?;
+            }
             Ok(true)
         }
         Err(problem) => {

@@ -1,6 +1,7 @@
 //! The command line as a person (or a script) meets it: `audit show` finds what the ledger
 //! knows in every form it is asked for, usage errors say what to type, a closed pipe ends a
-//! command quietly, logs are plain text off a terminal, and `convert` prints request bodies.
+//! command quietly, logs are plain text off a terminal, `convert` prints request bodies and
+//! `audit verify` hands out an anchor that tells a trail cut off its end.
 
 use serde_json::Value;
 
@@ -192,4 +193,53 @@ async fn convert_prints_the_order_request_body() {
         assert_eq!(line["kind"], "order");
     }
     assert_eq!(lines[0]["body"]["Order"]["ExternalInvoiceReference1"], "W-1001");
+}
+
+/// `audit verify` prints the newest record as an anchor; given it back later, it tells a trail
+/// whose end was cut off, which the chain alone cannot, and a malformed anchor is a usage error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_prints_an_anchor_that_tells_a_trail_cut_off_its_end() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let verified = ws.cli(&["audit", "verify"]);
+    let text = stdout(&verified);
+    assert_eq!(verified.status.code(), Some(0), "{verified:?}");
+    assert!(text.starts_with("audit trail intact: "), "{text}");
+    let anchor = text
+        .lines()
+        .find_map(|l| l.strip_prefix("anchor: "))
+        .unwrap_or_else(|| panic!("no anchor line: {text}"))
+        .to_owned();
+    let (seq, hash) = anchor.split_once(':').expect("SEQ:HASH");
+    assert_eq!(hash.len(), 64, "{anchor}");
+    assert!(text.contains(&format!("newest record: {seq} at ")), "{text}");
+
+    let again = ws.cli(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    assert!(
+        stdout(&again).contains(&format!("anchored record {seq} found unchanged")),
+        "{again:?}"
+    );
+
+    // Someone with raw access to the ledger cuts the newest record off.
+    let db = rusqlite::Connection::open(ws.path("fortnox-bridge.db")).expect("ledger");
+    db.execute_batch("DROP TRIGGER audit_no_delete;").expect("drop trigger");
+    db.execute("DELETE FROM audit WHERE seq = ?1", [seq]).expect("cut");
+    drop(db);
+    let plain = ws.cli(&["audit", "verify"]);
+    assert_eq!(plain.status.code(), Some(0), "the chain alone cannot tell: {plain:?}");
+    let cut = ws.cli(&["audit", "verify", "--anchor", &anchor]);
+    assert_eq!(cut.status.code(), Some(1), "{cut:?}");
+    let text = stdout(&cut);
+    assert!(
+        text.contains(&format!("audit trail BROKEN: record {seq} (the anchor) is gone")),
+        "{text}"
+    );
+
+    let bad = ws.cli(&["audit", "verify", "--anchor", "12"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    assert!(stderr(&bad).contains("SEQ:HASH"), "{bad:?}");
 }
