@@ -114,18 +114,33 @@ fn shopifys_export_without_a_fallback_customer_names_each_order_it_cannot_place(
 #[test]
 fn a_woocommerce_export_is_read_through_a_column_mapping() {
     let name = "farazrawala__ai-pos__woocommerce_orders.csv";
-    let config = "[orders.columns]\norder_id = \"order_number\"\norder_date = \"order_date\"\n\
+    // The export names no VAT rate: the shop says which one its rows are booked at.
+    let config = "[orders]\nvat_rate = 25\n[orders.columns]\norder_id = \"order_number\"\n\
+                  order_date = \"order_date\"\n\
                   customer_name = \"billing_company\"\nemail = \"billing_email\"\n\
                   currency = \"order_currency\"\nshipping = \"shipping_total\"\nsku = \"sku\"\n\
                   description = \"product_name\"\nquantity = \"quantity\"\n\
                   line_total = \"item_total\"\n";
     let (c, bytes) = convert(name, config);
     let expected = expected(&bytes, "order_number", "order_total");
+    // Without `vat_rate` the file is refused once, on the header, not booked at a guess.
+    let (guessed, _) = convert(name, &config.replace("[orders]\nvat_rate = 25\n", ""));
+    let refused: Vec<String> = guessed.errors.iter().map(|e| e.render(name)).collect();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].starts_with(&format!("{name}:1: the export has no VAT rate column")),
+        "{refused:?}"
+    );
     assert_eq!((expected.totals.len(), expected.lines), (50, 101), "SOURCES.md's counts");
     assert_matches(&c, &expected);
     // Without the mapping the header is refused on its line, with the way out.
     let (c, _) = convert(name, "");
     let error = c.errors.first().map(|e| e.render(name)).unwrap_or_default();
-    assert!(error.starts_with(&format!("{name}:1: the header row is not")), "{error}");
+    assert!(
+        error.starts_with(&format!(
+            "{name}:1: the header row has no `order_id` column (`order_number` looks like it)"
+        )),
+        "{error}"
+    );
     assert!(error.contains("[orders.columns]"), "{error}");
 }

@@ -133,6 +133,9 @@ pub struct OrdersConfig {
     pub prices: PricesMode,
     pub currency: String,
     pub vat_rate: Decimal,
+    /// `[orders] vat_rate` is written in the configuration: a row of our own or a custom CSV
+    /// without a VAT rate takes it. Without it such a row is an error, not a guessed 25 %.
+    pub vat_rate_given: bool,
     pub skip_statuses: Vec<String>,
     pub terms_of_payment: Option<String>,
     /// Canonical field → the export's column header (format = "custom").
@@ -166,6 +169,7 @@ impl Default for OrdersConfig {
             prices: PricesMode::Auto,
             currency: "SEK".to_owned(),
             vat_rate: Decimal::from(25),
+            vat_rate_given: false,
             skip_statuses: vec!["refunded".to_owned(), "voided".to_owned()],
             terms_of_payment: None,
             columns: BTreeMap::new(),
@@ -353,6 +357,7 @@ pub(super) fn orders(raw: RawOrders) -> Result<OrdersConfig, Problem> {
             ],
         )?,
         currency,
+        vat_rate_given: raw.vat_rate.is_some(),
         vat_rate: raw.vat_rate.unwrap_or(d.vat_rate),
         skip_statuses: raw
             .skip_statuses

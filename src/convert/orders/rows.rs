@@ -59,7 +59,14 @@ pub fn build(
         account
     };
     for line in &order.lines {
-        let rate = line.vat_rate.unwrap_or(config.vat_rate).normalize();
+        let Some(rate) = line.vat_rate.or(config.vat_rate_given.then_some(config.vat_rate)) else {
+            out.errors.push(
+                Diagnostic::at(line.line, format!("order `{id}`: the row has no VAT rate"))
+                    .hint("fill in its vat_rate (25, 12, 6 or 0); to book every row without one at a single rate, set [orders] vat_rate"),
+            );
+            continue;
+        };
+        let rate = rate.normalize();
         let key = rate_key(rate);
         let mut quantity = line.quantity;
         let mut price = line.unit_price;

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::config::Config;
+use crate::diagnostic::Diagnostic;
 
 fn convert_with(bytes: &[u8], extra: &str) -> Conversion {
     let c = Config::from_toml_str(extra, Path::new("/x")).expect("config");
@@ -173,4 +174,124 @@ fn the_request_is_the_fortnox_envelope_and_the_lookups_are_beside_it() {
     let voucher = &v.documents[0].body;
     assert_eq!(voucher.request_json(), voucher.to_json());
     assert!(voucher.upload_lookups().is_none());
+}
+
+/// Messages of a conversion, rendered as an exporter reads them.
+fn rendered(list: &[Diagnostic]) -> Vec<String> {
+    list.iter().map(|d| d.render("o.csv")).collect()
+}
+
+const HEADER: &str = "order_id;order_date;status;email;description;quantity;unit_price;vat_rate\n";
+
+#[test]
+fn cancelled_and_skipped_statuses_are_not_posted_whatever_their_case() {
+    let csv = format!(
+        "{HEADER}C-1;2026-11-18;cancelled;a@example.org;Kaffe;1;100,00;12\n\
+         C-2;2026-11-18;Canceled;a@example.org;Kaffe;1;100,00;12\n\
+         C-3;2026-11-18;Refunded;a@example.org;Kaffe;1;100,00;12\n\
+         C-4;2026-11-18;paid;a@example.org;Kaffe;1;100,00;12\n"
+    );
+    let c = convert_with(csv.as_bytes(), "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let posted: Vec<&str> = c.documents.iter().map(|d| d.label.as_str()).collect();
+    assert_eq!(posted, ["order C-4"]);
+    let warnings = rendered(&c.warnings);
+    assert!(
+        warnings[0].starts_with("o.csv:2: order `C-1` is cancelled in the shop"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].starts_with("o.csv:3: order `C-2` is cancelled in the shop"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[2].starts_with("o.csv:4: order `C-3` is `refunded`; not posted"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_row_whose_cells_do_not_line_up_with_the_header_is_refused() {
+    // An unquoted decimal comma in a `,`-separated file: 89,25 would be price 89 at 25 %.
+    let csv = "order_id,order_date,email,description,quantity,unit_price,vat_rate\n\
+               W-1,2026-11-18,a@example.org,Kaffe,10,89,25,12\n\
+               W-2,2026-11-18,a@example.org,Kaffe,10,\"89,25\",12\n\
+               W-3,2026-11-18,a@example.org,Kaffe,10,89.25\n";
+    let c = convert_with(csv.as_bytes(), "");
+    let errors = rendered(&c.errors);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].starts_with("o.csv:2: the row has 8 fields, but the header has 7"),
+        "{errors:?}"
+    );
+    assert!(errors[0].contains("must be quoted (\"89,25\") or written 89.25"), "{errors:?}");
+    assert!(
+        errors[1].starts_with(
+            "o.csv:4: the row has 6 fields, but the header has 7: no cell for vat_rate"
+        ),
+        "{errors:?}"
+    );
+    assert!(c.documents.is_empty());
+    // Empty cells past the header's width only shift empty cells: let be.
+    let trailing = format!("{HEADER}C-1;2026-11-18;paid;a@example.org;Kaffe;1;100,00;12;;\n");
+    let c = convert_with(trailing.as_bytes(), "");
+    assert!(c.errors.is_empty() && c.documents.len() == 1, "{:?}", c.errors);
+}
+
+#[test]
+fn a_missing_vat_rate_is_refused_unless_the_configuration_gives_one() {
+    // A misspelt column: warned, with the field it was likely meant as, and no rate is guessed.
+    let csv = "order_id;order_date;email;description;quantity;unit_price;moms\n\
+               W-1;2026-11-18;a@example.org;Kaffe;1;100,00;12\n";
+    let c = convert_with(csv.as_bytes(), "");
+    assert_eq!(
+        rendered(&c.errors),
+        ["o.csv:1: the export has no VAT rate column (vat_rate) (hint: add the rate of each row \
+          (25, 12, 6 or 0) as vat_rate, map the export's column under [orders.columns], or set \
+          [orders] vat_rate to book every row at one rate)"]
+    );
+    assert_eq!(
+        rendered(&c.warnings),
+        ["o.csv:1: column `moms` is not one fortnox-bridge reads; it is ignored (hint: if it is \
+          meant as vat_rate, name it `vat_rate`)"]
+    );
+    // An empty cell is refused on its row; a configured rate books it.
+    let csv = format!("{HEADER}W-1;2026-11-18;paid;a@example.org;Kaffe;1;100,00;\n");
+    let c = convert_with(csv.as_bytes(), "");
+    let errors = rendered(&c.errors);
+    assert!(errors[0].starts_with("o.csv:2: order `W-1`: the row has no VAT rate"), "{errors:?}");
+    let c = convert_with(csv.as_bytes(), "[orders]\nvat_rate = 12\n");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let rows = plan(&c.documents[0]).order.as_ref().and_then(|o| o.order_rows.clone());
+    assert_eq!(rows.map(|r| r[0].vat), Some(Decimal::from(12)));
+}
+
+#[test]
+fn unknown_line_and_customer_types_are_refused_and_spellings_are_forgiven() {
+    let csv = "Order ID;Order date;email;description;quantity;unit_price;vat_rate;line_type;customer_type\n\
+               W-1;2026-11-18;a@example.org;Kort;1;500,00;0;gift card;private\n\
+               W-2;2026-11-18;a@example.org;Kort;1;500,00;0;voucher;\n\
+               W-3;2026-11-18;a@example.org;Kaffe;1;100,00;12;;bolag\n";
+    let c = convert_with(csv.as_bytes(), "");
+    assert_eq!(
+        rendered(&c.errors),
+        [
+            "o.csv:3: order `W-2`: line type `voucher` is not one fortnox-bridge knows (hint: \
+             write gift_card or shipping, or leave it empty for a sale)",
+            "o.csv:4: order `W-3`: customer type `bolag` is neither company nor private (hint: \
+             write company or private (företag/privat), or leave it empty when unknown)",
+        ]
+    );
+    let file = crate::parse::orders::parse(csv.as_bytes(), &crate::config::OrdersConfig::default());
+    assert!(file.orders[0].lines[0].gift_card, "`gift card` is a gift card: {:?}", file.orders[0]);
+}
+
+#[test]
+fn an_empty_file_says_so() {
+    let c = convert_with(b" \r\n", "");
+    let errors = rendered(&c.errors);
+    assert!(
+        errors[0].starts_with("o.csv:1: the file is empty (hint: export the orders again"),
+        "{errors:?}"
+    );
 }

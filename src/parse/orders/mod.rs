@@ -4,6 +4,7 @@
 //! (UTF-8 ± BOM, Windows-1252), delimiter (`,` `;` tab) and number format (`1 234,50`) are
 //! detected. Pure: bytes and configuration in, orders or located diagnostics out.
 
+mod header;
 mod rows;
 mod shopify;
 mod text;
@@ -113,6 +114,14 @@ impl Row {
 /// Parses an order export with the layout `config.format` (or the one its header shows).
 pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
     let (text, encoding) = decode(bytes);
+    if text.trim().is_empty() {
+        let mut out = OrdersFile { encoding: encoding.to_owned(), ..OrdersFile::default() };
+        out.errors.push(Diagnostic::at(1, "the file is empty").hint(
+            "export the orders again; a file still being written should get its final name \
+             only when complete (or use [watch] done_marker)",
+        ));
+        return out;
+    }
     let delim = delimiter(&text);
     let mut out = OrdersFile {
         encoding: encoding.to_owned(),
@@ -131,25 +140,12 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
             return out;
         }
     };
-    let format = match config.format {
-        OrderFormat::Auto if shopify::is_shopify(&headers) => OrderFormat::Shopify,
-        OrderFormat::Auto if headers.iter().any(|h| h.eq_ignore_ascii_case("order_id")) => {
-            OrderFormat::Own
-        }
-        OrderFormat::Auto => {
-            out.errors.push(
-                Diagnostic::at(
-                    1,
-                    "the header row is not one of an order export fortnox-bridge knows",
-                )
-                .hint(
-                    "use fortnox-bridge's order CSV (order_id, order_date, ...), Shopify's \
-                         order export, or map this shop's columns under [orders.columns]",
-                ),
-            );
+    let format = match header::layout(config.format, &headers) {
+        Ok(format) => format,
+        Err(d) => {
+            out.errors.push(*d);
             return out;
         }
-        other => other,
     };
     match format {
         OrderFormat::Shopify => "Shopify CSV",
@@ -157,13 +153,26 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
         _ => "fortnox-bridge CSV",
     }
     .clone_into(&mut out.format);
-    let columns = match columns(format, &headers, config) {
+    let columns = match header::columns(format, &headers, config) {
         Ok(c) => c,
         Err(d) => {
             out.errors.push(d);
             return out;
         }
     };
+    if format == OrderFormat::Own {
+        out.warnings.extend(header::unknown_columns(&headers));
+    }
+    if format != OrderFormat::Shopify
+        && !config.vat_rate_given
+        && !columns.iter().any(|(f, _)| *f == "vat_rate")
+    {
+        out.errors.push(Diagnostic::at(1, "the export has no VAT rate column (vat_rate)").hint(
+            "add the rate of each row (25, 12, 6 or 0) as vat_rate, map the export's column \
+             under [orders.columns], or set [orders] vat_rate to book every row at one rate",
+        ));
+        return out;
+    }
     let mut groups: Vec<(String, Vec<Row>)> = Vec::new();
     for record in reader.records() {
         let record = match record {
@@ -179,6 +188,10 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
             continue;
         }
         out.rows += 1;
+        if let Some(d) = misaligned(&record, headers.len(), &columns, delim, line) {
+            out.errors.push(d);
+            continue;
+        }
         let mut cells = BTreeMap::new();
         for (field, index) in &columns {
             if let Some(value) = record.get(*index).map(str::trim).filter(|v| !v.is_empty()) {
@@ -218,57 +231,36 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
     out
 }
 
-/// Canonical field → column index for the layout.
-fn columns(
-    format: OrderFormat,
-    headers: &[String],
-    config: &OrdersConfig,
-) -> Result<Vec<(&'static str, usize)>, Diagnostic> {
-    let find = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name.trim()));
-    let mut out = Vec::new();
-    match format {
-        OrderFormat::Shopify => {
-            for (field, header) in shopify::COLUMNS {
-                if let Some(i) = find(header) {
-                    out.push((*field, i));
-                }
-            }
-        }
-        OrderFormat::Custom => {
-            for (field, header) in &config.columns {
-                let Some(field) = ORDER_FIELDS.iter().find(|f| *f == field) else { continue };
-                let i = find(header).ok_or_else(|| {
-                    Diagnostic::at(1, format!("the header row has no column `{header}`")).hint(
-                        format!(
-                            "[orders.columns] maps {field} to it; fix the mapping or the export"
-                        ),
-                    )
-                })?;
-                out.push((*field, i));
-            }
-        }
-        _ => {
-            for field in ORDER_FIELDS {
-                if let Some(i) = find(field) {
-                    out.push((*field, i));
-                }
-            }
-            for required in ["order_id", "order_date", "quantity"] {
-                if find(required).is_none() {
-                    return Err(Diagnostic::at(
-                        1,
-                        format!("the header row has no `{required}` column"),
-                    )
-                    .hint("see the order CSV format in docs/formats.md"));
-                }
-            }
-        }
+/// A row whose cells do not line up with the header: more cells than columns (an unquoted
+/// decimal comma in a `,`-separated file shifts every cell after it), or fewer, with a column
+/// that is read left without a cell. Cells that would only shift empty ones are let be.
+fn misaligned(
+    record: &csv::StringRecord,
+    width: usize,
+    columns: &[(&'static str, usize)],
+    delim: u8,
+    line: usize,
+) -> Option<Diagnostic> {
+    let cells = record.len();
+    let extra = record.iter().skip(width).any(|c| !c.trim().is_empty());
+    let missing: Vec<&str> =
+        columns.iter().filter(|(_, i)| *i >= cells).map(|(field, _)| *field).collect();
+    if !extra && missing.is_empty() {
+        return None;
     }
-    if !out.iter().any(|(f, _)| matches!(*f, "unit_price" | "line_total")) {
-        return Err(Diagnostic::at(1, "the header row has no `unit_price` or `line_total` column")
-            .hint("an order row needs its price; see the order CSV format in docs/formats.md"));
-    }
-    Ok(out)
+    let message = format!("the row has {cells} fields, but the header has {width}");
+    Some(if extra {
+        let hint = if delim == b',' {
+            "its cells would land in the wrong columns; a decimal comma in a `,`-separated file \
+             must be quoted (\"89,25\") or written 89.25, and so must a comma in a text"
+        } else {
+            "its cells would land in the wrong columns; a delimiter inside a text must be quoted"
+        };
+        Diagnostic::at(line, message).hint(hint)
+    } else {
+        Diagnostic::at(line, format!("{message}: no cell for {}", missing.join(", ")))
+            .hint("every row needs a cell for every column of the header (an empty one is fine)")
+    })
 }
 
 #[cfg(test)]

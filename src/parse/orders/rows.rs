@@ -97,6 +97,9 @@ fn read<T>(
     parsed
 }
 
+/// Statuses (lower case) of a cancelled order: never posted, whatever `skip_statuses` says.
+const CANCELLED: &[&str] = &["cancelled", "canceled", "makulerad", "annullerad"];
+
 pub(super) fn order(
     id: &str,
     fields: &Fields,
@@ -112,10 +115,11 @@ pub(super) fn order(
         org_number: field(fields, "organisation_number").map(str::to_owned),
         email: field(fields, "email").map(str::to_owned),
         phone: field(fields, "phone").map(str::to_owned),
-        company: field(fields, "customer_type").and_then(|t| match t.to_lowercase().as_str() {
-            "company" | "företag" | "foretag" | "b2b" => Some(true),
-            "private" | "privat" | "privatperson" | "b2c" => Some(false),
-            _ => None,
+        company: read(id, at("customer_type"), errors, customer_type, |text| {
+            (
+                format!("customer type `{text}` is neither company nor private"),
+                "write company or private (företag/privat), or leave it empty when unknown",
+            )
         }),
         language: field(fields, "language").map(str::to_owned),
         address1: field(fields, "address1").map(str::to_owned),
@@ -124,12 +128,13 @@ pub(super) fn order(
         city: field(fields, "city").map(str::to_owned),
         country: field(fields, "country").map(str::to_owned),
     };
+    let status = field(fields, "status").map(str::to_lowercase);
     let mut order = Order {
         id: id.to_owned(),
         line: first,
         date,
-        status: field(fields, "status").map(str::to_lowercase),
-        cancelled: false,
+        cancelled: status.as_deref().is_some_and(|s| CANCELLED.contains(&s)),
+        status,
         customer,
         currency: field(fields, "currency").map(str::to_uppercase),
         prices_include_vat: flag(id, at("prices_include_vat"), "prices_include_vat", errors),
@@ -144,7 +149,7 @@ pub(super) fn order(
     };
     for row in rows {
         if let Some(line) = line(id, row, errors) {
-            if is_type(row, &["shipping", "frakt"]) {
+            if is_type(row, SHIPPING_TYPES) {
                 order.shipping += line.unit_price * line.quantity;
                 order.shipping_vat = line.vat_rate;
             } else {
@@ -155,8 +160,45 @@ pub(super) fn order(
     Some(order)
 }
 
+/// `company` (true) or `private` (false), in English or Swedish.
+fn customer_type(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "company" | "företag" | "foretag" | "b2b" => Some(true),
+        "private" | "privat" | "privatperson" | "b2c" => Some(false),
+        _ => None,
+    }
+}
+
+/// Line types (lower case, `_` for a space or `-`) of a gift card sold and of shipping; a
+/// row without one, or with one of [`SALE_TYPES`], is a sale.
+const GIFT_CARD_TYPES: &[&str] = &["gift_card", "giftcard", "presentkort"];
+const SHIPPING_TYPES: &[&str] = &["shipping", "frakt"];
+const SALE_TYPES: &[&str] = &["sale", "product", "item", "article", "vara", "artikel"];
+
 fn is_type(row: &Row, types: &[&str]) -> bool {
-    row.get("line_type").is_some_and(|t| types.iter().any(|x| t.eq_ignore_ascii_case(x)))
+    row.get("line_type").is_some_and(|t| types.contains(&line_type_key(t).as_str()))
+}
+
+fn line_type_key(text: &str) -> String {
+    text.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// A line type that is none of the known ones: an error, since booking it as a sale could
+/// put a gift card's liability or shipping on a sales account.
+fn unknown_line_type(id: &str, row: &Row, errors: &mut Vec<Diagnostic>) -> bool {
+    let Some(text) = row.get("line_type") else { return false };
+    let key = line_type_key(text);
+    if [GIFT_CARD_TYPES, SHIPPING_TYPES, SALE_TYPES].iter().any(|t| t.contains(&key.as_str())) {
+        return false;
+    }
+    errors.push(
+        Diagnostic::at(
+            row.line,
+            format!("order `{id}`: line type `{text}` is not one fortnox-bridge knows"),
+        )
+        .hint("write gift_card or shipping, or leave it empty for a sale"),
+    );
+    true
 }
 
 pub(crate) fn date(
@@ -196,6 +238,9 @@ pub(crate) fn rate(text: &str) -> Option<Decimal> {
 /// One order line of our own or a custom layout.
 pub(crate) fn line(id: &str, row: &Row, errors: &mut Vec<Diagnostic>) -> Option<Line> {
     let at = |name: &str| row.get(name).map(|v| (v, row.line));
+    if unknown_line_type(id, row, errors) {
+        return None;
+    }
     let before = errors.len();
     let quantity = amount(id, at("quantity"), "quantity", errors);
     let Some(quantity) = quantity.filter(|q| !q.is_zero()) else {
@@ -264,6 +309,6 @@ pub(crate) fn line(id: &str, row: &Row, errors: &mut Vec<Diagnostic>) -> Option<
         vat_rate,
         discount: discount
             .filter(|d| !matches!(d, Discount::Amount(a) | Discount::Percent(a) if a.is_zero())),
-        gift_card: is_type(row, &["gift_card", "giftcard", "presentkort"]),
+        gift_card: is_type(row, GIFT_CARD_TYPES),
     })
 }
