@@ -15,6 +15,7 @@ mod header;
 mod lexer;
 mod model;
 mod reader;
+mod rows;
 mod scan;
 mod stream;
 mod validate;

@@ -6,7 +6,7 @@
 //! Hot path: vouchers are built in place. Two `Ver` values take turns (one being read, one
 //! handed out) and rows are overwritten slot by slot, with leftover rows kept in a spare pool,
 //! so once warmed up a voucher costs no allocation. Header records live in `header.rs`, blocks
-//! in `block.rs`.
+//! in `block.rs`, their row records in `rows.rs`.
 
 use chrono::NaiveDate;
 
