@@ -12,9 +12,10 @@ use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
 
+use super::decode::decode_tok;
 use super::lexer::{self, Kind, Tok};
 use super::model::{ObjectRef, Ver};
-use super::reader::{Reader, decode_tok};
+use super::reader::Reader;
 use super::rows::retire;
 use super::scan::set_ascii;
 use super::values::{self, AmountStyle};

@@ -10,6 +10,7 @@
 
 mod block;
 mod checksum;
+mod decode;
 mod encoding;
 mod header;
 mod lexer;
