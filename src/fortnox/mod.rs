@@ -7,7 +7,9 @@
 //!
 //! Files: `client.rs` (requests, retries), `settings.rs` (endpoints, retry policy),
 //! `limiter.rs` (25 per 5 s), `auth.rs` (access tokens, refresh protocol), `tokens.rs`
-//! (encrypted store, lock), `health.rs`, `connect.rs` (consent flow, scopes), `error.rs`,
+//! (encrypted store, lock) + `tokens/encryption.rs` (key file, sealing), `health.rs`,
+//! `connect.rs` (consent flow, scopes) +
+//! `connect/redirect.rs` (the redirect listener), `error.rs`,
 //! `model.rs` (DTOs), `bookkeeping.rs` (voucher-side endpoints), `archive.rs` (inbox upload,
 //! voucher file connections), `documents.rs` +
 //! `model_documents.rs` (customers, articles, units, orders, invoices).

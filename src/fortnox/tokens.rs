@@ -1,7 +1,7 @@
 //! The encrypted token store of the authorization-code flow: the access/refresh token pair,
 //! encrypted at rest (XChaCha20-Poly1305) with a random key file that only the service account
-//! can read, replaced atomically, and guarded by an OS file lock so that only one process
-//! refreshes at a time.
+//! can read (`tokens/encryption.rs`), replaced atomically, and guarded by an OS file lock so
+//! that only one process refreshes at a time.
 //!
 //! Durability protocol for a refresh (Fortnox refresh tokens are single use): under the lock,
 //! the new pair is written to `<file>.new`, fsynced, renamed over `<file>`, and the directory is
@@ -12,21 +12,16 @@
 //!
 //! Must not: log, print or put in an error any token or the key.
 
+mod encryption;
+
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
-use rand::TryRngCore;
 use serde::{Deserialize, Serialize};
 
 use super::error::Error;
-
-const MAGIC: &[u8; 8] = b"FBTOKEN1";
-const NONCE_LEN: usize = 24;
-const KEY_LEN: usize = 32;
 
 /// The stored pair, with what is needed to judge its health. Debug never shows the tokens.
 #[derive(Clone, Serialize, Deserialize)]
@@ -187,84 +182,6 @@ impl TokenStore {
         guard.recover()?;
         Ok(guard)
     }
-
-    fn key(&self, create: bool) -> Result<[u8; KEY_LEN], Error> {
-        match std::fs::read_to_string(&self.key_path) {
-            Ok(text) => {
-                check_private(&self.key_path)?;
-                let bytes = hex::decode(text.trim())
-                    .map_err(|e| store_error(&self.key_path, "not a key file", e))?;
-                bytes.try_into().map_err(|_| {
-                    store_error(&self.key_path, "not a key file", "expected 64 hex digits")
-                })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => self.create_key(),
-            Err(e) => Err(store_error(
-                &self.key_path,
-                "cannot read the key file (hint: it must sit beside the token file and be \
-                 readable by the service account; if it is lost, run `fortnox-bridge connect`)",
-                e,
-            )),
-        }
-    }
-
-    fn create_key(&self) -> Result<[u8; KEY_LEN], Error> {
-        let mut key = [0_u8; KEY_LEN];
-        rand::rngs::OsRng
-            .try_fill_bytes(&mut key)
-            .map_err(|e| store_error(&self.key_path, "no randomness for a key", e))?;
-        if let Some(dir) = self.key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| store_error(dir, "cannot create", e))?;
-        }
-        let mut file = private_file(&self.key_path, true)
-            .map_err(|e| store_error(&self.key_path, "cannot create the key file", e))?;
-        file.write_all(hex::encode(key).as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| store_error(&self.key_path, "cannot write the key file", e))?;
-        sync_dir(&self.key_path)?;
-        Ok(key)
-    }
-
-    fn encrypt(&self, set: &TokenSet) -> Result<Vec<u8>, Error> {
-        let key = self.key(true)?;
-        let cipher = XChaCha20Poly1305::new(Key::from_slice(&key));
-        let mut nonce = [0_u8; NONCE_LEN];
-        rand::rngs::OsRng
-            .try_fill_bytes(&mut nonce)
-            .map_err(|e| store_error(&self.path, "no randomness for a nonce", e))?;
-        let plain = serde_json::to_vec(set).map_err(|e| store_error(&self.path, "encode", e))?;
-        let sealed = cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: &plain, aad: MAGIC })
-            .map_err(|_| store_error(&self.path, "encrypt", "failed"))?;
-        let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + sealed.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        Ok(out)
-    }
-
-    fn decrypt(&self, bytes: &[u8]) -> Result<TokenSet, Error> {
-        let unreadable = |why: &str| {
-            store_error(
-                &self.path,
-                "cannot decrypt the stored tokens",
-                format!(
-                    "{why} (hint: the key file does not belong to it, or it is damaged; run \
-                         `fortnox-bridge connect`)"
-                ),
-            )
-        };
-        if bytes.len() < MAGIC.len() + NONCE_LEN || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(unreadable("not a fortnox-bridge token file"));
-        }
-        let key = self.key(false)?;
-        let cipher = XChaCha20Poly1305::new(Key::from_slice(&key));
-        let (nonce, sealed) = bytes[MAGIC.len()..].split_at(NONCE_LEN);
-        let plain = cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad: MAGIC })
-            .map_err(|_| unreadable("authentication failed"))?;
-        serde_json::from_slice(&plain).map_err(|_| unreadable("unknown content"))
-    }
 }
 
 /// The cross-process lock on the store; released on drop.
@@ -343,27 +260,6 @@ fn private_file(path: &Path, create_new: bool) -> std::io::Result<File> {
         options.mode(0o600);
     }
     options.open(path)
-}
-
-/// Refuses a key file that others can read (Unix).
-#[cfg_attr(not(unix), allow(clippy::unnecessary_wraps))]
-fn check_private(path: &Path) -> Result<(), Error> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(path).map_err(|e| store_error(path, "cannot stat", e))?;
-        let mode = meta.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Err(store_error(
-                path,
-                "the key file is readable by others",
-                format!("mode {:o} (hint: chmod 600 it)", mode & 0o777),
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
 }
 
 /// Makes a rename in the file's directory durable (Unix; Windows renames are journaled).

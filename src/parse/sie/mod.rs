@@ -10,11 +10,13 @@
 
 mod block;
 mod checksum;
+mod decode;
 mod encoding;
 mod header;
 mod lexer;
 mod model;
 mod reader;
+mod rows;
 mod scan;
 mod stream;
 mod validate;
