@@ -104,7 +104,7 @@ impl Stability {
                 *since = now; // the writer still holds it: its window starts again
                 true
             }
-            Some(_) if now.duration_since(*since) >= self.window => {
+            Some(current) if now.duration_since(*since) >= wait(self.window, &current) => {
                 ready.push(path.clone());
                 false
             }
@@ -133,6 +133,16 @@ impl Stability {
         waiting
     }
 }
+
+/// How long a file must stay unchanged: the window, or, while it is empty, at least
+/// [`EMPTY_WAIT`]: a producer that creates its file first and writes it a moment later must
+/// not have the empty file taken (and failed) meanwhile.
+fn wait(window: Duration, snap: &Snapshot) -> Duration {
+    if snap.size == 0 { window.max(EMPTY_WAIT) } else { window }
+}
+
+/// See [`wait`]: an empty file that stays empty this long is taken (and fails as empty).
+const EMPTY_WAIT: Duration = Duration::from_secs(10);
 
 /// Windows: a file a POS still has open (for writing) cannot be opened without sharing; the
 /// size/time window alone can miss a writer that pauses. Elsewhere there is no such lock.
@@ -264,6 +274,24 @@ mod tests {
         for name in ["z-0042.json", "FAKT.SI", "orders.csv"] {
             assert!(!ignored_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn an_empty_file_is_not_taken_while_its_producer_may_still_write_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let inbox = tmp.path().join("inbox");
+        fs::create_dir_all(&inbox).expect("mkdir");
+        let file = inbox.join("z-1043.json");
+        fs::write(&file, "").expect("create");
+        let mut stability = Stability::new(Duration::from_millis(50), false);
+        stability.offer(&inbox, &file);
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(stability.ready().is_empty(), "empty: it waits longer than the window");
+        assert_eq!(stability.pending(), 1);
+        fs::write(&file, "{}").expect("written");
+        assert!(stability.ready().is_empty(), "it changed, the window starts again");
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(stability.ready(), vec![file]);
     }
 
     #[test]

@@ -123,6 +123,15 @@ pub struct Conversion {
 
 /// Parses and converts the bytes of a file of a known kind.
 pub fn convert_file(kind: Kind, name: &str, bytes: &[u8], config: &Config) -> Conversion {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        // Usually a file taken while it was still being written, whatever its kind.
+        let mut out = Conversion::default();
+        out.errors.push(Diagnostic::at(1, "the file is empty").hint(
+            "export it again; a producer should give a file its final name only once it is \
+             complete (write NAME.tmp, then rename), or set [watch] done_marker = true",
+        ));
+        return out;
+    }
     match kind {
         // The name matters: a `.si` import file must not carry balances.
         Kind::Sie => sie::convert_named(name, bytes, &config.sie).0,
@@ -223,6 +232,21 @@ pub fn carries_marker(text: &str, marker: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_file_of_any_kind_says_so_with_how_to_avoid_it() {
+        let config = Config::defaults(std::path::Path::new("/x"));
+        for kind in [Kind::Sie, Kind::Zreport, Kind::Orders] {
+            let c = convert_file(kind, "x", b" \r\n", &config);
+            let errors: Vec<String> = c.errors.iter().map(|e| e.render("x")).collect();
+            assert_eq!(errors.len(), 1, "{kind}: {errors:?}");
+            assert!(
+                errors[0].starts_with("x:1: the file is empty (hint: export it again;"),
+                "{errors:?}"
+            );
+            assert!(errors[0].contains("done_marker"), "{errors:?}");
+        }
+    }
 
     #[test]
     fn markers_are_short_stable_and_matched_exactly() {

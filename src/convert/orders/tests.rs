@@ -285,13 +285,3 @@ fn unknown_line_and_customer_types_are_refused_and_spellings_are_forgiven() {
     let file = crate::parse::orders::parse(csv.as_bytes(), &crate::config::OrdersConfig::default());
     assert!(file.orders[0].lines[0].gift_card, "`gift card` is a gift card: {:?}", file.orders[0]);
 }
-
-#[test]
-fn an_empty_file_says_so() {
-    let c = convert_with(b" \r\n", "");
-    let errors = rendered(&c.errors);
-    assert!(
-        errors[0].starts_with("o.csv:1: the file is empty (hint: export the orders again"),
-        "{errors:?}"
-    );
-}

@@ -114,14 +114,6 @@ impl Row {
 /// Parses an order export with the layout `config.format` (or the one its header shows).
 pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
     let (text, encoding) = decode(bytes);
-    if text.trim().is_empty() {
-        let mut out = OrdersFile { encoding: encoding.to_owned(), ..OrdersFile::default() };
-        out.errors.push(Diagnostic::at(1, "the file is empty").hint(
-            "export the orders again; a file still being written should get its final name \
-             only when complete (or use [watch] done_marker)",
-        ));
-        return out;
-    }
     let delim = delimiter(&text);
     let mut out = OrdersFile {
         encoding: encoding.to_owned(),
