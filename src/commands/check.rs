@@ -41,7 +41,7 @@ fn load(path: &Path, config: &Config) -> Loaded {
         }
     };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    match detect::detect(name, &bytes) {
+    match detect::detect_with_hint(inbox_kind(path, config), name, &bytes) {
         Some(Kind::Sie) => {
             let (conversion, facts) = convert::sie::convert_named(name, &bytes, &config.sie);
             Loaded { kind: Some(Kind::Sie), readable: true, conversion, sie: Some(facts) }
@@ -57,6 +57,20 @@ fn load(path: &Path, config: &Config) -> Loaded {
                 .hint("name SIE files .se/.si, Z-reports .json and order exports .csv"),
         ),
     }
+}
+
+/// The kind `[[inboxes]] kind` gives the files of the configured inbox `path` is in, as the
+/// service reads them.
+fn inbox_kind(path: &Path, config: &Config) -> Option<Kind> {
+    let folder = path.parent().and_then(|p| {
+        let p = if p.as_os_str().is_empty() { Path::new(".") } else { p };
+        p.canonicalize().ok()
+    })?;
+    config
+        .inboxes
+        .iter()
+        .find(|inbox| inbox.path.canonicalize().is_ok_and(|p| p == folder))
+        .and_then(|inbox| inbox.kind)
 }
 
 /// What `check` reads for `arg`: the file itself, or the files of a folder (not its

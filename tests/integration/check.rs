@@ -1,5 +1,6 @@
 //! `check` as a person reads it: one clean line per file (no empty fields, counts in the right
-//! number), errors in line order, and a folder checked file by file as the watcher takes them.
+//! number), errors in line order, and a folder checked file by file as the watcher takes them,
+//! as the kind its `[[inboxes]]` entry gives.
 
 use super::harness::{Workspace, fixture};
 
@@ -84,4 +85,25 @@ async fn a_folder_is_checked_file_by_file() {
         temporary names are skipped)"
         )
     );
+}
+
+/// The files of an inbox configured with a `kind` are checked as that kind, as the service
+/// reads them (an order export named `.txt` is an order export there), given by folder or
+/// one by one; the same file elsewhere is of no kind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbox_of_one_kind_is_checked_as_that_kind() {
+    let ws = Workspace::start().await;
+    ws.write_config("[[inboxes]]\npath = \"shop\"\nkind = \"orders\"\n");
+    std::fs::create_dir(ws.path("shop")).expect("inbox");
+    let orders = fixture("orders/webbshop-2026-11-20.csv");
+    std::fs::write(ws.path("shop/export.txt"), &orders).expect("write");
+    write(&ws, "export.txt", &orders);
+    for arg in ["shop", "shop/export.txt"] {
+        let (code, text) = check(&ws, &[arg]);
+        assert_eq!(code, Some(0), "{arg}: {text}");
+        assert!(text.contains("export.txt: ok: orders "), "{arg}: {text}");
+    }
+    let (code, text) = check(&ws, &["export.txt"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.starts_with("export.txt: ERROR: not a file fortnox-bridge reads"), "{text}");
 }
