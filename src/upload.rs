@@ -258,8 +258,7 @@ fn wait(
         tracing::warn!(
             document = %doc.label,
             attempts,
-            "awaiting sync: Fortnox has not taken this document after {attempts} attempts \
-             ({reason}); retrying {next}"
+            "awaiting sync after {attempts} attempts ({reason}); retrying {next}"
         );
     }
     Ok(Outcome::Waiting(reason.to_owned()))

@@ -23,16 +23,23 @@ impl Pipeline {
             .into_iter()
             .filter(|d| d.state == DocState::Waiting)
             .collect();
-        let (name, attempts) = (&file.name, first.attempts);
+        let (name, n) = (&file.name, first.attempts);
+        let attempts = format!("{n} attempt{}", if n == 1 { "" } else { "s" });
+        // Why it waits: Fortnox down, or the shop's own doing (an order held for an article
+        // that does not exist yet), in the words the upload recorded.
+        let why = first.error.as_deref().map_or_else(
+            || "Fortnox has not taken it".to_owned(),
+            |e| format!("the last attempt: {e}"),
+        );
         let summary = match docs.len() {
             1 => format!(
-                "{} from {name} is awaiting sync: Fortnox has not taken it after {attempts} \
-                 attempts; it is retried automatically",
+                "{} from {name} is awaiting sync after {attempts} ({why}); it is \
+                 retried automatically",
                 first.label
             ),
             n => format!(
-                "{n} documents from {name} are awaiting sync (the first: {}): Fortnox has not \
-                 taken them after {attempts} attempts; they are retried automatically",
+                "{n} documents from {name} are awaiting sync (the first: {}) after {attempts} \
+                 ({why}); they are retried automatically",
                 first.label
             ),
         };

@@ -4,7 +4,7 @@
 use fortnox_bridge::sandbox::FaultPlan;
 use serde_json::Value;
 
-use crate::harness::{Api, Workspace, fixture};
+use crate::harness::{Api, Workspace, events_in, fixture, notify_into};
 
 pub(crate) fn error_report(ws: &Workspace, name: &str) -> String {
     let failed = ws.archived("failed");
@@ -235,10 +235,18 @@ async fn orders_become_invoices_once_and_changed_orders_are_reported() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn held_orders_wait_for_their_article() {
     let ws = Workspace::start().await;
-    ws.write_config("[orders]\nmissing_article = \"hold\"\n");
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[orders]\nmissing_article = \"hold\"\n[upload]\nmax_attempts = 1\n{}",
+        notify_into(&events)
+    ));
     ws.drop_file("shopify.csv", &fixture("orders/shopify-orders_export.csv"));
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(3), "documents wait: {out:?}");
+    // The person told is told why: the shop's missing article, not a Fortnox that is down.
+    let sent = events_in(&events);
+    let summary = sent[0]["summary"].as_str().unwrap_or_default();
+    assert!(summary.contains("awaiting sync (the first: order #1001) after 1 attempt (the last attempt: order `#1001` is held: article `MUGG-EMALJ` does not exist in Fortnox yet"), "{sent:?}");
     let api = ws.api().await;
     assert!(orders_with(&api, "#1001").await.is_empty(), "held until MUGG-EMALJ exists");
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -31,7 +31,8 @@ async fn fortnox_down_raises_one_notification_and_status_shows_awaiting_sync() {
     assert!(
         event["summary"]
             .as_str()
-            .is_some_and(|s| s.starts_with("2 documents from kaffe.si are awaiting sync")),
+            .is_some_and(|s| s.starts_with("2 documents from kaffe.si are awaiting sync")
+                && s.contains(" after 2 attempts (the last attempt: ")),
         "{event}"
     );
 
