@@ -151,7 +151,12 @@ impl Ledger {
                 ],
             )?;
             attempt(c, doc.id, "posted", how)?;
-            let detail = format!("{} -> {series} {number} (year {year}, {how})", doc.label);
+            // Orders and invoices have no financial year (0): not "year 0".
+            let detail = if year == 0 {
+                format!("{} -> {series} {number} ({how})", doc.label)
+            } else {
+                format!("{} -> {series} {number} (year {year}, {how})", doc.label)
+            };
             audit::append(c, "posted", Some(doc.file_id), Some(doc.id), &detail)
         })
     }

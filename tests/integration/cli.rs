@@ -108,6 +108,7 @@ async fn audit_show_names_orders_and_finds_them_by_shop_order_id() {
     let text = stdout(&back);
     assert!(text.contains(&format!("order W-1004 -> Fortnox order {number}\n")), "{text}");
     assert!(!text.contains("voucher") && !text.contains("financial year"), "{text}");
+    assert!(text.contains("posted") && !text.contains("year 0"), "{text}");
 }
 
 /// `retry` names where a document's id is shown, and that id is in `audit show`; a document
