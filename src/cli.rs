@@ -181,7 +181,12 @@ pub enum ZreportAction {
 #[derive(Debug, Subcommand)]
 pub enum AccountsAction {
     /// List mapped accounts that are missing or inactive in Fortnox.
-    Check,
+    Check {
+        /// Compare with the chart of the financial year holding this date (YYYY-MM-DD;
+        /// default: today), e.g. last year's while this year's is not created yet.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,8 +71,8 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
         Command::Sync { config } => {
             Box::pin(commands::ops::sync(load_config(config.as_deref())?)).await
         }
-        Command::Accounts { action: AccountsAction::Check, config } => {
-            Ok(ok(commands::accounts::check(&load_config(config.as_deref())?).await?))
+        Command::Accounts { action: AccountsAction::Check { date }, config } => {
+            Ok(ok(commands::accounts::check(&load_config(config.as_deref())?, date).await?))
         }
         Command::Zreport {
             action: ZreportAction::Waive { register, numbers, reason, org },

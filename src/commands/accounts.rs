@@ -1,30 +1,41 @@
 //! `accounts check`: compares the account mapping (`[accounts]`, with every register's
-//! overrides) with the Fortnox chart of accounts of the current financial year and lists every
-//! mapped account that is missing or inactive.
+//! overrides) with the Fortnox chart of accounts of the current financial year (or the one
+//! holding `--date`) and lists every mapped account that is missing or inactive.
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 
 use fortnox_bridge::config::{Config, DiscountMode, ShippingMode};
 use fortnox_bridge::service;
 
 /// Prints the problems; `Ok(false)` when any mapped account is missing or inactive.
-pub async fn check(config: &Config) -> Result<bool> {
+pub async fn check(config: &Config, date: Option<NaiveDate>) -> Result<bool> {
     let endpoint = service::endpoint(config).await?;
-    let result = compare(config, &endpoint.client).await;
+    let result = compare(config, &endpoint.client, date).await;
     if let Some(sandbox) = endpoint.sandbox {
         sandbox.stop().await;
     }
     result
 }
 
-async fn compare(config: &Config, client: &fortnox_bridge::fortnox::Client) -> Result<bool> {
-    let today = chrono::Local::now().date_naive();
-    let year = client
-        .financial_year(today)
-        .await?
-        .with_context(|| format!("Fortnox has no financial year containing {today}"))?;
+async fn compare(
+    config: &Config,
+    client: &fortnox_bridge::fortnox::Client,
+    date: Option<NaiveDate>,
+) -> Result<bool> {
+    let given = date.is_some();
+    let date = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let year = client.financial_year(date).await?.with_context(|| {
+        let hint = if given {
+            "check the date, or create that financial year in Fortnox"
+        } else {
+            "create this financial year in Fortnox (at the turn of the year it may not exist \
+             yet), or compare with another year's chart: accounts check --date YYYY-MM-DD"
+        };
+        format!("Fortnox has no financial year containing {date} (hint: {hint})")
+    })?;
     let chart: BTreeMap<u64, (String, bool)> = client
         .accounts(year.id)
         .await?

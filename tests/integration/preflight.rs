@@ -2,6 +2,8 @@
 //! lead to): mapped accounts, accounts that need a cost centre, series, financial years for
 //! vouchers and for invoices to be bookkept.
 
+use chrono::Datelike;
+
 use crate::documents::{error_report, invoices_with};
 use crate::harness::{Workspace, fixture};
 
@@ -46,6 +48,19 @@ async fn accounts_check_lists_missing_and_inactive_mapped_accounts() {
     let separate = checked("[zreport]\ndiscounts = \"separate\"\n[accounts]\ndiscounts = 3731\n");
     let rows = checked("[orders]\nshipping = \"row\"\n[accounts]\nshipping = 3521\n");
     assert_eq!((separate, rows), (plain + 1, plain + 1), "{plain}");
+
+    // Another year's chart by a date in it; a date no year holds says what to do.
+    let last_year = format!("{}-06-30", chrono::Local::now().year() - 1);
+    let out = ws.cli(&["accounts", "check", "--date", &last_year]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = ws.cli(&["accounts", "check", "--date", "2001-06-30"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("Fortnox has no financial year containing 2001-06-30 (hint: check the date"),
+        "{stderr}"
+    );
 }
 
 /// An account that requires a cost centre (6110 in the sandbox) refuses a row without one before
