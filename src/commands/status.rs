@@ -12,6 +12,9 @@ use fortnox_bridge::ledger::Trouble;
 
 use super::ops::open_ledger;
 
+/// How many of an inbox's files in failed/ are named, the newest first (`--json` has all).
+const SHOWN_FAILED: usize = 5;
+
 pub fn status(config: &Config, as_json: bool) -> Result<()> {
     let ledger = open_ledger(config)?;
     let mut out = std::io::stdout().lock();
@@ -92,7 +95,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         writeln!(
             out,
             "  queued {} (held for sync {}), posting {}, posted today {} (total {}), waiting {} \
-             (awaiting sync {}), rejected {} ({} files in failed/)",
+             (awaiting sync {}), rejected {} ({} in failed/)",
             s.queued,
             s.held,
             s.posting,
@@ -101,8 +104,18 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.waiting,
             s.awaiting_sync,
             s.rejected,
-            s.files_failed
+            if s.files_failed == 1 {
+                "1 file".to_owned()
+            } else {
+                format!("{} files", s.files_failed)
+            }
         )?;
+        for path in s.failed_files.iter().take(SHOWN_FAILED) {
+            writeln!(out, "  in failed/: {path}")?;
+        }
+        if s.failed_files.len() > SHOWN_FAILED {
+            writeln!(out, "  in failed/: ... and {} more", s.failed_files.len() - SHOWN_FAILED)?;
+        }
         if let Some(since) = &s.unreachable_since {
             writeln!(
                 out,

@@ -30,7 +30,11 @@ pub struct InboxStatus {
     /// Of those, the ones past the configured attempts.
     pub awaiting_sync: u64,
     pub rejected: u64,
+    /// Files of this inbox in failed/ that are still there (one moved back to the inbox to
+    /// be tried again, or cleared away, no longer counts).
     pub files_failed: u64,
+    /// Their paths, the newest first.
+    pub failed_files: Vec<String>,
     /// Posted documents whose source file is still to be attached to the voucher (retried).
     pub attach_waiting: u64,
     /// Posted documents whose source file Fortnox refused to attach.
@@ -102,6 +106,17 @@ impl Ledger {
             let queued = state(DocState::Queued);
             let posted = state(DocState::Posted);
             let waiting = state(DocState::Waiting);
+            let mut failed = c.prepare(&format!(
+                "SELECT archived_path FROM files WHERE inbox = ?1 AND archived_path IS NOT NULL
+                 AND {} ORDER BY id DESC",
+                sql_in("state", &[FileState::Failed])
+            ))?;
+            let failed_files: Vec<String> = failed
+                .query_map([inbox], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|p| std::path::Path::new(p).exists())
+                .collect();
             Ok(InboxStatus {
                 inbox: inbox.to_owned(),
                 queued: count(&format!("{queued} AND f.hold IS NULL"), &[&inbox])?,
@@ -118,13 +133,8 @@ impl Ledger {
                     &[&inbox, &max_attempts],
                 )?,
                 rejected: count(&state(DocState::Rejected), &[&inbox])?,
-                files_failed: count(
-                    &format!(
-                        "SELECT COUNT(*) FROM files WHERE inbox = ?1 AND {}",
-                        sql_in("state", &[FileState::Failed])
-                    ),
-                    &[&inbox],
-                )?,
+                files_failed: u64::try_from(failed_files.len()).unwrap_or(u64::MAX),
+                failed_files,
                 attach_waiting: count(
                     &format!(
                         "{posted} AND d.attach_error IS NOT NULL AND {}",

@@ -244,3 +244,27 @@ async fn audit_verify_prints_an_anchor_that_tells_a_trail_cut_off_its_end() {
     assert_eq!(bad.status.code(), Some(2), "{bad:?}");
     assert!(stderr(&bad).contains("SEQ:HASH"), "{bad:?}");
 }
+
+/// `status` names the files that are in failed/ now; one moved back to the inbox to be tried
+/// again no longer counts, whether it then posts or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_lists_the_files_still_in_failed() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa-trasig.si", &fixture("sie/invalid/kassa-trasig.si"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let text = stdout(&ws.cli(&["status"]));
+    assert!(text.contains("(1 file in failed/)"), "{text}");
+    assert!(text.contains(&format!("  in failed/: {}\n", failed[0].display())), "{text}");
+
+    // Taken back to be fixed: no longer in failed/, and not counted as if it were.
+    std::fs::rename(&failed[0], ws.path("inbox/kassa-trasig.si")).expect("move back");
+    std::fs::remove_file(ws.path("inbox/kassa-trasig.si")).expect("cleared away");
+    let status = ws.cli(&["status", "--json"]);
+    let status: Value = serde_json::from_slice(&status.stdout).expect("status json");
+    assert_eq!(status["inboxes"][0]["files_failed"], 0, "{status}");
+    assert_eq!(status["inboxes"][0]["failed_files"], serde_json::json!([]), "{status}");
+    assert!(!stdout(&ws.cli(&["status"])).contains("in failed/:"));
+}
