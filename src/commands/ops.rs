@@ -94,7 +94,19 @@ pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<
     if count == 0 {
         match named {
             Some((id, label, state)) => {
-                println!("document {id} ({label}) is {state} and waits for nothing; not retried");
+                // What to do instead depends on why nothing is to be retried.
+                let hint = match state.as_str() {
+                    "rejected" => {
+                        " (hint: Fortnox or a check refused it, so trying again changes nothing: \
+                         see why with `fortnox-bridge audit show`, correct the file and put it \
+                         back in the inbox)"
+                    }
+                    "posted" => " (it is in Fortnox already)",
+                    _ => "",
+                };
+                println!(
+                    "document {id} ({label}) is {state} and waits for nothing; not retried{hint}"
+                );
             }
             None => println!("no document waits for a retry"),
         }

@@ -133,6 +133,26 @@ async fn retry_points_at_the_ids_audit_show_lists() {
     let posted = ws.cli(&["retry", "1"]);
     assert_eq!(posted.status.code(), Some(1), "{posted:?}");
     assert!(stdout(&posted).contains("is posted and waits for nothing"), "{posted:?}");
+    assert!(stdout(&posted).contains("(it is in Fortnox already)"), "{posted:?}");
+
+    // A changed copy of a posted voucher is refused: retrying it says what to do instead.
+    let changed = String::from_utf8_lossy(&fixture("sie/kassa-2026-10.si"))
+        .replacen("1245.00", "1345.00", 1)
+        .replacen("-2400.00", "-2500.00", 1);
+    ws.drop_file("kassa-rattad.si", changed.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let shown = stdout(&ws.cli(&["audit", "show", "kassa-rattad.si"]));
+    let id = shown
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("document ")?.split_once(" (rejected)").map(|(id, _)| id)
+        })
+        .unwrap_or_else(|| panic!("no rejected document: {shown}"));
+    let rejected = ws.cli(&["retry", id]);
+    let text = stdout(&rejected);
+    assert!(text.contains("is rejected and waits for nothing"), "{text}");
+    assert!(text.contains("correct the file and put it back in the inbox"), "{text}");
 }
 
 /// `... | head -1`: a reader that stops reading ends the command quietly, with success.
