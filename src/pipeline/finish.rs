@@ -75,8 +75,9 @@ impl Pipeline {
                 let event = notify::Event {
                     event: "file_failed".to_owned(),
                     summary: format!(
-                        "{} was not posted ({summary}); it is in {} (hint: read {}, fix the \
-                         file and put it back in the inbox)",
+                        "{} was not posted ({summary}); it is in {} (hint: {} says why and \
+                         what to do: most often correct the file and put it back in the inbox, \
+                         but a refusal of what Fortnox has already is put right there)",
                         file.name,
                         landed.display(),
                         report.display()

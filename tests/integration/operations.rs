@@ -100,7 +100,8 @@ async fn a_failed_file_is_notified_with_its_report() {
     let report = std::path::PathBuf::from(event["report"].as_str().expect("report path"));
     assert!(report.is_absolute() && report.exists(), "{event}");
     assert!(report.ends_with("trasig.si.error.txt"), "{event}");
-    assert!(event["summary"].as_str().is_some_and(|s| s.contains("(hint: read ")), "{event}");
+    let says = format!("(hint: {} says why and what to do", report.display());
+    assert!(event["summary"].as_str().is_some_and(|s| s.contains(&says)), "{event}");
 }
 
 /// A crash between archiving a file and telling about it (the ledger records the destination
