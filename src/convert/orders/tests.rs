@@ -285,3 +285,15 @@ fn unknown_line_and_customer_types_are_refused_and_spellings_are_forgiven() {
     let file = crate::parse::orders::parse(csv.as_bytes(), &crate::config::OrdersConfig::default());
     assert!(file.orders[0].lines[0].gift_card, "`gift card` is a gift card: {:?}", file.orders[0]);
 }
+
+#[test]
+fn a_discount_past_100_percent_is_refused() {
+    let csv = "order_id;order_date;email;description;quantity;unit_price;vat_rate;discount\n\
+               W-1;2026-11-18;a@example.org;Kaffe;1;100,00;12;1000%\n";
+    let c = convert_with(csv.as_bytes(), "");
+    let errors = rendered(&c.errors);
+    assert!(
+        errors[0].starts_with("o.csv:2: order `W-1`: discount 1000% is not between 0 and 100 %"),
+        "{errors:?}"
+    );
+}

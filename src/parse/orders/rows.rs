@@ -299,6 +299,15 @@ pub(crate) fn line(id: &str, row: &Row, errors: &mut Vec<Diagnostic>) -> Option<
     let discount = row.get("discount").and_then(|d| {
         text::percent(d).map(Discount::Percent).or_else(|| text::number(d).map(Discount::Amount))
     });
+    if let Some(Discount::Percent(p)) = discount
+        && !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
+    {
+        errors.push(
+            Diagnostic::at(row.line, format!("order `{id}`: discount {}% is not between 0 and 100 %", p.normalize()))
+                .hint("write the row's discount as a percentage (10%) or as an amount off the row (25,00)"),
+        );
+        return None;
+    }
     Some(Line {
         line: row.line,
         sku,
