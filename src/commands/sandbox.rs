@@ -17,7 +17,7 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Share of API requests answered with a 500 error (0.0-1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
     pub fail_rate: f64,
     /// Delay added to every response.
     #[arg(long, default_value_t = 0)]
@@ -27,10 +27,10 @@ pub struct SandboxArgs {
     pub rate_limit: u32,
     /// Share of successful writes that are committed and then answered by dropping the
     /// connection (0.0-1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
     pub drop_after_commit_rate: f64,
     /// Share of successful writes that are committed and then answered with a 500 (0.0-1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share)]
     pub fail_after_commit_rate: f64,
     /// Lifetime of access tokens in seconds.
     #[arg(long, default_value_t = 3600)]
@@ -41,6 +41,16 @@ pub struct SandboxArgs {
     /// Load the chart of accounts (`#KONTO`) of this SIE file into every financial year.
     #[arg(long)]
     pub chart: Option<PathBuf>,
+}
+
+/// A share from 0.0 to 1.0 (a rate option), refused otherwise instead of quietly clamped.
+fn share(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not a share from 0.0 to 1.0 (0.2 is one request in five)"))
+    }
 }
 
 /// The four-digit accounts a SIE file declares (the ones Fortnox can hold).
@@ -68,11 +78,11 @@ pub async fn sandbox(args: SandboxArgs) -> Result<()> {
     let mut options = SandboxOptions {
         listen: args.listen,
         data: args.data,
-        fail_rate: args.fail_rate.clamp(0.0, 1.0),
+        fail_rate: args.fail_rate,
         latency: Duration::from_millis(args.latency_ms),
         rate_limit: (args.rate_limit > 0).then(|| (args.rate_limit, Duration::from_secs(5))),
-        drop_after_commit_rate: args.drop_after_commit_rate.clamp(0.0, 1.0),
-        fail_after_commit_rate: args.fail_after_commit_rate.clamp(0.0, 1.0),
+        drop_after_commit_rate: args.drop_after_commit_rate,
+        fail_after_commit_rate: args.fail_after_commit_rate,
         access_token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
         ..SandboxOptions::default()
     };
@@ -109,5 +119,13 @@ mod tests {
         let none =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sie/inkop-2026-11.si");
         assert!(chart_of(&none).unwrap_err().to_string().contains("no #KONTO"));
+    }
+
+    #[test]
+    fn a_rate_is_a_share_from_0_to_1_or_refused() {
+        assert_eq!(share("0.2"), Ok(0.2));
+        assert_eq!(share("1"), Ok(1.0));
+        assert!(share("2").is_err_and(|e| e.contains("not a share from 0.0 to 1.0")));
+        assert!(share("-0.1").is_err() && share("x").is_err());
     }
 }
