@@ -65,7 +65,7 @@ pub async fn upload(
     // changed copy of a posted report is found and reported instead of booked twice.
     if doc.sent || content_version(doc).is_some() {
         match find(client, preflight, days, doc, &voucher).await {
-            Ok(Some(found)) if changed(doc, &found) => {
+            Ok(Some(found)) if changed(doc, &voucher, &found) => {
                 let reason = format!(
                     "already posted as voucher {} {} with other figures; it is not posted \
                      again (hint: book the difference with a correction voucher in Fortnox; \
@@ -203,10 +203,18 @@ fn content_version(doc: &DocRecord) -> Option<&str> {
     }
 }
 
-/// True when a found voucher carries the document's marker but another content version.
-fn changed(doc: &DocRecord, found: &Voucher) -> bool {
+/// True when a found voucher carries the document's marker but another content version. A
+/// Z-report's voucher may carry the version an older release gave the same figures (hashed as
+/// the file wrote them, see `convert::version`): that is the same report, not a changed one.
+fn changed(doc: &DocRecord, voucher: &VoucherRequest, found: &Voucher) -> bool {
     let Some(version) = content_version(doc) else { return false };
-    !found.comments.as_deref().is_some_and(|c| crate::convert::carries_version(c, version))
+    let comments = found.comments.as_deref().unwrap_or_default();
+    let mut versions = vec![version.to_owned()];
+    if doc.reference.starts_with("zreport:") {
+        versions.push(crate::convert::version::zreport(voucher));
+        versions.push(crate::convert::version::zreport_as_written(voucher));
+    }
+    !versions.iter().any(|v| crate::convert::carries_version(comments, v))
 }
 
 fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(), LedgerError> {
@@ -262,4 +270,79 @@ fn wait(
         );
     }
     Ok(Outcome::Waiting(reason.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::convert::{Body, marker_for, version, version_tag};
+    use crate::fortnox::model::VoucherRow;
+
+    /// A Z-report's record as the ledger stores it, versioned `version`, and its request read
+    /// back from the stored body (as [`upload`] reads it).
+    fn stored(voucher: &VoucherRequest, version: &str) -> (DocRecord, VoucherRequest) {
+        let body = Body::Voucher(voucher.clone()).to_json().to_string();
+        let doc = DocRecord {
+            id: 1,
+            file_id: 1,
+            reference: format!("zreport:5599990005:K:7:{version}"),
+            marker: marker_for("zreport:5599990005:K:7"),
+            label: "Z-report 7 (K)".to_owned(),
+            line: 1,
+            body,
+            state: DocState::Queued,
+            attempts: 0,
+            sent: false,
+            next_try: None,
+            year: None,
+            fortnox_series: None,
+            fortnox_number: None,
+            error: None,
+            attach: None,
+            attached_file_id: None,
+            attach_attempts: 0,
+        };
+        let read = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body);
+        (doc, read.expect("stored body").voucher)
+    }
+
+    fn found(doc: &DocRecord, version: &str) -> Voucher {
+        let tag = version_tag(version);
+        let comments = format!("Z-rapport 7; imported by fortnox-bridge {} {tag}", doc.marker);
+        serde_json::from_value(serde_json::json!({
+            "VoucherSeries": "F", "VoucherNumber": 1, "Year": 1,
+            "Comments": comments, "TransactionDate": "2026-10-31"
+        }))
+        .expect("voucher")
+    }
+
+    #[test]
+    fn a_zreport_posted_with_the_version_an_older_release_gave_it_is_not_changed() {
+        // Amounts written without decimals (as JavaScript writes 8250.00): an older release
+        // hashed `8250`, this one hashes `8250.00`.
+        let voucher = VoucherRequest {
+            description: "Z-rapport 7 K 2026-10-31".to_owned(),
+            comments: None,
+            transaction_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"),
+            voucher_series: "F".to_owned(),
+            voucher_rows: vec![
+                VoucherRow::signed(1580, Decimal::from(8250), None),
+                VoucherRow::signed(3002, Decimal::from(-8250), None),
+            ],
+        };
+        let (current, legacy) = (version::zreport(&voucher), version::zreport_as_written(&voucher));
+        assert_ne!(current, legacy);
+        let (doc, read) = stored(&voucher, &current);
+        assert!(!changed(&doc, &read, &found(&doc, &current)));
+        assert!(!changed(&doc, &read, &found(&doc, &legacy)), "posted before the upgrade");
+        assert!(changed(&doc, &read, &found(&doc, "0123456789abcdef")), "other figures");
+        // A record an older release registered (its reference holds the legacy version), put
+        // back and requeued with the new file's body: a voucher posted since is the same too.
+        let (doc, read) = stored(&voucher, &legacy);
+        assert!(!changed(&doc, &read, &found(&doc, &current)));
+        assert!(!changed(&doc, &read, &found(&doc, &legacy)));
+        assert!(changed(&doc, &read, &found(&doc, "0123456789abcdef")));
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod orders;
 pub mod sie;
+pub mod version;
 pub mod zreport;
 
 use rust_decimal::Decimal;
@@ -21,6 +22,10 @@ use crate::fortnox::model::{VoucherEnvelope, VoucherRequest};
 pub struct Document {
     /// The business identity (idempotency key), e.g. `sie:5566:A:12:2026-10-01:1f2e...`.
     pub reference: String,
+    /// The reference a release before the content version hashed figures rather than their
+    /// writing gave this document, when it differs (amounts not written at two decimals): the
+    /// ledger takes a document registered under it as this one (see [`version`]).
+    pub legacy_reference: Option<String>,
     /// The short tag carried inside the Fortnox document so it can be found again.
     pub marker: String,
     /// Line of the source record (`#VER`, order row, ...).

@@ -13,7 +13,6 @@ mod rows;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{Body, Conversion, Document, Summary, cut, marker_for};
 use crate::config::{
@@ -362,8 +361,15 @@ fn convert_order(
     } else {
         plan.order = Some(document);
     }
-    let version = version(&plan);
+    // Prices at two decimals, quantities without trailing zeros, so `39,2` and `39,20` are
+    // one order; the version an older release gave these bytes is kept beside it.
+    let version = super::version::order(&plan);
     let identity = format!("order:{}", order.id);
+    let legacy_reference = super::version::legacy_reference(
+        &identity,
+        &version,
+        &super::version::order_as_written(&plan),
+    );
     let marker = marker_for(&identity);
     plan.version.clone_from(&version);
     if let Some(doc) = plan.document_mut() {
@@ -376,47 +382,12 @@ fn convert_order(
     out.summary.debit_total += built.total;
     Some(Document {
         reference: format!("{identity}:{version}"),
+        legacy_reference,
         marker,
         line: order.line,
         label: format!("order {}", order.id),
         body: Body::Order(Box::new(plan)),
     })
-}
-
-/// 16 hex digits of a hash of what the plan sends (before `Comments` and the version are set).
-/// The content version of an order: what the shop says (customer, dates, rows, prices,
-/// freight), not how this configuration books it, so an overlapping export read after a
-/// configuration change is still recognised as the same order.
-fn version(plan: &OrderPlan) -> String {
-    /// Keys the configuration decides, left out of the version.
-    const FROM_CONFIG: [&str; 8] = [
-        "AccountNumber",
-        "Comments",
-        "EmailInformation",
-        "Language",
-        "TermsOfPayment",
-        "Unit",
-        "CustomerNumber",
-        "Remarks",
-    ];
-    fn strip(value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::Object(map) => {
-                map.retain(|k, _| !FROM_CONFIG.contains(&k.as_str()));
-                map.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    let mut document = serde_json::to_value(plan.document()).unwrap_or_default();
-    strip(&mut document);
-    let shop = serde_json::json!({
-        "order_id": plan.order_id,
-        "customer": [&plan.customer.customer_number, &plan.customer.organisation_number, &plan.customer.email],
-        "document": document,
-    });
-    hex::encode(Sha256::digest(shop.to_string().as_bytes()))[..16].to_owned()
 }
 
 /// The missing-article policy as a plan value.

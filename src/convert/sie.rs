@@ -173,6 +173,8 @@ fn convert_ver(
             voucher_rows: rows,
         }),
         reference,
+        // Rows are normalised before they are hashed: releases before gave the same version.
+        legacy_reference: None,
         marker,
     })
 }

@@ -13,7 +13,6 @@
 use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
-use sha2::{Digest, Sha256};
 
 use super::{Body, Conversion, Document, Summary, cut, marker_for, no_sales_account, round_ore};
 use crate::config::{AccountMap, AccountsConfig, DiscountMode, ZreportConfig, rate_key};
@@ -244,7 +243,14 @@ fn convert_report(
         voucher_series: config.series.clone(),
         voucher_rows,
     };
-    let version = content_version(&voucher);
+    // Amounts hashed at two decimals, so a re-serialised copy (`8250.0`) is the same report;
+    // the version an older release gave these bytes is kept beside it (see `version`).
+    let version = super::version::zreport(&voucher);
+    let legacy_reference = super::version::legacy_reference(
+        &identity,
+        &version,
+        &super::version::zreport_as_written(&voucher),
+    );
     out.summary.rows += voucher.voucher_rows.len();
     out.summary.debit_total += voucher.voucher_rows.iter().map(|r| r.debit).sum::<Decimal>();
     voucher.comments = Some(format!(
@@ -257,6 +263,7 @@ fn convert_report(
     ));
     Some(Document {
         reference: format!("{identity}:{version}"),
+        legacy_reference,
         marker,
         line: located.line,
         label: format!("Z-report {} ({})", r.z_number, r.register.id),
@@ -333,16 +340,6 @@ fn sales_account(
         return Some((account, format!("{what} {} {rate} %", category.trim())));
     }
     map.sales.get(rate).map(|&a| (a, format!("{what} {rate} % moms")))
-}
-
-/// 16 hex digits of a hash over what the voucher books, so a changed report is recognised.
-fn content_version(v: &VoucherRequest) -> String {
-    let mut hash = Sha256::new();
-    hash.update(format!("{}|{}|{}", v.description, v.transaction_date, v.voucher_series));
-    for r in &v.voucher_rows {
-        hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit));
-    }
-    hex::encode(hash.finalize())[..16].to_owned()
 }
 
 #[cfg(test)]

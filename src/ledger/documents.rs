@@ -27,7 +27,8 @@ pub(super) fn add_columns(conn: &Connection) -> rusqlite::Result<()> {
 impl Ledger {
     /// Registers all documents of file `file_id` in one transaction (so a file's documents are
     /// either all known or none). A document whose reference the ledger already holds is not
-    /// added twice: the existing record is kept. A rejected one from an earlier file is queued
+    /// added twice: the existing record is kept; so is one registered under its
+    /// `legacy_reference` (the same content, versioned by an older release). A rejected one from an earlier file is queued
     /// again with the new file's request (the file was corrected and put back). The Z numbers
     /// the file carries are registered with them (see `zseries`), and the conversion's
     /// warnings are kept with the file (a file that waits or is held reports them when it is
@@ -241,9 +242,24 @@ pub(super) fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
 }
 
 fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Result<DocRecord> {
-    let existing = c
-        .query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
-        .optional()?;
+    let by_reference = |reference: &str| {
+        c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [reference], doc_row).optional()
+    };
+    // The same content registered by an older release, whose version hashed the figures as
+    // written (`convert::version`): that record is this document.
+    let existing = match by_reference(&doc.reference)? {
+        Some(rec) => Some(rec),
+        None => match &doc.legacy_reference {
+            Some(legacy) => by_reference(legacy)?,
+            None => None,
+        },
+    };
+    let reference = existing.as_ref().map_or(doc.reference.as_str(), |r| r.reference.as_str());
+    let reference = reference.to_owned();
+    c.execute(
+        "INSERT OR IGNORE INTO file_references (file_id, reference) VALUES (?1, ?2)",
+        params![file_id, reference],
+    )?;
     let line = i64::try_from(doc.line).unwrap_or(i64::MAX);
     match existing {
         Some(rec) if rec.state == DocState::Rejected && rec.file_id != file_id => {
@@ -290,5 +306,5 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
             audit::append(c, "queued", Some(file_id), Some(id), &doc.label)?;
         }
     }
-    c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&doc.reference], doc_row)
+    c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&reference], doc_row)
 }

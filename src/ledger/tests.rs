@@ -264,3 +264,53 @@ fn an_older_ledger_gets_the_file_columns_and_owes_nothing_for_old_files() {
     ledger.mark_told(id).expect("told");
     assert!(ledger.untold_files().expect("untold").is_empty());
 }
+
+/// A Z-report posted by a release whose content version hashed the amounts as the file wrote
+/// them is found under that reference when the same bytes come again: not registered twice.
+#[test]
+fn a_document_registered_under_its_legacy_reference_is_that_document() {
+    let (_dir, ledger, old_file) = ledger_with_one_file();
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, fortnox_series, fortnox_number, updated_at) VALUES
+                 (1, ?1, 'zreport:1:K:7:old', '[fb:7]', 'voucher', 'Z 7', 1, '{}', 'posted',
+                  'F', 1, 'now')",
+                [old_file],
+            )
+        })
+        .expect("insert");
+    let new = NewFile {
+        name: "z-igen.json",
+        sha256: "def",
+        size: 1,
+        processing_path: "p/z-igen.json",
+        inbox: "in",
+        hold: None,
+    };
+    let file = ledger.add_file(&new).expect("file");
+    let document = |reference: &str, legacy: Option<&str>| crate::convert::Document {
+        reference: reference.to_owned(),
+        legacy_reference: legacy.map(str::to_owned),
+        marker: "[fb:7]".to_owned(),
+        line: 1,
+        label: "Z 7".to_owned(),
+        body: crate::convert::Body::Voucher(crate::fortnox::model::VoucherRequest {
+            description: "Z 7".to_owned(),
+            comments: None,
+            transaction_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"),
+            voucher_series: "F".to_owned(),
+            voucher_rows: Vec::new(),
+        }),
+    };
+    let same = document("zreport:1:K:7:new", Some("zreport:1:K:7:old"));
+    let docs = ledger.add_documents(file, &[same], &[], &[]).expect("add");
+    assert_eq!(docs.len(), 1);
+    assert_eq!((docs[0].id, docs[0].state), (1, DocState::Posted), "{docs:?}");
+    assert_eq!(docs[0].reference, "zreport:1:K:7:old");
+    // Another version (legacy or not) is another document, registered to be looked at.
+    let other = document("zreport:1:K:7:changed", Some("zreport:1:K:7:changed-as-written"));
+    let docs = ledger.add_documents(file, &[other], &[], &[]).expect("add");
+    assert_eq!((docs[0].id, docs[0].state), (2, DocState::Queued), "{docs:?}");
+}

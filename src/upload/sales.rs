@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 
 use super::{Outcome, reject, wait};
 use crate::config::{CreateDocument, CustomerKey, UploadConfig, rate_key};
+use crate::convert::carries_marker;
 use crate::convert::orders::{IfMissing, OrderPlan};
-use crate::convert::{carries_marker, carries_version};
 use crate::fortnox::model_documents::{Customer, SalesDocument};
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, Ledger, LedgerError};
@@ -147,7 +147,8 @@ async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Foun
     let mut found = Found::None;
     for (number, comments) in candidates {
         if carries_marker(&comments, &doc.marker) {
-            if carries_version(&comments, &plan.version) {
+            // Its version, or the one an older release gave the same figures.
+            if crate::convert::version::order_carried(&comments, plan) {
                 return Ok(Found::Ours(number));
             }
             found = Found::Changed(number);

@@ -297,3 +297,43 @@ fn a_discount_past_100_percent_is_refused() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn an_order_re_exported_with_other_number_formatting_is_the_same_order() {
+    use super::super::version::{order_as_written, order_carried};
+    let c = convert_with(SHOP, "");
+    let first = &c.documents[0];
+    // Prices at two decimals, whole quantities: the version releases before this one gave (in
+    // ledgers and in Fortnox comments, see tests/golden/orders), and no other to look for.
+    assert_eq!(first.reference, "order:W-1001:50effe75fb1e2f62");
+    assert_eq!(first.legacy_reference, None);
+    let text = String::from_utf8_lossy(SHOP);
+    let reformatted = text
+        .replace(";39,20;", ";39,2;")
+        .replace(";149,00;", ";149;")
+        .replace(";10;st;89,00;", ";10,00;st;89;")
+        .replace(";10%;", ";10,0%;");
+    assert_ne!(reformatted, text);
+    let again = convert_with(reformatted.as_bytes(), "");
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    let copy = &again.documents[0];
+    assert_eq!(copy.reference, first.reference);
+    let legacy = order_as_written(plan(copy));
+    assert_ne!(legacy, plan(copy).version);
+    assert_eq!(copy.legacy_reference, Some(format!("order:W-1001:{legacy}")));
+
+    // An order an older release sent carries the version it gave these bytes: the same order.
+    let sent = |version: &str| {
+        format!("Order W-1001 {} {}", copy.marker, super::super::version_tag(version))
+    };
+    assert!(order_carried(&sent(&legacy), plan(copy)));
+    assert!(order_carried(&sent(&plan(first).version), plan(copy)));
+    assert!(!order_carried(&sent("0123456789abcdef"), plan(copy)));
+
+    // A real change is still another version, however it is written.
+    let changed = convert_with(reformatted.replace(";39,2;", ";39,3;").as_bytes(), "");
+    assert_eq!(changed.documents[0].marker, first.marker);
+    assert_ne!(changed.documents[0].reference, first.reference);
+    let changed = plan(&changed.documents[0]);
+    assert!(!order_carried(&sent(&plan(first).version), changed));
+}

@@ -311,3 +311,67 @@ fn every_report_names_its_z_number_even_one_that_books_nothing() {
     let bad = convert_with(&report(&[["8", "100.00", "8.00", "108.00"]], &[], "108.00"), "");
     assert!(!bad.errors.is_empty() && bad.z_numbers.is_empty(), "{bad:?}");
 }
+
+/// `bytes` re-serialised by a JSON library that keeps no trailing zeros, as Python's
+/// `json.dump` does (`8250.00` → `8250.0`, `79.20` → `79.2`); `whole` drops `.0` as well
+/// (`8250`, as JavaScript writes it).
+fn rewritten(bytes: &[u8], whole: bool) -> Vec<u8> {
+    fn walk(value: &mut serde_json::Value, whole: bool) {
+        match value {
+            serde_json::Value::Number(n) if n.to_string().contains('.') => {
+                let text = n.to_string();
+                let mut text = text.trim_end_matches('0').to_owned();
+                if text.ends_with('.') {
+                    text.push('0');
+                }
+                if whole {
+                    text = text.trim_end_matches(".0").to_owned();
+                }
+                *n = text.parse().expect("number");
+            }
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| walk(v, whole)),
+            serde_json::Value::Array(list) => list.iter_mut().for_each(|v| walk(v, whole)),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).expect("json");
+    walk(&mut value, whole);
+    serde_json::to_vec_pretty(&value).expect("json")
+}
+
+#[test]
+fn a_re_serialised_report_is_the_same_document_and_keeps_the_version_it_had() {
+    let bytes = include_bytes!("../../../fixtures/zreport/restaurang-2026-10-31.json");
+    let original = &convert_with(bytes, "").documents[0];
+    // Amounts written with two decimals: the version releases before this one gave (in ledgers
+    // and in Fortnox comments, see tests/golden/zreport), and no other to look for.
+    assert_eq!(original.reference, "zreport:5599990005:KASSA1:1042:5857600b3a4de8bf");
+    assert_eq!(original.legacy_reference, None);
+    for whole in [false, true] {
+        let text = rewritten(bytes, whole);
+        let shown = String::from_utf8_lossy(&text);
+        assert!(shown.contains("\"net\": 8250") && !shown.contains("8250.00"), "{shown}");
+        let c = convert_with(&text, "");
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let copy = &c.documents[0];
+        assert_eq!(rows(copy), rows(original));
+        assert_eq!(copy.reference, original.reference, "whole: {whole}");
+        assert_eq!(copy.marker, original.marker);
+        assert!(super::super::carries_version(
+            voucher(copy).comments.as_deref().unwrap_or_default(),
+            "5857600b3a4de8bf"
+        ));
+        // What a release before this one called these bytes, for the ledger to recognise.
+        let legacy = super::super::version::zreport_as_written(voucher(copy));
+        assert_ne!(legacy, "5857600b3a4de8bf");
+        let expected = format!("zreport:5599990005:KASSA1:1042:{legacy}");
+        assert_eq!(copy.legacy_reference, Some(expected));
+    }
+    // A real change is still another version, however it is written.
+    let changed = String::from_utf8_lossy(bytes)
+        .replace("\"amount\": 2145.00", "\"amount\": 2146.00")
+        .replace("\"rounding\": -0.20", "\"rounding\": 0.80");
+    let changed = convert_with(&rewritten(changed.as_bytes(), false), "");
+    assert_eq!(changed.documents[0].marker, original.marker);
+    assert_ne!(changed.documents[0].reference, original.reference);
+}

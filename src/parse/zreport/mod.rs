@@ -272,7 +272,7 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            out.errors.push(wording::explain(&e, ".", "not valid JSON"));
+            out.errors.push(wording::explain(&e, ".", "not valid JSON", None, false));
             return out;
         }
     };
@@ -283,7 +283,7 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
     }
     let reports: Vec<(ZReport, String)> = match &value {
         serde_json::Value::Object(map) if map.contains_key("reports") => {
-            match wording::read::<Envelope>(text, "not a Z-report file") {
+            match wording::read::<Envelope>(text, &value, "not a Z-report file") {
                 Ok(env) => {
                     if let Some(d) = check_format(Some(&env.format), Some(env.version), 1) {
                         out.errors.push(d);
@@ -298,7 +298,7 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
             }
         }
         serde_json::Value::Array(_) => {
-            match wording::read::<Vec<ZReport>>(text, "not a Z-report") {
+            match wording::read::<Vec<ZReport>>(text, &value, "not a Z-report") {
                 Ok(list) => (0..).zip(list).map(|(i, r)| (r, format!("/{i}"))).collect(),
                 Err(d) => {
                     out.errors.push(d);
@@ -306,7 +306,7 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
                 }
             }
         }
-        _ => match wording::read::<ZReport>(text, "not a Z-report") {
+        _ => match wording::read::<ZReport>(text, &value, "not a Z-report") {
             Ok(r) => vec![(r, String::new())],
             Err(d) => {
                 out.errors.push(d);
