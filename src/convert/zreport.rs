@@ -41,8 +41,14 @@ pub fn convert(
 ) -> Conversion {
     let mut out = Conversion {
         summary: Summary {
-            format: format!("Z-report v{}", zreport::VERSION),
-            encoding: "utf-8".to_owned(),
+            // Only what the file is: another program's JSON is not a "Z-report v1", bytes
+            // that are not UTF-8 are not "utf-8".
+            format: if file.ours {
+                format!("Z-report v{}", zreport::VERSION)
+            } else {
+                String::new()
+            },
+            encoding: if file.utf8 { "utf-8".to_owned() } else { String::new() },
             ..Summary::default()
         },
         errors: file.errors.clone(),

@@ -375,3 +375,20 @@ fn a_re_serialised_report_is_the_same_document_and_keeps_the_version_it_had() {
     assert_eq!(changed.documents[0].marker, original.marker);
     assert_ne!(changed.documents[0].reference, original.reference);
 }
+
+#[test]
+fn the_summary_says_only_what_the_file_is() {
+    // Windows-1252 bytes: not UTF-8, so neither "utf-8" nor "Z-report v1".
+    let latin = convert_with(b"{\"register\": \"Kassa \xe5\"}", "");
+    assert!(!latin.errors.is_empty());
+    assert_eq!((latin.summary.format.as_str(), latin.summary.encoding.as_str()), ("", ""));
+    // Another program's JSON: UTF-8, but no Z-report of ours.
+    let foreign = convert_with(br#"{"report_info": {"kassa": 1}, "totals": {"brutto": 10}}"#, "");
+    assert!(!foreign.errors.is_empty());
+    assert_eq!((foreign.summary.format.as_str(), foreign.summary.encoding.as_str()), ("", "utf-8"));
+    // Ours with a mistake in a field: still a Z-report v1.
+    let ours =
+        convert_with(br#"{"format": "fortnox-bridge-zreport", "version": 1, "z_number": "7"}"#, "");
+    assert!(!ours.errors.is_empty());
+    assert_eq!(ours.summary.format, format!("Z-report v{}", crate::parse::zreport::VERSION));
+}

@@ -213,6 +213,10 @@ pub struct Located {
 /// A parsed Z-report file.
 #[derive(Debug, Clone, Default)]
 pub struct ZreportFile {
+    /// The bytes are UTF-8 text.
+    pub utf8: bool,
+    /// The text is JSON and not another program's Z-report (its fields may still be wrong).
+    pub ours: bool,
     pub reports: Vec<Located>,
     pub positions: Positions,
     pub errors: Vec<Diagnostic>,
@@ -269,6 +273,7 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
             return out;
         }
     };
+    out.utf8 = true;
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -281,6 +286,7 @@ pub fn parse(bytes: &[u8]) -> ZreportFile {
         out.errors.push(d);
         return out;
     }
+    out.ours = true;
     let reports: Vec<(ZReport, String)> = match &value {
         serde_json::Value::Object(map) if map.contains_key("reports") => {
             match wording::read::<Envelope>(text, &value, "not a Z-report file") {
