@@ -27,6 +27,7 @@ use crate::upload::{self, Outcome};
 mod awaiting;
 mod finish;
 mod recover;
+mod refusals;
 mod zgaps;
 
 /// Problems that stop the service.
@@ -258,7 +259,8 @@ impl Pipeline {
     ) -> Result<FileOutcome, Fatal> {
         let mut preflight = self.preflight.lock().await;
         let mut days = upload::Days::default();
-        let mut rejected = Vec::new();
+        let mut rejected = refusals::Refusals::default();
+        let count = docs.len();
         let mut waiting = 0;
         let now = crate::ledger::now();
         let mut unattached = Vec::new();
@@ -294,9 +296,7 @@ impl Pipeline {
                         }
                     }
                 }
-                Outcome::Rejected(reason) => {
-                    rejected.push(Diagnostic::at(doc.line, format!("{}: {reason}", doc.label)));
-                }
+                Outcome::Rejected(reason) => rejected.push(&doc, reason),
                 Outcome::Waiting(reason) => {
                     waiting += 1;
                     tracing::warn!(document = %doc.label, "not posted yet, will retry: {reason}");
@@ -310,7 +310,7 @@ impl Pipeline {
         }
         if !rejected.is_empty() {
             let note = self.posted_note(&posted)?;
-            return self.fail(file, &rejected, warnings, &note).await;
+            return self.fail(file, &rejected.diagnostics(count), warnings, &note).await;
         }
         let note = if unattached.is_empty() {
             String::new()
