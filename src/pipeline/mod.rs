@@ -24,6 +24,7 @@ use crate::preflight::Preflight;
 use crate::upload::attach::{self, Attached};
 use crate::upload::{self, Outcome};
 
+mod again;
 mod awaiting;
 mod finish;
 mod recover;
@@ -145,14 +146,7 @@ impl Pipeline {
             return self.fail(&file, &[unreadable(e)], &[], "").await;
         }
         if let Some(earlier) = self.ledger.done_with_sha(&sha, file_id)? {
-            // Told as a warning (logged, and beside the file): a file that posts nothing
-            // should not look like one that posted.
-            let earlier = earlier.archived_path.as_deref().unwrap_or(&earlier.name);
-            let warning = Diagnostic::file(format!(
-                "the same content as {earlier}, which was posted before: nothing posted again"
-            ))
-            .hint("a file dropped twice needs nothing; if this one was meant to be different, check the export");
-            return self.succeed(&file, &[warning], "").await;
+            return self.succeed(&file, &[Self::same_content(&earlier)], "").await;
         }
         self.settle(&file, bytes, Pass::All).await
     }
@@ -233,6 +227,11 @@ impl Pipeline {
             &conversion.warnings,
         )?;
         let mut warnings = conversion.warnings;
+        if let Some(before) = self.posted_before(file, &registered)? {
+            // Kept with the file like the conversion's warnings (told after a crash too).
+            warnings.push(before);
+            self.ledger.keep_file_warnings(file.id, &warnings)?;
+        }
         warnings.extend(self.zreport_gaps(file).await?);
         let earlier = registered.iter().filter(|d| d.file_id != file.id).count();
         if earlier > 0 {
