@@ -71,6 +71,7 @@ async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
         ) && warnings.contains("z-1042.json as voucher F 1: nothing posted again"),
         "{warnings}"
     );
+    assert!(warnings.starts_with("fortnox-bridge read `z-1042-kopia.json` and posted nothing"));
     // A changed copy of the same Z number: reported, not booked a second time.
     let changed = String::from_utf8_lossy(&restaurant)
         .replace("\"amount\": 2145.00", "\"amount\": 2146.00")
@@ -308,4 +309,33 @@ async fn a_file_of_documents_all_posted_before_says_so_and_names_them() {
     let api = ws.api().await;
     let year = api.year_of("2026-11-01").await;
     assert_eq!(api.all_vouchers("A", year).await.len(), 3, "posted once");
+}
+
+/// A Z-report of a day without sales books nothing: its warnings do not say it was posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zreport_of_a_day_without_sales_does_not_say_it_posted() {
+    let ws = Workspace::start().await;
+    let zero = serde_json::json!({
+        "company": {"name": "Sandlådan Café & Butik AB", "org_number": "559999-0005"},
+        "register": {"id": "KASSA1"},
+        "z_number": 7,
+        "business_date": "2026-11-03",
+        "closed_at": "2026-11-03T22:00:00+01:00",
+        "sales": [],
+        "returns": [],
+        "payments": [{"method": "card", "amount": "0"}],
+        "counts": {"receipts": 0, "returns": 0, "receipt_copies": 0, "drawer_openings": 0},
+        "grand_totals": {"sales": "0", "returns": "0", "net": "0"}
+    });
+    ws.drop_file("z-zero.json", zero.to_string().as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let warnings = warnings_report(&ws, "z-zero.json");
+    assert!(
+        warnings.starts_with(
+            "fortnox-bridge read `z-zero.json` and posted nothing from it; these warnings say why:"
+        ),
+        "{warnings}"
+    );
+    assert!(warnings.contains("has no sales and no payments"), "{warnings}");
 }
