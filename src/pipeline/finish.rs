@@ -21,6 +21,8 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
+        // Each problem once, however many lines it is on (in the log, the report, the note).
+        let errors = Diagnostic::said_once(errors);
         let rendered: Vec<String> = errors.iter().map(|e| e.render(&file.name)).collect();
         for e in &rendered {
             tracing::warn!("{e}");
@@ -44,6 +46,7 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
+        let warnings = &Diagnostic::said_once(warnings);
         for w in warnings {
             tracing::warn!("{}", w.render(&file.name));
         }
@@ -200,7 +203,7 @@ pub(super) fn error_report(
     }
     if !warnings.is_empty() {
         report.push_str("\nWarnings:\n");
-        for w in warnings {
+        for w in Diagnostic::said_once(warnings) {
             let _ = writeln!(report, "  {}", w.render(&file.name));
         }
     }
@@ -229,7 +232,7 @@ fn warnings_report(file: &FileRecord, warnings: &[Diagnostic], posted: bool) -> 
             file.name
         )
     };
-    for w in warnings {
+    for w in Diagnostic::said_once(warnings) {
         let _ = writeln!(report, "  {}", w.render(&file.name));
     }
     report.push_str(if posted {
@@ -245,18 +248,22 @@ fn warnings_report(file: &FileRecord, warnings: &[Diagnostic], posted: bool) -> 
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_warnings_of_a_file_that_posted_nothing_do_not_say_it_posted() {
-        let file = FileRecord {
+    fn done(name: &str) -> FileRecord {
+        FileRecord {
             id: 1,
-            name: "z-zero.json".to_owned(),
+            name: name.to_owned(),
             sha256: String::new(),
             processing_path: String::new(),
             state: FileState::Done,
             archived_path: None,
             inbox: String::new(),
             hold: None,
-        };
+        }
+    }
+
+    #[test]
+    fn the_warnings_of_a_file_that_posted_nothing_do_not_say_it_posted() {
+        let file = done("z-zero.json");
         let warnings = [Diagnostic::at(1, "Z 7 (register KASSA1) has no sales and no payments")];
         let nothing = warnings_report(&file, &warnings, false);
         assert!(
@@ -269,5 +276,20 @@ mod tests {
         assert!(!nothing.contains("posted documents"), "{nothing}");
         let posted = warnings_report(&file, &warnings, true);
         assert!(posted.starts_with("fortnox-bridge posted `z-zero.json`, with these"), "{posted}");
+    }
+
+    #[test]
+    fn a_warning_on_many_lines_is_told_once_in_either_report() {
+        let file = done("m.se");
+        let object = |line| Diagnostic::at(line, "object `12` of dimension `10` is not sent");
+        let warnings = [object(3), object(8)];
+        let once = "  m.se:3: object `12` of dimension `10` is not sent (on lines 3 and 8)\n";
+        for report in [
+            warnings_report(&file, &warnings, true),
+            error_report(&file, &["m.se:1: bad".to_owned()], &warnings, ""),
+        ] {
+            assert!(report.contains(once), "{report}");
+            assert_eq!(report.matches("is not sent").count(), 1, "{report}");
+        }
     }
 }
