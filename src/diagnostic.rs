@@ -47,6 +47,36 @@ impl Diagnostic {
         });
     }
 
+    /// `list` with each problem told once, for a report: the same message (and hint) on
+    /// several lines becomes one diagnostic at its first line that names the others (every
+    /// one up to ten lines, else how many, the first few and the last), in the order of the
+    /// first. A row-level warning of an export (an object dimension Fortnox has no field for)
+    /// otherwise fills a report with hundreds of lines of one sentence.
+    pub fn said_once(list: &[Diagnostic]) -> Vec<Diagnostic> {
+        let mut groups: Vec<(&Diagnostic, Vec<usize>)> = Vec::new();
+        for d in list {
+            let same = |(g, _): &&mut (&Diagnostic, Vec<usize>)| {
+                g.message == d.message && g.hint == d.hint && g.line.is_some() == d.line.is_some()
+            };
+            match (groups.iter_mut().find(same), d.line) {
+                (Some((_, lines)), Some(line)) => lines.push(line),
+                (Some(_), None) => {}
+                (None, line) => groups.push((d, line.into_iter().collect())),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(d, lines)| match lines.as_slice() {
+                [_, _, ..] => Diagnostic {
+                    line: d.line,
+                    message: format!("{} ({})", d.message, on_lines(&lines)),
+                    hint: d.hint.clone(),
+                },
+                _ => d.clone(),
+            })
+            .collect()
+    }
+
     /// Adds a plain-language hint on how to fix the problem.
     #[must_use]
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -64,6 +94,16 @@ impl Diagnostic {
             out = format!("{out} (hint: {hint})");
         }
         out
+    }
+}
+
+/// `on lines 3, 8 and 13`, or for more than ten `on 57 lines: 3, 8, 13, … 2708`.
+fn on_lines(lines: &[usize]) -> String {
+    let shown = |l: &[usize]| l.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    match lines {
+        [init @ .., last] if lines.len() <= 10 => format!("on lines {} and {last}", shown(init)),
+        [.., last] => format!("on {} lines: {}, … {last}", lines.len(), shown(&lines[..3])),
+        [] => String::new(),
     }
 }
 
@@ -94,6 +134,34 @@ mod tests {
              (hint: add it under [accounts.payments])"
         );
         assert_eq!(Diagnostic::file("empty file").render("a.se"), "a.se: empty file");
+    }
+
+    #[test]
+    fn the_same_problem_on_many_lines_is_told_once_naming_them() {
+        let object = |line| Diagnostic::at(line, "object `12` of dimension `10` is not sent");
+        let mut list: Vec<Diagnostic> = (0..57).map(|n| object(1756 + 3 * n)).collect();
+        list.insert(1, Diagnostic::at(1757, "SIE voucher 1 1: text cut").hint("shorten it"));
+        list.push(Diagnostic::file("nothing to post"));
+        list.push(Diagnostic::file("nothing to post"));
+        let told: Vec<String> =
+            Diagnostic::said_once(&list).iter().map(|d| d.render("m.se")).collect();
+        assert_eq!(
+            told,
+            [
+                "m.se:1756: object `12` of dimension `10` is not sent (on 57 lines: 1756, 1759, \
+                 1762, … 1924)",
+                "m.se:1757: SIE voucher 1 1: text cut (hint: shorten it)",
+                "m.se: nothing to post",
+            ]
+        );
+        let few = [object(3), object(8), object(13)];
+        let told = Diagnostic::said_once(&few);
+        assert_eq!(
+            told[0].render("m.se"),
+            "m.se:3: object `12` of dimension `10` is not sent \
+                                           (on lines 3, 8 and 13)"
+        );
+        assert_eq!(Diagnostic::said_once(&few[..1]), few[..1]);
     }
 
     #[test]

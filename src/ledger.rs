@@ -250,6 +250,13 @@ impl Ledger {
         })
     }
 
+    /// The file with ledger id `id`, if the ledger knows it.
+    pub fn file(&self, id: i64) -> Result<Option<FileRecord>, LedgerError> {
+        self.with_conn(|c| {
+            c.query_row(&format!("{FILE_COLUMNS} WHERE id = ?1"), [id], file_row).optional()
+        })
+    }
+
     /// An earlier file with the same content that went to done/.
     pub fn done_with_sha(
         &self,

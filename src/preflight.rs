@@ -5,8 +5,12 @@
 //! Checks for vouchers: the file's organisation number is the connected company's
 //! ([`company`]), a financial year contains the date, the series exists and is manual, every
 //! account exists and is active in that year, the date is after the locked period. Answers are
-//! cached for a short time per run. A missing financial year is no rejection: the document
-//! waits for it (see [`Failure::Blocked`]); the rest reject the document.
+//! cached for a short time per run, and asked once whatever the number of documents: the
+//! company and the financial years (listed whole; each date is looked up in the list), each
+//! series and account of a year, the locked period. A file of thousands of vouchers is thus
+//! checked with a handful of requests against Fortnox's 25 per 5 seconds. A missing financial
+//! year is no rejection when it is the next one: the document waits for it (see
+//! [`Failure::Blocked`]); the rest reject the document.
 
 mod company;
 
@@ -63,11 +67,9 @@ pub struct Preflight {
     allowed: Vec<String>,
     /// The connected company once looked up.
     company: Option<Company>,
-    years: Vec<FinancialYear>,
-    /// Dates Fortnox has no financial year for (asked once per cache lifetime).
-    no_year: Vec<NaiveDate>,
-    /// Every financial year, once listed (to tell a year not opened yet from a wrong date).
-    all_years: Option<Vec<FinancialYear>>,
+    /// Every financial year, once listed: each date is looked up in it (a date without a year
+    /// asks nothing more), and it tells a year not opened yet from a wrong date.
+    years: Option<Vec<FinancialYear>>,
     series: HashMap<(String, u64), Option<VoucherSeries>>,
     accounts: HashMap<(u32, u64), Option<Account>>,
     /// The locked period once looked up (`Locked::Unknown` before).
@@ -82,9 +84,7 @@ impl Preflight {
             born: Instant::now(),
             allowed: allowed.to_vec(),
             company: None,
-            years: Vec::new(),
-            no_year: Vec::new(),
-            all_years: None,
+            years: None,
             series: HashMap::new(),
             accounts: HashMap::new(),
             locked: Locked::Unknown,
@@ -99,14 +99,8 @@ impl Preflight {
         source: Option<SourceOrg<'_>>,
         v: &VoucherRequest,
     ) -> Result<u64, Failure> {
-        if self.born.elapsed() > CACHE_LIFETIME {
-            *self = Preflight::new(&self.allowed);
-        }
-        if let Some(source) = source {
-            let company = self.company(client).await?.clone();
-            if let Some(reason) = company::refusal(source, &company, &self.allowed) {
-                return Err(Failure::Rejected(reason));
-            }
+        if let Some(reason) = self.company_refusal(client, source).await? {
+            return Err(Failure::Rejected(reason));
         }
         let date = v.transaction_date;
         let year = self.booking_year(client, date).await?;
@@ -191,6 +185,22 @@ impl Preflight {
         if reasons.is_empty() { Ok(year.id) } else { Err(Failure::Rejected(reasons.join("; "))) }
     }
 
+    /// Why nothing from a file naming `source` may be posted into the connected company (see
+    /// [`company::refusal`]), or `None` when it may. The same for every document of the file,
+    /// so the pipeline asks it once for the file, before any document's own checks.
+    pub async fn company_refusal(
+        &mut self,
+        client: &Client,
+        source: Option<SourceOrg<'_>>,
+    ) -> Result<Option<String>, Failure> {
+        if self.born.elapsed() > CACHE_LIFETIME {
+            *self = Preflight::new(&self.allowed);
+        }
+        let Some(source) = source else { return Ok(None) };
+        let company = self.company(client).await?.clone();
+        Ok(company::refusal(source, &company, &self.allowed))
+    }
+
     /// Checks that something dated `date` can be booked now (a voucher, or an invoice about to
     /// be bookkept) and returns its financial year: a year holds the date (the year after the
     /// company's latest, not opened yet, makes it wait: [`Failure::Blocked`]) and the date is
@@ -217,34 +227,31 @@ impl Preflight {
         Ok(year)
     }
 
-    /// The financial year containing `date` (cached, its absence too).
+    /// The financial year containing `date`, from the list of every year (listed once per
+    /// cache lifetime, not once per date).
     pub async fn year(
         &mut self,
         client: &Client,
         date: NaiveDate,
     ) -> Result<Option<FinancialYear>, Failure> {
-        if let Some(y) = self.years.iter().find(|y| y.from_date <= date && date <= y.to_date) {
-            return Ok(Some(y.clone()));
-        }
-        if self.no_year.contains(&date) {
-            return Ok(None);
-        }
-        let found = client.financial_year(date).await?;
-        match &found {
-            Some(y) => self.years.push(y.clone()),
-            None => self.no_year.push(date),
-        }
-        Ok(found)
+        let years = self.years(client).await?;
+        Ok(years.iter().find(|y| y.from_date <= date && date <= y.to_date).cloned())
+    }
+
+    /// Every financial year of the company (cached).
+    async fn years(&mut self, client: &Client) -> Result<&[FinancialYear], Failure> {
+        let years = match self.years.take() {
+            Some(years) => years,
+            None => client.financial_years().await?,
+        };
+        Ok(self.years.insert(years))
     }
 
     /// Why there is no year for `date`: the year after the company's latest one (not opened
     /// yet, as every January) makes the document wait for it; any other date (a typo, a date
     /// before the company's first year) is refused.
     async fn no_year_for(&mut self, client: &Client, date: NaiveDate) -> Result<Failure, Failure> {
-        if self.all_years.is_none() {
-            self.all_years = Some(client.financial_years().await?);
-        }
-        let latest = self.all_years.iter().flatten().map(|y| y.to_date).max();
+        let latest = self.years(client).await?.iter().map(|y| y.to_date).max();
         let next_year =
             latest.is_some_and(|end| date > end && date <= end + chrono::Days::new(366));
         Ok(if next_year {

@@ -60,6 +60,15 @@ pub async fn upload(
             return reject(ledger, doc, reason);
         }
     };
+    // The file's company first: the same for every document of a file (Fortnox is asked once),
+    // so a file for another company is refused without a search or a lookup per document.
+    // One that was sent may be in Fortnox all the same: it is looked for below.
+    let source = crate::convert::source_org(&doc.reference);
+    if !doc.sent
+        && let Ok(Some(reason)) = preflight.company_refusal(client, source).await
+    {
+        return reject(ledger, doc, reason);
+    }
     // Ever sent before? Then it may already be in Fortnox: look before sending again. A
     // Z-report is always looked for: its marker names the report, not its content, so a
     // changed copy of a posted report is found and reported instead of booked twice.
@@ -87,7 +96,6 @@ pub async fn upload(
     {
         return reject(ledger, doc, reason);
     }
-    let source = crate::convert::source_org(&doc.reference);
     let year = match preflight.voucher(client, source, &voucher).await {
         Ok(year) => year,
         Err(Failure::Rejected(reason)) => {

@@ -57,6 +57,20 @@ impl Ledger {
         })
     }
 
+    /// Keeps `warnings` with a file instead of those [`Ledger::add_documents`] kept (a warning
+    /// known only once the documents are registered).
+    pub fn keep_file_warnings(
+        &self,
+        file_id: i64,
+        warnings: &[Diagnostic],
+    ) -> Result<(), LedgerError> {
+        let warnings = serde_json::to_string(warnings).ok();
+        self.write(|c| {
+            c.execute("UPDATE files SET warnings = ?2 WHERE id = ?1", params![file_id, warnings])
+                .map(drop)
+        })
+    }
+
     /// The conversion warnings kept with a file by [`Ledger::add_documents`].
     pub fn file_warnings(&self, file_id: i64) -> Result<Vec<Diagnostic>, LedgerError> {
         let text: Option<String> = self.with_conn(|c| {

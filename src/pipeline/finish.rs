@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::{Fatal, FileOutcome, Pipeline, io_err};
 use crate::archive;
 use crate::diagnostic::Diagnostic;
-use crate::ledger::{FileRecord, FileState};
+use crate::ledger::{DocState, FileRecord, FileState};
 use crate::notify;
 
 impl Pipeline {
@@ -21,6 +21,8 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
+        // Each problem once, however many lines it is on (in the log, the report, the note).
+        let errors = Diagnostic::said_once(errors);
         let rendered: Vec<String> = errors.iter().map(|e| e.render(&file.name)).collect();
         for e in &rendered {
             tracing::warn!("{e}");
@@ -44,6 +46,7 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
+        let warnings = &Diagnostic::said_once(warnings);
         for w in warnings {
             tracing::warn!("{}", w.render(&file.name));
         }
@@ -91,7 +94,9 @@ impl Pipeline {
             }
             FileOutcome::Done(landed) if !warnings.is_empty() => {
                 // Best effort: the warnings are in the log and the ledger already.
-                let report = warnings_report(file, warnings);
+                let docs = self.ledger.documents_of(file.id)?;
+                let posted = docs.iter().any(|d| d.state == DocState::Posted);
+                let report = warnings_report(file, warnings, posted);
                 let path = archive::warnings_report_of(landed);
                 if let Err(e) = archive::write_report(&path, &report) {
                     tracing::warn!(file = %path.display(), "cannot write the warnings: {e}");
@@ -199,7 +204,7 @@ pub(super) fn error_report(
     }
     if !warnings.is_empty() {
         report.push_str("\nWarnings:\n");
-        for w in warnings {
+        for w in Diagnostic::said_once(warnings) {
             let _ = writeln!(report, "  {}", w.render(&file.name));
         }
     }
@@ -216,15 +221,76 @@ pub(super) fn error_report(
     report
 }
 
-/// The text of `NAME.warnings.txt` beside a posted file.
-fn warnings_report(file: &FileRecord, warnings: &[Diagnostic]) -> String {
-    let mut report = format!("fortnox-bridge posted `{}`, with these warnings:\n\n", file.name);
-    for w in warnings {
+/// The text of `NAME.warnings.txt` beside a file in done/: one that `posted` documents, or
+/// one that posted nothing (nothing to book, or all of it posted before), whose warnings say
+/// why.
+fn warnings_report(file: &FileRecord, warnings: &[Diagnostic], posted: bool) -> String {
+    let mut report = if posted {
+        format!("fortnox-bridge posted `{}`, with these warnings:\n\n", file.name)
+    } else {
+        format!(
+            "fortnox-bridge read `{}` and posted nothing from it; these warnings say why:\n\n",
+            file.name
+        )
+    };
+    for w in Diagnostic::said_once(warnings) {
         let _ = writeln!(report, "  {}", w.render(&file.name));
     }
-    report.push_str(
+    report.push_str(if posted {
         "\nNothing needs to be done unless a warning says so; check the posted documents in \
-         Fortnox if one surprises you.\n",
-    );
+         Fortnox if one surprises you.\n"
+    } else {
+        "\nNothing needs to be done unless a warning says so.\n"
+    });
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done(name: &str) -> FileRecord {
+        FileRecord {
+            id: 1,
+            name: name.to_owned(),
+            sha256: String::new(),
+            processing_path: String::new(),
+            state: FileState::Done,
+            archived_path: None,
+            inbox: String::new(),
+            hold: None,
+        }
+    }
+
+    #[test]
+    fn the_warnings_of_a_file_that_posted_nothing_do_not_say_it_posted() {
+        let file = done("z-zero.json");
+        let warnings = [Diagnostic::at(1, "Z 7 (register KASSA1) has no sales and no payments")];
+        let nothing = warnings_report(&file, &warnings, false);
+        assert!(
+            nothing.starts_with(
+                "fortnox-bridge read `z-zero.json` and posted nothing from it; these warnings say \
+                 why:\n\n  z-zero.json:1: Z 7 (register KASSA1) has no sales and no payments\n"
+            ),
+            "{nothing}"
+        );
+        assert!(!nothing.contains("posted documents"), "{nothing}");
+        let posted = warnings_report(&file, &warnings, true);
+        assert!(posted.starts_with("fortnox-bridge posted `z-zero.json`, with these"), "{posted}");
+    }
+
+    #[test]
+    fn a_warning_on_many_lines_is_told_once_in_either_report() {
+        let file = done("m.se");
+        let object = |line| Diagnostic::at(line, "object `12` of dimension `10` is not sent");
+        let warnings = [object(3), object(8)];
+        let once = "  m.se:3: object `12` of dimension `10` is not sent (on lines 3 and 8)\n";
+        for report in [
+            warnings_report(&file, &warnings, true),
+            error_report(&file, &["m.se:1: bad".to_owned()], &warnings, ""),
+        ] {
+            assert!(report.contains(once), "{report}");
+            assert_eq!(report.matches("is not sent").count(), 1, "{report}");
+        }
+    }
 }

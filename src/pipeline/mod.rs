@@ -24,9 +24,11 @@ use crate::preflight::Preflight;
 use crate::upload::attach::{self, Attached};
 use crate::upload::{self, Outcome};
 
+mod again;
 mod awaiting;
 mod finish;
 mod recover;
+mod refusals;
 mod zgaps;
 
 /// Problems that stop the service.
@@ -144,14 +146,7 @@ impl Pipeline {
             return self.fail(&file, &[unreadable(e)], &[], "").await;
         }
         if let Some(earlier) = self.ledger.done_with_sha(&sha, file_id)? {
-            // Told as a warning (logged, and beside the file): a file that posts nothing
-            // should not look like one that posted.
-            let earlier = earlier.archived_path.as_deref().unwrap_or(&earlier.name);
-            let warning = Diagnostic::file(format!(
-                "the same content as {earlier}, which was posted before: nothing posted again"
-            ))
-            .hint("a file dropped twice needs nothing; if this one was meant to be different, check the export");
-            return self.succeed(&file, &[warning], "").await;
+            return self.succeed(&file, &[Self::same_content(&earlier)], "").await;
         }
         self.settle(&file, bytes, Pass::All).await
     }
@@ -232,6 +227,11 @@ impl Pipeline {
             &conversion.warnings,
         )?;
         let mut warnings = conversion.warnings;
+        if let Some(before) = self.posted_before(file, &registered)? {
+            // Kept with the file like the conversion's warnings (told after a crash too).
+            warnings.push(before);
+            self.ledger.keep_file_warnings(file.id, &warnings)?;
+        }
         warnings.extend(self.zreport_gaps(file).await?);
         let earlier = registered.iter().filter(|d| d.file_id != file.id).count();
         if earlier > 0 {
@@ -258,7 +258,8 @@ impl Pipeline {
     ) -> Result<FileOutcome, Fatal> {
         let mut preflight = self.preflight.lock().await;
         let mut days = upload::Days::default();
-        let mut rejected = Vec::new();
+        let mut rejected = refusals::Refusals::default();
+        let count = docs.len();
         let mut waiting = 0;
         let now = crate::ledger::now();
         let mut unattached = Vec::new();
@@ -294,9 +295,7 @@ impl Pipeline {
                         }
                     }
                 }
-                Outcome::Rejected(reason) => {
-                    rejected.push(Diagnostic::at(doc.line, format!("{}: {reason}", doc.label)));
-                }
+                Outcome::Rejected(reason) => rejected.push(&doc, reason),
                 Outcome::Waiting(reason) => {
                     waiting += 1;
                     tracing::warn!(document = %doc.label, "not posted yet, will retry: {reason}");
@@ -310,7 +309,7 @@ impl Pipeline {
         }
         if !rejected.is_empty() {
             let note = self.posted_note(&posted)?;
-            return self.fail(file, &rejected, warnings, &note).await;
+            return self.fail(file, &rejected.diagnostics(count), warnings, &note).await;
         }
         let note = if unattached.is_empty() {
             String::new()

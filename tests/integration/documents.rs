@@ -1,5 +1,6 @@
 //! End-to-end for Z-reports and order exports: the real binary against the sandbox, including
-//! the same file dropped again, a changed Z-report, and an overlapping order export.
+//! the same file dropped again, a changed Z-report, and an overlapping order export; a file
+//! whose documents were all posted before says so.
 
 use fortnox_bridge::sandbox::FaultPlan;
 use serde_json::Value;
@@ -10,6 +11,14 @@ pub(crate) fn error_report(ws: &Workspace, name: &str) -> String {
     let failed = ws.archived("failed");
     let file = failed.iter().find(|p| p.ends_with(name)).expect("file in failed/");
     std::fs::read_to_string(file.with_file_name(format!("{name}.error.txt"))).expect("report")
+}
+
+/// The `NAME.warnings.txt` beside file `name` in done/.
+pub(crate) fn warnings_report(ws: &Workspace, name: &str) -> String {
+    let done = ws.archived("done");
+    let file = done.iter().find(|p| p.ends_with(name)).expect("file in done/");
+    std::fs::read_to_string(file.with_file_name(format!("{name}.warnings.txt")))
+        .expect("warnings beside the file")
 }
 
 pub(crate) fn list<'a>(value: &'a Value, key: &str) -> &'a Vec<Value> {
@@ -49,11 +58,20 @@ async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
     assert_eq!(v["TransactionDate"], "2026-10-31");
     assert_eq!(list(v, "VoucherRows").len(), 16);
 
-    // The same report again (another name, other bytes): recognised, nothing posted.
+    // The same report again (another name, other bytes): recognised, nothing posted, and
+    // said beside it.
     let again = String::from_utf8_lossy(&restaurant).replace("  ", " ");
     ws.drop_file("z-1042-kopia.json", again.as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let warnings = warnings_report(&ws, "z-1042-kopia.json");
+    assert!(
+        warnings.contains(
+            "z-1042-kopia.json: its document, Z-report 1042 (KASSA1), was posted before, from "
+        ) && warnings.contains("z-1042.json as voucher F 1: nothing posted again"),
+        "{warnings}"
+    );
+    assert!(warnings.starts_with("fortnox-bridge read `z-1042-kopia.json` and posted nothing"));
     // Re-serialised by another JSON library (`8250.0` for `8250.00`): the same figures, the
     // same report, not a changed one.
     let reserialised = String::from_utf8_lossy(&restaurant).replace(".00", ".0");
@@ -284,4 +302,66 @@ async fn held_orders_wait_for_their_article() {
     for order in ["#1001", "#1002"] {
         assert_eq!(orders_with(&api, order).await.len(), 1, "{order} posted once");
     }
+}
+
+/// A file whose every document was posted before from another file (the same SIE export again,
+/// with other line endings and spacing) posts nothing and says so, naming the earlier file and
+/// the vouchers: in the log, beside it and in `audit show`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_of_documents_all_posted_before_says_so_and_names_them() {
+    let ws = Workspace::start().await;
+    let ver = |n: u32| {
+        format!(
+            "#VER \"A\" \"{n}\" 2026110{n} \"Kaffe {n}\"\n{{\n#TRANS 3001 {{}} -50.00\n\
+             #TRANS 1910 {{}} 50.00\n}}\n"
+        )
+    };
+    let first = format!("#FLAGGA 0\n#SIETYP 4\n{}{}{}", ver(1), ver(2), ver(3));
+    ws.drop_file("dagar.se", first.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let twin = first.replace('\n', "\r\n").replace("#TRANS ", "#TRANS  ");
+    ws.drop_file("dagar_utf8.se", twin.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let warnings = warnings_report(&ws, "dagar_utf8.se");
+    let said = "dagar_utf8.se: all 3 of its documents were posted before, from ";
+    assert!(warnings.contains(said), "{warnings}");
+    assert!(warnings.contains("dagar.se as vouchers A 1–3: nothing posted again"), "{warnings}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(said), "{out:?}");
+    let shown = ws.cli(&["audit", "show", "dagar_utf8.se"]);
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains(said) && shown.contains("vouchers A 1–3"), "{shown}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-11-01").await;
+    assert_eq!(api.all_vouchers("A", year).await.len(), 3, "posted once");
+}
+
+/// A Z-report of a day without sales books nothing: its warnings do not say it was posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zreport_of_a_day_without_sales_does_not_say_it_posted() {
+    let ws = Workspace::start().await;
+    let zero = serde_json::json!({
+        "company": {"name": "Sandlådan Café & Butik AB", "org_number": "559999-0005"},
+        "register": {"id": "KASSA1"},
+        "z_number": 7,
+        "business_date": "2026-11-03",
+        "closed_at": "2026-11-03T22:00:00+01:00",
+        "sales": [],
+        "returns": [],
+        "payments": [{"method": "card", "amount": "0"}],
+        "counts": {"receipts": 0, "returns": 0, "receipt_copies": 0, "drawer_openings": 0},
+        "grand_totals": {"sales": "0", "returns": "0", "net": "0"}
+    });
+    ws.drop_file("z-zero.json", zero.to_string().as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let warnings = warnings_report(&ws, "z-zero.json");
+    assert!(
+        warnings.starts_with(
+            "fortnox-bridge read `z-zero.json` and posted nothing from it; these warnings say why:"
+        ),
+        "{warnings}"
+    );
+    assert!(warnings.contains("has no sales and no payments"), "{warnings}");
 }

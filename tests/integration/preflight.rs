@@ -2,6 +2,8 @@
 //! lead to): mapped accounts, accounts that need a cost centre, series, financial years for
 //! vouchers and for invoices to be bookkept.
 
+use std::fmt::Write as _;
+
 use chrono::Datelike;
 
 use crate::documents::{error_report, invoices_with};
@@ -221,4 +223,63 @@ async fn an_invoice_in_a_locked_period_says_how_to_get_it_booked() {
     );
     let made = invoices_with(&ws.api().await, "W-1001").await;
     assert_eq!(made.len(), 1, "made once: {made:?}");
+}
+
+/// Forty numbered vouchers on forty days from `start`, from a file for organisation `org`.
+fn forty_days(org: &str, start: &str) -> String {
+    let start: chrono::NaiveDate = start.parse().expect("date");
+    let mut text = format!("#FLAGGA 0\n#SIETYP 4\n#ORGNR {org}\n");
+    for n in 1..=40u64 {
+        let date = (start + chrono::Days::new(n - 1)).format("%Y%m%d");
+        writeln!(
+            text,
+            "#VER \"A\" \"{n}\" {date} \"Kaffe {n}\"\n{{\n#TRANS 3001 {{}} -50.00\n\
+             #TRANS 1910 {{}} 50.00\n}}"
+        )
+        .expect("write to a String");
+    }
+    text
+}
+
+/// A file refused for a reason of the whole file (dates in a year Fortnox has no financial year
+/// for, another company's organisation number) costs a few requests, not some per voucher or
+/// per date, and its report tells the reason once: how many vouchers, which, and their dates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_refused_as_a_whole_asks_little_and_tells_the_reason_once() {
+    let ws = Workspace::start().await;
+    ws.drop_file("2020.se", forty_days("559999-0005", "2020-01-01").as_bytes());
+    let before = ws.sandbox.api_requests();
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let requests = ws.sandbox.api_requests() - before;
+    assert!(requests <= 4, "{requests} requests to refuse 40 vouchers on 40 dates");
+    let report = error_report(&ws, "2020.se");
+    assert!(
+        report.contains(
+            "\n  2020.se: all 40 vouchers of the file (SIE voucher A 1 (line 4), SIE voucher A 2 \
+             (line 9), SIE voucher A 3 (line 14), … SIE voucher A 40 (line 199); dated \
+             2020-01-01 … 2020-02-09): Fortnox has no financial year containing the date (hint: \
+             check the date"
+        ),
+        "{report}"
+    );
+    assert_eq!(report.matches("no financial year").count(), 1, "{report}");
+
+    // Another company's file, dated in an open year: not looked for in Fortnox day by day.
+    ws.drop_file("annat-bolag.se", forty_days("556983-6751", "2026-09-01").as_bytes());
+    let before = ws.sandbox.api_requests();
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let requests = ws.sandbox.api_requests() - before;
+    assert!(requests <= 4, "{requests} requests to refuse another company's 40 vouchers");
+    let report = error_report(&ws, "annat-bolag.se");
+    assert!(
+        report.contains(
+            "\n  annat-bolag.se: all 40 vouchers of the file (SIE voucher A 1 (line 4), SIE \
+             voucher A 2 (line 9), SIE voucher A 3 (line 14), … SIE voucher A 40 (line 199)): \
+             the file is for organisation number 556983-6751 (#ORGNR)"
+        ),
+        "{report}"
+    );
+    assert_eq!(report.matches("organisation number 556983-6751").count(), 1, "{report}");
 }
