@@ -124,6 +124,19 @@ pub struct Conversion {
     /// The Z numbers (löpnummer) of a Z-report file's reports, those that book nothing
     /// included: the ledger checks each register's series for numbers that never arrived.
     pub z_numbers: Vec<zreport::ZNumber>,
+    /// Documents the file withdraws (shop orders cancelled or refunded since): not posted,
+    /// and one posted before must be put right in Fortnox by a person.
+    pub withdrawn: Vec<Withdrawn>,
+}
+
+/// A document a file says is no longer wanted (see [`Conversion::withdrawn`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawn {
+    /// The identity its documents are registered under (`order:W-1004`).
+    pub identity: String,
+    pub line: usize,
+    /// What the file says: `order `W-1004` is cancelled in the shop`.
+    pub what: String,
 }
 
 /// Parses and converts the bytes of a file of a known kind.

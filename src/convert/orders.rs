@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Body, Conversion, Document, Summary, cut, marker_for};
+use super::{Body, Conversion, Document, Summary, Withdrawn, cut, marker_for};
 use crate::config::{
     AccountsConfig, CreateDocument, CustomerKey, LanguagePolicy, MissingArticle, OrdersConfig,
     PricesMode,
@@ -126,6 +126,7 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
         warnings: file.warnings.clone(),
         documents: Vec::new(),
         z_numbers: Vec::new(),
+        withdrawn: Vec::new(),
     };
     if config.create == CreateDocument::Order && (config.bookkeep || config.email) {
         out.warnings.push(
@@ -134,23 +135,25 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
         );
     }
     for order in &file.orders {
+        let withdrawn = |what: String, out: &mut Conversion| {
+            out.withdrawn.push(Withdrawn {
+                identity: identity(&order.id),
+                line: order.line,
+                what: what.clone(),
+            });
+            Diagnostic::at(order.line, format!("{what}; not posted"))
+        };
         if order.cancelled {
-            out.warnings.push(Diagnostic::at(
-                order.line,
-                format!("order `{}` is cancelled in the shop; not posted", order.id),
-            ));
+            let d = withdrawn(format!("order `{}` is cancelled in the shop", order.id), &mut out);
+            out.warnings.push(d);
             continue;
         }
         if let Some(status) =
             order.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))
         {
-            out.warnings.push(
-                Diagnostic::at(
-                    order.line,
-                    format!("order `{}` is `{status}`; not posted", order.id),
-                )
-                .hint("[orders] skip_statuses lists the statuses that are not posted"),
-            );
+            let d = withdrawn(format!("order `{}` is `{status}`", order.id), &mut out);
+            out.warnings
+                .push(d.hint("[orders] skip_statuses lists the statuses that are not posted"));
             continue;
         }
         if let Some(doc) = convert_order(order, config, accounts, &mut out) {
@@ -162,6 +165,12 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
     }
     out.errors.sort_by_key(|e| e.line);
     out
+}
+
+/// The identity a shop order's documents are registered under: the ledger's key, whatever
+/// the order's content (see the module docs).
+fn identity(order_id: &str) -> String {
+    format!("order:{order_id}")
 }
 
 fn language(order: &Order, policy: LanguagePolicy) -> &'static str {
@@ -364,7 +373,7 @@ fn convert_order(
     // Prices at two decimals, quantities without trailing zeros, so `39,2` and `39,20` are
     // one order; the version an older release gave these bytes is kept beside it.
     let version = super::version::order(&plan);
-    let identity = format!("order:{}", order.id);
+    let identity = identity(&order.id);
     let legacy_reference = super::version::legacy_reference(
         &identity,
         &version,

@@ -70,6 +70,7 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
         warnings: file.warnings.clone(),
         documents: Vec::new(),
         z_numbers: Vec::new(),
+        withdrawn: Vec::new(),
     };
     if file.vouchers.is_empty() && file.errors.is_empty() {
         out.warnings.push(

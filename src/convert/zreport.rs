@@ -55,6 +55,7 @@ pub fn convert(
         warnings: file.warnings.clone(),
         documents: Vec::new(),
         z_numbers: Vec::new(),
+        withdrawn: Vec::new(),
     };
     let mut seen = BTreeSet::new();
     for located in &file.reports {

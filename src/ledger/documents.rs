@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::state::{Stored, sql_not_in};
+use super::state::{Stored, sql_in, sql_not_in};
 use super::{
     AttachState, DocRecord, DocState, Document, Ledger, LedgerError, ZNumber, audit, now, zseries,
 };
@@ -122,6 +122,20 @@ impl Ledger {
                         })?;
                     Ok((d, name))
                 })
+                .collect()
+        })
+    }
+
+    /// Posted documents of identity `identity` (their reference is `identity:version`), in
+    /// the order they were registered: what a shop order that has since been cancelled was
+    /// posted as. A range of the reference index.
+    pub fn posted_under(&self, identity: &str) -> Result<Vec<DocRecord>, LedgerError> {
+        let posted = sql_in("state", &[DocState::Posted]);
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(&format!(
+                "{DOC_COLUMNS} WHERE reference > ?1 AND reference < ?2 AND {posted} ORDER BY id"
+            ))?;
+            stmt.query_map(params![format!("{identity}:"), format!("{identity};")], doc_row)?
                 .collect()
         })
     }

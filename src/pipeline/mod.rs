@@ -29,6 +29,7 @@ mod awaiting;
 mod finish;
 mod recover;
 mod refusals;
+mod withdrawn;
 mod zgaps;
 
 /// Problems that stop the service.
@@ -214,6 +215,8 @@ impl Pipeline {
         if !conversion.errors.is_empty() {
             return self.fail(file, &conversion.errors, &conversion.warnings, "").await;
         }
+        let withdrawn = self.withdrawn_after_posting(&conversion.withdrawn)?;
+        conversion.warnings.extend(withdrawn);
         if conversion.documents.is_empty() {
             conversion.warnings.push(
                 Diagnostic::file("nothing to post: the file has no voucher, Z-report or order to book")
