@@ -59,7 +59,9 @@ pub fn build(
         account
     };
     for line in &order.lines {
-        let Some(rate) = line.vat_rate.or(config.vat_rate_given.then_some(config.vat_rate)) else {
+        // A gift card is booked at 0 % whatever its row says (a liability, not a sale).
+        let given = config.vat_rate_given.then_some(config.vat_rate);
+        let Some(rate) = line.vat_rate.or(given).or(line.gift_card.then_some(Decimal::ZERO)) else {
             out.errors.push(
                 Diagnostic::at(line.line, format!("order `{id}`: the row has no VAT rate"))
                     .hint("fill in its vat_rate (25, 12, 6 or 0); to book every row without one at a single rate, set [orders] vat_rate"),

@@ -232,10 +232,14 @@ fn a_row_whose_cells_do_not_line_up_with_the_header_is_refused() {
         "{errors:?}"
     );
     assert!(c.documents.is_empty());
-    // Empty cells past the header's width only shift empty cells: let be.
-    let trailing = format!("{HEADER}C-1;2026-11-18;paid;a@example.org;Kaffe;1;100,00;12;;\n");
-    let c = convert_with(trailing.as_bytes(), "");
-    assert!(c.errors.is_empty() && c.documents.len() == 1, "{:?}", c.errors);
+    // The shift lands an empty last cell (a sale's line_type) past the header: refused too.
+    let csv = "order_id,order_date,email,description,quantity,unit_price,vat_rate,line_type\n\
+               W-1,2026-11-18,a@example.org,Kaffe,1,89,25,12,\n";
+    let errors = rendered(&convert_with(csv.as_bytes(), "").errors);
+    assert!(
+        errors[0].starts_with("o.csv:2: the row has 9 fields, but the header has 8"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -336,4 +340,29 @@ fn an_order_re_exported_with_other_number_formatting_is_the_same_order() {
     assert_ne!(changed.documents[0].reference, first.reference);
     let changed = plan(&changed.documents[0]);
     assert!(!order_carried(&sent(&plan(first).version), changed));
+}
+
+#[test]
+fn a_gift_card_without_a_vat_rate_is_booked_at_0_percent() {
+    let csv = "order_id;order_date;email;description;quantity;unit_price;vat_rate;line_type\n\
+               W-1;2026-11-18;a@example.org;Presentkort;1;500,00;;gift_card\n";
+    let c = convert_with(csv.as_bytes(), "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+}
+
+#[test]
+fn an_amount_discount_past_the_row_or_below_0_is_refused() {
+    for (discount, line) in [("150,00", "o.csv:2"), ("-50", "o.csv:2")] {
+        let csv = format!(
+            "order_id;order_date;email;description;quantity;unit_price;vat_rate;discount\n\
+             W-1;2026-11-18;a@example.org;Kaffe;1;100,00;12;{discount}\n"
+        );
+        let errors = rendered(&convert_with(csv.as_bytes(), "").errors);
+        assert!(
+            errors.first().is_some_and(|e| e.starts_with(&format!(
+                "{line}: order `W-1`: discount {discount} is not between 0 and the row's amount"
+            ))),
+            "{errors:?}"
+        );
+    }
 }

@@ -7,9 +7,9 @@ use crate::diagnostic::Diagnostic;
 
 use super::shopify;
 
-/// A header as a field name of our own layout: lower case, a space or `-` read as `_`
-/// (`Order ID` is `order_id`).
-fn key(header: &str) -> String {
+/// A header (or a line type) as a name of our own layout: lower case, a space or `-` read as
+/// `_` (`Order ID` is `order_id`, `gift card` is `gift_card`).
+pub(super) fn key(header: &str) -> String {
     header.trim().to_lowercase().replace([' ', '-'], "_")
 }
 

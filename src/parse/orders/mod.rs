@@ -225,7 +225,7 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
 
 /// A row whose cells do not line up with the header: more cells than columns (an unquoted
 /// decimal comma in a `,`-separated file shifts every cell after it), or fewer, with a column
-/// that is read left without a cell. Cells that would only shift empty ones are let be.
+/// that is read left without a cell.
 fn misaligned(
     record: &csv::StringRecord,
     width: usize,
@@ -234,7 +234,9 @@ fn misaligned(
     line: usize,
 ) -> Option<Diagnostic> {
     let cells = record.len();
-    let extra = record.iter().skip(width).any(|c| !c.trim().is_empty());
+    // Even empty cells past the header count: a shift moves only the last cell off the end,
+    // and that one is often empty (a sale's line_type).
+    let extra = cells > width;
     let missing: Vec<&str> =
         columns.iter().filter(|(_, i)| *i >= cells).map(|(field, _)| *field).collect();
     if !extra && missing.is_empty() {

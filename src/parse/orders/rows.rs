@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::header::key;
 use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, shopify, text};
 use crate::diagnostic::Diagnostic;
 
@@ -176,19 +177,15 @@ const SHIPPING_TYPES: &[&str] = &["shipping", "frakt"];
 const SALE_TYPES: &[&str] = &["sale", "product", "item", "article", "vara", "artikel"];
 
 fn is_type(row: &Row, types: &[&str]) -> bool {
-    row.get("line_type").is_some_and(|t| types.contains(&line_type_key(t).as_str()))
-}
-
-fn line_type_key(text: &str) -> String {
-    text.trim().to_lowercase().replace([' ', '-'], "_")
+    row.get("line_type").is_some_and(|t| types.contains(&key(t).as_str()))
 }
 
 /// A line type that is none of the known ones: an error, since booking it as a sale could
 /// put a gift card's liability or shipping on a sales account.
 fn unknown_line_type(id: &str, row: &Row, errors: &mut Vec<Diagnostic>) -> bool {
     let Some(text) = row.get("line_type") else { return false };
-    let key = line_type_key(text);
-    if [GIFT_CARD_TYPES, SHIPPING_TYPES, SALE_TYPES].iter().any(|t| t.contains(&key.as_str())) {
+    let name = key(text);
+    if [GIFT_CARD_TYPES, SHIPPING_TYPES, SALE_TYPES].iter().any(|t| t.contains(&name.as_str())) {
         return false;
     }
     errors.push(
@@ -299,13 +296,22 @@ pub(crate) fn line(id: &str, row: &Row, errors: &mut Vec<Diagnostic>) -> Option<
     let discount = row.get("discount").and_then(|d| {
         text::percent(d).map(Discount::Percent).or_else(|| text::number(d).map(Discount::Amount))
     });
-    if let Some(Discount::Percent(p)) = discount
-        && !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
-    {
-        errors.push(
-            Diagnostic::at(row.line, format!("order `{id}`: discount {}% is not between 0 and 100 %", p.normalize()))
-                .hint("write the row's discount as a percentage (10%) or as an amount off the row (25,00)"),
-        );
+    let out_of_range = match discount {
+        Some(Discount::Percent(p)) if !(Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p) => {
+            Some(format!("discount {}% is not between 0 and 100 %", p.normalize()))
+        }
+        Some(Discount::Amount(a)) if a < Decimal::ZERO || a > (unit_price * quantity).abs() => {
+            Some(format!(
+                "discount {} is not between 0 and the row's amount",
+                row.get("discount").unwrap_or_default()
+            ))
+        }
+        _ => None,
+    };
+    if let Some(message) = out_of_range {
+        errors.push(Diagnostic::at(row.line, format!("order `{id}`: {message}")).hint(
+            "write the row's discount as a percentage (10%) or as an amount off the row (25,00)",
+        ));
         return None;
     }
     Some(Line {
