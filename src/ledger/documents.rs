@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::state::{Stored, sql_in, sql_not_in};
+use super::state::{Stored, sql_not_in};
 use super::{
     AttachState, DocRecord, DocState, Document, Ledger, LedgerError, ZNumber, audit, now, zseries,
 };
@@ -126,17 +126,40 @@ impl Ledger {
         })
     }
 
-    /// Posted documents of identity `identity` (their reference is `identity:version`), in
-    /// the order they were registered: what a shop order that has since been cancelled was
-    /// posted as. A range of the reference index.
-    pub fn posted_under(&self, identity: &str) -> Result<Vec<DocRecord>, LedgerError> {
-        let posted = sql_in("state", &[DocState::Posted]);
-        self.with_conn(|c| {
+    /// The documents of identity `identity` (their reference is `identity:version`), in the
+    /// order they were registered: what became of a shop order that has since been cancelled.
+    /// A range of the reference index.
+    pub fn documents_under(&self, identity: &str) -> Result<Vec<DocRecord>, LedgerError> {
+        let docs: Vec<DocRecord> = self.with_conn(|c| {
             let mut stmt = c.prepare(&format!(
-                "{DOC_COLUMNS} WHERE reference > ?1 AND reference < ?2 AND {posted} ORDER BY id"
+                "{DOC_COLUMNS} WHERE reference > ?1 AND reference < ?2 ORDER BY id"
             ))?;
             stmt.query_map(params![format!("{identity}:"), format!("{identity};")], doc_row)?
                 .collect()
+        })?;
+        // The range also holds the identity `order:A:B` under `order:A`.
+        Ok(docs
+            .into_iter()
+            .filter(|d| d.reference.rsplit_once(':').is_some_and(|(id, _)| id == identity))
+            .collect())
+    }
+
+    /// Rejects a document that was never sent and is not final (a later file withdrew it):
+    /// `false`, changing nothing, when it was sent or is final by now.
+    pub fn withdraw(&self, doc: &DocRecord, reason: &str) -> Result<bool, LedgerError> {
+        let open = sql_not_in("state", &DocState::FINAL);
+        self.write(|c| {
+            let changed = c.execute(
+                &format!(
+                    "UPDATE documents SET state = ?4, error = ?2, next_try = NULL, updated_at = ?3
+                     WHERE id = ?1 AND sent = 0 AND {open}"
+                ),
+                params![doc.id, reason, now(), DocState::Rejected.as_str()],
+            )?;
+            if changed > 0 {
+                outcome(c, doc, "rejected", reason)?;
+            }
+            Ok(changed > 0)
         })
     }
 

@@ -215,8 +215,7 @@ impl Pipeline {
         if !conversion.errors.is_empty() {
             return self.fail(file, &conversion.errors, &conversion.warnings, "").await;
         }
-        let withdrawn = self.withdrawn_after_posting(&conversion.withdrawn)?;
-        conversion.warnings.extend(withdrawn);
+        self.withdraw_earlier(&file.name, &mut conversion)?;
         if conversion.documents.is_empty() {
             conversion.warnings.push(
                 Diagnostic::file("nothing to post: the file has no voucher, Z-report or order to book")

@@ -1,41 +1,84 @@
 //! Shop orders a file withdraws (cancelled in the shop, or of a status `[orders]
-//! skip_statuses` names, such as refunded) that an earlier file posted. fortnox-bridge never
-//! changes what is in Fortnox, so a person must cancel the order, or credit its invoice, there:
-//! the file says so, naming what it was posted as, instead of a quiet "not posted".
+//! skip_statuses` names, such as refunded) that an earlier export carried. A copy still waiting
+//! to be posted (queued for the nightly sync, held for an article, waiting for Fortnox) and
+//! never sent is withdrawn: refused, so it is not posted after all. fortnox-bridge never changes
+//! what is in Fortnox, so for a copy posted before (or sent, its outcome not known yet) the
+//! file says what it was posted as and that a person must cancel the order, or credit its
+//! invoice, there: instead of a quiet "not posted".
 
 use super::{Fatal, Pipeline};
-use crate::convert::Withdrawn;
+use crate::convert::{Conversion, Withdrawn};
 use crate::diagnostic::Diagnostic;
+use crate::ledger::{DocRecord, DocState};
+
+const HINT: &str = "fortnox-bridge does not change what is in Fortnox: cancel the order, or \
+                    credit its invoice, in Fortnox";
 
 impl Pipeline {
-    /// A warning for each withdrawn document that was posted before, at the line that
-    /// withdraws it; none for one never posted (not posting it is all there is to do).
-    pub(super) fn withdrawn_after_posting(
+    /// Withdraws what earlier files hold of the documents `conversion` withdraws, and puts in
+    /// place of its plain "not posted" warning what became of each: withdrawn before posting,
+    /// or posted (or sent) and to be put right in Fortnox. `file` names the withdrawing file.
+    pub(super) fn withdraw_earlier(
         &self,
-        withdrawn: &[Withdrawn],
-    ) -> Result<Vec<Diagnostic>, Fatal> {
-        let mut out = Vec::new();
-        for w in withdrawn {
-            let Some(doc) = self.ledger.posted_under(&w.identity)?.pop() else { continue };
-            let from = self
-                .ledger
-                .file(doc.file_id)?
-                .map_or_else(|| "an earlier file".to_owned(), |f| f.name);
-            let posted_as = match (&doc.fortnox_series, doc.fortnox_number) {
-                (Some(series), Some(number)) => format!("Fortnox {series} {number}"),
-                _ => "a Fortnox document".to_owned(),
-            };
-            out.push(
-                Diagnostic::at(
-                    w.line,
-                    format!("{}, but it was posted before as {posted_as} (from {from})", w.what),
-                )
-                .hint(
-                    "fortnox-bridge does not change what is in Fortnox: cancel the order, or \
-                     credit its invoice, in Fortnox",
-                ),
-            );
+        file: &str,
+        conversion: &mut Conversion,
+    ) -> Result<(), Fatal> {
+        for w in &conversion.withdrawn {
+            let mut told = Vec::new();
+            for doc in self.ledger.documents_under(&w.identity)? {
+                if let Some(d) = self.told_of(file, w, &doc)? {
+                    told.push(d);
+                }
+            }
+            if !told.is_empty() {
+                let plain = format!("{}; not posted", w.what);
+                conversion.warnings.retain(|d| !(d.line == Some(w.line) && d.message == plain));
+                conversion.warnings.extend(told);
+            }
         }
-        Ok(out)
+        Ok(())
+    }
+
+    /// What `w` means for `doc`, an earlier copy: withdrawn now (never sent), or a warning
+    /// that it is, or may be, in Fortnox.
+    fn told_of(
+        &self,
+        file: &str,
+        w: &Withdrawn,
+        doc: &DocRecord,
+    ) -> Result<Option<Diagnostic>, Fatal> {
+        let from =
+            self.ledger.file(doc.file_id)?.map_or_else(|| "an earlier file".to_owned(), |f| f.name);
+        let reason = format!("{} ({file}:{}): withdrawn, not posted", w.what, w.line);
+        // Withdrawn now, or by this file before (a held file is read again at its sync).
+        let withdrawn = match doc.state {
+            DocState::Rejected => doc.error.as_deref() == Some(reason.as_str()),
+            DocState::Posted => false,
+            _ => self.ledger.withdraw(doc, &reason)?,
+        };
+        if doc.state == DocState::Rejected && !withdrawn {
+            return Ok(None); // refused for its own reasons: nothing of it is in Fortnox
+        }
+        if withdrawn {
+            return Ok(Some(Diagnostic::at(
+                w.line,
+                format!("{}; its copy from {from}, not yet posted, is withdrawn", w.what),
+            )));
+        }
+        let message = match (doc.state, &doc.fortnox_series, doc.fortnox_number) {
+            (DocState::Posted, Some(series), Some(number)) => format!(
+                "{}, but it was posted before as Fortnox {series} {number} (from {from})",
+                w.what
+            ),
+            (DocState::Posted, _, _) => {
+                format!("{}, but it was posted before (from {from})", w.what)
+            }
+            _ => format!(
+                "{}, but its copy from {from} was sent to Fortnox (the outcome is not known \
+                 yet) and may be posted",
+                w.what
+            ),
+        };
+        Ok(Some(Diagnostic::at(w.line, message).hint(HINT)))
     }
 }

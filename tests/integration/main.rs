@@ -9,6 +9,7 @@ mod harness;
 mod operations;
 mod preflight;
 mod schedules;
+mod withdrawn;
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -1,0 +1,79 @@
+//! Shop orders a later export withdraws (cancelled in the shop): an earlier copy not yet posted
+//! is withdrawn, one posted before is told to be put right in Fortnox.
+
+use crate::documents::{orders_with, warnings_report};
+use crate::harness::{Workspace, fixture};
+
+const CANCELLED: &[u8] =
+    b"order_id;order_date;status;email;description;quantity;unit_price;vat_rate\n\
+    W-1002;2026-11-18;cancelled;inkop@example.org;Kaffe;1;100,00;12\n\
+    W-2001;2026-11-19;cancelled;inkop@example.org;Te;1;50,00;12\n";
+
+/// An order cancelled in the shop after an earlier export posted it is not left at a quiet "not
+/// posted": the file names what it was posted as and that it is to be cancelled in Fortnox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_cancelled_after_it_was_posted_is_told_to_be_put_right_in_fortnox() {
+    let ws = Workspace::start().await;
+    ws.drop_file("webbshop-2026-11-20.csv", &fixture("orders/webbshop-2026-11-20.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let api = ws.api().await;
+    let posted = orders_with(&api, "W-1002").await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    let number = posted[0]["DocumentNumber"].as_str().unwrap_or_default().to_owned();
+
+    ws.drop_file("avbokade.csv", CANCELLED);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let warnings = warnings_report(&ws, "avbokade.csv");
+    assert!(
+        warnings.contains(&format!(
+            "avbokade.csv:2: order `W-1002` is cancelled in the shop, but it was posted before as \
+             Fortnox order {number} (from webbshop-2026-11-20.csv) (hint: fortnox-bridge does not \
+             change what is in Fortnox: cancel the order, or credit its invoice, in Fortnox)"
+        )),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("avbokade.csv:3: order `W-2001` is cancelled in the shop; not posted")
+    );
+    assert!(!warnings.contains("W-2001` is cancelled in the shop, but"), "{warnings}");
+    assert_eq!(orders_with(&api, "W-2001").await.len(), 0);
+}
+
+/// An order queued for the manual sync and cancelled in the shop before the sync is not posted
+/// at the sync: the later export withdraws the queued copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_cancelled_before_its_sync_is_never_posted() {
+    let ws = Workspace::start().await;
+    ws.write_config("[schedule]\nmode = \"manual\"\n");
+    ws.drop_file("webbshop-2026-11-20.csv", &fixture("orders/webbshop-2026-11-20.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    ws.drop_file("avbokade.csv", CANCELLED);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let out = ws.cli(&["sync"]);
+    assert_eq!(out.status.code(), Some(1), "W-1002 was refused: {out:?}");
+    let api = ws.api().await;
+    assert!(orders_with(&api, "W-1002").await.is_empty(), "the cancelled order is not posted");
+    for order in ["W-1001", "W-1003", "W-1004"] {
+        assert_eq!(orders_with(&api, order).await.len(), 1, "{order} posted once");
+    }
+    let warnings = warnings_report(&ws, "avbokade.csv");
+    assert!(
+        warnings.contains(
+            "avbokade.csv:2: order `W-1002` is cancelled in the shop; its copy from \
+             webbshop-2026-11-20.csv, not yet posted, is withdrawn"
+        ),
+        "{warnings}"
+    );
+    let report = crate::documents::error_report(&ws, "webbshop-2026-11-20.csv");
+    assert!(
+        report.contains(
+            "order `W-1002` is cancelled in the shop (avbokade.csv:2): withdrawn, not posted"
+        ),
+        "{report}"
+    );
+}
