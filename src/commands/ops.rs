@@ -98,8 +98,8 @@ pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<
                 let hint = match state.as_str() {
                     "rejected" => {
                         " (hint: Fortnox or a check refused it, so trying again changes nothing: \
-                         see why with `fortnox-bridge audit show`, correct the file and put it \
-                         back in the inbox)"
+                         `fortnox-bridge audit show` says why and what to do, most often to \
+                         correct the file and put it back in the inbox)"
                     }
                     "posted" => " (it is in Fortnox already)",
                     _ => "",

@@ -108,7 +108,7 @@ impl Ledger {
             let waiting = state(DocState::Waiting);
             let mut failed = c.prepare(&format!(
                 "SELECT archived_path FROM files WHERE inbox = ?1 AND archived_path IS NOT NULL
-                 AND {} ORDER BY id DESC",
+                 AND {} GROUP BY archived_path ORDER BY MAX(id) DESC",
                 sql_in("state", &[FileState::Failed])
             ))?;
             let failed_files: Vec<String> = failed
