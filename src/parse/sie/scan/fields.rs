@@ -173,11 +173,12 @@ static FOUR_DIGIT_BYTES: [u8; 40_000] = {
     bytes
 };
 
-/// Sets `out` to a four-digit account id; left alone when it already is that one.
+/// Sets `out` to a four-digit account id, given as its digits and their
+/// [`digits_index`](super::super::validate::digits_index) `i` (computed once per row, for the
+/// chart lookup too); left alone when it already is that one.
 #[inline]
-pub(super) fn set_digits(out: &mut String, digits: [u8; 4]) {
+pub(super) fn set_digits(out: &mut String, digits: [u8; 4], i: usize) {
     if out.as_bytes() != digits {
-        let i = super::super::validate::digits_index(digits);
         out.clear();
         out.push_str(FOUR_DIGITS.get(4 * i..4 * i + 4).unwrap_or_default());
     }
