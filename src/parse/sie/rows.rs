@@ -111,11 +111,14 @@ impl Reader {
 
     /// What [`Reader::book_row`] does with a plain row (`#TRANS` with no `#RTRANS` waiting
     /// for its mirror) read by a fast path, given its amount in öre: the balance sum, and the
-    /// chart lookup of a four-digit account (`digits`) now, of any other at the voucher's end.
+    /// chart lookup of a four-digit account (`four_digit`, its [`digits_index`]) now, of any
+    /// other at the voucher's end.
+    ///
+    /// [`digits_index`]: super::validate::digits_index
     #[inline]
-    pub(super) fn book_plain(&mut self, ore: i128, digits: Option<[u8; 4]>) {
+    pub(super) fn book_plain(&mut self, ore: i128, four_digit: Option<usize>) {
         self.ore_sum = self.ore_sum.and_then(|s| s.checked_add(ore));
-        if !digits.is_some_and(|d| self.declared_accounts.contains_digits(d)) {
+        if !four_digit.is_some_and(|i| self.declared_accounts.contains_index(i)) {
             self.accounts_to_check = true;
         }
         self.rows_used += 1;

@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use super::block::Block;
 use super::encoding;
 use super::reader::Reader;
+use super::validate::digits_index;
 use super::values;
 
 pub(super) use fields::set_ascii;
@@ -147,9 +148,10 @@ impl Reader {
         }
         self.last_line = no;
         let enc = self.file.encoding;
+        let four_digit = digits.map(digits_index);
         let t = self.row_slot(label == "#BTRANS", no, amount, tail.date, tail.quantity);
-        match digits {
-            Some(d) => set_digits(&mut t.account, d),
+        match digits.zip(four_digit) {
+            Some((d, i)) => set_digits(&mut t.account, d, i),
             None => keep_or_set_ascii(&mut t.account, &buf[a0..a1]),
         }
         let repaired = if tail.text_is_ascii {
@@ -169,7 +171,7 @@ impl Reader {
             self.repaired(repaired, &text);
         }
         if label == "#TRANS" && self.mirror.is_none() {
-            self.book_plain(ore, digits);
+            self.book_plain(ore, four_digit);
         } else {
             self.book_row(label, true);
         }
@@ -201,12 +203,13 @@ impl Reader {
         self.last_line = no;
         let [d1, d2, d3, d4, ..] = account.to_le_bytes();
         let digits = [d1, d2, d3, d4];
+        let four_digit = digits_index(digits);
         let t = self.row_slot(false, no, amount, None, None);
-        set_digits(&mut t.account, digits);
+        set_digits(&mut t.account, digits, four_digit);
         t.text.clear();
         t.sign = None;
         t.objects.clear();
-        self.book_plain(ore, Some(digits));
+        self.book_plain(ore, Some(four_digit));
         Some(next)
     }
 

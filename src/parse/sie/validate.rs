@@ -54,11 +54,10 @@ impl AccountSet {
         }
     }
 
-    /// [`AccountSet::contains`] for a four-digit id given as its digits.
+    /// [`AccountSet::contains`] for a four-digit id given as its [`digits_index`].
     #[allow(clippy::inline_always)] // measured: plain `#[inline]` leaves a call per row
     #[inline(always)]
-    pub fn contains_digits(&self, digits: [u8; 4]) -> bool {
-        let i = digits_index(digits);
+    pub fn contains_index(&self, i: usize) -> bool {
         self.four_digits.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 

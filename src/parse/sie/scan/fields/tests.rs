@@ -59,7 +59,8 @@ fn words_of_digits_read_like_byte_by_byte() {
 fn four_digit_ids_are_set_from_the_table() {
     let mut out = String::from("DF");
     for id in ["0000", "0027", "1930", "1930", "9999"] {
-        set_digits(&mut out, id.as_bytes().try_into().unwrap());
+        let digits = id.as_bytes().try_into().unwrap();
+        set_digits(&mut out, digits, super::super::super::validate::digits_index(digits));
         assert_eq!(out, id);
     }
 }
