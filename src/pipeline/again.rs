@@ -113,7 +113,7 @@ fn numbers(docs: &[&DocRecord]) -> String {
 }
 
 /// The date of a voucher document (`None` for a shop order).
-fn date(doc: &DocRecord) -> Option<NaiveDate> {
+pub(super) fn date(doc: &DocRecord) -> Option<NaiveDate> {
     serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body)
         .ok()
         .map(|e| e.voucher.transaction_date)

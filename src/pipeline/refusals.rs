@@ -12,7 +12,6 @@
 use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
-use crate::fortnox::model::{VoucherEnvelope, VoucherRequest};
 use crate::ledger::DocRecord;
 
 /// Documents of one entry named one by one; a longer list names its first [`FIRST`] and its last.
@@ -41,9 +40,7 @@ pub(super) struct Refusals {
 impl Refusals {
     /// Records that `doc` was refused for `reason`.
     pub(super) fn push(&mut self, doc: &DocRecord, reason: String) {
-        let date = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&doc.body)
-            .ok()
-            .map(|e| e.voucher.transaction_date);
+        let date = super::again::date(doc);
         self.list.push(Refusal { line: doc.line, label: doc.label.clone(), date, reason });
     }
 
