@@ -217,12 +217,10 @@ fn content_version(doc: &DocRecord) -> Option<&str> {
 fn changed(doc: &DocRecord, voucher: &VoucherRequest, found: &Voucher) -> bool {
     let Some(version) = content_version(doc) else { return false };
     let comments = found.comments.as_deref().unwrap_or_default();
-    let mut versions = vec![version.to_owned()];
-    if doc.reference.starts_with("zreport:") {
-        versions.push(crate::convert::version::zreport(voucher));
-        versions.push(crate::convert::version::zreport_as_written(voucher));
-    }
-    !versions.iter().any(|v| crate::convert::carries_version(comments, v))
+    let same = crate::convert::carries_version(comments, version)
+        || doc.reference.starts_with("zreport:")
+            && crate::convert::version::zreport_carried(comments, voucher);
+    !same
 }
 
 fn adopt(ledger: &Ledger, doc: &DocRecord, v: &Voucher, how: &str) -> Result<(), LedgerError> {

@@ -98,7 +98,7 @@ fn diagnostics_json(list: &[Diagnostic]) -> serde_json::Value {
 }
 
 /// `n` and the noun, singular for one (`1 voucher`, `2 vouchers`).
-fn count(n: usize, one: &str, many: &str) -> String {
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

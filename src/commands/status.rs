@@ -104,11 +104,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.waiting,
             s.awaiting_sync,
             s.rejected,
-            if s.files_failed == 1 {
-                "1 file".to_owned()
-            } else {
-                format!("{} files", s.files_failed)
-            }
+            super::check::count(s.failed_files.len(), "file", "files")
         )?;
         for path in s.failed_files.iter().take(SHOWN_FAILED) {
             writeln!(out, "  in failed/: {path}")?;

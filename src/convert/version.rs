@@ -65,6 +65,13 @@ fn voucher_hash(v: &VoucherRequest, amount: impl Fn(Decimal) -> Decimal) -> Stri
     hex::encode(hash.finalize())[..16].to_owned()
 }
 
+/// True when the comments of a Fortnox voucher carry the content version of `v` (a Z-report's
+/// voucher), or the one an older release gave the same figures ([`zreport_as_written`]).
+pub fn zreport_carried(comments: &str, v: &VoucherRequest) -> bool {
+    super::carries_version(comments, &zreport(v))
+        || super::carries_version(comments, &zreport_as_written(v))
+}
+
 /// The content version of an order: what the shop says (customer, dates, rows, prices,
 /// freight), not how this configuration books it, so an overlapping export read after a
 /// configuration change is still recognised as the same order. Prices, freight and amount
