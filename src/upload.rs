@@ -29,6 +29,8 @@ pub enum Outcome {
     Posted,
     Rejected(String),
     Waiting(String),
+    /// Never to be posted: a later export cancelled its order (the reason says which).
+    Withdrawn(String),
 }
 
 /// Longest wait between two retries of one document.
@@ -47,6 +49,9 @@ pub async fn upload(
         DocState::Posted => return Ok(Outcome::Posted),
         DocState::Rejected => {
             return Ok(Outcome::Rejected(doc.error.clone().unwrap_or_default()));
+        }
+        DocState::Withdrawn => {
+            return Ok(Outcome::Withdrawn(doc.error.clone().unwrap_or_default()));
         }
         DocState::Queued | DocState::Posting | DocState::Waiting => {}
     }
@@ -250,7 +255,7 @@ pub fn defer(
     reason: &str,
 ) -> Result<(), LedgerError> {
     match doc.state {
-        DocState::Rejected => Ok(()),
+        DocState::Rejected | DocState::Withdrawn => Ok(()),
         DocState::Posted => match doc.attach {
             Some(AttachState::Attached | AttachState::Failed) => Ok(()),
             _ => ledger.mark_attach_waiting(doc, reason, &next_try(retry, doc.attach_attempts)),

@@ -102,6 +102,10 @@ pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<
                          correct the file and put it back in the inbox)"
                     }
                     "posted" => " (it is in Fortnox already)",
+                    "withdrawn" => {
+                        " (a later export cancelled its order, so it is never posted; \
+                         `fortnox-bridge audit show` names that export)"
+                    }
                     _ => "",
                 };
                 println!(

@@ -1,5 +1,5 @@
-//! `status`: per inbox, what is queued, posting, posted today, waiting and rejected; and the
-//! registers whose Z-reports have numbers that have not arrived.
+//! `status`: per inbox, what is queued, posting, posted today, waiting, rejected and
+//! withdrawn; and the registers whose Z-reports have numbers that have not arrived.
 
 use std::io::Write;
 
@@ -95,7 +95,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         writeln!(
             out,
             "  queued {} (held for sync {}), posting {}, posted today {} (total {}), waiting {} \
-             (awaiting sync {}), rejected {} ({} in failed/)",
+             (awaiting sync {}), rejected {} ({} in failed/){}",
             s.queued,
             s.held,
             s.posting,
@@ -104,7 +104,12 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.waiting,
             s.awaiting_sync,
             s.rejected,
-            super::check::count(s.failed_files.len(), "file", "files")
+            super::check::count(s.failed_files.len(), "file", "files"),
+            if s.withdrawn > 0 {
+                format!(", withdrawn {} (cancelled orders, never posted)", s.withdrawn)
+            } else {
+                String::new()
+            }
         )?;
         for path in s.failed_files.iter().take(SHOWN_FAILED) {
             writeln!(out, "  in failed/: {path}")?;

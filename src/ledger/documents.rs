@@ -90,9 +90,9 @@ impl Ledger {
         })
     }
 
-    /// Documents of other files, not rejected, whose reference starts with `prefix` (which
-    /// ends in `:`), each with the name of its file: the candidates a voucher known only by its
-    /// content may be a corrected copy of. Documents `doc`'s file carries itself are not
+    /// Documents of other files, neither rejected nor withdrawn, whose reference starts with
+    /// `prefix` (which ends in `:`), each with the name of its file: the candidates a voucher
+    /// known only by its content may be a corrected copy of. Documents `doc`'s file carries itself are not
     /// candidates (a file put back after a partial refusal carries what it posted before). A
     /// range of the reference index, so it stays quick in a ledger of years.
     pub fn references_from(
@@ -100,7 +100,7 @@ impl Ledger {
         doc: &DocRecord,
         prefix: &str,
     ) -> Result<Vec<(DocRecord, String)>, LedgerError> {
-        let not_rejected = sql_not_in("state", &[DocState::Rejected]);
+        let not_rejected = sql_not_in("state", &[DocState::Rejected, DocState::Withdrawn]);
         // Every reference starting with `prefix` sorts between it and `prefix` with its final
         // `:` raised to `;`.
         let end = format!("{};", prefix.strip_suffix(':').unwrap_or(prefix));
@@ -144,8 +144,8 @@ impl Ledger {
             .collect())
     }
 
-    /// Rejects a document that was never sent and is not final (a later file withdrew it):
-    /// `false`, changing nothing, when it was sent or is final by now.
+    /// Withdraws a document that was never sent and is not final (a later file cancelled its
+    /// order): `false`, changing nothing, when it was sent or is final by now.
     pub fn withdraw(&self, doc: &DocRecord, reason: &str) -> Result<bool, LedgerError> {
         let open = sql_not_in("state", &DocState::FINAL);
         self.write(|c| {
@@ -154,10 +154,10 @@ impl Ledger {
                     "UPDATE documents SET state = ?4, error = ?2, next_try = NULL, updated_at = ?3
                      WHERE id = ?1 AND sent = 0 AND {open}"
                 ),
-                params![doc.id, reason, now(), DocState::Rejected.as_str()],
+                params![doc.id, reason, now(), DocState::Withdrawn.as_str()],
             )?;
             if changed > 0 {
-                outcome(c, doc, "rejected", reason)?;
+                outcome(c, doc, "withdrawn", reason)?;
             }
             Ok(changed > 0)
         })
@@ -313,7 +313,11 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
     )?;
     let line = i64::try_from(doc.line).unwrap_or(i64::MAX);
     match existing {
-        Some(rec) if rec.state == DocState::Rejected && rec.file_id != file_id => {
+        // Refused, or withdrawn (its order cancelled) and now carried again as an order to book.
+        Some(rec)
+            if matches!(rec.state, DocState::Rejected | DocState::Withdrawn)
+                && rec.file_id != file_id =>
+        {
             c.execute(
                 "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
                  error = NULL, body = ?3, line = ?4, label = ?5, updated_at = ?6 WHERE id = ?1",

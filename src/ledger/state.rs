@@ -14,11 +14,15 @@ pub enum DocState {
     Posted,
     Rejected,
     Waiting,
+    /// Never sent, and never to be: a later export cancelled the shop order it books
+    /// (`pipeline::withdrawn`). Not a refusal: its file is done, with a warning.
+    Withdrawn,
 }
 
 impl DocState {
     /// Never sent again: the queue is done with the document.
-    pub(super) const FINAL: [DocState; 2] = [DocState::Posted, DocState::Rejected];
+    pub(super) const FINAL: [DocState; 3] =
+        [DocState::Posted, DocState::Rejected, DocState::Withdrawn];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -27,6 +31,7 @@ impl DocState {
             DocState::Posted => "posted",
             DocState::Rejected => "rejected",
             DocState::Waiting => "waiting",
+            DocState::Withdrawn => "withdrawn",
         }
     }
 
@@ -124,6 +129,7 @@ impl Stored for DocState {
         DocState::Posted,
         DocState::Rejected,
         DocState::Waiting,
+        DocState::Withdrawn,
     ];
     const UNKNOWN: Self = DocState::Posting;
 

@@ -11,6 +11,7 @@ fn states_round_trip_and_an_unknown_one_is_treated_as_maybe_sent() {
         DocState::Posted,
         DocState::Rejected,
         DocState::Waiting,
+        DocState::Withdrawn,
     ] {
         assert_eq!(DocState::parse(state.as_str()), state);
     }
@@ -121,11 +122,17 @@ fn sql_state_conditions_spell_as_str_and_select_what_parse_reads() {
             assert_eq!(sql_in("a", &[state]), format!("a IN ('{}')", state.as_str()));
         }
     }
-    // The queue's own conditions, as they were spelled by hand before.
-    assert_eq!(sql_not_in("d.state", &DocState::FINAL), "d.state NOT IN ('posted', 'rejected')");
+    // The queue's own conditions, as they were spelled by hand before (`withdrawn` since).
+    assert_eq!(
+        sql_not_in("d.state", &DocState::FINAL),
+        "d.state NOT IN ('posted', 'rejected', 'withdrawn')"
+    );
     assert_eq!(sql_not_in("state", &FileState::ARCHIVED), "state NOT IN ('done', 'failed')");
     assert_eq!(sql_not_in("a", &AttachState::FINAL), "a NOT IN ('attached', 'failed')");
-    assert_eq!(sql_in("d.state", &DocState::FINAL), "d.state IN ('posted', 'rejected')");
+    assert_eq!(
+        sql_in("d.state", &DocState::FINAL),
+        "d.state IN ('posted', 'rejected', 'withdrawn')"
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let conn = rusqlite::Connection::open(dir.path().join("states.db")).expect("open");
@@ -313,4 +320,35 @@ fn a_document_registered_under_its_legacy_reference_is_that_document() {
     let other = document("zreport:1:K:7:changed", Some("zreport:1:K:7:changed-as-written"));
     let docs = ledger.add_documents(file, &[other], &[], &[]).expect("add");
     assert_eq!((docs[0].id, docs[0].state), (2, DocState::Queued), "{docs:?}");
+}
+
+/// A queued document a later export withdraws (its order cancelled) is final: never due,
+/// never retried, counted as withdrawn (not rejected); one sent already is not withdrawn.
+#[test]
+fn a_withdrawn_document_is_final_and_counted_apart_from_refusals() {
+    let (_dir, ledger, file) = ledger_with_one_file();
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, sent, updated_at) VALUES
+                 (1, ?1, 'order:W-1:v1', '[fb:1]', 'order', 'A', 1, '{}', 'queued', 0, 'now'),
+                 (2, ?1, 'order:W-2:v1', '[fb:2]', 'order', 'B', 2, '{}', 'posting', 1, 'now')",
+                [file],
+            )
+        })
+        .expect("insert");
+    let doc = |id| ledger.document(id).expect("read").expect("document");
+    assert!(ledger.withdraw(&doc(1), "cancelled (b.csv:2)").expect("withdraw"));
+    assert!(!ledger.withdraw(&doc(1), "again").expect("withdraw"), "final now");
+    assert!(!ledger.withdraw(&doc(2), "cancelled (b.csv:3)").expect("withdraw"), "sent");
+    assert_eq!(doc(1).state, DocState::Withdrawn);
+    assert_eq!(doc(1).error.as_deref(), Some("cancelled (b.csv:2)"));
+    assert_eq!(doc(2).state, DocState::Posting);
+
+    assert_eq!(ledger.retry_now(Some("order:W-1:v1")).expect("retry"), 0);
+    let due = ledger.files_due("2999-01-01T00:00:00.000Z").expect("due");
+    assert_eq!(due.len(), 1, "only the sent one's file is due: {due:?}");
+    let s = ledger.inbox_status("in", "0000", 3).expect("status");
+    assert_eq!((s.withdrawn, s.rejected, s.posting), (1, 0, 1), "{s:?}");
 }

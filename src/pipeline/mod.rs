@@ -265,6 +265,7 @@ impl Pipeline {
         let mut waiting = 0;
         let now = crate::ledger::now();
         let mut unattached = Vec::new();
+        let mut withdrawn = Vec::new();
         // Posted now or before (a document posted before answers `Posted` at once).
         let mut posted = Vec::new();
         for doc in docs {
@@ -298,6 +299,10 @@ impl Pipeline {
                     }
                 }
                 Outcome::Rejected(reason) => rejected.push(&doc, reason),
+                Outcome::Withdrawn(reason) => withdrawn.push(
+                    Diagnostic::at(doc.line, reason)
+                        .hint("a later export cancelled this order; nothing of it is in Fortnox"),
+                ),
                 Outcome::Waiting(reason) => {
                     waiting += 1;
                     tracing::warn!(document = %doc.label, "not posted yet, will retry: {reason}");
@@ -309,6 +314,7 @@ impl Pipeline {
             self.notify_awaiting(file).await?;
             return Ok(FileOutcome::Waiting);
         }
+        let warnings = &self.with_withdrawn(file, warnings, withdrawn)?;
         if !rejected.is_empty() {
             let note = self.posted_note(&posted)?;
             return self.fail(file, &rejected.diagnostics(count), warnings, &note).await;

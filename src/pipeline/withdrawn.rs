@@ -9,7 +9,7 @@
 use super::{Fatal, Pipeline};
 use crate::convert::{Conversion, Withdrawn};
 use crate::diagnostic::Diagnostic;
-use crate::ledger::{DocRecord, DocState};
+use crate::ledger::{DocRecord, DocState, FileRecord};
 
 const HINT: &str = "fortnox-bridge does not change what is in Fortnox: cancel the order, or \
                     credit its invoice, in Fortnox";
@@ -52,12 +52,14 @@ impl Pipeline {
         let reason = format!("{} ({file}:{}): withdrawn, not posted", w.what, w.line);
         // Withdrawn now, or by this file before (a held file is read again at its sync).
         let withdrawn = match doc.state {
-            DocState::Rejected => doc.error.as_deref() == Some(reason.as_str()),
-            DocState::Posted => false,
+            DocState::Withdrawn => doc.error.as_deref() == Some(reason.as_str()),
+            DocState::Rejected | DocState::Posted => false,
             _ => self.ledger.withdraw(doc, &reason)?,
         };
-        if doc.state == DocState::Rejected && !withdrawn {
-            return Ok(None); // refused for its own reasons: nothing of it is in Fortnox
+        if matches!(doc.state, DocState::Rejected | DocState::Withdrawn) && !withdrawn {
+            // Refused for its own reasons, or withdrawn by an export before this one: nothing
+            // of it is in Fortnox.
+            return Ok(None);
         }
         if withdrawn {
             return Ok(Some(Diagnostic::at(
@@ -80,5 +82,27 @@ impl Pipeline {
             ),
         };
         Ok(Some(Diagnostic::at(w.line, message).hint(HINT)))
+    }
+
+    /// The warnings of an earlier file's pass, with a line for each of its documents withdrawn
+    /// (`withdrawn`): the file goes to done/, and says which orders a later export cancelled.
+    /// Kept with the file when new, so that a start after a crash tells them too.
+    pub(super) fn with_withdrawn(
+        &self,
+        file: &FileRecord,
+        warnings: &[Diagnostic],
+        withdrawn: Vec<Diagnostic>,
+    ) -> Result<Vec<Diagnostic>, Fatal> {
+        let mut all = warnings.to_vec();
+        let before = all.len();
+        for w in withdrawn {
+            if !all.contains(&w) {
+                all.push(w);
+            }
+        }
+        if all.len() > before {
+            self.ledger.keep_file_warnings(file.id, &all)?;
+        }
+        Ok(all)
     }
 }
