@@ -163,6 +163,27 @@ impl Ledger {
         })
     }
 
+    /// Records, once per document, where a person was first told that it is (or may be) in
+    /// Fortnox though its shop order was cancelled (`at`: the cancelling file and line), and
+    /// returns that place: `at` itself the first time, the earlier one after.
+    pub fn told_cancelled(&self, doc: &DocRecord, at: &str) -> Result<String, LedgerError> {
+        self.write(|c| {
+            let first: Option<String> = c
+                .query_row(
+                    "SELECT detail FROM attempts WHERE document_id = ?1 AND outcome = ?2
+                     ORDER BY id LIMIT 1",
+                    params![doc.id, TOLD_CANCELLED],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(first) = first {
+                return Ok(first);
+            }
+            outcome(c, doc, TOLD_CANCELLED, at)?;
+            Ok(at.to_owned())
+        })
+    }
+
     /// Announces the upload: written before the request is sent.
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
         self.write_durable(|c| {
@@ -244,6 +265,9 @@ impl Ledger {
 }
 
 /// Records one outcome of a document: an attempt row and its audit record, with one text.
+/// The attempt row (and audit record) of [`Ledger::told_cancelled`].
+const TOLD_CANCELLED: &str = "told_cancelled";
+
 pub(super) fn outcome(
     c: &Connection,
     doc: &DocRecord,

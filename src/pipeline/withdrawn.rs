@@ -67,6 +67,15 @@ impl Pipeline {
                 format!("{}; its copy from {from}, not yet posted, is withdrawn", w.what),
             )));
         }
+        // Told once: overlapping exports (Shopify's) carry the cancelled order again and again.
+        let here = format!("{file}:{}", w.line);
+        let first = self.ledger.told_cancelled(doc, &here)?;
+        if first != here {
+            return Ok(Some(Diagnostic::at(
+                w.line,
+                format!("{}; not posted (what to do about its copy in Fortnox: {first})", w.what),
+            )));
+        }
         let message = match (doc.state, &doc.fortnox_series, doc.fortnox_number) {
             (DocState::Posted, Some(series), Some(number)) => format!(
                 "{}, but it was posted before as Fortnox {series} {number} (from {from})",

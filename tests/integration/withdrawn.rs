@@ -40,6 +40,22 @@ async fn an_order_cancelled_after_it_was_posted_is_told_to_be_put_right_in_fortn
     );
     assert!(!warnings.contains("W-2001` is cancelled in the shop, but"), "{warnings}");
     assert_eq!(orders_with(&api, "W-2001").await.len(), 0);
+
+    // The next (overlapping) export carries the cancelled order again: told once, then
+    // pointed back to, not the whole warning in every export.
+    let next = [CANCELLED, b"W-2002;2026-11-20;cancelled;inkop@example.org;Te;2;50,00;12\n"];
+    ws.drop_file("avbokade-2.csv", &next.concat());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let again = warnings_report(&ws, "avbokade-2.csv");
+    assert!(
+        again.contains(
+            "avbokade-2.csv:2: order `W-1002` is cancelled in the shop; not posted (what to do \
+             about its copy in Fortnox: avbokade.csv:2)"
+        ),
+        "{again}"
+    );
+    assert!(!again.contains("credit its invoice"), "{again}");
 }
 
 /// An order queued for the manual sync and cancelled in the shop before the sync is not posted
