@@ -210,6 +210,47 @@ fn cancelled_and_skipped_statuses_are_not_posted_whatever_their_case() {
     );
 }
 
+/// A cancelled (or refunded) order is never posted: what is wrong in its rows is told, but
+/// does not refuse the export's other orders. The same rows in an order to post do.
+#[test]
+fn the_bad_cells_of_a_cancelled_order_do_not_stop_the_export() {
+    let csv = format!(
+        "{HEADER}C-1;2026-11-18;cancelled;a@example.org;Kaffe;1;100,00;12\n\
+         C-1;2026-11-18;cancelled;a@example.org;Kaffe;0;100,00;12\n\
+         C-1;2026-11-18;cancelled;a@example.org;Kaffe;1;100,00;moms\n\
+         C-3;2026-11-18;refunded;a@example.org;;1;100,00;12\n\
+         C-4;2026-11-18;paid;a@example.org;Kaffe;1;100,00;12\n"
+    );
+    let c = convert_with(csv.as_bytes(), "");
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let posted: Vec<&str> = c.documents.iter().map(|d| d.label.as_str()).collect();
+    assert_eq!(posted, ["order C-4"]);
+    let withdrawn: Vec<&str> = c.withdrawn.iter().map(|w| w.identity.as_str()).collect();
+    assert_eq!(withdrawn, ["order:C-1", "order:C-3"]);
+    let warnings = rendered(&c.warnings);
+    assert!(
+        warnings.contains(
+            &"o.csv:2: order `C-1` is not posted (its status is cancelled), so what is wrong in \
+              its rows does not stop the export: line 3: order `C-1`: the row has no quantity \
+              (1 more)"
+                .to_owned()
+        ),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "o.csv:5: order `C-3` is not posted (its status is refunded), so what is wrong in \
+             its rows does not stop the export: line 5: order `C-3`: the row has neither SKU"
+        )),
+        "{warnings:?}"
+    );
+
+    let paid = csv.replace("cancelled", "paid").replace("refunded", "paid");
+    let c = convert_with(paid.as_bytes(), "");
+    assert_eq!(c.errors.len(), 3, "{:?}", c.errors);
+    assert!(c.documents.is_empty());
+}
+
 #[test]
 fn a_row_whose_cells_do_not_line_up_with_the_header_is_refused() {
     // An unquoted decimal comma in a `,`-separated file: 89,25 would be price 89 at 25 %.

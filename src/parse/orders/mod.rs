@@ -205,22 +205,58 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
     }
     for (id, rows) in groups {
         let (fields, mut errors) = consolidate(&id, &rows);
+        // Its rows agree on the order's fields (its status among them).
+        let agreed = errors.is_empty();
         let order = if format == OrderFormat::Shopify {
             shopify::order(&id, &fields, &rows, config, &mut errors, &mut out.warnings)
         } else {
             order(&id, &fields, &rows, &mut errors)
         };
-        if errors.is_empty()
-            && let Some(order) = order
-        {
-            out.orders.push(order);
+        match order {
+            Some(order) if errors.is_empty() => out.orders.push(order),
+            // Cancelled (or of a skipped status): never posted, so what is wrong in its rows
+            // does not stop the rest of the export.
+            Some(order) if agreed && not_posted(&order, config) => {
+                out.warnings.push(passed_over(&order, &errors));
+                out.orders.push(order);
+            }
+            _ => out.errors.extend(errors),
         }
-        out.errors.extend(errors);
     }
     if out.rows == 0 && out.errors.is_empty() {
         out.warnings.push(Diagnostic::file("the export holds no orders, so nothing is posted"));
     }
     out
+}
+
+/// Whether `order` is never posted: cancelled in the shop, or of a status `[orders]
+/// skip_statuses` names (as `convert::orders` decides).
+fn not_posted(order: &Order, config: &OrdersConfig) -> bool {
+    order.cancelled
+        || order.status.as_deref().is_some_and(|s| config.skip_statuses.iter().any(|x| x == s))
+}
+
+/// The warning for the problems in the rows of an order that is not posted (`errors`, at
+/// least one).
+fn passed_over(order: &Order, errors: &[Diagnostic]) -> Diagnostic {
+    let first = errors.first().map(|e| match e.line {
+        Some(line) => format!("line {line}: {}", e.message),
+        None => e.message.clone(),
+    });
+    let more = match errors.len() {
+        0 | 1 => String::new(),
+        n => format!(" ({} more)", n - 1),
+    };
+    Diagnostic::at(
+        order.line,
+        format!(
+            "order `{}` is not posted (its status is {}), so what is wrong in its rows does not \
+             stop the export: {}{more}",
+            order.id,
+            if order.cancelled { "cancelled" } else { order.status.as_deref().unwrap_or("") },
+            first.unwrap_or_default()
+        ),
+    )
 }
 
 /// A row whose cells do not line up with the header: more cells than columns (an unquoted
