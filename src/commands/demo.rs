@@ -70,7 +70,8 @@ pub async fn demo(dir: Option<PathBuf>) -> Result<bool> {
     println!("workspace: {}", dir.display());
     println!("sandbox:   {} (embedded, loopback only)", sandbox.base_url());
     println!("inbox:     {} sample files\n", SAMPLES.len());
-    let report = service::run(config.clone(), client(), true).await?;
+    let lock = service::lock(&config)?;
+    let report = service::run(config.clone(), client(), true, lock).await?;
 
     let ledger = Ledger::open(&config.folders.state)?;
     let posted = ledger.with_conn(|c| {

@@ -11,8 +11,14 @@ use fortnox_bridge::service;
 /// documents still wait for Fortnox, 2 when an inbox could not be read or a file could not be
 /// taken from it (the rest was processed).
 pub async fn run(config: Config, once: bool) -> Result<u8> {
+    let lock = service::lock(&config)?;
+    Box::pin(run_locked(config, once, lock)).await
+}
+
+/// [`run`] once the instance lock is held.
+async fn run_locked(config: Config, once: bool, lock: service::InstanceLock) -> Result<u8> {
     let endpoint = service::endpoint(&config).await?;
-    let report = service::run(config, endpoint.client, once).await?;
+    let report = service::run(config, endpoint.client, once, lock).await?;
     if let Some(sandbox) = endpoint.sandbox {
         sandbox.stop().await;
     }
@@ -52,12 +58,12 @@ pub async fn run(config: Config, once: bool) -> Result<u8> {
 /// After `sync`/`retry` marked documents due: a running service posts them within a second;
 /// without one, post them here and now.
 async fn post_now(config: Config, what: &str) -> Result<u8> {
-    if service::try_lock(&config)?.is_none() {
+    let Some(lock) = service::try_lock(&config)? else {
         println!("{what}; the running service posts them now");
         return Ok(0);
-    }
+    };
     println!("{what}; no service is running, posting now");
-    Box::pin(run(config, true)).await
+    Box::pin(run_locked(config, true, lock)).await
 }
 
 /// `sync`: posts what is queued in nightly and manual inboxes now.

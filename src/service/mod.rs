@@ -17,7 +17,7 @@ use crate::pipeline::{Fatal, Pass, Pipeline, unix_now};
 use crate::watch;
 use inboxes::{Watched, last_release, next_release};
 pub use report::RunReport;
-pub use setup::{Endpoint, InstanceLock, endpoint, prepare_folders, try_lock};
+pub use setup::{Endpoint, InstanceLock, endpoint, lock, prepare_folders, try_lock};
 
 mod inboxes;
 mod report;
@@ -40,10 +40,16 @@ fn setup(what: impl Into<String>) -> impl FnOnce(String) -> ServiceError {
     move |message| ServiceError::Setup { what, message }
 }
 
-/// Runs the service. With `once`, processes what is in the inboxes now, settles the uploads
-/// and returns; otherwise runs until Ctrl-C / SIGTERM.
-pub async fn run(config: Config, client: Client, once: bool) -> Result<RunReport, ServiceError> {
-    run_until(config, client, once, shutdown_signal()).await
+/// Runs the service, holding `lock` (see [`lock`]) until it returns. With `once`, processes
+/// what is in the inboxes now, settles the uploads and returns; otherwise runs until Ctrl-C /
+/// SIGTERM.
+pub async fn run(
+    config: Config,
+    client: Client,
+    once: bool,
+    lock: InstanceLock,
+) -> Result<RunReport, ServiceError> {
+    run_until(config, client, once, lock, shutdown_signal()).await
 }
 
 /// [`run`], stopping when `shutdown` resolves (the Windows service's stop request) instead of
@@ -52,16 +58,11 @@ pub async fn run_until(
     config: Config,
     client: Client,
     once: bool,
+    lock: InstanceLock,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<RunReport, ServiceError> {
+    let _lock = lock;
     prepare_folders(&config)?;
-    let _lock = try_lock(&config)?.ok_or_else(|| {
-        setup("instance lock")(format!(
-            "another fortnox-bridge is already running on {} (hint: stop it first; to post \
-             queued documents now use `fortnox-bridge sync`)",
-            config.folders.state.display()
-        ))
-    })?;
     // The error names the file and what to check.
     let ledger = Ledger::open(&config.folders.state).map_err(Fatal::from)?;
     let pipeline = Pipeline::new(config, client, ledger);

@@ -75,6 +75,20 @@ pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
     Ok(())
 }
 
+/// Creates the bridge's folders and takes the instance lock, or says that another process
+/// holds it. Taken before anything else starts (the embedded sandbox among them), so a second
+/// `run` stops at once with this error.
+pub fn lock(config: &Config) -> Result<InstanceLock, ServiceError> {
+    prepare_folders(config)?;
+    try_lock(config)?.ok_or_else(|| {
+        setup("instance lock")(format!(
+            "another fortnox-bridge is already running on {} (hint: stop it first; to post \
+             queued documents now use `fortnox-bridge sync`)",
+            config.folders.state.display()
+        ))
+    })
+}
+
 /// Holds the ledger's instance lock: one service (or `sync`) per ledger at a time.
 pub struct InstanceLock {
     _file: std::fs::File,

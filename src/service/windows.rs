@@ -184,11 +184,12 @@ fn run_until_stopped(mut stop: tokio::sync::watch::Receiver<bool>) -> Result<(),
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
+        let lock = super::lock(&config).map_err(|e| e.to_string())?;
         let endpoint = super::endpoint(&config).await.map_err(|e| e.to_string())?;
         let shutdown = async move {
             let _ = stop.wait_for(|stopped| *stopped).await;
         };
-        super::run_until(config, endpoint.client, false, shutdown)
+        super::run_until(config, endpoint.client, false, lock, shutdown)
             .await
             .map_err(|e| e.to_string())?;
         if let Some(sandbox) = endpoint.sandbox {

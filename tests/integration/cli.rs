@@ -288,3 +288,24 @@ async fn status_lists_the_files_still_in_failed() {
     assert_eq!(status["inboxes"][0]["failed_files"], serde_json::json!([]), "{status}");
     assert!(!stdout(&ws.cli(&["status"])).contains("in failed/:"));
 }
+
+/// A second `run` on a ledger a running service holds stops at once with the reason, before it
+/// starts anything: not a second embedded sandbox on the same data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_on_the_same_ledger_stops_before_starting_anything() {
+    let ws = Workspace::start().await;
+    std::fs::write(
+        ws.path("fortnox-bridge.toml"),
+        "[fortnox]\ntarget = \"sandbox\"\n[sandbox]\nlisten = \"127.0.0.1:0\"\n",
+    )
+    .expect("config");
+    let _service = ws.spawn_service();
+    // The ledger is opened once the lock is held.
+    ws.wait_for(|| ws.path("fortnox-bridge.db").exists()).await;
+
+    let out = ws.cli_within(&["run"], std::time::Duration::from_mins(1));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = stderr(&out);
+    assert!(err.contains("another fortnox-bridge is already running on"), "{err}");
+    assert!(!err.contains("sandbox listening"), "nothing was started: {err}");
+}
