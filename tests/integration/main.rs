@@ -10,6 +10,7 @@ mod operations;
 mod preflight;
 mod schedules;
 mod withdrawn;
+mod zgaps;
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -1,0 +1,137 @@
+use super::*;
+
+fn config() -> SieConfig {
+    let mut c = SieConfig::default();
+    c.series.insert("K".into(), "F".into());
+    c
+}
+
+fn convert_text(text: &str) -> Conversion {
+    convert_bytes(text.as_bytes(), &config())
+}
+
+#[test]
+fn till_fixture_becomes_two_balanced_vouchers_in_series_f() {
+    let bytes = include_bytes!("../../../fixtures/sie/kassa-2026-10.si");
+    let c = convert_bytes(bytes, &config());
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert_eq!(c.summary.encoding, "cp437");
+    assert_eq!(c.summary.format, "SIE 4I");
+    assert_eq!(c.documents.len(), 2);
+    let Body::Voucher(v) = &c.documents[1].body else { panic!("a voucher") };
+    assert_eq!(v.voucher_series, "F");
+    assert_eq!(v.description, "Dagskassa 31 oktober, Z-rapport 1042");
+    assert_eq!(v.voucher_rows.len(), 8);
+    let debit: Decimal = v.voucher_rows.iter().map(|r| r.debit).sum();
+    let credit: Decimal = v.voucher_rows.iter().map(|r| r.credit).sum();
+    assert_eq!((debit, credit), (Decimal::new(1_184_625, 2), Decimal::new(1_184_625, 2)));
+    assert_eq!(v.voucher_rows[7].transaction_information.as_deref(), Some("Öresavrundning"));
+    assert_eq!(c.documents[1].line, 28);
+    assert!(c.documents[1].reference.starts_with("sie:5599990005:K:1042:2026-10-31:"));
+}
+
+#[test]
+fn rejects_what_fortnox_cannot_take_with_the_line() {
+    let c = convert_text(
+        "#FLAGGA 0\n#SIETYP 4\n#VER A 1 20261001 \"x\"\n{\n#TRANS FEL {} 10.00\n\
+         #TRANS 1930 {} -10.00\n}\n",
+    );
+    assert!(c.documents.is_empty());
+    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+    assert_eq!(c.errors[0].line, Some(5));
+    assert!(c.errors[0].message.contains("account `FEL`"));
+    assert!(c.errors[0].hint.is_some());
+}
+
+#[test]
+fn objects_quantities_and_long_texts() {
+    let long = "x".repeat(130);
+    let c = convert_text(&format!(
+        "#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261001 \"Lön\"\n{{\n\
+         #TRANS 7010 {{1 \"0123\" 6 P7 7 E1}} 100.00 \"\" \"{long}\" 8\n\
+         #TRANS 1930 {{}} -100.00\n}}\n"
+    ));
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let Body::Voucher(v) = &c.documents[0].body else { panic!("a voucher") };
+    assert_eq!(v.voucher_series, "A", "unnumbered vouchers go to the default series");
+    let row = &v.voucher_rows[0];
+    assert_eq!(row.cost_center.as_deref(), Some("0123"));
+    assert_eq!(row.project.as_deref(), Some("P7"));
+    assert_eq!(row.quantity, Some(Decimal::new(8, 0)));
+    assert_eq!(row.transaction_information.as_ref().map(String::len), Some(100));
+    let messages: Vec<&str> = c.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("dimension `7`")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("100 characters")), "{messages:?}");
+}
+
+#[test]
+fn import_files_with_balances_are_rejected_by_name() {
+    let text = "#FLAGGA 0\n#SIETYP 4\n#IB 0 1930 5\n#VER A 1 20261001\n{\n\
+                #TRANS 1930 {} 5\n#TRANS 3000 {} -5\n}\n";
+    let (c, facts) = convert_named("FAKT.SI", text.as_bytes(), &config());
+    // Told as what it was checked as: an import file (by its name), not the 4E its
+    // balances would make it.
+    assert_eq!(facts, SieFacts { sie_type: "4I".into(), vouchers: 1 });
+    assert_eq!(c.summary.format, "SIE 4I");
+    assert!(c.documents.is_empty());
+    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+    assert!(c.errors[0].message.starts_with("import file (4I) carries balance records"));
+    let (c, _) = convert_named("export.se", text.as_bytes(), &config());
+    assert!(c.errors.is_empty() && c.documents.len() == 1, "{:?}", c.errors);
+    assert!(is_import_name("a.Si") && !is_import_name("si") && !is_import_name("a.se"));
+}
+
+#[test]
+fn a_repeated_numbered_voucher_is_posted_once_with_a_warning() {
+    let ver = "#VER A 12 20261001 \"Kaffe\"\n{\n#TRANS 4010 {} 5.00\n#TRANS 1910 {} -5.00\n}\n";
+    let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
+    assert_eq!(c.documents.len(), 1, "{:?}", c.documents);
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let w = &c.warnings[0];
+    assert_eq!(w.line, Some(8));
+    assert_eq!(
+        w.message,
+        "SIE voucher A 12 appears again with the same rows (first on line 3); posted once"
+    );
+    // Same number, other rows: a corrected copy, kept (and reported at upload if the
+    // first is posted already).
+    let other = ver.replace("5.00", "6.00");
+    let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{other}"));
+    assert_eq!(c.documents.len(), 2);
+    assert_eq!(c.documents[0].marker, c.documents[1].marker);
+}
+
+#[test]
+fn unnumbered_references_are_told_from_numbered_ones() {
+    let c = convert_text(
+        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n\
+         #VER \"\" \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
+         #VER \"\" \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
+         #VER A \"\" 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n\
+         #VER A 7 20261030 \"Dagskassa\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n",
+    );
+    let prefixes: Vec<Option<&str>> =
+        c.documents.iter().map(|d| unnumbered_prefix(&d.reference)).collect();
+    let (day, series_a) =
+        (Some("sie:5599990005:::2026-10-30:"), Some("sie:5599990005:A::2026-10-30:"));
+    assert_eq!(prefixes, [day, day, series_a, None], "{:?}", c.documents);
+    assert!(c.documents[1].reference.starts_with("sie:5599990005:::2026-10-30:"));
+    assert_eq!(unnumbered_prefix("zreport:5599990005:BAR:1041"), None);
+    assert_eq!(
+        unnumbered_prefix("sie::::2026-10-30:0123456789abcdef:2"),
+        Some("sie::::2026-10-30:")
+    );
+}
+
+#[test]
+fn identical_unnumbered_vouchers_get_distinct_references() {
+    let ver =
+        "#VER \"\" \"\" 20261001 \"Kaffe\"\n{\n#TRANS 4010 {} 5.00\n#TRANS 1910 {} -5.00\n}\n";
+    let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
+    assert_eq!(c.documents.len(), 2);
+    assert_ne!(c.documents[0].reference, c.documents[1].reference);
+    assert_ne!(c.documents[0].marker, c.documents[1].marker);
+    // ...and the same file read again gives the same references (idempotent).
+    let again = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
+    assert_eq!(c.documents[1].reference, again.documents[1].reference);
+}
