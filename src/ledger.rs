@@ -276,6 +276,31 @@ impl Ledger {
         })
     }
 
+    /// Records that a file in processing/ changed after it was read (its writer was not done
+    /// when it was taken): its new content's hash and size, in the file's row and the trail.
+    pub fn content_changed(&self, id: i64, sha256: &str, size: u64) -> Result<(), LedgerError> {
+        self.write_durable(|c| {
+            c.execute(
+                "UPDATE files SET sha256 = ?2, size = ?3 WHERE id = ?1",
+                params![id, sha256, i64::try_from(size).unwrap_or(i64::MAX)],
+            )?;
+            let detail = format!("written to after it was taken; read again: sha256={sha256}");
+            audit::append(c, CHANGED, Some(id), None, &detail)
+        })
+    }
+
+    /// How many times [`Ledger::content_changed`] was recorded for a file.
+    pub fn changes_of(&self, id: i64) -> Result<u32, LedgerError> {
+        self.with_conn(|c| {
+            let n: i64 = c.query_row(
+                "SELECT COUNT(*) FROM audit WHERE file_id = ?1 AND event = ?2",
+                params![id, CHANGED],
+                |r| r.get(0),
+            )?;
+            Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+    }
+
     /// Files still in processing/ (after a crash or while documents wait for a retry).
     pub fn files_in_processing(&self) -> Result<Vec<FileRecord>, LedgerError> {
         self.with_conn(|c| {
@@ -325,6 +350,9 @@ impl Ledger {
         })
     }
 }
+
+/// The trail's event for [`Ledger::content_changed`].
+const CHANGED: &str = "changed";
 
 /// Opens the database at `path` and brings its schema up to date.
 fn connect(path: &Path) -> rusqlite::Result<Connection> {

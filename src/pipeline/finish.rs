@@ -21,6 +21,9 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
+        if self.rewritten(file).await? {
+            return Ok(FileOutcome::Rewritten);
+        }
         // Each problem once, however many lines it is on (in the log, the report, the note).
         let errors = Diagnostic::said_once(errors);
         let rendered: Vec<String> = errors.iter().map(|e| e.render(&file.name)).collect();
@@ -46,6 +49,9 @@ impl Pipeline {
         warnings: &[Diagnostic],
         note: &str,
     ) -> Result<FileOutcome, Fatal> {
+        if self.rewritten(file).await? {
+            return Ok(FileOutcome::Rewritten);
+        }
         let warnings = &Diagnostic::said_once(warnings);
         for w in warnings {
             tracing::warn!("{}", w.render(&file.name));

@@ -29,6 +29,7 @@ mod awaiting;
 mod finish;
 mod recover;
 mod refusals;
+mod rewritten;
 mod withdrawn;
 mod zgaps;
 
@@ -61,6 +62,10 @@ pub enum FileOutcome {
     Waiting,
     /// Queued for a nightly or manual sync: the file stays in the processing area.
     Held,
+    /// Within a pass only: the file was written to after it was read, so it is read again
+    /// instead of archived (see `rewritten.rs`); never returned by [`Pipeline::process`] or
+    /// [`Pipeline::resume`].
+    Rewritten,
 }
 
 pub struct Pipeline {
@@ -113,6 +118,12 @@ impl Pipeline {
     /// Takes a freshly claimed file all the way through (or, for a nightly or manual inbox,
     /// up to the queue).
     pub async fn process(&self, claimed: &Claimed) -> Result<FileOutcome, Fatal> {
+        let outcome = self.process_read(claimed).await?;
+        self.again_while_rewritten(&claimed.path, outcome).await
+    }
+
+    /// [`Pipeline::process`] of the bytes read now.
+    async fn process_read(&self, claimed: &Claimed) -> Result<FileOutcome, Fatal> {
         // An unreadable file (permissions, a share gone away) is one bad file, not a fatal one.
         let read = std::fs::read(&claimed.path);
         let bytes = read.as_deref().unwrap_or_default();
@@ -155,6 +166,12 @@ impl Pipeline {
     /// Continues a file left in the processing area (waiting documents, a released hold, or a
     /// crash at any point after the claim).
     pub async fn resume(&self, file: &FileRecord, pass: Pass) -> Result<FileOutcome, Fatal> {
+        let outcome = self.resume_read(file, pass).await?;
+        self.again_while_rewritten(Path::new(&file.processing_path), outcome).await
+    }
+
+    /// [`Pipeline::resume`] of the bytes read now.
+    async fn resume_read(&self, file: &FileRecord, pass: Pass) -> Result<FileOutcome, Fatal> {
         // Documents registered before are driven as registered, held ones included: converting
         // again with today's configuration could make other documents of the same report or
         // order (another series or mapping: a second voucher the marker search cannot find).

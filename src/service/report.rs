@@ -76,7 +76,7 @@ impl RunReport {
         match outcome {
             FileOutcome::Done(p) => self.done.push(p),
             FileOutcome::Failed(p) => self.failed.push(p),
-            FileOutcome::Waiting | FileOutcome::Held => {}
+            FileOutcome::Waiting | FileOutcome::Held | FileOutcome::Rewritten => {}
         }
     }
 }

@@ -2,6 +2,7 @@
 //! loopback port, real files dropped into the inbox, results read back over the sandbox's API.
 
 mod check;
+mod claims;
 mod cli;
 mod crash;
 mod documents;

@@ -1,0 +1,84 @@
+//! Files still being written when they are taken: a writer that pauses longer than the
+//! stability window (a POS flushing a voucher at a time, a slow copy) keeps writing into the
+//! file after it was moved to processing/. What was read is not the file; it is read again
+//! before the file is archived, and nothing of it is lost.
+
+use std::io::Write;
+
+use crate::harness::{Workspace, fixture};
+
+/// Polls `done` every 100 ms for up to a minute.
+async fn until(done: impl Fn() -> bool) {
+    for _ in 0..600 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_still_written_after_it_was_taken_is_read_again_and_posted_whole() {
+    // Fortnox answers slowly, so the first part is still being posted when the rest comes.
+    let ws = Workspace::start_with(|o| o.latency = std::time::Duration::from_millis(300)).await;
+    let _service = ws.spawn_service();
+    let whole = fixture("sie/kassa-2026-10.si");
+    let second = b"\n#VER \"K\" \"1042\"";
+    let cut = whole.windows(second.len()).position(|w| w == second).expect("second voucher");
+    let (first, rest) = whole.split_at(cut);
+
+    // The first voucher, then a pause far past the stability window (300 ms here): taken.
+    let mut writer = std::fs::File::create(ws.path("inbox/kassa.si")).expect("create");
+    writer.write_all(first).expect("write");
+    writer.flush().expect("flush");
+    until(|| ws.inbox_names().is_empty()).await;
+    // The writer, still holding the file, finishes it (now in processing/).
+    writer.write_all(rest).expect("write the rest");
+    drop(writer);
+
+    ws.wait_for(|| ws.archived("done").len() + ws.archived("failed").len() == 1).await;
+    let done = ws.archived("done");
+    assert_eq!(done.len(), 1, "{:?}", ws.archived("failed"));
+    assert_eq!(std::fs::read(&done[0]).expect("archived"), whole, "archived whole");
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let f = api.all_vouchers("F", year).await;
+    assert_eq!(f.len(), 2, "both vouchers posted, once each: {f:?}");
+
+    // The trail names the content that was posted and archived, not the part first read.
+    let shown = ws.cli(&["audit", "show", "kassa.si"]);
+    let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&whole))
+    };
+    assert!(shown.contains(&sha), "{shown}");
+    for voucher in ["K 1041", "K 1042"] {
+        assert!(shown.contains(&format!("SIE voucher {voucher} -> Fortnox voucher F")), "{shown}");
+    }
+    assert!(shown.contains("written to after it was taken; read again"), "{shown}");
+}
+
+/// A Z-report taken half written reads as broken JSON; its writer goes on a moment later. The
+/// file is not failed on what was read: it has not been left alone long enough, and once it
+/// has, it is read again whole and posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_taken_half_written_is_not_failed_when_its_writer_goes_on() {
+    let ws = Workspace::start().await;
+    let _service = ws.spawn_service();
+    let whole = fixture("zreport/restaurang-2026-10-31.json");
+    let (first, rest) = whole.split_at(whole.len() / 2);
+
+    let mut writer = std::fs::File::create(ws.path("inbox/z-1042.json")).expect("create");
+    writer.write_all(first).expect("write");
+    writer.flush().expect("flush");
+    until(|| ws.inbox_names().is_empty()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    writer.write_all(rest).expect("write the rest");
+    drop(writer);
+
+    ws.wait_for(|| ws.archived("done").len() + ws.archived("failed").len() == 1).await;
+    assert_eq!(ws.archived("failed"), Vec::<std::path::PathBuf>::new());
+    assert_eq!(std::fs::read(&ws.archived("done")[0]).expect("archived"), whole);
+}
