@@ -148,6 +148,24 @@ fn validation_problems_are_placed_on_their_key() {
             "inbox `/x/./a` is listed twice",
         ),
         ("[notify]\nwebhook = \"ftp://x\"\n", 2, "[notify] webhook `ftp://x`"),
+        // An inbox is taken file by file: never where the bridge keeps its own files.
+        ("[folders]\ninbox = \".\"\n", 2, "inbox `/x/.` holds the configuration file"),
+        ("[folders]\ninbox = \"\"\n", 2, "inbox `/x/` holds the configuration file"),
+        (
+            "[folders]\ninbox = \"in\"\nstate = \"in/fortnox-bridge.db\"\n",
+            2,
+            "inbox `/x/in` holds the ledger ([folders] state) `/x/in/fortnox-bridge.db`",
+        ),
+        (
+            "[folders]\ninbox = \"in\"\ndone = \"in\"\n",
+            2,
+            "inbox `/x/in` holds [folders] done `/x/in`",
+        ),
+        (
+            "[log]\nfile = \"kassa/bridge.log\"\n[[inboxes]]\npath = \"kassa\"\n",
+            4,
+            "inbox `/x/kassa` holds the log ([log] file) `/x/kassa/bridge.log`",
+        ),
         (
             "[accounts]\ntips = 2890\nsales.\"25 %\" = 30011\n",
             3,
