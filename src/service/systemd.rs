@@ -50,7 +50,10 @@ pub fn watchdog_interval() -> Option<std::time::Duration> {
 pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>) -> String {
     let writable = config.writable_dirs();
     let quote = |p: &Path| format!("\"{}\"", p.display());
+    // Taken as written to the end of the line: no quotes (systemd then calls it not absolute),
+    // `%` doubled (a specifier otherwise).
     let workdir = config_path.parent().unwrap_or_else(|| Path::new("/"));
+    let workdir = workdir.display().to_string().replace('%', "%%");
     let mut unit = String::new();
     let _ = write!(
         unit,
@@ -73,7 +76,7 @@ pub fn unit(exe: &Path, config_path: &Path, config: &Config, user: Option<&str>)
          TimeoutStopSec=90s\n",
         quote(exe),
         quote(config_path),
-        quote(workdir),
+        workdir,
     );
     if let Some(user) = user {
         let _ = writeln!(unit, "User={user}");
@@ -151,14 +154,16 @@ pub fn make_own_folders(config: &Config, user: Option<&str>) -> Result<Vec<PathB
         let f = &config.folders;
         let ours = [&f.done, &f.failed, &f.processing].contains(&&dir);
         if let Some(user) = user.filter(|_| new || ours) {
-            let status = Command::new("chown")
+            let out = Command::new("chown")
                 .arg(format!("{user}:"))
                 .arg(&dir)
-                .status()
+                .output()
                 .map_err(|e| format!("chown {user}: {}: {e}", dir.display()))?;
-            if !status.success() {
+            if !out.status.success() {
+                let said = String::from_utf8_lossy(&out.stderr).trim().to_owned();
                 return Err(format!(
-                    "chown {user}: {} failed (hint: does the account `{user}` exist?)",
+                    "cannot give {} to the account `{user}`: {said} (hint: does the account \
+                     exist? `useradd --system {user}` makes one)",
                     dir.display()
                 ));
             }
@@ -225,6 +230,7 @@ mod tests {
             "Restart=on-failure",
             "WatchdogSec=120s",
             "User=kassa",
+            "WorkingDirectory=/srv/kassa",
             "ProtectSystem=strict",
             "NoNewPrivileges=yes",
             "WantedBy=multi-user.target",
@@ -295,6 +301,28 @@ mod tests {
         for p in paths {
             assert!(rw.contains(&format!("\"{p}\"")), "{p} missing: {rw}");
         }
+    }
+
+    /// The unit as systemd itself reads it (`systemd-analyze verify`, on every machine that
+    /// runs the tests): a quoted `WorkingDirectory=` made it refuse the unit ("path is not
+    /// absolute"), so the service never started.
+    #[test]
+    fn systemd_accepts_the_unit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let base = dir.path().join("kassa 50%");
+        std::fs::create_dir_all(&base).expect("dir");
+        let config = Config::from_toml_str("", &base).expect("config");
+        let exe = std::env::current_exe().expect("exe");
+        let text = unit(&exe, &base.join("fortnox-bridge.toml"), &config, None);
+        let path = dir.path().join("fortnox-bridge.service");
+        std::fs::write(&path, text).expect("unit");
+        let out = Command::new("systemd-analyze")
+            .args(["verify", "--man=no"])
+            .arg(&path)
+            .output()
+            .expect("systemd-analyze runs");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && !said.contains("fortnox-bridge.service:"), "{said}");
     }
 
     #[test]
