@@ -52,6 +52,9 @@ impl RunReport {
         let hint = if e.kind() == io::ErrorKind::ReadOnlyFilesystem {
             "the folder is read-only for the service: if it appeared after the service started \
              (a share mounted late), restart the service"
+        } else if e.kind() == io::ErrorKind::CrossesDevices {
+            "files are taken by a rename, which cannot cross disks: put the processing folder \
+             on the inbox's disk ([folders] processing, e.g. a folder beside the inbox)"
         } else {
             "the service's account must be allowed to move files out of the inbox folder and \
              into its processing folder"

@@ -72,7 +72,38 @@ pub fn prepare_folders(config: &Config) -> Result<(), ServiceError> {
         std::fs::create_dir_all(parent)
             .map_err(|e| setup(format!("{}", parent.display()))(e.to_string()))?;
     }
+    for inbox in &config.inboxes {
+        if let Some(problem) = other_disk(&inbox.path, &inbox.processing) {
+            return Err(setup(format!("{}", inbox.processing.display()))(problem));
+        }
+    }
     Ok(())
+}
+
+/// Files are taken from an inbox by a rename into its processing folder, which cannot cross
+/// disks: said at the start rather than for every file. Unix only (device numbers); elsewhere
+/// the first file taken says it. `None` also when the inbox is not there (yet).
+fn other_disk(inbox: &std::path::Path, processing: &std::path::Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (Ok(a), Ok(b)) = (std::fs::metadata(inbox), std::fs::metadata(processing)) else {
+            return None;
+        };
+        (a.dev() != b.dev()).then(|| {
+            format!(
+                "is on another disk than the inbox {}: files are taken from the inbox by a \
+                 rename, which cannot cross disks (hint: put [folders] processing on the \
+                 inbox's disk, e.g. a folder beside the inbox)",
+                inbox.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (inbox, processing);
+        None
+    }
 }
 
 /// Creates the bridge's folders and takes the instance lock, or says that another process

@@ -82,3 +82,22 @@ async fn a_report_taken_half_written_is_not_failed_when_its_writer_goes_on() {
     assert_eq!(ws.archived("failed"), Vec::<std::path::PathBuf>::new());
     assert_eq!(std::fs::read(&ws.archived("done")[0]).expect("archived"), whole);
 }
+
+/// An inbox on another disk than its processing folder (here tmpfs, /dev/shm) can never give
+/// up a file (a rename cannot cross disks): the service says so at the start, with the fix,
+/// instead of leaving every file in the inbox with a hint about permissions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbox_on_another_disk_than_processing_is_refused_at_the_start() {
+    let ws = Workspace::start().await;
+    let shm = tempfile::tempdir_in("/dev/shm").expect("a tmpfs folder");
+    let inbox = shm.path().display().to_string();
+    ws.write_config(&format!("[folders]\ninbox = \"{inbox}\"\n"));
+    std::fs::write(shm.path().join("kassa.si"), fixture("sie/kassa-2026-10.si")).expect("drop");
+
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("is on another disk than the inbox {inbox}")), "{err}");
+    assert!(err.contains("put [folders] processing on the inbox's disk"), "{err}");
+    assert!(shm.path().join("kassa.si").exists(), "the file is left where it was");
+}
