@@ -109,8 +109,8 @@ pub async fn retry(config: Config, document: Option<&str>, all: bool) -> Result<
                     }
                     "posted" => " (it is in Fortnox already)",
                     "withdrawn" => {
-                        " (a later export cancelled its order, so it is never posted; \
-                         `fortnox-bridge audit show` names that export)"
+                        " (a later file cancelled or replaced it, so it is never posted; \
+                         `fortnox-bridge audit show` names that file)"
                     }
                     _ => "",
                 };

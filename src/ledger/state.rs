@@ -14,8 +14,9 @@ pub enum DocState {
     Posted,
     Rejected,
     Waiting,
-    /// Never sent, and never to be: a later export cancelled the shop order it books
-    /// (`pipeline::withdrawn`). Not a refusal: its file is done, with a warning.
+    /// Never sent, and never to be: a later file cancelled the shop order it books
+    /// (`pipeline::withdrawn`) or carried a changed copy of it (`pipeline::superseded`). Not a
+    /// refusal: its file is done, with a warning.
     Withdrawn,
 }
 

@@ -92,7 +92,7 @@ async fn an_order_cancelled_before_its_sync_is_never_posted() {
     assert!(
         report.contains(
             "order `W-1002` is cancelled in the shop (avbokade.csv:2): withdrawn, not posted \
-             (hint: a later export cancelled this order; nothing of it is in Fortnox)"
+             (hint: a later file said so; nothing of it is in Fortnox)"
         ),
         "{report}"
     );
@@ -102,4 +102,47 @@ async fn an_order_cancelled_before_its_sync_is_never_posted() {
     let inbox = &status["inboxes"][0];
     assert_eq!((inbox["withdrawn"].as_u64(), inbox["rejected"].as_u64()), (Some(1), Some(0)));
     assert_eq!(inbox["files_failed"].as_u64(), Some(0), "{status}");
+}
+
+/// A corrected re-export while the first export still waits (here for the manual sync; as
+/// well while Fortnox is down): the correction is what is posted, every voucher of it, and
+/// nothing of the first copy, instead of whichever copy of each voucher was tried first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_copy_replaces_an_earlier_one_not_posted_yet() {
+    let ws = Workspace::start().await;
+    ws.write_config("[sie]\nseries = { K = \"F\" }\n[schedule]\nmode = \"manual\"\n");
+    let first = fixture("sie/kassa-2026-10.si");
+    ws.drop_file("kassa.si", &first);
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+    let corrected = String::from_utf8_lossy(&first).replace("Dagskassa", "Korrigerad dagskassa");
+    let corrected = corrected.replace('\u{FFFD}', "?");
+    ws.drop_file("kassa-rattad.si", corrected.as_bytes());
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+
+    let out = ws.cli(&["sync"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    let posted = api.all_vouchers("F", year).await;
+    let texts: Vec<&str> = posted.iter().filter_map(|v| v["Description"].as_str()).collect();
+    assert_eq!(texts.len(), 2, "{posted:?}");
+    assert!(texts.iter().all(|t| t.starts_with("Korrigerad dagskassa")), "{texts:?}");
+
+    assert!(ws.archived("failed").is_empty(), "{:?}", ws.archived("failed"));
+    let replaced = warnings_report(&ws, "kassa.si");
+    assert!(
+        replaced.contains(
+            "kassa.si:17: SIE voucher K 1041 is replaced by a copy with other figures \
+             (kassa-rattad.si:17): withdrawn, not posted"
+        ),
+        "{replaced}"
+    );
+    let replacing = warnings_report(&ws, "kassa-rattad.si");
+    assert!(
+        replacing.contains(
+            "kassa-rattad.si:17: SIE voucher K 1041 replaces its copy from kassa.si, which had \
+             other figures and was not posted yet"
+        ),
+        "{replacing}"
+    );
 }
