@@ -26,8 +26,8 @@ async fn run_locked(config: Config, once: bool, lock: service::InstanceLock) -> 
         return Ok(0);
     }
     println!(
-        "{} files done, {} failed, {} waiting for Fortnox, {} queued for a nightly or manual sync",
-        report.done.len(),
+        "{} done, {} failed, {} waiting for Fortnox, {} queued for a nightly or manual sync",
+        super::check::count(report.done.len(), "file", "files"),
         report.failed.len(),
         report.waiting,
         report.held

@@ -2,10 +2,13 @@
 //! withdrawn; and the registers whose Z-reports have numbers that have not arrived.
 
 use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
 use serde_json::json;
 
+use fortnox_bridge::claim::ignored_name;
 use fortnox_bridge::config::{AuthMethod, Config, Target};
 use fortnox_bridge::fortnox::{TokenHealth, TokenStore};
 use fortnox_bridge::ledger::Trouble;
@@ -14,6 +17,49 @@ use super::ops::open_ledger;
 
 /// How many of an inbox's files in failed/ are named, the newest first (`--json` has all).
 const SHOWN_FAILED: usize = 5;
+
+/// A file in an inbox this long is told as not taken (one younger is most likely being taken).
+const UNTAKEN_AFTER: Duration = Duration::from_mins(2);
+
+/// What lies in an inbox and is not taken: files older than [`UNTAKEN_AFTER`] (the service
+/// is not running, or a file waits for its done marker) and folders (never read).
+#[derive(Default)]
+struct Untaken {
+    files: usize,
+    oldest: Option<Duration>,
+    folders: Vec<String>,
+}
+
+fn untaken(inbox: &Path) -> Untaken {
+    let mut out = Untaken::default();
+    let Ok(entries) = std::fs::read_dir(inbox) else { return out };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(meta) = entry.metadata() else { continue };
+        if ignored_name(&name) {
+            continue;
+        }
+        if meta.is_dir() {
+            out.folders.push(name);
+            continue;
+        }
+        let age = meta.modified().ok().and_then(|m| SystemTime::now().duration_since(m).ok());
+        if let Some(age) = age.filter(|a| *a >= UNTAKEN_AFTER) {
+            out.files += 1;
+            out.oldest = out.oldest.max(Some(age));
+        }
+    }
+    out.folders.sort();
+    out
+}
+
+/// `3 h`, `12 min`: how long ago, roughly.
+fn ago(d: Duration) -> String {
+    match d.as_secs() {
+        s if s >= 2 * 3600 => format!("{} h", s / 3600),
+        s => format!("{} min", s / 60),
+    }
+}
 
 pub fn status(config: &Config, as_json: bool) -> Result<()> {
     let ledger = open_ledger(config)?;
@@ -32,6 +78,9 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         s.inbox = path;
         inboxes.push((inbox, s));
     }
+    let untaken: Vec<Untaken> = config.inboxes.iter().map(|i| untaken(&i.path)).collect();
+    // The instance lock is free when no service runs (`None` when that cannot be told).
+    let running = fortnox_bridge::service::try_lock(config).ok().map(|lock| lock.is_none());
     let gaps = ledger.zreport_gaps_open()?;
     // Files still stuck in an inbox (one taken since, or removed, is no longer listed).
     let stuck: Vec<_> = ledger
@@ -57,10 +106,14 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
     if as_json {
         let list: Vec<_> = inboxes
             .iter()
-            .map(|(cfg, s)| {
+            .zip(&untaken)
+            .map(|((cfg, s), u)| {
                 let mut v = serde_json::to_value(s).unwrap_or_default();
                 v["schedule"] = json!(cfg.schedule.name());
                 v["watch"] = json!(if cfg.polled() { "poll" } else { "events" });
+                v["untaken_files"] = json!(u.files);
+                v["oldest_untaken_secs"] = json!(u.oldest.map(|d| d.as_secs()));
+                v["folders_not_read"] = json!(u.folders);
                 v
             })
             .collect();
@@ -76,7 +129,8 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         writeln!(
             out,
             "{}",
-            json!({"fortnox": target, "token_health": auth, "inboxes": list, "zreport_gaps": gaps,
+            json!({"fortnox": target, "token_health": auth, "service_running": running,
+                "inboxes": list, "zreport_gaps": gaps,
                 "stuck_files": stuck.iter().map(|(file, since, error)| {
                     json!({"file": file, "since": since, "error": error})
                 }).collect::<Vec<_>>()})
@@ -84,7 +138,16 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         return Ok(());
     }
     writeln!(out, "fortnox: {target}; auth: {auth}")?;
-    for (cfg, s) in &inboxes {
+    match running {
+        Some(true) => writeln!(out, "service: running")?,
+        Some(false) => writeln!(
+            out,
+            "service: NOT running: nothing is taken from the inboxes or posted until it runs \
+             (start the service, or `fortnox-bridge run --once`)"
+        )?,
+        None => {}
+    }
+    for ((cfg, s), u) in inboxes.iter().zip(&untaken) {
         writeln!(
             out,
             "inbox {} ({}, {})",
@@ -130,6 +193,21 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
                 "  source files not attached to their vouchers: {} retrying, {} refused (see \
                  `fortnox-bridge audit`)",
                 s.attach_waiting, s.attach_failed
+            )?;
+        }
+        if let Some(oldest) = u.oldest {
+            writeln!(
+                out,
+                "  in the inbox, not taken yet: {}, the oldest written {} ago",
+                super::check::count(u.files, "file", "files"),
+                ago(oldest)
+            )?;
+        }
+        if !u.folders.is_empty() {
+            writeln!(
+                out,
+                "  folders in the inbox are not read: {} (put the files themselves in the inbox)",
+                u.folders.join(", ")
             )?;
         }
         writeln!(out, "  last success: {}", s.last_success.as_deref().unwrap_or("never"))?;

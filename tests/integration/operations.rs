@@ -309,3 +309,34 @@ async fn a_file_dropped_twice_says_it_posted_nothing() {
     let year = api.year_of("2026-11-02").await;
     assert_eq!(api.all_vouchers("A", year).await.len(), 1, "posted once");
 }
+
+/// `status` tells an owner what would otherwise look like a quiet day: the service is not
+/// running, files lie in the inbox untaken (and since when), folders in it are never read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_says_when_the_service_is_not_running_and_what_waits_in_the_inbox() {
+    let ws = Workspace::start().await;
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0), "it ran once, then stopped");
+    ws.drop_file("kassa.si", &fixture("sie/kassa-2026-10.si"));
+    let three_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_hours(3);
+    std::fs::File::options()
+        .write(true)
+        .open(ws.path("inbox/kassa.si"))
+        .and_then(|f| f.set_modified(three_hours_ago))
+        .expect("set the time");
+    std::fs::create_dir(ws.path("inbox/exports")).expect("a folder");
+
+    let text = String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();
+    assert!(text.contains("service: NOT running"), "{text}");
+    assert!(text.contains("in the inbox, not taken yet: 1 file, the oldest written 3 h ago"));
+    assert!(text.contains("folders in the inbox are not read: exports"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&ws.cli(&["status", "--json"]).stdout).expect("json");
+    assert_eq!(json["service_running"], false);
+    assert_eq!(json["inboxes"][0]["untaken_files"], 1);
+
+    let _service = ws.spawn_service();
+    ws.wait_for(|| ws.archived("done").len() == 1).await;
+    let text = String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();
+    assert!(text.contains("service: running"), "{text}");
+    assert!(!text.contains("not taken yet"), "{text}");
+}

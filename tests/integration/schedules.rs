@@ -19,7 +19,7 @@ async fn manual_inbox_queues_until_sync_and_a_polled_inbox_uses_its_kind_hint() 
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("1 files done") && stdout.contains("1 queued"), "{stdout}");
+    assert!(stdout.contains("1 file done") && stdout.contains("1 queued"), "{stdout}");
     let done = ws.archived("done");
     assert_eq!(done.len(), 1);
     assert!(done[0].ends_with("dagskassa.txt"), "{done:?}");
