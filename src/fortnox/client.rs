@@ -6,7 +6,6 @@
 //! (e-mailing an invoice) count as writes: sent once (`Client::get_once`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::header::RETRY_AFTER;
@@ -15,11 +14,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::auth::{Authenticator, Credentials, Mode, transport};
+use super::breaker::Breaker;
 use super::error::Error;
 use super::health::TokenHealth;
 use super::limiter::RateLimiter;
 use super::model::MetaInformation;
 use super::settings::{Endpoints, RetryPolicy};
+use super::stats::{ClientStats, Counters, bump};
 use super::tokens::TokenStore;
 use super::wire::{Payload, classify, multipart};
 
@@ -81,6 +82,7 @@ impl ClientBuilder {
         Client {
             inner: Arc::new(Inner {
                 counters: Counters::default(),
+                breaker: Breaker::default(),
                 http,
                 endpoints: self.endpoints,
                 credentials: self.credentials,
@@ -96,33 +98,10 @@ impl ClientBuilder {
     }
 }
 
-/// Counters of one client and its clones, for logs, `status` and the rate-limit benchmark.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClientStats {
-    /// API requests that got an answer (any status).
-    pub answered: u64,
-    /// Answers with status 429.
-    pub rate_limited: u64,
-    /// Answers with status 401 that led to a token renewal.
-    pub renewals: u64,
-    /// Requests re-sent after a transient failure.
-    pub retries: u64,
-}
-
-#[derive(Default)]
-struct Counters {
-    answered: AtomicU64,
-    rate_limited: AtomicU64,
-    renewals: AtomicU64,
-    retries: AtomicU64,
-}
-
-fn bump(counter: &AtomicU64) {
-    counter.fetch_add(1, Ordering::Relaxed);
-}
-
 struct Inner {
     counters: Counters,
+    /// Holds requests back while Fortnox cannot be reached.
+    breaker: Breaker,
     http: reqwest::Client,
     endpoints: Endpoints,
     credentials: Credentials,
@@ -192,13 +171,7 @@ impl Client {
 
     /// What this client and its clones did so far.
     pub fn stats(&self) -> ClientStats {
-        let c = &self.inner.counters;
-        ClientStats {
-            answered: c.answered.load(Ordering::Relaxed),
-            rate_limited: c.rate_limited.load(Ordering::Relaxed),
-            renewals: c.renewals.load(Ordering::Relaxed),
-            retries: c.retries.load(Ordering::Relaxed),
-        }
+        self.inner.counters.snapshot()
     }
 
     /// GET `path` (below `/3`) with retries on transient failures; 404 is Fortnox's
@@ -221,6 +194,11 @@ impl Client {
 
     /// GET with retries on transient failures (up to `read_attempts`).
     async fn read_retrying<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        self.inner.breaker.check()?;
+        self.read_tries(path).await
+    }
+
+    async fn read_tries<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -305,6 +283,16 @@ impl Client {
         path: &str,
         body: Payload<'_, B>,
     ) -> Result<T, Error> {
+        self.inner.breaker.check()?;
+        self.send_tries(method, path, body).await
+    }
+
+    async fn send_tries<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Payload<'_, B>,
+    ) -> Result<T, Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -351,6 +339,10 @@ impl Client {
                 Err(Error::Transport(m) | Error::Decode(m)) => {
                     return Err(Error::Unreachable(format!("token endpoint: {m}")));
                 }
+                Err(Error::Unreachable(m)) => {
+                    inner.breaker.trip(&m);
+                    return Err(Error::Unreachable(m));
+                }
                 Err(other) => return Err(other),
             };
             let mut request = inner
@@ -366,7 +358,15 @@ impl Client {
                     request = request.header("Content-Type", content_type).body(form);
                 }
             }
-            let response = request.send().await.map_err(|e| transport(&e))?;
+            let response = match request.send().await.map_err(|e| transport(&e)) {
+                Ok(response) => response,
+                Err(Error::Unreachable(m)) => {
+                    inner.breaker.trip(&m);
+                    return Err(Error::Unreachable(m));
+                }
+                Err(e) => return Err(e),
+            };
+            inner.breaker.close();
             let status = response.status();
             bump(&inner.counters.answered);
             let retry_after = response

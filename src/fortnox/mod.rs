@@ -17,6 +17,7 @@
 pub mod archive;
 mod auth;
 mod bookkeeping;
+mod breaker;
 mod client;
 pub mod connect;
 mod documents;
@@ -25,14 +26,16 @@ mod health;
 mod limiter;
 pub mod model;
 mod settings;
+mod stats;
 mod tokens;
 mod wire;
 
 pub use auth::Credentials;
-pub use client::{Client, ClientBuilder, ClientStats};
+pub use client::{Client, ClientBuilder};
 pub use error::{Error, Problem};
 pub use health::TokenHealth;
 pub use reqwest::Method;
 pub use settings::{Endpoints, RetryPolicy};
+pub use stats::ClientStats;
 pub use tokens::{StorePoint, TokenSet, TokenStore};
 pub mod model_documents;

@@ -120,6 +120,10 @@ async fn no_server_is_unreachable_and_retriable_but_not_outcome_unknown() {
     assert!(error.is_retriable() && !error.outcome_unknown());
     let error = client.create_voucher(2, &takings("A", "2025-06-10", None)).await.unwrap_err();
     assert!(matches!(error, Error::Unreachable(_)), "{error:?}");
+    // Held back, not tried again and again: every waiting document of a Fortnox outage used
+    // to spend its own round of tries and backoff.
+    assert!(matches!(&error, Error::Unreachable(m) if m.starts_with("not tried")), "{error:?}");
+    assert_eq!(client.stats().retries, 1, "only the first request was tried twice");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod crash;
 mod documents;
 mod harness;
 mod operations;
+mod outage;
 mod preflight;
 mod schedules;
 mod withdrawn;
