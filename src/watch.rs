@@ -19,6 +19,9 @@ pub struct InboxWatcher {
 pub struct Seen {
     pub inbox: usize,
     pub path: Option<PathBuf>,
+    /// The watched folder itself was removed: its events end with it, so a folder made again
+    /// at its path must be watched anew.
+    pub folder_gone: bool,
 }
 
 /// Starts watching `dir` (not recursively) for inbox number `inbox`; events go to `tx`.
@@ -27,21 +30,26 @@ pub fn watch(
     inbox: usize,
     tx: mpsc::UnboundedSender<Seen>,
 ) -> notify::Result<InboxWatcher> {
+    let folder = dir.to_path_buf();
+    let rescan = Seen { inbox, path: None, folder_gone: false };
     let mut watcher =
         notify::recommended_watcher(move |event: notify::Result<notify::Event>| match event {
             Ok(event) => {
                 if event.need_rescan() {
-                    let _ = tx.send(Seen { inbox, path: None });
+                    let _ = tx.send(rescan.clone());
+                }
+                if matches!(event.kind, EventKind::Remove(_)) && event.paths.contains(&folder) {
+                    let _ = tx.send(Seen { folder_gone: true, ..rescan.clone() });
                 }
                 if matches!(event.kind, EventKind::Create(_) | EventKind::Modify(_)) {
                     for path in event.paths {
-                        let _ = tx.send(Seen { inbox, path: Some(path) });
+                        let _ = tx.send(Seen { inbox, path: Some(path), folder_gone: false });
                     }
                 }
             }
             Err(e) => {
                 tracing::warn!("file watcher: {e}; falling back to a rescan");
-                let _ = tx.send(Seen { inbox, path: None });
+                let _ = tx.send(rescan.clone());
             }
         })?;
     watcher.watch(dir, RecursiveMode::NonRecursive)?;
@@ -62,7 +70,9 @@ mod tests {
         let got = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 match rx.recv().await {
-                    Some(Seen { inbox: 3, path: Some(p) }) if p.ends_with("a.se") => return true,
+                    Some(Seen { inbox: 3, path: Some(p), .. }) if p.ends_with("a.se") => {
+                        return true;
+                    }
                     Some(_) => {}
                     None => return false,
                 }

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::claim::{self, Stability};
@@ -25,9 +26,36 @@ pub(super) struct Watched {
     /// Between two scans while the inbox can be read.
     every: Duration,
     pub next_release: Option<chrono::DateTime<chrono::Local>>,
-    _events: Option<watch::InboxWatcher>,
+    events: Option<watch::InboxWatcher>,
+    /// What a watch is made anew with (its inbox index and the event channel) when the folder
+    /// is: file events of a removed folder end with it, though one made again at its path
+    /// looks the same. `None` for a polled inbox.
+    rewatch: Option<(usize, mpsc::UnboundedSender<watch::Seen>)>,
+    /// The watched folder (device and inode), looked at every [`FOLDER_CHECK`].
+    folder: Option<(u64, u64)>,
+    /// The watcher said the folder was removed (an inode may be given to the folder made
+    /// again, so this is what tells most often).
+    gone: bool,
+    next_folder_check: Instant,
     /// Set while the inbox cannot be read: the pause before the next try, and why.
     down: Option<(Duration, String)>,
+}
+
+/// How often a watched inbox's folder is checked for having been removed and made again.
+const FOLDER_CHECK: Duration = Duration::from_secs(1);
+
+/// A folder's device and inode (Unix); `None` elsewhere or when it is not there.
+fn folder_id(path: &std::path::Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 impl Watched {
@@ -35,21 +63,61 @@ impl Watched {
         stability: Stability,
         every: Duration,
         next_release: Option<chrono::DateTime<chrono::Local>>,
-        events: Option<watch::InboxWatcher>,
+        events: Option<(watch::InboxWatcher, usize, mpsc::UnboundedSender<watch::Seen>)>,
+        path: &std::path::Path,
     ) -> Watched {
+        let (events, rewatch) = match events {
+            Some((watcher, index, tx)) => (Some(watcher), Some((index, tx))),
+            None => (None, None),
+        };
         Watched {
             stability,
             next_scan: Instant::now(),
             every,
             next_release,
-            _events: events,
+            events,
+            rewatch,
+            folder: folder_id(path),
+            gone: false,
+            next_folder_check: Instant::now() + FOLDER_CHECK,
             down: None,
         }
     }
 
-    /// Whether a scan is due (its interval passed, or its pause after a failed read).
-    pub(super) fn scan_due(&self, now: Instant) -> bool {
+    /// Whether a scan is due: its interval passed, its pause after a failed read, or the
+    /// watched folder was removed and made again (then it is watched anew first).
+    pub(super) fn scan_due(&mut self, inbox: &InboxConfig, now: Instant) -> bool {
+        if self.rewatch.is_some() && now >= self.next_folder_check {
+            self.next_folder_check = now + FOLDER_CHECK;
+            let id = folder_id(&inbox.path);
+            let remade = if self.gone { inbox.path.is_dir() } else { id != self.folder };
+            if remade && (self.gone || id.is_some()) {
+                (self.folder, self.gone) = (id, false);
+                self.watch_again(inbox);
+                return true;
+            }
+        }
         now >= self.next_scan
+    }
+
+    /// The watcher saw the folder removed: once one is there again, it is watched anew.
+    pub(super) fn folder_gone(&mut self) {
+        self.gone = true;
+    }
+
+    /// Makes the file-event watch of the inbox anew (its folder was made again).
+    fn watch_again(&mut self, inbox: &InboxConfig) {
+        let Some((index, tx)) = &self.rewatch else { return };
+        match watch::watch(&inbox.path, *index, tx.clone()) {
+            Ok(watcher) => {
+                self.events = Some(watcher);
+                tracing::info!(inbox = %inbox.path.display(), "the inbox folder was made anew; watching it again");
+            }
+            Err(e) => {
+                self.events = None;
+                tracing::warn!(inbox = %inbox.path.display(), "cannot watch the inbox folder again, found by its scans only: {e}");
+            }
+        }
     }
 
     /// The inbox's folder while it cannot be read, and why.

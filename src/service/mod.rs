@@ -79,7 +79,7 @@ pub async fn run_until(
             None
         } else {
             match watch::watch(&inbox.path, index, tx.clone()) {
-                Ok(events) => Some(events),
+                Ok(events) => Some((events, index, tx.clone())),
                 // A folder that cannot be watched now (a share that is down, a folder not
                 // there) is polled, and reported as unreachable while it cannot be read.
                 Err(e) => {
@@ -102,6 +102,7 @@ pub async fn run_until(
             if polled { inbox.poll } else { rescan },
             next_release(inbox.schedule, chrono::Local::now()),
             events,
+            &inbox.path,
         );
         if !once && let Some(missed) = last_release(inbox.schedule, chrono::Local::now()) {
             // Files queued before the last nightly time (the machine was off then): post now.
@@ -179,6 +180,7 @@ pub async fn run_until(
                 else { continue };
                 match seen.path {
                     Some(path) => watched.stability.offer(&inbox.path, &path),
+                    None if seen.folder_gone => watched.folder_gone(),
                     None => watched.scan(inbox, &pipeline.config.notify, &pipeline.ledger).await.map_err(Fatal::from)?,
                 }
             }
@@ -187,7 +189,7 @@ pub async fn run_until(
                 let now = Instant::now();
                 for (index, watched) in inboxes.iter_mut().enumerate() {
                     let inbox = &pipeline.config.inboxes[index];
-                    if watched.scan_due(now) {
+                    if watched.scan_due(inbox, now) {
                         watched.scan(inbox, &pipeline.config.notify, &pipeline.ledger).await.map_err(Fatal::from)?;
                     }
                     claim_ready(&pipeline, index, &mut watched.stability, &mut report).await?;

@@ -101,3 +101,26 @@ async fn an_inbox_on_another_disk_than_processing_is_refused_at_the_start() {
     assert!(err.contains("put [folders] processing on the inbox's disk"), "{err}");
     assert!(shm.path().join("kassa.si").exists(), "the file is left where it was");
 }
+
+/// An inbox folder removed and made again (a till that clears its export folder that way)
+/// under a running service: its file events ended with the old folder, so it is watched anew,
+/// and a file dropped in it is taken at once, not at the next rescan (ten minutes here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbox_folder_made_anew_is_watched_again() {
+    let ws = Workspace::start().await;
+    let config = format!(
+        "[fortnox]\ntarget = \"{}\"\n[watch]\nstable_ms = 300\nrescan_secs = 600\n\
+         [sie]\nseries = {{ K = \"F\" }}\n",
+        ws.sandbox.base_url()
+    );
+    std::fs::write(ws.path("fortnox-bridge.toml"), config).expect("config");
+    let _service = ws.spawn_service();
+    ws.drop_file("kassa.si", &fixture("sie/kassa-2026-10.si"));
+    ws.wait_for(|| ws.archived("done").len() == 1).await;
+
+    std::fs::remove_dir_all(ws.path("inbox")).expect("remove the inbox");
+    std::fs::create_dir(ws.path("inbox")).expect("make it again");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    ws.drop_file("inkop.si", &fixture("sie/inkop-2026-11.si"));
+    ws.wait_for(|| ws.archived("done").len() == 2).await;
+}
