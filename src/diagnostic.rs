@@ -4,6 +4,7 @@
 //! how to fix it. Rendered against a path it reads `path:line: message (hint: ...)`. Parsers and
 //! converters return these; they never print.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// One located problem found in an input file.
@@ -54,14 +55,18 @@ impl Diagnostic {
     /// otherwise fills a report with hundreds of lines of one sentence.
     pub fn said_once(list: &[Diagnostic]) -> Vec<Diagnostic> {
         let mut groups: Vec<(&Diagnostic, Vec<usize>)> = Vec::new();
+        // Groups found by an index, not a search: a file of 80,000 bad rows has as many
+        // different messages.
+        let mut index: HashMap<(&str, Option<&str>, bool), usize> = HashMap::new();
         for d in list {
-            let same = |(g, _): &&mut (&Diagnostic, Vec<usize>)| {
-                g.message == d.message && g.hint == d.hint && g.line.is_some() == d.line.is_some()
-            };
-            match (groups.iter_mut().find(same), d.line) {
-                (Some((_, lines)), Some(line)) => lines.push(line),
+            let key = (d.message.as_str(), d.hint.as_deref(), d.line.is_some());
+            match (index.get(&key), d.line) {
+                (Some(&i), Some(line)) => groups[i].1.push(line),
                 (Some(_), None) => {}
-                (None, line) => groups.push((d, line.into_iter().collect())),
+                (None, line) => {
+                    index.insert(key, groups.len());
+                    groups.push((d, line.into_iter().collect()));
+                }
             }
         }
         groups

@@ -27,8 +27,13 @@ impl Pipeline {
         // Each problem once, however many lines it is on (in the log, the report, the note).
         let errors = Diagnostic::said_once(errors);
         let rendered: Vec<String> = errors.iter().map(|e| e.render(&file.name)).collect();
-        for e in &rendered {
+        // A few in the log (an export of 80,000 bad rows wrote as many log lines), every one
+        // (up to REPORTED) in the report.
+        for e in rendered.iter().take(LOGGED) {
             tracing::warn!("{e}");
+        }
+        if rendered.len() > LOGGED {
+            tracing::warn!(file = %file.name, "... and {} more errors (the report beside the file lists them)", rendered.len() - LOGGED);
         }
         let report = error_report(file, &rendered, warnings, note);
         // The ledger's note is the first error as the report says it (file:line: what, hint):
@@ -196,6 +201,12 @@ impl Pipeline {
 /// Posted documents a refused file's report names one by one.
 const LISTED: usize = 20;
 
+/// Errors of a refused file written to the log one by one.
+const LOGGED: usize = 20;
+
+/// Errors of a refused file its report lists one by one.
+const REPORTED: usize = 1000;
+
 /// The text of `NAME.error.txt`: every located error with its hint (`errors`, rendered with
 /// the file's name), the warnings, what to do.
 pub(super) fn error_report(
@@ -205,8 +216,16 @@ pub(super) fn error_report(
     note: &str,
 ) -> String {
     let mut report = format!("fortnox-bridge could not post `{}`.\n\nErrors:\n", file.name);
-    for e in errors {
+    for e in errors.iter().take(REPORTED) {
         let _ = writeln!(report, "  {e}");
+    }
+    if errors.len() > REPORTED {
+        let _ = writeln!(
+            report,
+            "  ... and {} more errors (the first {REPORTED} are listed; `fortnox-bridge check \
+             FILE` lists them all)",
+            errors.len() - REPORTED
+        );
     }
     if !warnings.is_empty() {
         report.push_str("\nWarnings:\n");

@@ -107,3 +107,22 @@ async fn an_inbox_of_one_kind_is_checked_as_that_kind() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.starts_with("export.txt: ERROR: not a file fortnox-bridge reads"), "{text}");
 }
+
+/// An export of many bad rows: refused with every problem in the report up to a thousand (then
+/// how many more), and a few in the log, not a log line per row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_export_of_many_bad_rows_does_not_flood_the_log() {
+    let ws = Workspace::start().await;
+    let header = "order_id;order_date;email;description;quantity;unit_price;vat_rate\n";
+    let rows = (0..1200).map(|i| format!("W-{i};2026-11-18;a@example.org;Kaffe;1;100,00;abc\n"));
+    let csv: String = std::iter::once(header.to_owned()).chain(rows).collect();
+    ws.drop_file("webb.csv", csv.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.matches("is not a percentage").count() <= 21, "{log}");
+    assert!(log.contains("... and 1180 more errors"), "{log}");
+    let report = crate::documents::error_report(&ws, "webb.csv");
+    assert_eq!(report.matches("is not a percentage").count(), 1000);
+    assert!(report.contains("... and 200 more errors (the first 1000 are listed"), "{report}");
+}

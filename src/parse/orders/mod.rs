@@ -166,6 +166,7 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
         return out;
     }
     let mut groups: Vec<(String, Vec<Row>)> = Vec::new();
+    let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -198,9 +199,12 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
             );
             continue;
         };
-        match groups.iter_mut().find(|(g, _)| *g == id) {
-            Some((_, rows)) => rows.push(row),
-            None => groups.push((id, vec![row])),
+        // By an index of the ids: an export of 80,000 orders searched the list for each row.
+        if let Some(&i) = group_of.get(&id) {
+            groups[i].1.push(row);
+        } else {
+            group_of.insert(id.clone(), groups.len());
+            groups.push((id, vec![row]));
         }
     }
     for (id, rows) in groups {
