@@ -130,6 +130,9 @@ fn init_logging(cli: &Cli, log: Option<&config::LogConfig>) {
         let path = log.file.as_ref()?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let name = path.file_name()?.to_string_lossy().into_owned();
+        // Made first: the appender's pruning otherwise prints a bare "Error reading the log
+        // directory" on the first start.
+        let _ = std::fs::create_dir_all(&dir);
         tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix(name)
@@ -144,12 +147,15 @@ fn init_logging(cli: &Cli, log: Option<&config::LogConfig>) {
         use std::io::IsTerminal;
         colour(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR"))
     };
+    // Without the Rust module path on every line: an owner reads these.
     let stderr = tracing_subscriber::fmt::layer()
+        .with_target(false)
         .with_ansi(colour)
         .with_writer(std::io::stderr)
         .with_filter(filter());
     let file = file.map(|appender| {
         tracing_subscriber::fmt::layer()
+            .with_target(false)
             .with_ansi(false)
             .with_writer(appender)
             .with_filter(filter())

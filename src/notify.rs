@@ -47,7 +47,12 @@ pub struct Event {
 
 /// Sends `event` to every configured channel. Returns how many channels took it.
 pub async fn send(config: &NotifyConfig, event: &Event) -> usize {
-    tracing::warn!(event = %event.event, "{}", event.summary);
+    // Good news is no warning.
+    if event.event == "inbox_reachable" {
+        tracing::info!(event = %event.event, "{}", event.summary);
+    } else {
+        tracing::warn!(event = %event.event, "{}", event.summary);
+    }
     let json = serde_json::to_string(event).unwrap_or_default();
     let mut delivered = 0;
     if let Some(command) = &config.command {

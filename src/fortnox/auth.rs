@@ -142,11 +142,29 @@ pub(crate) fn token_error(status: StatusCode, body: &str) -> Error {
 
 pub(crate) fn transport(e: &reqwest::Error) -> Error {
     if e.is_connect() {
-        Error::Unreachable(e.to_string())
+        Error::Unreachable(cause(e))
     } else if e.is_timeout() {
-        Error::Transport(format!("timed out: {e}"))
+        Error::Transport(format!("timed out: {}", cause(e)))
     } else {
-        Error::Transport(e.to_string())
+        Error::Transport(cause(e))
+    }
+}
+
+/// What went wrong in words an operator can act on: the innermost cause (`Connection refused
+/// (os error 111)`, a name that does not resolve), not reqwest's "error sending request for
+/// url (...)", and where to (host and path, without the query).
+fn cause(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    let root = source.to_string();
+    match e.url() {
+        Some(url) => {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{root} ({}{port}{})", url.host_str().unwrap_or_default(), url.path())
+        }
+        None => root,
     }
 }
 

@@ -115,7 +115,11 @@ impl Inner {
     /// `Retry-After` (at least the configured wait) before the next is sent.
     fn pause_tenant(&self, retry_after: Option<Duration>, what: &str) -> Error {
         let wait = retry_after.unwrap_or_default().max(self.retry.rate_limit_wait);
-        tracing::warn!(what, ?wait, "fortnox answered 429; pausing this tenant");
+        tracing::warn!(
+            what,
+            ?wait,
+            "fortnox answered 429 (too many requests); pausing requests to it"
+        );
         bump(&self.counters.rate_limited);
         self.limiter.pause(wait);
         Error::RateLimited(wait)

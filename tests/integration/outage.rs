@@ -25,6 +25,9 @@ async fn while_fortnox_cannot_be_reached_documents_wait_without_each_trying() {
     let log = String::from_utf8_lossy(&out.stderr);
     // The first request found Fortnox down; the ones after it were not sent at all.
     assert!(log.contains("not tried: fortnox could not be reached moments ago"), "{log}");
+    // In the words of the machine that refused, not reqwest's, nor a module path per line.
+    assert!(log.contains("Connection refused"), "{log}");
+    assert!(!log.contains("error sending request") && !log.contains("fortnox_bridge::"));
 
     config(&ws.sandbox.base_url());
     let out = ws.cli(&["run", "--once"]);

@@ -55,6 +55,17 @@ pub(super) fn explain(
     let field = path.rsplit('.').next().unwrap_or(path);
     let field = field.split('[').next().unwrap_or(field);
     let seen = Seen::new(value, message);
+    if e.is_eof() {
+        return Diagnostic::at(
+            line,
+            "the file ends in the middle of the report: it was cut off (while it was written \
+             or copied?)",
+        )
+        .hint(
+            "send the whole file again; the till writes NAME.tmp and renames it when done, or \
+             writes NAME.done after it, so that it is not taken half written",
+        );
+    }
     if field == "method" {
         if let Some(value) = backticked(message, "unknown variant `") {
             return unknown_method(line, path, value, message);

@@ -223,3 +223,11 @@ fn no_message_speaks_rust() {
         }
     }
 }
+
+#[test]
+fn a_report_cut_off_says_so_not_eof_while_parsing() {
+    let whole = report(r#"{"method": "cash", "amount": 100.00, "count": 1}"#);
+    let said = only_error(&whole[..whole.len() / 2]);
+    assert!(said.contains("the file ends in the middle of the report: it was cut off"), "{said}");
+    assert!(!said.contains("EOF"), "{said}");
+}
