@@ -12,6 +12,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod org_number;
+pub mod similar;
 
 // The stages, in data-flow order.
 pub mod archive;

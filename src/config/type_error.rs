@@ -90,6 +90,7 @@ impl Kind {
 pub(super) fn explain(text: &str, err: &toml::de::Error) -> (Option<usize>, String) {
     // toml's message may run over lines ("invalid table header\nexpected `.`, `]`").
     let message = err.message().trim().lines().collect::<Vec<_>>().join("; ");
+    let message = did_you_mean(&message);
     let Some(span) = err.span() else { return (None, message) };
     let start = text.floor_char_boundary(span.start);
     if let Ok(doc) = ImDocument::parse(text) {
@@ -304,6 +305,18 @@ fn bare_word(text: &str, offset: usize) -> Option<String> {
         "{subject} is a word without quotes, which is not a TOML value \
          (hint: write {fixed}: a text goes in quotes)"
     ))
+}
+
+/// serde's "unknown field `inbx`, expected one of `inbox`, ..." with the one meant first:
+/// "(did you mean `inbox`?)".
+fn did_you_mean(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else { return message.to_owned() };
+    let Some((word, rest)) = rest.split_once('`') else { return message.to_owned() };
+    let known = rest.split('`').skip(1).step_by(2);
+    match crate::similar::closest(word, known) {
+        Some(meant) => format!("unknown field `{word}` (did you mean `{meant}`?){rest}"),
+        None => message.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -77,8 +77,9 @@ fn type_errors_name_the_key_on_its_line() {
 fn other_errors_keep_tomls_words() {
     assert_eq!(
         err("# c\n[folders]\ninbx = \"a\"\n").split(',').next(),
-        Some("line 3: unknown field `inbx`")
+        Some("line 3: unknown field `inbx` (did you mean `inbox`?)")
     );
+    assert!(err("[upload]\nkolor = 1\n").starts_with("line 2: unknown field `kolor`, expected"));
     assert_eq!(err("[sie\n"), "line 1: invalid table header; expected `.`, `]`");
     assert_eq!(
         err("[sandbox]\nlisten = \"abc\"\n"),

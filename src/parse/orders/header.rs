@@ -103,26 +103,7 @@ fn suggestion(header: &str) -> Option<&'static str> {
     if let Some((_, field)) = ALIASES.iter().find(|(alias, _)| *alias == key) {
         return Some(field);
     }
-    if key.chars().count() < 4 {
-        return None;
-    }
-    ORDER_FIELDS.iter().copied().find(|field| edits(&key, field) <= 2)
-}
-
-/// The edit (Levenshtein) distance between two short texts.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
+    crate::similar::closest(&key, ORDER_FIELDS.iter().copied())
 }
 
 /// Canonical field → column index for the layout.
