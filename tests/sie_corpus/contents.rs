@@ -12,7 +12,7 @@ fn balance_message(line: usize, name: &str, debit: i128, credit: i128) -> String
         "line {line}: voucher `{name}` does not balance: debit `{}`, credit `{}`, difference `{}` \
          (hint: the `#TRANS` amounts of a voucher must sum to zero)",
         simple::money(debit),
-        simple::money(credit),
+        simple::money(-credit),
         simple::money(debit + credit)
     )
 }

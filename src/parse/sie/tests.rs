@@ -128,7 +128,7 @@ fn structural_errors_are_located() {
         ("#VER A 1 20240101\n{\n#TRANS 1930 {1 2 1\n}\n", "line 11: object list is not closed"),
         (
             "#VER A 12 20240101\n{\n#TRANS 1930 {} 100\n#TRANS 3000 {} -90.00\n}\n",
-            "line 9: voucher `A 12` does not balance: debit `100.00`, credit `-90.00`, difference `10.00`",
+            "line 9: voucher `A 12` does not balance: debit `100.00`, credit `90.00`, difference `10.00`",
         ),
     ] {
         let f = sie(&format!("{HEADER}{body}"));

@@ -111,7 +111,8 @@ impl Reader {
                     "voucher {} does not balance: debit `{}`, credit `{}`, difference `{}`",
                     ver_name(&self.cur),
                     money(debit),
-                    money(credit),
+                    // As an accountant writes it: the credit side's total, without a sign.
+                    money(-credit),
                     money(difference)
                 ),
             )
