@@ -70,6 +70,33 @@ pub async fn send(config: &NotifyConfig, event: &Event) -> usize {
     delivered
 }
 
+/// Why the configured notification command cannot run, said when the service starts rather
+/// than the first time something fails: its program (the first word) is neither a file nor
+/// found on `PATH`. `None` when it looks runnable, or is a shell built-in line we cannot judge.
+pub fn command_problem(config: &NotifyConfig) -> Option<String> {
+    let command = config.command.as_deref()?;
+    // `VAR=value program ...`: the program is the first word that sets nothing.
+    let program = command.split_whitespace().find(|w| !w.contains('='))?;
+    let program = program.trim_matches(|c| c == '"' || c == '\'');
+    let is_path = program.contains('/') || program.contains('\\');
+    let found = if is_path {
+        std::path::Path::new(program).is_file()
+    } else {
+        std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| {
+                let exe = dir.join(program);
+                exe.is_file() || exe.with_extension("exe").is_file()
+            })
+        })
+    };
+    (!found).then(|| {
+        format!(
+            "[notify] command `{command}`: `{program}` is not found, so notifications will fail \
+             (hint: give the program's full path; the service's PATH may be shorter than yours)"
+        )
+    })
+}
+
 /// A notification command gets this long before it is killed (a hanging script must not stop
 /// the posting).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -144,6 +171,20 @@ mod tests {
             error: Some("fortnox is failing (503)".into()),
             ..Event::default()
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_command_whose_program_is_not_there_is_said_at_the_start() {
+        let problem = |command: &str| {
+            command_problem(&NotifyConfig { command: Some(command.into()), webhook: None })
+        };
+        assert_eq!(problem("cat > /tmp/x.json"), None);
+        assert_eq!(problem("LANG=C sh -c 'cat'"), None);
+        assert_eq!(problem("/bin/sh -c true"), None);
+        let said = problem("/opt/kassa/larm.sh --to owner").expect("missing");
+        assert!(said.contains("`/opt/kassa/larm.sh` is not found"), "{said}");
+        assert!(problem("larm-skicka %event").is_some());
     }
 
     #[cfg(unix)]

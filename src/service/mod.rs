@@ -63,6 +63,9 @@ pub async fn run_until(
 ) -> Result<RunReport, ServiceError> {
     let _lock = lock;
     prepare_folders(&config)?;
+    if let Some(problem) = notify::command_problem(&config.notify) {
+        tracing::warn!("{problem}");
+    }
     // The error names the file and what to check.
     let ledger = Ledger::open(&config.folders.state).map_err(Fatal::from)?;
     let pipeline = Pipeline::new(config, client, ledger);
