@@ -308,6 +308,19 @@ impl Config {
             stable: Duration::from_millis(raw.watch.stable_ms.unwrap_or(1000)),
             rescan: Duration::from_secs(raw.watch.rescan_secs.unwrap_or(60).max(1)),
         };
+        for (key, value) in [
+            ("retry_secs", raw.upload.retry_secs),
+            ("max_attempts", raw.upload.max_attempts.map(u64::from)),
+        ] {
+            if value == Some(0) {
+                return Err(Problem::new(
+                    &["upload", key],
+                    format!(
+                        "[upload] {key} = 0: it must be 1 or more (hint: leave it out for the default)"
+                    ),
+                ));
+            }
+        }
         let upload = UploadConfig {
             retry: Duration::from_secs(raw.upload.retry_secs.unwrap_or(300).max(1)),
             max_attempts: raw.upload.max_attempts.unwrap_or(3).max(1),

@@ -148,6 +148,8 @@ fn validation_problems_are_placed_on_their_key() {
             "inbox `/x/./a` is listed twice",
         ),
         ("[notify]\nwebhook = \"ftp://x\"\n", 2, "[notify] webhook `ftp://x`"),
+        ("[upload]\nmax_attempts = 0\n", 2, "[upload] max_attempts = 0: it must be 1 or more"),
+        ("[upload]\n\nretry_secs = 0\n", 3, "[upload] retry_secs = 0: it must be 1 or more"),
         // An inbox is taken file by file: never where the bridge keeps its own files.
         ("[folders]\ninbox = \".\"\n", 2, "inbox `/x/.` holds the configuration file"),
         ("[folders]\ninbox = \"\"\n", 2, "inbox `/x/` holds the configuration file"),
