@@ -8,7 +8,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
@@ -80,6 +80,9 @@ pub struct Pipeline {
     /// Unix seconds of the last progress (a document handled, a loop turn): the systemd
     /// watchdog is only fed while this moves.
     pub heartbeat: Arc<AtomicU64>,
+    /// The file (ledger id) read again too often in this pass: archived as last read
+    /// (`rewritten.rs`); 0 for none.
+    last_read: AtomicI64,
 }
 
 /// Which pending documents of a file a pass handles.
@@ -108,6 +111,7 @@ impl Pipeline {
             ledger,
             preflight: Mutex::new(preflight),
             heartbeat: Arc::new(AtomicU64::new(unix_now())),
+            last_read: AtomicI64::new(0),
         }
     }
 
@@ -206,6 +210,11 @@ impl Pipeline {
             }
             Err(e) => return self.fail(file, &[unreadable(&e)], &[], "").await,
         };
+        if hex::encode(Sha256::digest(&bytes)) != file.sha256 {
+            // Written to since it was read (or since a crash in the middle of reading it
+            // again): what is registered may be a part; read it again before anything is sent.
+            return Ok(FileOutcome::Rewritten);
+        }
         if registered {
             return self.drive(file, docs, &warnings, pass, &bytes).await;
         }
@@ -246,8 +255,11 @@ impl Pipeline {
             &conversion.z_numbers,
             &conversion.warnings,
         )?;
+        // Only now, its documents registered, the file's new content (when it was read again):
+        // a crash before this reads it again at the start.
+        self.record_content(file, bytes.len())?;
         let mut warnings = conversion.warnings;
-        let replaced = self.supersede_earlier(file, &registered)?;
+        let replaced = self.supersede_earlier(file, &registered).await?;
         if !replaced.is_empty() {
             warnings.extend(replaced);
             self.ledger.keep_file_warnings(file.id, &warnings)?;

@@ -16,6 +16,7 @@
 //! `done_marker`.
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
@@ -29,49 +30,105 @@ const REREADS: u32 = 5;
 /// How many stability windows a file must have been left alone before it is archived.
 const QUIET_WINDOWS: u32 = 5;
 
+/// The longest a pass waits for a file to be left alone (before archiving it, or to read it
+/// again): the service does nothing else meanwhile.
+const MAX_QUIET: Duration = Duration::from_secs(30);
+
 impl Pipeline {
     /// Whether `file` (in processing/) is no longer what was read: its bytes' hash is not the
-    /// one recorded, once it has been left alone for [`QUIET_WINDOWS`] stability windows.
-    /// `false` when it cannot be read now (it is archived as it is), or when it was read again
-    /// [`REREADS`] times already.
+    /// one recorded, once it has been left alone for [`QUIET_WINDOWS`] stability windows (at
+    /// most [`MAX_QUIET`]). `false` when it cannot be read now (it is archived as it is), or
+    /// when it was read again [`REREADS`] times already. Records the content archived (see
+    /// [`Pipeline::record_content`]).
     pub(super) async fn rewritten(&self, file: &FileRecord) -> Result<bool, Fatal> {
         let path = Path::new(&file.processing_path);
-        let quiet = self.config.watch.stable * QUIET_WINDOWS;
+        let quiet = (self.config.watch.stable * QUIET_WINDOWS).min(MAX_QUIET);
         if let Some(left) = since_written(path).and_then(|age| quiet.checked_sub(age)) {
-            tokio::time::sleep(left).await;
+            self.pause(left).await;
         }
         let Ok(bytes) = std::fs::read(&file.processing_path) else { return Ok(false) };
-        if hex::encode(Sha256::digest(&bytes)) == file.sha256 {
-            return Ok(false);
-        }
-        if self.ledger.changes_of(file.id)? >= REREADS {
+        let sha = hex::encode(Sha256::digest(&bytes));
+        if sha != file.sha256 {
+            let last = self.last_read.load(Ordering::Relaxed) == file.id;
+            if !last && self.ledger.changes_of(file.id)? < REREADS {
+                return Ok(true);
+            }
             tracing::warn!(file = %file.name, "still changing after {REREADS} reads; archived as last read");
-            return Ok(false);
         }
-        Ok(true)
+        self.record_content(file, bytes.len())?;
+        Ok(false)
+    }
+
+    /// Records `file`'s content as this pass read it (its hash in `file.sha256`), when it is not
+    /// the one the ledger has: the file was read again. Called once its documents are
+    /// registered, or when it is archived, never before: a crash in between finds the old hash
+    /// and reads the file again at the start, instead of archiving a part as the whole.
+    pub(super) fn record_content(&self, file: &FileRecord, size: usize) -> Result<(), Fatal> {
+        let recorded = self.ledger.file(file.id)?.map(|f| f.sha256);
+        if recorded.is_some_and(|sha| sha != file.sha256) {
+            let size = u64::try_from(size).unwrap_or(u64::MAX);
+            self.ledger.content_changed(file.id, &file.sha256, size)?;
+        }
+        Ok(())
     }
 
     /// After a pass that ended in [`FileOutcome::Rewritten`]: once the file has been quiet for
-    /// the stability window, records its new content and takes it through again, until a pass
-    /// archives it or leaves it waiting.
+    /// the stability window, takes its new content through again, until a pass archives it or
+    /// leaves it waiting (also when it cannot be read now: the next pass tries again).
     pub(super) async fn again_while_rewritten(
         &self,
         path: &Path,
         mut outcome: FileOutcome,
     ) -> Result<FileOutcome, Fatal> {
+        let mut rounds = 0;
         while outcome == FileOutcome::Rewritten {
             let Some(mut file) = self.ledger.file_at(&path.display().to_string())? else {
                 return Ok(FileOutcome::Waiting);
             };
-            let bytes = quiet_bytes(path, self.config.watch.stable).await;
-            let sha = hex::encode(Sha256::digest(&bytes));
-            let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-            self.ledger.content_changed(file.id, &sha, size)?;
+            rounds += 1;
+            if rounds > REREADS {
+                // Changing all along (and never registered, so the ledger did not count it).
+                self.last_read.store(file.id, Ordering::Relaxed);
+            }
+            let Some(bytes) = self.quiet_bytes(path).await else {
+                return Ok(FileOutcome::Waiting);
+            };
             tracing::warn!(file = %file.name, "written to after it was taken (its writer was not done): read again");
-            file.sha256 = sha;
+            file.sha256 = hex::encode(Sha256::digest(&bytes));
             outcome = self.settle(&file, &bytes, Pass::All).await?;
         }
+        self.last_read.store(0, Ordering::Relaxed);
         Ok(outcome)
+    }
+
+    /// The file's bytes once they have stayed the same for the stability window (waiting at
+    /// most [`MAX_QUIET`]); `None` when it cannot be read (a read that fails later keeps what
+    /// was read before).
+    async fn quiet_bytes(&self, path: &Path) -> Option<Vec<u8>> {
+        let stable = self.config.watch.stable.max(Duration::from_millis(100));
+        let mut last = std::fs::read(path).ok()?;
+        let mut waited = Duration::ZERO;
+        while waited < MAX_QUIET {
+            self.pause(stable).await;
+            waited += stable;
+            match std::fs::read(path) {
+                Ok(now) if now == last => break,
+                Ok(now) => last = now,
+                Err(_) => break,
+            }
+        }
+        Some(last)
+    }
+
+    /// Sleeps `d` a second at a time, feeding the watchdog meanwhile.
+    async fn pause(&self, d: Duration) {
+        let mut left = d;
+        while !left.is_zero() {
+            let step = left.min(Duration::from_secs(1));
+            tokio::time::sleep(step).await;
+            self.beat();
+            left -= step;
+        }
     }
 }
 
@@ -79,18 +136,4 @@ impl Pipeline {
 fn since_written(path: &Path) -> Option<Duration> {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
     Some(SystemTime::now().duration_since(modified).unwrap_or_default())
-}
-
-/// The file's bytes once they have stayed the same for `stable` (at most 60 windows).
-async fn quiet_bytes(path: &Path, stable: Duration) -> Vec<u8> {
-    let mut last = std::fs::read(path).unwrap_or_default();
-    for _ in 0..60 {
-        tokio::time::sleep(stable.max(Duration::from_millis(100))).await;
-        let now = std::fs::read(path).unwrap_or_default();
-        if now == last {
-            break;
-        }
-        last = now;
-    }
-    last
 }

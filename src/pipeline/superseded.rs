@@ -1,26 +1,32 @@
 //! Changed copies of a document that is not posted yet. A SIE voucher (by series, number and
 //! date), a Z-report (by register and Z number) or a shop order (by order id) sent again with
-//! other figures (an accountant's corrected re-export, a report re-sent by the till, an order
-//! edited in the shop) while the earlier copy still waits (Fortnox down, a nightly or manual
-//! sync): the later copy is the one meant, so the earlier one is withdrawn, never posted. Were
-//! both left to wait, whichever copy of each voucher was tried first would be posted, and a
-//! file's vouchers could end in Fortnox half from one copy and half from the other.
+//! other content (an accountant's corrected re-export, a report re-sent by the till, an order
+//! edited in the shop) while the other copy still waits (Fortnox down, a nightly or manual
+//! sync): the copy written later is the one meant, so the other is withdrawn, never posted,
+//! and a person is told. Were both left to wait, whichever copy of each voucher was tried
+//! first would be posted, and a file's vouchers could end in Fortnox half from one copy and
+//! half from the other. Which was written later is told by the files' modification times, not
+//! by the order they were taken in (files dropped together are taken by name).
 //!
-//! A copy that was sent already (its outcome not known yet) is not withdrawn: the later copy
+//! A copy that was sent already (its outcome not known yet) is not withdrawn: the other copy
 //! then finds it in Fortnox by its marker, if it is there, and is refused as changed, as it is
-//! when the earlier copy was posted before. An unnumbered SIE voucher is known by its content
-//! alone and has no other copies.
+//! when a copy was posted before; so are copies written at the same moment. An unnumbered SIE
+//! voucher is known by its content alone and has no other copies.
 
 use super::{Fatal, Pipeline};
 use crate::convert::sie::unnumbered_prefix;
 use crate::diagnostic::Diagnostic;
 use crate::ledger::{DocRecord, DocState, FileRecord};
+use crate::notify;
 
 impl Pipeline {
-    /// Withdraws the waiting, never sent copies (of other files) of the documents `file`
-    /// registered (`registered`) that have other figures; one warning for each document of
-    /// `file` that replaced one.
-    pub(super) fn supersede_earlier(
+    /// For each document `file` registered (`registered`) with a versioned identity, settles
+    /// which copy is meant when another copy with other content waits, never sent: the one of
+    /// the file written later (by its modification time; always the whole over a part of this
+    /// very file read before). The other is withdrawn, the file that keeps its copy gets a
+    /// warning, and a person is told (`document_replaced`). Copies written at the same moment
+    /// are left as they were: the first posted stays, the other is refused as changed.
+    pub(super) async fn supersede_earlier(
         &self,
         file: &FileRecord,
         registered: &[DocRecord],
@@ -28,35 +34,81 @@ impl Pipeline {
         let mut warnings = Vec::new();
         for doc in registered.iter().filter(|d| d.file_id == file.id) {
             let Some(identity) = versioned_identity(&doc.reference) else { continue };
-            let mut replaced = Vec::new();
-            for earlier in self.ledger.documents_under(identity)? {
-                let open = matches!(earlier.state, DocState::Queued | DocState::Waiting);
-                if earlier.file_id == file.id || earlier.id == doc.id || earlier.sent || !open {
+            for other in self.ledger.documents_under(identity)? {
+                let open = matches!(other.state, DocState::Queued | DocState::Waiting);
+                let this_pass = registered.iter().any(|d| d.id == other.id);
+                if this_pass || other.sent || !open {
                     continue;
                 }
+                let other_file = self.ledger.file(other.file_id)?;
+                let other_name = other_file.as_ref().map_or("an earlier file", |f| f.name.as_str());
+                let newer = if other.file_id == file.id {
+                    Some(true)
+                } else {
+                    other_file.as_ref().and_then(|o| written_later(file, o))
+                };
+                let (kept, dropped, kept_file, dropped_file, line) = match newer {
+                    Some(true) => (doc, &other, file.name.as_str(), other_name, doc.line),
+                    Some(false) => (&other, doc, other_name, file.name.as_str(), doc.line),
+                    None => continue,
+                };
                 let reason = format!(
-                    "{} is replaced by a copy with other figures ({}:{}): withdrawn, not posted",
-                    earlier.label, file.name, doc.line
+                    "{} is replaced by a changed copy written later ({kept_file}): withdrawn, \
+                     not posted",
+                    dropped.label
                 );
-                if self.ledger.withdraw(&earlier, &reason)? {
-                    let from = self.ledger.file(earlier.file_id)?.map(|f| f.name);
-                    replaced.push(from.unwrap_or_else(|| "an earlier file".to_owned()));
+                if !self.ledger.withdraw(dropped, &reason)? {
+                    continue;
                 }
-            }
-            if !replaced.is_empty() {
-                warnings.push(Diagnostic::at(
-                    doc.line,
+                let said = if other.file_id == file.id {
+                    format!("{} was read again whole; the part first read is withdrawn", doc.label)
+                } else if std::ptr::eq(kept, doc) {
                     format!(
-                        "{} replaces its copy from {}, which had other figures and was not \
-                         posted yet (that copy is withdrawn)",
-                        doc.label,
-                        replaced.join(", ")
-                    ),
-                ));
+                        "{} replaces its copy from {dropped_file}, written earlier with other \
+                         content and not posted yet (that copy is withdrawn)",
+                        doc.label
+                    )
+                } else {
+                    format!(
+                        "{} is not posted from this file: {kept_file}, written later, has a \
+                         changed copy of it, which is posted instead",
+                        doc.label
+                    )
+                };
+                warnings.push(Diagnostic::at(line, said));
+                if other.file_id != file.id {
+                    self.tell_replaced(&kept.label, kept_file, dropped_file).await;
+                }
             }
         }
         Ok(warnings)
     }
+
+    /// The notification for a copy replaced by a later one: a person checks that the later
+    /// copy is the one meant (two programs writing the same voucher number look the same).
+    async fn tell_replaced(&self, label: &str, kept: &str, dropped: &str) {
+        let event = notify::Event {
+            event: "document_replaced".to_owned(),
+            summary: format!(
+                "{label}: the copy in {kept}, written later, is posted; the one in {dropped} \
+                 had other content and is withdrawn (hint: if both were meant, give them \
+                 their own numbers in the program that wrote them)"
+            ),
+            document: Some(label.to_owned()),
+            file: Some(kept.to_owned()),
+            ..notify::Event::default()
+        };
+        notify::send(&self.config.notify, &event).await;
+    }
+}
+
+/// Whether `file` was written after `other` (their files' modification times): `None` when
+/// either cannot be told or they are the same.
+fn written_later(file: &FileRecord, other: &FileRecord) -> Option<bool> {
+    let modified =
+        |f: &FileRecord| std::fs::metadata(&f.processing_path).and_then(|m| m.modified()).ok();
+    let (mine, theirs) = (modified(file)?, modified(other)?);
+    (mine != theirs).then_some(mine > theirs)
 }
 
 /// The identity under which a document has versions (its reference without the version at

@@ -124,3 +124,47 @@ async fn an_inbox_folder_made_anew_is_watched_again() {
     ws.drop_file("inkop.si", &fixture("sie/inkop-2026-11.si"));
     ws.wait_for(|| ws.archived("done").len() == 2).await;
 }
+
+/// A file taken half written whose documents then wait (Fortnox down, or a nightly sync) is
+/// read again before any of them is sent, once its writer went on: what waits is the whole
+/// file, not the part first read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_file_written_to_since_is_read_again_before_anything_is_sent() {
+    let ws = Workspace::start().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let down = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let config = |target: &str| {
+        let text = format!(
+            "[fortnox]\ntarget = \"{target}\"\n[watch]\nstable_ms = 300\n[upload]\nretry_secs = 1\n\
+             [sie]\nseries = {{ K = \"F\" }}\n"
+        );
+        std::fs::write(ws.path("fortnox-bridge.toml"), text).expect("config");
+    };
+    config(&down);
+    let whole = fixture("sie/kassa-2026-10.si");
+    let second = b"\n#VER \"K\" \"1042\"";
+    let cut = whole.windows(second.len()).position(|w| w == second).expect("second voucher");
+    ws.drop_file("kassa.si", &whole[..cut]);
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(3), "waits for Fortnox");
+
+    // The writer goes on, into the file now in processing/.
+    let taken = std::fs::read_dir(ws.path("processing"))
+        .expect("processing")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_file())
+        .expect("the file in processing/");
+    let mut writer = std::fs::OpenOptions::new().append(true).open(&taken).expect("open");
+    writer.write_all(&whole[cut..]).expect("write the rest");
+    drop(writer);
+
+    config(&ws.sandbox.base_url());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let done = ws.archived("done");
+    assert_eq!(std::fs::read(&done[0]).expect("archived"), whole);
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    assert_eq!(api.all_vouchers("F", year).await.len(), 2, "both vouchers, once each");
+}
