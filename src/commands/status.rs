@@ -79,8 +79,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
         inboxes.push((inbox, s));
     }
     let untaken: Vec<Untaken> = config.inboxes.iter().map(|i| untaken(&i.path)).collect();
-    // The instance lock is free when no service runs (`None` when that cannot be told).
-    let running = fortnox_bridge::service::try_lock(config).ok().map(|lock| lock.is_none());
+    let running = fortnox_bridge::service::service_running(config);
     let gaps = ledger.zreport_gaps_open()?;
     // Files still stuck in an inbox (one taken since, or removed, is no longer listed).
     let stuck: Vec<_> = ledger
@@ -169,7 +168,10 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             s.rejected,
             super::check::count(s.failed_files.len(), "file", "files"),
             if s.withdrawn > 0 {
-                format!(", withdrawn {} (cancelled orders, never posted)", s.withdrawn)
+                format!(
+                    ", withdrawn {} (cancelled or replaced by a later file, never posted)",
+                    s.withdrawn
+                )
             } else {
                 String::new()
             }

@@ -28,8 +28,14 @@ pub(super) fn check(
         } else {
             own.iter()
                 .find(|o| {
+                    // A file under a name the inbox's scan passes over (`.fortnox-bridge.db`)
+                    // is never taken.
+                    let passed_over = !o.folder
+                        && o.path
+                            .file_name()
+                            .is_some_and(|n| crate::claim::ignored_name(&n.to_string_lossy()));
                     let dir = if o.folder { Some(o.path) } else { o.path.parent() };
-                    dir.is_some_and(|d| same(inbox, d))
+                    !passed_over && dir.is_some_and(|d| same(inbox, d))
                 })
                 .map(|o| format!("{} `{}`", o.name, o.path.display()))
         };

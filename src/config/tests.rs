@@ -159,7 +159,7 @@ fn validation_problems_are_placed_on_their_key() {
             "inbox `/x/in` holds the ledger ([folders] state) `/x/in/fortnox-bridge.db`",
         ),
         (
-            "[folders]\ninbox = \"in\"\ndone = \"in\"\n",
+            "[folders]\ninbox = \"in\"\nstate = \"in/.bridge.db\"\ndone = \"in\"\n",
             2,
             "inbox `/x/in` holds [folders] done `/x/in`",
         ),

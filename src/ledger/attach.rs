@@ -11,11 +11,13 @@ use super::{AttachState, DOC_COLUMNS, DocRecord, Ledger, LedgerError, doc_row, n
 use crate::audit;
 
 /// Columns added to `documents` after its first release (ledgers are upgraded in place).
-const ATTACH_COLUMNS: [(&str, &str); 4] = [
+const ATTACH_COLUMNS: [(&str, &str); 5] = [
     ("attach", "TEXT"), // NULL | uploading | uploaded | attached | failed
     ("attached_file_id", "TEXT"),
     ("attach_error", "TEXT"),
     ("attach_attempts", "INTEGER NOT NULL DEFAULT 0"),
+    // Not an attachment column: a `rejected` document that was withdrawn (see `DocState`).
+    ("withdrawn", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// Adds the attachment columns to a ledger that lacks them.

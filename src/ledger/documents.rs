@@ -151,10 +151,10 @@ impl Ledger {
         self.write(|c| {
             let changed = c.execute(
                 &format!(
-                    "UPDATE documents SET state = ?4, error = ?2, next_try = NULL, updated_at = ?3
-                     WHERE id = ?1 AND sent = 0 AND {open}"
+                    "UPDATE documents SET state = ?4, withdrawn = 1, error = ?2, next_try = NULL,
+                     updated_at = ?3 WHERE id = ?1 AND sent = 0 AND {open}"
                 ),
-                params![doc.id, reason, now(), DocState::Withdrawn.as_str()],
+                params![doc.id, reason, now(), DocState::Rejected.as_str()],
             )?;
             if changed > 0 {
                 outcome(c, doc, "withdrawn", reason)?;
@@ -289,7 +289,7 @@ fn attempt(c: &Connection, doc_id: i64, outcome: &str, detail: &str) -> rusqlite
 pub(super) const DOC_COLUMNS: &str =
     "SELECT id, file_id, reference, marker, label, line, body, state,
     attempts, next_try, year, fortnox_series, fortnox_number, error, sent, attach,
-    attached_file_id, attach_attempts FROM documents";
+    attached_file_id, attach_attempts, withdrawn FROM documents";
 
 pub(super) fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
     let state: String = r.get(7)?;
@@ -301,7 +301,10 @@ pub(super) fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
         label: r.get(4)?,
         line: usize::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
         body: r.get(6)?,
-        state: DocState::parse(&state),
+        state: match DocState::parse(&state) {
+            DocState::Rejected if r.get::<_, i64>(18)? != 0 => DocState::Withdrawn,
+            state => state,
+        },
         attempts: u32::try_from(r.get::<_, i64>(8)?).unwrap_or(0),
         next_try: r.get(9)?,
         year: r.get::<_, Option<i64>>(10)?.and_then(|v| u64::try_from(v).ok()),
@@ -344,7 +347,8 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
         {
             c.execute(
                 "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
-                 error = NULL, body = ?3, line = ?4, label = ?5, updated_at = ?6 WHERE id = ?1",
+                 error = NULL, withdrawn = 0, body = ?3, line = ?4, label = ?5, updated_at = ?6
+                 WHERE id = ?1",
                 params![
                     rec.id,
                     file_id,

@@ -70,8 +70,8 @@ impl Ledger {
     ) -> Result<Option<(i64, String, String)>, LedgerError> {
         self.with_conn(|c| {
             c.query_row(
-                "SELECT id, label, state FROM documents
-                 WHERE CAST(id AS TEXT) = ?1 OR reference = ?1",
+                "SELECT id, label, CASE WHEN withdrawn = 1 THEN 'withdrawn' ELSE state END
+                 FROM documents WHERE CAST(id AS TEXT) = ?1 OR reference = ?1",
                 [which],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )

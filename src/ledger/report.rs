@@ -30,7 +30,8 @@ pub struct InboxStatus {
     /// Of those, the ones past the configured attempts.
     pub awaiting_sync: u64,
     pub rejected: u64,
-    /// Never to be posted: shop orders a later export cancelled before they were sent.
+    /// Never to be posted: cancelled (shop orders) or replaced by a copy written later, before
+    /// they were sent.
     pub withdrawn: u64,
     /// Files of this inbox in failed/ that are still there (one moved back to the inbox to
     /// be tried again, or cleared away, no longer counts).
@@ -134,8 +135,14 @@ impl Ledger {
                     &format!("{waiting} AND d.attempts >= ?2"),
                     &[&inbox, &max_attempts],
                 )?,
-                rejected: count(&state(DocState::Rejected), &[&inbox])?,
-                withdrawn: count(&state(DocState::Withdrawn), &[&inbox])?,
+                rejected: count(
+                    &format!("{} AND d.withdrawn = 0", state(DocState::Rejected)),
+                    &[&inbox],
+                )?,
+                withdrawn: count(
+                    &format!("{} AND d.withdrawn = 1", state(DocState::Rejected)),
+                    &[&inbox],
+                )?,
                 files_failed: u64::try_from(failed_files.len()).unwrap_or(u64::MAX),
                 failed_files,
                 attach_waiting: count(

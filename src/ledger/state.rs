@@ -16,7 +16,9 @@ pub enum DocState {
     Waiting,
     /// Never sent, and never to be: a later file cancelled the shop order it books
     /// (`pipeline::withdrawn`) or carried a changed copy of it (`pipeline::superseded`). Not a
-    /// refusal: its file is done, with a warning.
+    /// refusal: its file is done, with a warning. Stored as `rejected` with the `withdrawn`
+    /// column set, so that a release before this one reads it as final too (a state it did not
+    /// know would read as `posting`, and the document would be posted after all).
     Withdrawn,
 }
 
@@ -30,9 +32,9 @@ impl DocState {
             DocState::Queued => "queued",
             DocState::Posting => "posting",
             DocState::Posted => "posted",
-            DocState::Rejected => "rejected",
+            // Withdrawn: stored as rejected, with the `withdrawn` column set (see above).
+            DocState::Rejected | DocState::Withdrawn => "rejected",
             DocState::Waiting => "waiting",
-            DocState::Withdrawn => "withdrawn",
         }
     }
 
@@ -130,7 +132,6 @@ impl Stored for DocState {
         DocState::Posted,
         DocState::Rejected,
         DocState::Waiting,
-        DocState::Withdrawn,
     ];
     const UNKNOWN: Self = DocState::Posting;
 

@@ -11,7 +11,6 @@ fn states_round_trip_and_an_unknown_one_is_treated_as_maybe_sent() {
         DocState::Posted,
         DocState::Rejected,
         DocState::Waiting,
-        DocState::Withdrawn,
     ] {
         assert_eq!(DocState::parse(state.as_str()), state);
     }
@@ -122,17 +121,12 @@ fn sql_state_conditions_spell_as_str_and_select_what_parse_reads() {
             assert_eq!(sql_in("a", &[state]), format!("a IN ('{}')", state.as_str()));
         }
     }
-    // The queue's own conditions, as they were spelled by hand before (`withdrawn` since).
-    assert_eq!(
-        sql_not_in("d.state", &DocState::FINAL),
-        "d.state NOT IN ('posted', 'rejected', 'withdrawn')"
-    );
+    // The queue's own conditions, as they were spelled by hand before (a withdrawn document
+    // is stored as rejected).
+    assert_eq!(sql_not_in("d.state", &DocState::FINAL), "d.state NOT IN ('posted', 'rejected')");
     assert_eq!(sql_not_in("state", &FileState::ARCHIVED), "state NOT IN ('done', 'failed')");
     assert_eq!(sql_not_in("a", &AttachState::FINAL), "a NOT IN ('attached', 'failed')");
-    assert_eq!(
-        sql_in("d.state", &DocState::FINAL),
-        "d.state IN ('posted', 'rejected', 'withdrawn')"
-    );
+    assert_eq!(sql_in("d.state", &DocState::FINAL), "d.state IN ('posted', 'rejected')");
 
     let dir = tempfile::tempdir().expect("tempdir");
     let conn = rusqlite::Connection::open(dir.path().join("states.db")).expect("open");
@@ -344,6 +338,11 @@ fn a_withdrawn_document_is_final_and_counted_apart_from_refusals() {
     assert!(!ledger.withdraw(&doc(2), "cancelled (b.csv:3)").expect("withdraw"), "sent");
     assert_eq!(doc(1).state, DocState::Withdrawn);
     assert_eq!(doc(1).error.as_deref(), Some("cancelled (b.csv:2)"));
+    // Stored as an older release reads a final document: never posted after a downgrade.
+    let stored: String = ledger
+        .with_conn(|c| c.query_row("SELECT state FROM documents WHERE id = 1", [], |r| r.get(0)))
+        .expect("state");
+    assert_eq!(stored, "rejected");
     assert_eq!(doc(2).state, DocState::Posting);
 
     assert_eq!(ledger.retry_now(Some("order:W-1:v1")).expect("retry"), 0);

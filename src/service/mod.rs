@@ -17,7 +17,9 @@ use crate::pipeline::{Fatal, Pass, Pipeline, unix_now};
 use crate::watch;
 use inboxes::{Watched, last_release, next_release};
 pub use report::RunReport;
-pub use setup::{Endpoint, InstanceLock, endpoint, lock, prepare_folders, try_lock};
+pub use setup::{
+    Endpoint, InstanceLock, endpoint, lock, prepare_folders, service_running, try_lock,
+};
 
 mod inboxes;
 mod report;

@@ -120,6 +120,21 @@ pub fn lock(config: &Config) -> Result<InstanceLock, ServiceError> {
     })
 }
 
+/// Whether a service (or `sync`) holds the instance lock, asked with a shared lock so that the
+/// asking never keeps a service from starting. `None` when it cannot be told.
+pub fn service_running(config: &Config) -> Option<bool> {
+    let mut path = config.folders.state.as_os_str().to_os_string();
+    path.push(".lock");
+    let Ok(file) = std::fs::File::open(std::path::PathBuf::from(path)) else {
+        return Some(false); // no lock file: no service has run here
+    };
+    match file.try_lock_shared() {
+        Ok(()) => Some(false),
+        Err(std::fs::TryLockError::WouldBlock) => Some(true),
+        Err(std::fs::TryLockError::Error(_)) => None,
+    }
+}
+
 /// Holds the ledger's instance lock: one service (or `sync`) per ledger at a time.
 pub struct InstanceLock {
     _file: std::fs::File,

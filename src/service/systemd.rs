@@ -316,11 +316,13 @@ mod tests {
         let text = unit(&exe, &base.join("fortnox-bridge.toml"), &config, None);
         let path = dir.path().join("fortnox-bridge.service");
         std::fs::write(&path, text).expect("unit");
-        let out = Command::new("systemd-analyze")
-            .args(["verify", "--man=no"])
-            .arg(&path)
-            .output()
-            .expect("systemd-analyze runs");
+        let Ok(out) =
+            Command::new("systemd-analyze").args(["verify", "--man=no"]).arg(&path).output()
+        else {
+            // Not a systemd machine (this is the check where there is one, as on ours and CI).
+            eprintln!("systemd-analyze is not installed: the unit is not verified here");
+            return;
+        };
         let said = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success() && !said.contains("fortnox-bridge.service:"), "{said}");
     }
