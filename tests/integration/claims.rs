@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use crate::harness::{Workspace, fixture};
+use crate::harness::{MAPPING, Workspace, fixture, nothing_listening};
 
 /// Polls `done` every 100 ms for up to a minute.
 async fn until(done: impl Fn() -> bool) {
@@ -131,17 +131,7 @@ async fn an_inbox_folder_made_anew_is_watched_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_waiting_file_written_to_since_is_read_again_before_anything_is_sent() {
     let ws = Workspace::start().await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
-    let down = format!("http://{}", closed.local_addr().expect("addr"));
-    drop(closed);
-    let config = |target: &str| {
-        let text = format!(
-            "[fortnox]\ntarget = \"{target}\"\n[watch]\nstable_ms = 300\n[upload]\nretry_secs = 1\n\
-             [sie]\nseries = {{ K = \"F\" }}\n"
-        );
-        std::fs::write(ws.path("fortnox-bridge.toml"), text).expect("config");
-    };
-    config(&down);
+    ws.write_config_for(&nothing_listening(), "", MAPPING);
     let whole = fixture("sie/kassa-2026-10.si");
     let second = b"\n#VER \"K\" \"1042\"";
     let cut = whole.windows(second.len()).position(|w| w == second).expect("second voucher");
@@ -159,7 +149,7 @@ async fn a_waiting_file_written_to_since_is_read_again_before_anything_is_sent()
     writer.write_all(&whole[cut..]).expect("write the rest");
     drop(writer);
 
-    config(&ws.sandbox.base_url());
+    ws.write_config(MAPPING);
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let done = ws.archived("done");

@@ -16,7 +16,7 @@ pub struct Workspace {
     pub sandbox: Sandbox,
 }
 
-const MAPPING: &str = "[sie]\nseries = { K = \"F\" }\n";
+pub const MAPPING: &str = "[sie]\nseries = { K = \"F\" }\n";
 
 impl Workspace {
     /// A workspace whose configuration points at a fresh sandbox ("today" 2026-11-21, so the
@@ -53,11 +53,15 @@ impl Workspace {
 
     /// [`Workspace::write_config`] with more keys of `[fortnox]` (`fortnox`, whole lines).
     pub fn write_config_with(&self, fortnox: &str, extra: &str) {
+        self.write_config_for(&self.sandbox.base_url(), fortnox, extra);
+    }
+
+    /// [`Workspace::write_config_with`] with another Fortnox than the sandbox (`target`).
+    pub fn write_config_for(&self, target: &str, fortnox: &str, extra: &str) {
         let upload = if extra.contains("[upload]") { "" } else { "[upload]\nretry_secs = 1\n" };
         let text = format!(
-            "[fortnox]\ntarget = \"{}\"\n{fortnox}[watch]\nstable_ms = 300\nrescan_secs = 2\n\
-             {upload}{extra}",
-            self.sandbox.base_url()
+            "[fortnox]\ntarget = \"{target}\"\n{fortnox}[watch]\nstable_ms = 300\n\
+             rescan_secs = 2\n{upload}{extra}"
         );
         std::fs::write(self.path("fortnox-bridge.toml"), text).expect("config");
     }
@@ -309,6 +313,12 @@ impl Api {
 }
 
 /// `[notify] command` appending each event as a line of `events`.
+/// A loopback URL nothing listens on: a Fortnox that cannot be reached.
+pub fn nothing_listening() -> String {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    format!("http://{}", closed.local_addr().expect("addr"))
+}
+
 pub fn notify_into(events: &std::path::Path) -> String {
     format!(
         "[notify]\ncommand = \"cat >> '{}'; echo >> '{}'\"\n",

@@ -1,22 +1,12 @@
 //! Fortnox cannot be reached: documents wait without each spending its own round of tries,
 //! and are posted once it is back.
 
-use crate::harness::{Workspace, fixture};
+use crate::harness::{MAPPING, Workspace, fixture, nothing_listening};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_fortnox_cannot_be_reached_documents_wait_without_each_trying() {
     let ws = Workspace::start().await;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
-    let down = format!("http://{}", closed.local_addr().expect("addr"));
-    drop(closed);
-    let config = |target: &str| {
-        let text = format!(
-            "[fortnox]\ntarget = \"{target}\"\n[watch]\nstable_ms = 300\n[upload]\nretry_secs = 1\n\
-             [sie]\nseries = {{ K = \"F\" }}\n"
-        );
-        std::fs::write(ws.path("fortnox-bridge.toml"), text).expect("config");
-    };
-    config(&down);
+    ws.write_config_for(&nothing_listening(), "", MAPPING);
     ws.drop_file("kassa.si", &fixture("sie/kassa-2026-10.si"));
     ws.drop_file("inkop.si", &fixture("sie/inkop-2026-11.si"));
 
@@ -29,7 +19,7 @@ async fn while_fortnox_cannot_be_reached_documents_wait_without_each_trying() {
     assert!(log.contains("Connection refused"), "{log}");
     assert!(!log.contains("error sending request") && !log.contains("fortnox_bridge::"));
 
-    config(&ws.sandbox.base_url());
+    ws.write_config(MAPPING);
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(ws.archived("done").len(), 2);
