@@ -386,35 +386,7 @@ impl Config {
             file: raw.log.file.map(|f| at(Some(f), "")),
             keep_days: raw.log.keep_days.unwrap_or(14).max(1),
         };
-        let entries: Vec<String> = (0..raw.inboxes.len()).map(|i| i.to_string()).collect();
-        let keyed: Vec<(Vec<&str>, &Path)> = inboxes
-            .iter()
-            .enumerate()
-            .map(|(i, inbox)| {
-                let key = match i.checked_sub(1) {
-                    None => vec!["folders", "inbox"],
-                    Some(e) => vec!["inboxes", entries[e].as_str(), "path"],
-                };
-                (key, inbox.path.as_path())
-            })
-            .collect();
-        let own = |name, path, folder| layout::Own { name, path, folder };
-        let mut owned = vec![
-            own("the ledger ([folders] state)", folders.state.as_path(), false),
-            own("[folders] done", &folders.done, true),
-            own("[folders] failed", &folders.failed, true),
-            own("[folders] processing", &folders.processing, true),
-            own("the token store ([fortnox] token_file)", &fortnox.token_file, false),
-            own("the token key ([fortnox] key_file)", &fortnox.key_file, false),
-        ];
-        if let Some(file) = &log.file {
-            owned.push(own("the log ([log] file)", file, false));
-        }
-        if let Some(data) = &sandbox.data {
-            owned.push(own("the sandbox's data ([sandbox] data)", data, false));
-        }
-        layout::check(base, &keyed, &owned)?;
-        Ok(Config {
+        let config = Config {
             log,
             inboxes,
             notify,
@@ -428,7 +400,9 @@ impl Config {
             zreport,
             accounts: accounts::accounts(&raw.accounts)?,
             orders: orders::orders(raw.orders)?,
-        })
+        };
+        layout::check(base, &config)?;
+        Ok(config)
     }
 }
 

@@ -5,24 +5,48 @@
 
 use std::path::{Path, PathBuf};
 
+use super::Config;
 use super::problem::Problem;
 
 /// One of fortnox-bridge's own places: what to call it, and the folder it is (`folder`) or
 /// the file that lives in a folder (`!folder`).
-pub(super) struct Own<'a> {
-    pub name: &'a str,
-    pub path: &'a Path,
-    pub folder: bool,
+struct Own<'a> {
+    name: &'a str,
+    path: &'a Path,
+    folder: bool,
 }
 
-/// Refuses the first inbox (`(key, path)`) that is the configuration's folder `base` or the
-/// folder of one of `own`.
-pub(super) fn check(
-    base: &Path,
-    inboxes: &[(Vec<&str>, &Path)],
-    own: &[Own<'_>],
-) -> Result<(), Problem> {
-    for (key, inbox) in inboxes {
+/// Refuses the first inbox of `config` that is the configuration's folder `base` or the
+/// folder of one of the bridge's own files or folders.
+pub(super) fn check(base: &Path, config: &Config) -> Result<(), Problem> {
+    let folders = &config.folders;
+    let mut own = vec![
+        Own { name: "the ledger ([folders] state)", path: &folders.state, folder: false },
+        Own { name: "[folders] done", path: &folders.done, folder: true },
+        Own { name: "[folders] failed", path: &folders.failed, folder: true },
+        Own { name: "[folders] processing", path: &folders.processing, folder: true },
+        Own {
+            name: "the token store ([fortnox] token_file)",
+            path: &config.fortnox.token_file,
+            folder: false,
+        },
+        Own {
+            name: "the token key ([fortnox] key_file)",
+            path: &config.fortnox.key_file,
+            folder: false,
+        },
+    ];
+    if let Some(file) = &config.log.file {
+        own.push(Own { name: "the log ([log] file)", path: file, folder: false });
+    }
+    if let Some(data) = &config.sandbox.data {
+        own.push(Own { name: "the sandbox's data ([sandbox] data)", path: data, folder: false });
+    }
+    for (i, inbox) in config.inboxes.iter().enumerate() {
+        // The first is `[folders] inbox`, then each `[[inboxes]]` entry.
+        let entry = i.saturating_sub(1).to_string();
+        let key = if i == 0 { vec!["folders", "inbox"] } else { vec!["inboxes", &entry, "path"] };
+        let inbox = inbox.path.as_path();
         let clash = if same(inbox, base) {
             Some("the configuration file".to_owned())
         } else {
@@ -41,7 +65,7 @@ pub(super) fn check(
         };
         if let Some(what) = clash {
             return Err(Problem::new(
-                key,
+                &key,
                 format!(
                     "inbox `{}` holds {what} (hint: fortnox-bridge takes every file put in an \
                      inbox, its own too; give the inbox a folder of its own, e.g. `inbox = \
