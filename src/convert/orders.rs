@@ -148,9 +148,7 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
             out.warnings.push(d);
             continue;
         }
-        if let Some(status) =
-            order.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))
-        {
+        if let Some(status) = order.skipped_status(config) {
             let d = withdrawn(format!("order `{}` is `{status}`", order.id), &mut out);
             out.warnings
                 .push(d.hint("[orders] skip_statuses lists the statuses that are not posted"));

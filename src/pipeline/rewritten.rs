@@ -101,23 +101,24 @@ impl Pipeline {
         Ok(outcome)
     }
 
-    /// The file's bytes once they have stayed the same for the stability window (waiting at
-    /// most [`MAX_QUIET`]); `None` when it cannot be read (a read that fails later keeps what
-    /// was read before).
+    /// The file's bytes once its size and time have stayed the same for the stability window
+    /// (waiting at most [`MAX_QUIET`]; the file is read once, at the end, not at every look);
+    /// `None` when it cannot be read.
     async fn quiet_bytes(&self, path: &Path) -> Option<Vec<u8>> {
         let stable = self.config.watch.stable.max(Duration::from_millis(100));
-        let mut last = std::fs::read(path).ok()?;
+        let look = || std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
+        let mut last = look();
         let mut waited = Duration::ZERO;
         while waited < MAX_QUIET {
             self.pause(stable).await;
             waited += stable;
-            match std::fs::read(path) {
-                Ok(now) if now == last => break,
-                Ok(now) => last = now,
-                Err(_) => break,
+            let now = look();
+            if now == last {
+                break;
             }
+            last = now;
         }
-        Some(last)
+        std::fs::read(path).ok()
     }
 
     /// Sleeps `d` a second at a time, feeding the watchdog meanwhile.

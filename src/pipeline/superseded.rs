@@ -47,10 +47,11 @@ impl Pipeline {
                 } else {
                     other_file.as_ref().and_then(|o| written_later(file, o))
                 };
-                let (kept, dropped, kept_file, dropped_file, line) = match newer {
-                    Some(true) => (doc, &other, file.name.as_str(), other_name, doc.line),
-                    Some(false) => (&other, doc, other_name, file.name.as_str(), doc.line),
-                    None => continue,
+                let Some(this_kept) = newer else { continue };
+                let (kept, dropped, kept_file, dropped_file) = if this_kept {
+                    (doc, &other, file.name.as_str(), other_name)
+                } else {
+                    (&other, doc, other_name, file.name.as_str())
                 };
                 let reason = format!(
                     "{} is replaced by a changed copy written later ({kept_file}): withdrawn, \
@@ -62,7 +63,7 @@ impl Pipeline {
                 }
                 let said = if other.file_id == file.id {
                     format!("{} was read again whole; the part first read is withdrawn", doc.label)
-                } else if std::ptr::eq(kept, doc) {
+                } else if this_kept {
                     format!(
                         "{} replaces its copy from {dropped_file}, written earlier with other \
                          content and not posted yet (that copy is withdrawn)",
@@ -75,7 +76,7 @@ impl Pipeline {
                         doc.label
                     )
                 };
-                warnings.push(Diagnostic::at(line, said));
+                warnings.push(Diagnostic::at(doc.line, said));
                 if other.file_id != file.id {
                     self.tell_replaced(&kept.label, kept_file, dropped_file).await;
                 }

@@ -123,9 +123,7 @@ pub fn lock(config: &Config) -> Result<InstanceLock, ServiceError> {
 /// Whether a service (or `sync`) holds the instance lock, asked with a shared lock so that the
 /// asking never keeps a service from starting. `None` when it cannot be told.
 pub fn service_running(config: &Config) -> Option<bool> {
-    let mut path = config.folders.state.as_os_str().to_os_string();
-    path.push(".lock");
-    let Ok(file) = std::fs::File::open(std::path::PathBuf::from(path)) else {
+    let Ok(file) = std::fs::File::open(lock_path(config)) else {
         return Some(false); // no lock file: no service has run here
     };
     match file.try_lock_shared() {
@@ -135,6 +133,13 @@ pub fn service_running(config: &Config) -> Option<bool> {
     }
 }
 
+/// The instance lock's file: beside the ledger, its name with `.lock` added.
+fn lock_path(config: &Config) -> std::path::PathBuf {
+    let mut path = config.folders.state.as_os_str().to_os_string();
+    path.push(".lock");
+    std::path::PathBuf::from(path)
+}
+
 /// Holds the ledger's instance lock: one service (or `sync`) per ledger at a time.
 pub struct InstanceLock {
     _file: std::fs::File,
@@ -142,9 +147,7 @@ pub struct InstanceLock {
 
 /// Takes the instance lock beside the ledger; `Ok(None)` when another process holds it.
 pub fn try_lock(config: &Config) -> Result<Option<InstanceLock>, ServiceError> {
-    let mut path = config.folders.state.as_os_str().to_os_string();
-    path.push(".lock");
-    let path = std::path::PathBuf::from(path);
+    let path = lock_path(config);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

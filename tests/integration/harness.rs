@@ -66,6 +66,15 @@ impl Workspace {
         std::fs::write(self.path("fortnox-bridge.toml"), text).expect("config");
     }
 
+    /// Sets a file's modification time `ago` in the past (a file written long ago).
+    pub fn age(&self, rel: &str, ago: Duration) {
+        std::fs::File::options()
+            .write(true)
+            .open(self.path(rel))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now() - ago))
+            .expect("set the time");
+    }
+
     pub fn drop_file(&self, name: &str, bytes: &[u8]) {
         // Written beside the inbox and renamed in, as a careful POS does.
         let tmp = self.path(&format!(".{name}.writing"));

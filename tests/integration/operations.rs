@@ -317,12 +317,7 @@ async fn status_says_when_the_service_is_not_running_and_what_waits_in_the_inbox
     let ws = Workspace::start().await;
     assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0), "it ran once, then stopped");
     ws.drop_file("kassa.si", &fixture("sie/kassa-2026-10.si"));
-    let three_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_hours(3);
-    std::fs::File::options()
-        .write(true)
-        .open(ws.path("inbox/kassa.si"))
-        .and_then(|f| f.set_modified(three_hours_ago))
-        .expect("set the time");
+    ws.age("inbox/kassa.si", std::time::Duration::from_hours(3));
     std::fs::create_dir(ws.path("inbox/exports")).expect("a folder");
 
     let text = String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();

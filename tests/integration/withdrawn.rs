@@ -122,12 +122,7 @@ async fn a_copy_written_later_replaces_one_not_posted_yet() {
     let corrected = corrected.replace('\u{FFFD}', "?");
     ws.drop_file("kassa-rattad.si", corrected.as_bytes());
     ws.drop_file("kassa.si", &first);
-    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_hours(1);
-    std::fs::File::options()
-        .write(true)
-        .open(ws.path("inbox/kassa.si"))
-        .and_then(|f| f.set_modified(an_hour_ago))
-        .expect("set the time");
+    ws.age("inbox/kassa.si", std::time::Duration::from_hours(1));
     assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
 
     let out = ws.cli(&["sync"]);

@@ -220,7 +220,7 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
             Some(order) if errors.is_empty() => out.orders.push(order),
             // Cancelled (or of a skipped status): never posted, so what is wrong in its rows
             // does not stop the rest of the export.
-            Some(order) if agreed && not_posted(&order, config) => {
+            Some(order) if agreed && order.not_posted(config) => {
                 out.warnings.push(passed_over(&order, &errors));
                 out.orders.push(order);
             }
@@ -233,11 +233,16 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
     out
 }
 
-/// Whether `order` is never posted: cancelled in the shop, or of a status `[orders]
-/// skip_statuses` names (as `convert::orders` decides).
-fn not_posted(order: &Order, config: &OrdersConfig) -> bool {
-    order.cancelled
-        || order.status.as_deref().is_some_and(|s| config.skip_statuses.iter().any(|x| x == s))
+impl Order {
+    /// Its status when `[orders] skip_statuses` names it (refunded, say): not posted.
+    pub fn skipped_status<'a>(&'a self, config: &OrdersConfig) -> Option<&'a str> {
+        self.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))
+    }
+
+    /// Whether it is never posted: cancelled in the shop, or of a skipped status.
+    pub fn not_posted(&self, config: &OrdersConfig) -> bool {
+        self.cancelled || self.skipped_status(config).is_some()
+    }
 }
 
 /// The warning for the problems in the rows of an order that is not posted (`errors`, at
