@@ -174,6 +174,11 @@ impl Ledger {
         Ok(Ledger { conn: Mutex::new(conn), path: path.to_path_buf() })
     }
 
+    /// An empty ledger in memory: what `status` reads before the service has made its own.
+    pub fn empty() -> Result<Ledger, LedgerError> {
+        Ledger::open(Path::new(":memory:"))
+    }
+
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -11,7 +11,7 @@ use serde_json::json;
 use fortnox_bridge::claim::ignored_name;
 use fortnox_bridge::config::{AuthMethod, Config, Target};
 use fortnox_bridge::fortnox::{TokenHealth, TokenStore};
-use fortnox_bridge::ledger::Trouble;
+use fortnox_bridge::ledger::{Ledger, Trouble};
 
 use super::ops::open_ledger;
 
@@ -62,7 +62,10 @@ fn ago(d: Duration) -> String {
 }
 
 pub fn status(config: &Config, as_json: bool) -> Result<()> {
-    let ledger = open_ledger(config)?;
+    // Before the service's first run there is no ledger: nothing was taken or posted, and what
+    // lies in the inboxes is still worth telling.
+    let first_run = !config.folders.state.exists();
+    let ledger = if first_run { Ledger::empty()? } else { open_ledger(config)? };
     let mut out = std::io::stdout().lock();
     let midnight = chrono::Local::now()
         .date_naive()
@@ -129,6 +132,7 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
             out,
             "{}",
             json!({"fortnox": target, "token_health": auth, "service_running": running,
+                "ledger_exists": !first_run,
                 "inboxes": list, "zreport_gaps": gaps,
                 "stuck_files": stuck.iter().map(|(file, since, error)| {
                     json!({"file": file, "since": since, "error": error})
@@ -145,6 +149,13 @@ pub fn status(config: &Config, as_json: bool) -> Result<()> {
              (start the service, or `fortnox-bridge run --once`)"
         )?,
         None => {}
+    }
+    if first_run {
+        writeln!(
+            out,
+            "ledger: none yet at {} (the service has not run with this configuration)",
+            config.folders.state.display()
+        )?;
     }
     for ((cfg, s), u) in inboxes.iter().zip(&untaken) {
         writeln!(

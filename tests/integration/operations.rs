@@ -315,18 +315,23 @@ async fn a_file_dropped_twice_says_it_posted_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_says_when_the_service_is_not_running_and_what_waits_in_the_inbox() {
     let ws = Workspace::start().await;
-    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0), "it ran once, then stopped");
     ws.drop_file("kassa.si", &fixture("sie/kassa-2026-10.si"));
     ws.age("inbox/kassa.si", std::time::Duration::from_hours(3));
     std::fs::create_dir(ws.path("inbox/exports")).expect("a folder");
 
-    let text = String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();
+    // Before the service has ever run (no ledger yet), the inbox is still told.
+    let out = ws.cli(&["status"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(text.contains("service: NOT running"), "{text}");
+    assert!(text.contains("ledger: none yet at "), "{text}");
+    assert!(text.contains("queued 0 (held for sync 0), posting 0"), "{text}");
     assert!(text.contains("in the inbox, not taken yet: 1 file, the oldest written 3 h ago"));
     assert!(text.contains("folders in the inbox are not read: exports"), "{text}");
     let json: serde_json::Value =
         serde_json::from_slice(&ws.cli(&["status", "--json"]).stdout).expect("json");
     assert_eq!(json["service_running"], false);
+    assert_eq!(json["ledger_exists"], false);
     assert_eq!(json["inboxes"][0]["untaken_files"], 1);
 
     let _service = ws.spawn_service();
@@ -334,4 +339,5 @@ async fn status_says_when_the_service_is_not_running_and_what_waits_in_the_inbox
     let text = String::from_utf8_lossy(&ws.cli(&["status"]).stdout).into_owned();
     assert!(text.contains("service: running"), "{text}");
     assert!(!text.contains("not taken yet"), "{text}");
+    assert!(!text.contains("ledger: none yet"), "{text}");
 }
