@@ -22,10 +22,12 @@ use crate::fortnox::model::{VoucherEnvelope, VoucherRequest};
 pub struct Document {
     /// The business identity (idempotency key), e.g. `sie:5566:A:12:2026-10-01:1f2e...`.
     pub reference: String,
-    /// The reference a release before the content version hashed figures rather than their
-    /// writing gave this document, when it differs (amounts not written at two decimals): the
-    /// ledger takes a document registered under it as this one (see [`version`]).
-    pub legacy_reference: Option<String>,
+    /// The references earlier releases gave this document, where they differ: a release
+    /// before the content version hashed figures rather than their writing (amounts not
+    /// written at two decimals, see [`version`]); before a Z-report's identity took its
+    /// company's ten digits and its register id trimmed. The ledger takes a document
+    /// registered under one of them as this one.
+    pub legacy_references: Vec<String>,
     /// The short tag carried inside the Fortnox document so it can be found again.
     pub marker: String,
     /// Line of the source record (`#VER`, order row, ...).

@@ -372,11 +372,13 @@ fn convert_order(
     // one order; the version an older release gave these bytes is kept beside it.
     let version = super::version::order(&plan);
     let identity = identity(&order.id);
-    let legacy_reference = super::version::legacy_reference(
+    let legacy_references = super::version::legacy_reference(
         &identity,
         &version,
         &super::version::order_as_written(&plan),
-    );
+    )
+    .into_iter()
+    .collect();
     let marker = marker_for(&identity);
     plan.version.clone_from(&version);
     if let Some(doc) = plan.document_mut() {
@@ -389,7 +391,7 @@ fn convert_order(
     out.summary.debit_total += built.total;
     Some(Document {
         reference: format!("{identity}:{version}"),
-        legacy_reference,
+        legacy_references,
         marker,
         line: order.line,
         label: format!("order {}", order.id),

@@ -178,7 +178,7 @@ fn convert_ver(
         }),
         reference,
         // Rows are normalised before they are hashed: releases before gave the same version.
-        legacy_reference: None,
+        legacy_references: Vec::new(),
         marker,
     })
 }

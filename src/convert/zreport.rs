@@ -60,7 +60,7 @@ pub fn convert(
     let mut seen = BTreeSet::new();
     for located in &file.reports {
         let r = &located.report;
-        let key = (r.company.org_number.clone(), r.register.id.clone(), r.z_number);
+        let key = (company_key(r), r.register.id.trim().to_owned(), r.z_number);
         if !seen.insert(key) {
             out.errors.push(
                 Diagnostic::at(
@@ -72,8 +72,8 @@ pub fn convert(
             continue;
         }
         out.z_numbers.push(ZNumber {
-            org: company_digits(r),
-            register: r.register.id.clone(),
+            org: company_key(r),
+            register: r.register.id.trim().to_owned(),
             z: r.z_number,
             line: located.line,
         });
@@ -108,7 +108,13 @@ pub struct ZNumber {
     pub line: usize,
 }
 
-/// The company's organisation number, digits only: `559999-0005` and `5599990005` are one.
+/// The company's organisation number as its ten digits: `559999-0005`, `5599990005` and
+/// `16559999-0005` are one company (`org_number::key`).
+fn company_key(r: &zreport::ZReport) -> String {
+    crate::org_number::key(&r.company.org_number).unwrap_or_else(|| company_digits(r))
+}
+
+/// The organisation number's digits, as releases before [`company_key`] named the company.
 fn company_digits(r: &zreport::ZReport) -> String {
     r.company.org_number.chars().filter(char::is_ascii_digit).collect()
 }
@@ -134,7 +140,7 @@ fn convert_report(
     out: &mut Conversion,
 ) -> Option<Document> {
     let r = &located.report;
-    let map = accounts.for_register(&r.register.id);
+    let map = accounts.for_register(r.register.id.trim());
     let name = zreport::name(located);
     let at = |rel: &str| file.line(&format!("{}{rel}", located.pointer));
     let mut rows = Rows::default();
@@ -240,8 +246,10 @@ fn convert_report(
         "voucher text",
         out,
     );
-    let company = company_digits(r);
-    let identity = format!("zreport:{company}:{}:{}", r.register.id, r.z_number);
+    // A register id with a space around it, or the company's number in its 12-digit form, is
+    // the same register: the report is one whichever way a copy writes them.
+    let identity = format!("zreport:{}:{}:{}", company_key(r), r.register.id.trim(), r.z_number);
+    let written = format!("zreport:{}:{}:{}", company_digits(r), r.register.id, r.z_number);
     let marker = marker_for(&identity);
     let mut voucher = VoucherRequest {
         description,
@@ -253,11 +261,14 @@ fn convert_report(
     // Amounts hashed at two decimals, so a re-serialised copy (`8250.0`) is the same report;
     // the version an older release gave these bytes is kept beside it (see `version`).
     let version = super::version::zreport(&voucher);
-    let legacy_reference = super::version::legacy_reference(
-        &identity,
-        &version,
-        &super::version::zreport_as_written(&voucher),
-    );
+    // What older releases named it: the figures hashed as written, the identity as written.
+    let as_written = super::version::zreport_as_written(&voucher);
+    let mut legacy_references: Vec<String> =
+        super::version::legacy_reference(&identity, &version, &as_written).into_iter().collect();
+    if written != identity {
+        legacy_references.push(format!("{written}:{version}"));
+        legacy_references.extend(super::version::legacy_reference(&written, &version, &as_written));
+    }
     out.summary.rows += voucher.voucher_rows.len();
     out.summary.debit_total += voucher.voucher_rows.iter().map(|r| r.debit).sum::<Decimal>();
     voucher.comments = Some(format!(
@@ -270,7 +281,7 @@ fn convert_report(
     ));
     Some(Document {
         reference: format!("{identity}:{version}"),
-        legacy_reference,
+        legacy_references,
         marker,
         line: located.line,
         label: format!("Z-report {} ({})", r.z_number, r.register.id),

@@ -28,7 +28,7 @@ impl Ledger {
     /// Registers all documents of file `file_id` in one transaction (so a file's documents are
     /// either all known or none). A document whose reference the ledger already holds is not
     /// added twice: the existing record is kept; so is one registered under its
-    /// `legacy_reference` (the same content, versioned by an older release). A rejected one from an earlier file is queued
+    /// `legacy_references` (the same document, as an older release named it). A rejected one from an earlier file is queued
     /// again with the new file's request (the file was corrected and put back). The Z numbers
     /// the file carries are registered with them (see `zseries`), and the conversion's
     /// warnings are kept with the file (a file that waits or is held reports them when it is
@@ -323,15 +323,16 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
     let by_reference = |reference: &str| {
         c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [reference], doc_row).optional()
     };
-    // The same content registered by an older release, whose version hashed the figures as
-    // written (`convert::version`): that record is this document.
-    let existing = match by_reference(&doc.reference)? {
-        Some(rec) => Some(rec),
-        None => match &doc.legacy_reference {
-            Some(legacy) => by_reference(legacy)?,
-            None => None,
-        },
-    };
+    // The same document registered by an older release under another name (figures hashed
+    // as written, `convert::version`; a Z-report's company and register as written): that
+    // record is this document.
+    let mut existing = by_reference(&doc.reference)?;
+    for legacy in &doc.legacy_references {
+        if existing.is_some() {
+            break;
+        }
+        existing = by_reference(legacy)?;
+    }
     let reference = existing.as_ref().map_or(doc.reference.as_str(), |r| r.reference.as_str());
     let reference = reference.to_owned();
     c.execute(

@@ -293,7 +293,7 @@ fn a_document_registered_under_its_legacy_reference_is_that_document() {
     let file = ledger.add_file(&new).expect("file");
     let document = |reference: &str, legacy: Option<&str>| crate::convert::Document {
         reference: reference.to_owned(),
-        legacy_reference: legacy.map(str::to_owned),
+        legacy_references: legacy.map(str::to_owned).into_iter().collect(),
         marker: "[fb:7]".to_owned(),
         line: 1,
         label: "Z 7".to_owned(),

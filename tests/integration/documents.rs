@@ -80,6 +80,17 @@ async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(api.all_vouchers("F", year).await.len(), 1, "one voucher for Z 1042");
+    // The company's number in its 12-digit form, the register id with a space: the same
+    // register, the same report.
+    let written_otherwise = String::from_utf8_lossy(&restaurant)
+        .replace("\"559999-0005\"", "\"16559999-0005\"")
+        .replace("\"id\": \"KASSA1\"", "\"id\": \"KASSA1 \"");
+    assert!(written_otherwise.contains("16559999-0005") && written_otherwise.contains("KASSA1 "));
+    ws.drop_file("z1042-org12.json", written_otherwise.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(warnings_report(&ws, "z1042-org12.json").contains("nothing posted again"));
+    assert_eq!(api.all_vouchers("F", year).await.len(), 1, "one voucher for Z 1042");
     // A changed copy of the same Z number: reported, not booked a second time.
     let changed = String::from_utf8_lossy(&restaurant)
         .replace("\"amount\": 2145.00", "\"amount\": 2146.00")
