@@ -201,6 +201,11 @@ impl Preflight {
         Ok(company::refusal(source, &company, &self.allowed))
     }
 
+    /// The connected company's organisation number, when Fortnox gives one (and can be asked).
+    pub async fn company_number(&mut self, client: &Client) -> Option<String> {
+        self.company(client).await.ok().and_then(|c| c.number.clone())
+    }
+
     /// Checks that something dated `date` can be booked now (a voucher, or an invoice about to
     /// be bookkept) and returns its financial year: a year holds the date (the year after the
     /// company's latest, not opened yet, makes it wait: [`Failure::Blocked`]) and the date is

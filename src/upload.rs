@@ -96,8 +96,10 @@ pub async fn upload(
             Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
         }
     }
+    let unnumbered = crate::convert::sie::unnumbered_prefix(&doc.reference).is_some();
+    let company = if unnumbered { preflight.company_number(client).await } else { None };
     if !doc.sent
-        && let Some(reason) = look_alike(ledger, doc, &voucher)?
+        && let Some(reason) = look_alike(ledger, doc, &voucher, company.as_deref())?
     {
         return reject(ledger, doc, reason);
     }
@@ -137,11 +139,13 @@ pub async fn upload(
 
 /// Why an unnumbered SIE voucher is not posted: a voucher of another file has its date, series
 /// and text. Such a voucher is known by its content alone, so a corrected re-export of a posted
-/// day would otherwise be booked beside the original, the day twice.
+/// day would otherwise be booked beside the original, the day twice. Files that name the
+/// company otherwise (or not at all) are looked at alike; `company` is the connected one's.
 fn look_alike(
     ledger: &Ledger,
     doc: &DocRecord,
     voucher: &VoucherRequest,
+    company: Option<&str>,
 ) -> Result<Option<String>, LedgerError> {
     let Some(prefix) = crate::convert::sie::unnumbered_prefix(&doc.reference) else {
         return Ok(None);
@@ -152,7 +156,11 @@ fn look_alike(
         return Ok(None);
     }
     let date = voucher.transaction_date;
-    for (other, file) in ledger.references_from(doc, prefix)? {
+    let mut others = ledger.references_from(doc, prefix)?;
+    for alias in crate::convert::sie::slot_aliases(prefix, company) {
+        others.extend(ledger.references_from(doc, &alias)?);
+    }
+    for (other, file) in others {
         let Ok(envelope) = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&other.body)
         else {
             continue;
@@ -180,7 +188,8 @@ fn look_alike(
 }
 
 /// Looks for the document's marker among that day's vouchers in its series (listed once per
-/// pass, see [`Days`]).
+/// pass, see [`Days`]); for a numbered SIE voucher also the markers it has when its file named
+/// the company otherwise (no `#ORGNR`, another form of the number): the same voucher.
 async fn find(
     client: &Client,
     preflight: &mut Preflight,
@@ -197,7 +206,12 @@ async fn find(
             Err(Failure::Transient(e)) => return Err(e),
         },
     };
-    days.find(client, &voucher.voucher_series, year, date, &doc.marker).await
+    let mut markers = vec![doc.marker.clone()];
+    if content_version(doc).is_some() && doc.reference.starts_with("sie:") {
+        let company = preflight.company_number(client).await;
+        markers.extend(crate::convert::sie::marker_aliases(&doc.reference, company.as_deref()));
+    }
+    days.find(client, &voucher.voucher_series, year, date, &markers).await
 }
 
 /// The content version of a document whose marker names only its identity, not its content

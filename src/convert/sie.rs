@@ -78,8 +78,15 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
                 .hint("a SIE file with only balances or a chart of accounts is not imported"),
         );
     }
-    let company = file.org_number.as_deref().unwrap_or("").replace('-', "");
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    // The company by its ten digits (`16559999-0005` is `559999-0005`); releases before took
+    // the `#ORGNR` as written without its dash, and their references are kept beside.
+    let written = file.org_number.as_deref().unwrap_or("").replace('-', "");
+    let key = file.org_number.as_deref().and_then(crate::org_number::key);
+    let company = Company {
+        written: key.as_ref().filter(|k| **k != written).map(|_| written.clone()),
+        key: key.unwrap_or(written),
+    };
+    let mut seen = Seen::default();
     for ver in &file.vouchers {
         if let Some(doc) = convert_ver(ver, &company, config, &mut seen, &mut out) {
             out.documents.push(doc);
@@ -91,11 +98,26 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
     out
 }
 
+/// The vouchers of a file met so far: how often each reference (identity and version) came,
+/// and the line it first came on; the version each numbered voucher first came with.
+#[derive(Default)]
+struct Seen {
+    copies: HashMap<String, (usize, usize)>,
+    numbers: HashMap<String, (String, usize)>,
+}
+
+/// The company a file's vouchers are named by: its ten digits, and the `#ORGNR` as releases
+/// before took it, when that differs.
+struct Company {
+    key: String,
+    written: Option<String>,
+}
+
 fn convert_ver(
     ver: &Ver,
-    company: &str,
+    company: &Company,
     config: &SieConfig,
-    seen: &mut HashMap<String, (usize, usize)>,
+    seen: &mut Seen,
     out: &mut Conversion,
 ) -> Option<Document> {
     let name = voucher_name(ver);
@@ -135,8 +157,26 @@ fn convert_ver(
         return None;
     }
 
-    let (key, version) = identity(ver, company, &rows);
-    let (occurrence, first_line) = seen.entry(format!("{key}:{version}")).or_insert((0, ver.line));
+    let (key, version, legacy) = identity(ver, &company.key, &rows);
+    if !ver.number.is_empty() {
+        // One number, one voucher: a second voucher of that series, number and date with other
+        // content is an error of the export (which one is meant cannot be told), found here
+        // rather than by posting the first and refusing the second.
+        let (first_version, first_line) =
+            seen.numbers.entry(key.clone()).or_insert_with(|| (version.clone(), ver.line));
+        if *first_version != version {
+            out.errors.push(
+                Diagnostic::at(
+                    ver.line,
+                    format!("{name} appears twice in this file with other rows (first on line {first_line})"),
+                )
+                .hint("a voucher number is used once per series; export the file again from the program that wrote it, or give the second voucher its own number"),
+            );
+            return None;
+        }
+    }
+    let (occurrence, first_line) =
+        seen.copies.entry(format!("{key}:{version}")).or_insert((0, ver.line));
     *occurrence += 1;
     if *occurrence > 1 && !ver.number.is_empty() {
         // A numbered voucher is one voucher of the source system: a second identical copy is
@@ -153,10 +193,20 @@ fn convert_ver(
     }
     // The same unnumbered voucher twice in one file (two equal purchases): the second and
     // later copies get `:N`.
-    let reference = match *occurrence {
+    let referenced = |key: &str, version: &str| match *occurrence {
         1 => format!("{key}:{version}"),
         n => format!("{key}:{version}:{n}"),
     };
+    let reference = referenced(&key, &version);
+    // What releases before named it: the rows hashed by amount only, the company as written.
+    let mut legacy_references: Vec<String> =
+        legacy.iter().map(|legacy| referenced(&key, legacy)).collect();
+    if let Some(written) = &company.written {
+        let key = key.replacen(&format!("sie:{}:", company.key), &format!("sie:{written}:"), 1);
+        legacy_references.extend(
+            std::iter::once(&version).chain(&legacy).map(|version| referenced(&key, version)),
+        );
+    }
     let (marker, tag) = if ver.number.is_empty() {
         // Unnumbered (4I): the content is the identity.
         (marker_for(&reference), String::new())
@@ -177,8 +227,7 @@ fn convert_ver(
             voucher_rows: rows,
         }),
         reference,
-        // Rows are normalised before they are hashed: releases before gave the same version.
-        legacy_references: Vec::new(),
+        legacy_references,
         marker,
     })
 }
@@ -250,15 +299,50 @@ fn convert_trans(trans: &Trans, name: &str, out: &mut Conversion) -> Option<Vouc
 /// unnumbered vouchers of that day in that series start with it. Such a voucher is known by
 /// its content alone, so a corrected re-export of it is a new reference.
 pub fn unnumbered_prefix(reference: &str) -> Option<&str> {
+    let (slot, numbered) = slot(reference)?;
+    (!numbered).then_some(slot)
+}
+
+/// `sie:{company}:{series}:{number}:{date}:` of a SIE voucher's reference, and whether it has
+/// a number.
+fn slot(reference: &str) -> Option<(&str, bool)> {
     let rest = reference.strip_prefix("sie:")?;
     let parts: Vec<&str> = rest.split(':').collect();
     let date =
         parts.iter().rposition(|p| p.len() == 10 && p.parse::<chrono::NaiveDate>().is_ok())?;
-    if date < 3 || !parts[date - 1].is_empty() {
+    if date < 3 {
         return None;
     }
     let len = "sie:".len() + parts[..=date].iter().map(|p| p.len() + 1).sum::<usize>();
-    reference.get(..len)
+    Some((reference.get(..len)?, !parts[date - 1].is_empty()))
+}
+
+/// The same voucher slot (`sie:{company}:{series}:{number}:{date}:`) under the other names a
+/// company may have in a reference: none (a file without `#ORGNR`), its ten digits, and its
+/// 12-digit forms. A bridge posts into one Fortnox company, so a voucher of one slot from files
+/// that named the company otherwise is one voucher. `company` is the connected company's number,
+/// for a slot that names none.
+pub fn slot_aliases(slot: &str, company: Option<&str>) -> Vec<String> {
+    let Some((own, tail)) = slot.strip_prefix("sie:").and_then(|rest| rest.split_once(':')) else {
+        return Vec::new();
+    };
+    let ten = crate::org_number::key(own).or_else(|| company.and_then(crate::org_number::key));
+    let mut names = vec![String::new()];
+    if let Some(ten) = ten {
+        names.extend(["", "16", "19", "20"].map(|century| format!("{century}{ten}")));
+    }
+    names.retain(|name| name != own);
+    names.into_iter().map(|name| format!("sie:{name}:{tail}")).collect()
+}
+
+/// The markers a numbered SIE voucher of `reference` carries in Fortnox when it was posted
+/// from a file that named its company otherwise (see [`slot_aliases`]).
+pub fn marker_aliases(reference: &str, company: Option<&str>) -> Vec<String> {
+    let Some((slot, true)) = slot(reference) else { return Vec::new() };
+    slot_aliases(slot, company)
+        .iter()
+        .map(|alias| marker_for(alias.trim_end_matches(':')))
+        .collect()
 }
 
 fn voucher_name(ver: &Ver) -> String {
@@ -268,17 +352,34 @@ fn voucher_name(ver: &Ver) -> String {
     }
 }
 
-/// The business identity of a voucher: company, SIE series and number, date and a hash of the
-/// rows, so a copy of the same export is recognised and a changed voucher is not.
-fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String) {
+/// The business identity of a voucher: company, SIE series and number, date, and the content
+/// version: a hash of the text and of everything each row books (account, amount, cost centre,
+/// project, quantity, row text), so a copy of the same export is recognised and a changed
+/// voucher is not. Also the version releases before gave it, when that differs: they hashed
+/// only account and amount, which is the same input for rows without the rest.
+fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String, Option<String>) {
     let mut hash = Sha256::new();
+    let mut amounts_only = Sha256::new();
     hash.update(ver.text.trim().as_bytes());
+    amounts_only.update(ver.text.trim().as_bytes());
     for r in rows {
-        hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit).as_bytes());
+        let booked = format!("|{}|{}|{}", r.account, r.debit, r.credit);
+        hash.update(booked.as_bytes());
+        amounts_only.update(booked.as_bytes());
+        let text = r.transaction_information.as_deref();
+        let quantity = r.quantity.map(|q| q.normalize());
+        if r.cost_center.is_some() || r.project.is_some() || quantity.is_some() || text.is_some() {
+            let [c, p, t] = [r.cost_center.as_deref(), r.project.as_deref(), text]
+                .map(Option::unwrap_or_default);
+            let q = quantity.map(|q| q.to_string()).unwrap_or_default();
+            hash.update(format!("|c={c}|p={p}|q={q}|t={t}").as_bytes());
+        }
     }
-    let digest = hex::encode(hash.finalize());
+    let version = hex::encode(hash.finalize())[..16].to_owned();
+    let before = hex::encode(amounts_only.finalize())[..16].to_owned();
     let key = format!("sie:{company}:{}:{}:{}", ver.series, ver.number, ver.date);
-    (key, digest[..16].to_owned())
+    let legacy = (before != version).then_some(before);
+    (key, version, legacy)
 }
 
 fn digits(amount: Decimal) -> u32 {

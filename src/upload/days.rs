@@ -43,11 +43,13 @@ impl Days {
         series: &str,
         year: u64,
         date: NaiveDate,
-        marker: &str,
+        markers: &[String],
     ) -> Result<Option<Voucher>, Error> {
         let carries = |v: &&Voucher| {
-            carries_marker(&v.description, marker)
-                || v.comments.as_deref().is_some_and(|c| carries_marker(c, marker))
+            markers.iter().any(|marker| {
+                carries_marker(&v.description, marker)
+                    || v.comments.as_deref().is_some_and(|c| carries_marker(c, marker))
+            })
         };
         let key = key(series, year, date);
         if self.uncertain.contains(&key) {

@@ -111,7 +111,10 @@ async fn creates_reads_lists_and_finds_vouchers_by_exact_marker() {
     // The marker search over a day's listing (one pass of the pipeline).
     let mut days = Days::default();
     let mut find = async |series: &str, day: &str, marker: &str| {
-        days.find(&client, series, 2, date(day), marker).await.unwrap().map(|v| v.voucher_number)
+        days.find(&client, series, 2, date(day), &[marker.to_owned()])
+            .await
+            .unwrap()
+            .map(|v| v.voucher_number)
     };
     assert_eq!(find("F", "2025-06-10", marker).await, Some(1));
     assert_eq!(find("F", "2025-06-10", "[fb:5555666677778888]").await, None, "glued: not it");
@@ -148,10 +151,10 @@ async fn a_pass_lists_a_day_once_and_fetches_vouchers_whose_comments_are_not_lis
     let mut days = Days::default();
     let before = answered(&client);
     for k in 1..=3 {
-        let found = days.find(&client, "F", 2, on, &marker(k)).await.unwrap();
+        let found = days.find(&client, "F", 2, on, &[marker(k)]).await.unwrap();
         assert_eq!(found.map(|v| v.voucher_number), Some(u64::from(k)));
     }
-    assert!(days.find(&client, "F", 2, on, &marker(9)).await.unwrap().is_none());
+    assert!(days.find(&client, "F", 2, on, &[marker(9)]).await.unwrap().is_none());
     assert_eq!(answered(&client) - before, 1 + 3, "four searches, the day read once");
 
     // Created during the pass: found without reading the day again, whatever the case of
@@ -162,7 +165,7 @@ async fn a_pass_lists_a_day_once_and_fetches_vouchers_whose_comments_are_not_lis
     days.created(2, &request, &created);
     let before = answered(&client);
     for series in ["f", "F"] {
-        let found = days.find(&client, series, 2, on, &marker(4)).await.unwrap();
+        let found = days.find(&client, series, 2, on, &[marker(4)]).await.unwrap();
         assert_eq!(found.map(|v| v.voucher_number), Some(4), "{series}");
     }
     assert_eq!(answered(&client), before);
@@ -171,13 +174,13 @@ async fn a_pass_lists_a_day_once_and_fetches_vouchers_whose_comments_are_not_lis
     // (the lost request may still be committed later).
     days.forget("F", 2, on);
     for k in [4, 1] {
-        assert!(days.find(&client, "F", 2, on, &marker(k)).await.unwrap().is_some());
+        assert!(days.find(&client, "F", 2, on, &[marker(k)]).await.unwrap().is_some());
     }
     assert_eq!(answered(&client) - before, 2 * (1 + 4));
     // Other days are still served from their listing.
     let before = answered(&client);
-    assert!(days.find(&client, "F", 2, date("2025-06-11"), &marker(9)).await.unwrap().is_none());
-    assert!(days.find(&client, "F", 2, date("2025-06-11"), &marker(8)).await.unwrap().is_none());
+    assert!(days.find(&client, "F", 2, date("2025-06-11"), &[marker(9)]).await.unwrap().is_none());
+    assert!(days.find(&client, "F", 2, date("2025-06-11"), &[marker(8)]).await.unwrap().is_none());
     assert_eq!(answered(&client) - before, 1);
     sandbox.stop().await;
 }

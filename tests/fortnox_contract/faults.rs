@@ -84,7 +84,10 @@ async fn a_dropped_answer_after_commit_is_outcome_unknown_and_found_by_marker() 
     let body = takings("F", "2025-06-12", Some(&format!("Imported {marker}")));
     let error = client.create_voucher(2, &body).await.unwrap_err();
     assert!(error.outcome_unknown() && error.is_retriable(), "{error:?}");
-    let found = Days::default().find(&client, "F", 2, date("2025-06-12"), marker).await.unwrap();
+    let found = Days::default()
+        .find(&client, "F", 2, date("2025-06-12"), &[marker.to_owned()])
+        .await
+        .unwrap();
     assert_eq!(found.map(|v| v.voucher_number), Some(1), "committed although unanswered");
     let listed = client.vouchers("F", 2, date("2025-06-12"), date("2025-06-12")).await.unwrap();
     assert_eq!(listed.len(), 1, "the write was not re-sent");

@@ -4,6 +4,7 @@
 mod check;
 mod claims;
 mod cli;
+mod company_forms;
 mod crash;
 mod documents;
 mod harness;
@@ -302,9 +303,9 @@ async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice(
     assert_eq!(f.len(), 2, "nothing booked twice: {f:?}");
 }
 
-/// Two versions of one numbered voucher in one file share its marker: the second is found as
-/// already posted and refused. Also when the file writes its series in lower case, which
-/// Fortnox takes as the same series and answers in upper case.
+/// A changed version of a posted numbered voucher shares its marker: it is found as already
+/// posted and refused. Also when the file writes its series in lower case, which Fortnox takes
+/// as the same series and answers in upper case.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
     let ws = Workspace::start().await;
@@ -314,17 +315,15 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
              #TRANS 1910 {{}} -{amount}\n}}\n"
         )
     };
-    let text = format!(
-        "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n{}{}",
-        version("50.00"),
-        version("60.00")
-    );
-    ws.drop_file("kaffe.se", text.as_bytes());
+    let head = "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n";
+    ws.drop_file("kaffe.se", format!("{head}{}", version("50.00")).as_bytes());
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+    ws.drop_file("kaffe-igen.se", format!("{head}{}", version("60.00")).as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let failed = ws.archived("failed");
-    let report =
-        std::fs::read_to_string(failed[0].with_file_name("kaffe.se.error.txt")).expect("report");
+    let report = std::fs::read_to_string(failed[0].with_file_name("kaffe-igen.se.error.txt"))
+        .expect("report");
     assert!(report.contains("already posted as voucher F 1 with other figures"), "{report}");
     let api = ws.api().await;
     let year = api.year_of("2026-10-31").await;

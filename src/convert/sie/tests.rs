@@ -93,12 +93,51 @@ fn a_repeated_numbered_voucher_is_posted_once_with_a_warning() {
         w.message,
         "SIE voucher A 12 appears again with the same rows (first on line 3); posted once"
     );
-    // Same number, other rows: a corrected copy, kept (and reported at upload if the
-    // first is posted already).
+    // Same number, other rows: which is meant cannot be told, so the file is refused before
+    // anything of it is posted (not the first posted and the second refused at upload).
     let other = ver.replace("5.00", "6.00");
     let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{other}"));
-    assert_eq!(c.documents.len(), 2);
-    assert_eq!(c.documents[0].marker, c.documents[1].marker);
+    assert!(c.documents.is_empty(), "{:?}", c.documents);
+    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+    assert_eq!(c.errors[0].line, Some(8));
+    assert_eq!(
+        c.errors[0].message,
+        "SIE voucher A 12 appears twice in this file with other rows (first on line 3)"
+    );
+    // Another date is another voucher slot (numbers run per year in some programs' exports).
+    let next_year = other.replace("20261001", "20271001");
+    let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{next_year}"));
+    assert_eq!((c.documents.len(), c.errors.len()), (2, 0), "{:?}", c.errors);
+}
+
+#[test]
+fn what_a_row_books_besides_its_amount_is_part_of_the_voucher() {
+    let ver = |objects: &str, tail: &str| {
+        format!(
+            "#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n#VER A 1 20261025 \"Löner\"\n{{\n\
+             #TRANS 7210 {objects} 30000.00{tail}\n#TRANS 1930 {{}} -30000.00\n}}\n"
+        )
+    };
+    let plain = convert_text(&ver("{}", ""));
+    let centre_100 = convert_text(&ver("{1 \"0100\"}", ""));
+    let centre_200 = convert_text(&ver("{1 \"0200\"}", ""));
+    let project = convert_text(&ver("{6 \"P1\"}", ""));
+    let quantity = convert_text(&ver("{}", " \"\" \"\" 3"));
+    let text = convert_text(&ver("{}", " \"\" \"Oktober\""));
+    let references: Vec<&str> = [&plain, &centre_100, &centre_200, &project, &quantity, &text]
+        .iter()
+        .map(|c| c.documents[0].reference.as_str())
+        .collect();
+    for (i, a) in references.iter().enumerate() {
+        assert!(references[i + 1..].iter().all(|b| a != b), "{references:?}");
+    }
+    // Rows with nothing but an amount hash as releases before hashed them: no other name.
+    assert!(plain.documents[0].legacy_references.is_empty());
+    // With a cost centre: the version those releases gave, for the ledger to find it by.
+    let [legacy] = &centre_100.documents[0].legacy_references[..] else { panic!("one") };
+    let identity = plain.documents[0].reference.rsplit_once(':').map(|(i, _)| i);
+    assert_eq!(legacy, &plain.documents[0].reference, "the version of the rows without it");
+    assert!(identity.is_some_and(|i| legacy.starts_with(i)));
 }
 
 #[test]
@@ -134,4 +173,24 @@ fn identical_unnumbered_vouchers_get_distinct_references() {
     // ...and the same file read again gives the same references (idempotent).
     let again = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{ver}{ver}"));
     assert_eq!(c.documents[1].reference, again.documents[1].reference);
+}
+
+#[test]
+fn a_twelve_digit_orgnr_names_the_company_by_its_ten_digits() {
+    let ver = "#VER A 1 20261010 \"Kaffe\"\n{\n#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n";
+    let with = |orgnr: &str| convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{orgnr}\n{ver}"));
+    let ten = with("#ORGNR 559999-0005");
+    let twelve = with("#ORGNR 16559999-0005");
+    let (a, b) = (&ten.documents[0], &twelve.documents[0]);
+    assert!(a.reference.starts_with("sie:5599990005:A:1:2026-10-10:"), "{}", a.reference);
+    assert_eq!((&a.reference, &a.marker), (&b.reference, &b.marker));
+    // The name releases before gave the 12-digit copy, for the ledger to find it by.
+    let version = a.reference.rsplit(':').next().unwrap_or_default();
+    assert_eq!(b.legacy_references, [format!("sie:165599990005:A:1:2026-10-10:{version}")]);
+    // Without `#ORGNR`: in Fortnox it may carry the marker it has under the company's number.
+    let none = with("#PROGRAM \"Kassa\" 1");
+    let aliases = marker_aliases(&none.documents[0].reference, Some("559999-0005"));
+    assert!(aliases.contains(&a.marker), "{aliases:?}");
+    assert!(marker_aliases(&a.reference, None).contains(&none.documents[0].marker));
+    assert_eq!(slot_aliases("sie::::2026-10-10:", None), Vec::<String>::new());
 }

@@ -1,0 +1,76 @@
+//! A SIE file names its company by `#ORGNR`, in 10- or 12-digit form, or not at all. A bridge
+//! posts into one Fortnox company, so the same voucher from files that name the company
+//! otherwise is one voucher: never booked twice, a changed copy refused.
+
+use crate::harness::{Workspace, fixture};
+
+const KASSA: &str = "sie/kassa-2026-10.si";
+
+/// The till's file (CP437) with its `#ORGNR` line replaced by `line`, and `changes` made.
+fn kassa_with_orgnr(line: &str, changes: &[(&str, &str)]) -> Vec<u8> {
+    let mut bytes = fixture(KASSA);
+    for (from, to) in std::iter::once(&("#ORGNR 559999-0005", line)).chain(changes) {
+        let at = bytes.windows(from.len()).position(|w| w == from.as_bytes()).expect("in file");
+        bytes.splice(at..at + from.len(), to.bytes());
+    }
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_numbered_voucher_is_one_voucher_however_its_file_names_the_company() {
+    let ws = Workspace::start().await;
+    ws.drop_file("kassa.si", &fixture(KASSA));
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    assert_eq!(api.all_vouchers("F", year).await.len(), 2);
+
+    // The 12-digit form: the same references, recognised by the ledger.
+    ws.drop_file("kassa-12.si", &kassa_with_orgnr("#ORGNR 16559999-0005", &[]));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing posted again"), "{out:?}");
+    // No `#ORGNR` at all: found in Fortnox by the marker its voucher has under the company.
+    ws.drop_file("kassa-utan.si", &kassa_with_orgnr("#PROGRAM \"Kassa\" 1", &[]));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(api.all_vouchers("F", year).await.len(), 2, "nothing booked twice");
+
+    // Without `#ORGNR` and changed: refused as a changed copy of the posted voucher.
+    let changed = kassa_with_orgnr(
+        "#PROGRAM \"Kassa\" 1",
+        &[("1580 {} 8930.50", "1580 {} 8931.50"), ("1910 {} 1245.00", "1910 {} 1244.00")],
+    );
+    ws.drop_file("kassa-andrad.si", &changed);
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report = std::fs::read_to_string(failed[0].with_file_name("kassa-andrad.si.error.txt"))
+        .expect("report");
+    assert!(report.contains("SIE voucher K 1041: already posted as voucher F 1"), "{report}");
+    assert_eq!(api.all_vouchers("F", year).await.len(), 2, "nothing booked twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unnumbered_voucher_from_a_file_without_orgnr_is_not_booked_beside_the_posted_one() {
+    let ws = Workspace::start().await;
+    let ver = "#VER \"\" \"\" 20261030 \"Dagskassa 30/10\"\n{\n#TRANS 1910 {} 1234.50\n\
+               #TRANS 3001 {} -1234.50\n}\n";
+    let head = "#FLAGGA 0\n#SIETYP 4\n";
+    ws.drop_file("dag.si", format!("{head}#ORGNR 559999-0005\n{ver}").as_bytes());
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
+    let corrected = ver.replace("1234.50", "1244.50");
+    ws.drop_file("dag-igen.si", format!("{head}{corrected}").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let failed = ws.archived("failed");
+    let report =
+        std::fs::read_to_string(failed[0].with_file_name("dag-igen.si.error.txt")).expect("report");
+    assert!(
+        report.contains("with the text `Dagskassa 30/10` was posted from dag.si as voucher A 1"),
+        "{report}"
+    );
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-30").await;
+    assert_eq!(api.all_vouchers("A", year).await.len(), 1, "the day once");
+}
