@@ -83,8 +83,13 @@ impl Reader {
         }
         if self.file.repaired_chars == 0 {
             let no = self.last_line;
+            let what = if self.file.encoding == Encoding::Cp437 {
+                "Latin-1 letter in a CP437 file"
+            } else {
+                "a byte that is not UTF-8 (read as Windows-1252) in a UTF-8 file"
+            };
             self.warn(
-                Diagnostic::at(no, format!("Latin-1 letter in a CP437 file read as `{text}`"))
+                Diagnostic::at(no, format!("{what} read as `{text}`"))
                     .hint("the exporting program mixed encodings; check the letters"),
             );
         }

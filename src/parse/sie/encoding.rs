@@ -32,10 +32,38 @@ pub fn detect(bytes: &[u8], bom: bool) -> Encoding {
     if bytes.is_ascii() {
         return Encoding::Ascii;
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
         return Encoding::Utf8;
     }
     if looks_latin1(bytes) { Encoding::Latin1 } else { Encoding::Cp437 }
+}
+
+/// UTF-8 text with a few bytes that are not (a word pasted from a Windows-1252 program): more
+/// multi-byte UTF-8 characters than such bytes. Neither CP437 nor Latin-1 text forms UTF-8
+/// sequences by chance more than rarely.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut characters, mut strays) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        characters += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        strays += chunk.invalid().len();
+    }
+    characters > strays
+}
+
+/// Windows-1252's characters for 0x80-0x9F, which Latin-1 leaves to control codes (the five
+/// bytes it does not define stay those).
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+/// A byte as Windows-1252 (Latin-1 with printable characters at 0x80-0x9F): what "Latin-1" SIE
+/// files written on Windows are.
+pub fn cp1252(byte: u8) -> char {
+    match byte {
+        0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
 }
 
 /// Latin-1 letters present and no CP437 letters at all.
@@ -85,8 +113,9 @@ pub fn stray_latin1(byte: u8) -> Option<char> {
     STRAY_LATIN1.iter().find(|(b, _)| *b == byte).map(|(_, c)| *c)
 }
 
-/// Decodes one field (already unescaped) and appends it to `out`. Returns how many stray
-/// Latin-1 letters were repaired (CP437 only).
+/// Decodes one field (already unescaped) and appends it to `out`. Returns how many characters
+/// were repaired: stray Latin-1 letters in CP437, bytes that are not UTF-8 in UTF-8 (read as
+/// Windows-1252).
 pub fn decode_into(bytes: &[u8], encoding: Encoding, out: &mut String) -> usize {
     if bytes.is_ascii() {
         // ASCII is valid UTF-8 as it stands: one copy.
@@ -95,11 +124,16 @@ pub fn decode_into(bytes: &[u8], encoding: Encoding, out: &mut String) -> usize 
     }
     match encoding {
         Encoding::Ascii | Encoding::Utf8 | Encoding::Utf8Bom => {
-            out.push_str(&String::from_utf8_lossy(bytes));
-            0
+            let mut repaired = 0;
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                out.extend(chunk.invalid().iter().map(|&b| cp1252(b)));
+                repaired += chunk.invalid().len();
+            }
+            repaired
         }
         Encoding::Latin1 => {
-            out.extend(bytes.iter().map(|&b| char::from(b)));
+            out.extend(bytes.iter().map(|&b| cp1252(b)));
             0
         }
         Encoding::Cp437 => {
@@ -159,10 +193,7 @@ pub fn to_cp437(bytes: &[u8], encoding: Encoding, out: &mut Vec<u8>) {
         return;
     }
     let mut text = String::new();
-    match encoding {
-        Encoding::Latin1 => text.extend(bytes.iter().map(|&b| char::from(b))),
-        _ => text.push_str(&String::from_utf8_lossy(bytes)),
-    }
+    decode_into(bytes, encoding, &mut text);
     encode_cp437(&text, out);
 }
 
@@ -192,6 +223,25 @@ mod tests {
         s.clear();
         decode_into(b"\xF6l", Encoding::Latin1, &mut s);
         assert_eq!(s, "öl");
+        // Windows-1252 at 0x80-0x9F, not control codes.
+        s.clear();
+        decode_into(b"Kaffe \x96 25 \x80 \x91x\x92", Encoding::Latin1, &mut s);
+        assert_eq!(s, "Kaffe – 25 € ‘x’");
+    }
+
+    #[test]
+    fn utf8_with_a_stray_windows_byte_stays_utf8_and_the_byte_is_repaired() {
+        let text = "#FNAMN \"Åsa Öberg Kafé\"\n#VER A 1 20261010 \"Sk\u{F6}ldgatan\"\n";
+        let mut bytes = text.as_bytes().to_vec();
+        // `ö` of the second line as Latin-1 (one byte) instead of UTF-8 (two).
+        let at = bytes.windows(2).rposition(|w| w == "ö".as_bytes()).unwrap();
+        bytes.splice(at..at + 2, [0xF6]);
+        assert_eq!(detect(&bytes, false), Encoding::Utf8);
+        let mut s = String::new();
+        assert_eq!(decode_into(b"Sk\xF6ldgatan \xE2\x80\x93", Encoding::Utf8, &mut s), 1);
+        assert_eq!(s, "Sköldgatan –");
+        // Latin-1 throughout (no UTF-8 character at all) is still Latin-1.
+        assert_eq!(detect(b"#FNAMN \"\xC5sa \xD6berg\"\n", false), Encoding::Latin1);
     }
 
     #[test]

@@ -349,3 +349,22 @@ fn dates_of_nul_bytes_are_bad_dates() {
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors.iter().all(|e| e.contains("bad date")), "{errors:?}");
 }
+
+#[test]
+fn a_utf8_file_with_a_stray_latin1_byte_is_read_as_utf8_and_says_where() {
+    let mut bytes = "#FLAGGA 0\n#FNAMN \"Åsa Öberg Kafé AB\"\n#VER A 1 20261010 \"Växel\"\n{\n\
+                     #TRANS 1910 {} 5.00 \"\" \"Sk"
+        .as_bytes()
+        .to_vec();
+    bytes.extend_from_slice(b"\xF6ldgatan\"\n#TRANS 3001 {} -5.00\n}\n");
+    let file = parse(&bytes, &ParseOptions::default());
+    assert_eq!(file.encoding, Encoding::Utf8);
+    assert_eq!(file.company_name.as_deref(), Some("Åsa Öberg Kafé AB"));
+    let ver = &file.vouchers[0];
+    assert_eq!((ver.text.as_str(), ver.rows[0].text.as_str()), ("Växel", "Sköldgatan"));
+    assert_eq!(
+        messages(&file.warnings),
+        ["line 5: a byte that is not UTF-8 (read as Windows-1252) in a UTF-8 file read as \
+             `Sköldgatan` (hint: the exporting program mixed encodings; check the letters)"]
+    );
+}
