@@ -139,14 +139,21 @@ pub enum AuditAction {
         #[arg(long, value_name = "SEQ:HASH")]
         anchor: Option<fortnox_bridge::audit::Anchor>,
     },
-    /// Write every audit record (JSON lines or CSV), for an accountant.
+    /// Write every audit record (JSON lines or CSV), for an accountant; or, with `--format
+    /// sie`, the vouchers the bridge posted as a SIE 4I file to import by hand.
     Export {
         /// Write to this file instead of standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// `jsonl` or `csv`.
+        /// `jsonl`, `csv` or `sie`.
         #[arg(long, default_value = "jsonl")]
         format: String,
+        /// `--format sie`: vouchers dated on or after this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// `--format sie`: vouchers dated on or before this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
     },
     /// Follow a Fortnox voucher (`F 12`) back to its source file, or a file (name as dropped)
     /// forward to its vouchers, with every event on the way.

@@ -20,6 +20,7 @@ pub mod audit;
 pub mod claim;
 pub mod convert;
 pub mod detect;
+pub mod export;
 pub mod ledger;
 pub mod parse;
 pub mod preflight;

@@ -50,8 +50,9 @@ async fn dispatch(cli: Cli, service: Option<Result<Config>>) -> Result<u8> {
                 AuditAction::Verify { anchor } => {
                     Ok(ok(commands::audit::verify(&config, anchor.as_ref())?))
                 }
-                AuditAction::Export { output, format } => {
-                    commands::audit::export(&config, &format, output.as_deref()).map(|()| 0)
+                AuditAction::Export { output, format, from, to } => {
+                    commands::audit::export(&config, &format, output.as_deref(), (from, to))
+                        .map(|()| 0)
                 }
                 AuditAction::Show { query, json } => {
                     Ok(ok(commands::audit::show(&config, &query.join(" "), json)?))

@@ -5,8 +5,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use chrono::NaiveDate;
 use fortnox_bridge::audit;
 use fortnox_bridge::config::Config;
+use fortnox_bridge::export::Posted;
+use fortnox_bridge::ledger::Ledger;
 
 use super::ops::open_ledger;
 
@@ -42,9 +45,22 @@ pub fn verify(config: &Config, anchor: Option<&audit::Anchor>) -> Result<bool> {
     }
 }
 
-/// `audit export [--format jsonl|csv] [-o FILE]`: every record, for an accountant.
-pub fn export(config: &Config, format: &str, out: Option<&Path>) -> Result<()> {
+/// `audit export [--format jsonl|csv|sie] [-o FILE]`: every record, for an accountant; or, as
+/// `sie`, the vouchers the bridge posted (dated `from`..=`to`) as a SIE 4I file.
+pub fn export(
+    config: &Config,
+    format: &str,
+    out: Option<&Path>,
+    dates: (Option<NaiveDate>, Option<NaiveDate>),
+) -> Result<()> {
     let ledger = open_ledger(config)?;
+    if format == "sie" {
+        return export_sie(&ledger, out, dates);
+    }
+    anyhow::ensure!(
+        dates == (None, None),
+        "--from and --to choose the vouchers of `--format sie`; the trail is exported whole"
+    );
     let records = ledger.with_conn(audit::records)?;
     let mut sink: Box<dyn Write> = match out {
         Some(path) => {
@@ -84,8 +100,47 @@ pub fn export(config: &Config, format: &str, out: Option<&Path>) -> Result<()> {
                 writeln!(sink, "{}", serde_json::to_string(&r)?)?;
             }
         }
-        other => anyhow::bail!("unknown format `{other}` (hint: `jsonl` or `csv`)"),
+        other => anyhow::bail!("unknown format `{other}` (hint: `jsonl`, `csv` or `sie`)"),
     }
+    Ok(())
+}
+
+/// The posted vouchers as SIE 4I (see `fortnox_bridge::export`), with `#ORGNR` when every
+/// source file that named a company named the same one.
+fn export_sie(
+    ledger: &Ledger,
+    out: Option<&Path>,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+) -> Result<()> {
+    let docs = ledger.posted()?;
+    let mut companies: Vec<String> = docs
+        .iter()
+        .filter_map(|d| fortnox_bridge::convert::source_org(&d.reference))
+        .filter_map(|o| fortnox_bridge::org_number::key(o.number))
+        .collect();
+    companies.sort();
+    companies.dedup();
+    let org = match &companies[..] {
+        [one] => Some(fortnox_bridge::org_number::show(one)),
+        _ => None,
+    };
+    let posted: Vec<Posted> = docs
+        .iter()
+        .filter_map(|d| Posted::from_body(d.fortnox_series.as_deref()?, d.fortnox_number?, &d.body))
+        .filter(|p| from.is_none_or(|f| p.voucher.transaction_date >= f))
+        .filter(|p| to.is_none_or(|t| p.voucher.transaction_date <= t))
+        .collect();
+    let count = posted.len();
+    let (bytes, warnings) =
+        fortnox_bridge::export::sie_4i(posted, org.as_deref(), chrono::Local::now().date_naive());
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    match out {
+        Some(path) => std::fs::write(path, &bytes).with_context(|| path.display().to_string())?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    eprintln!("{count} posted voucher(s) written as SIE 4I");
     Ok(())
 }
 

@@ -322,6 +322,19 @@ impl TrailQuery {
 }
 
 impl Ledger {
+    /// Every document posted to Fortnox with its series and number there (vouchers, orders
+    /// and invoices), in the order they were registered.
+    pub fn posted(&self) -> Result<Vec<super::DocRecord>, LedgerError> {
+        self.with_conn(|c| {
+            let mut stmt = c.prepare(&format!(
+                "{} WHERE state = ?1 AND fortnox_series IS NOT NULL
+                 AND fortnox_number IS NOT NULL ORDER BY id",
+                super::DOC_COLUMNS
+            ))?;
+            stmt.query_map([DocState::Posted.as_str()], super::doc_row)?.collect()
+        })
+    }
+
     /// The note recorded when a file was archived (its first error, or why it was skipped).
     pub fn file_note(&self, file_id: i64) -> Result<Option<String>, LedgerError> {
         self.with_conn(|c| {

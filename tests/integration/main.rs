@@ -12,6 +12,7 @@ mod operations;
 mod outage;
 mod preflight;
 mod schedules;
+mod sie_export;
 mod withdrawn;
 mod zgaps;
 

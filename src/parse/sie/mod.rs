@@ -26,6 +26,11 @@ mod writer;
 pub use stream::{VoucherReader, read_file};
 pub use writer::write_4i;
 
+/// True when CP437 (the encoding SIE files are written in) has every character of `text`.
+pub fn cp437_carries(text: &str) -> bool {
+    !encoding::encode_cp437(text, &mut Vec::new())
+}
+
 pub use model::{
     Account, Balance, Checksum, Dimension, Encoding, FiscalYear, Object, ObjectRef, ParseOptions,
     SieFile, Trans, Ver,
