@@ -115,8 +115,19 @@ impl Reader {
                 NaiveDate::default()
             }),
         };
-        self.cur.reg_date =
-            self.field(line, 5).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
+        let after_text = self.toks.get(5).map(|t| &line[t.start..t.end]);
+        let not_a_date = after_text.is_some_and(|raw| self.date_quiet(raw).is_err());
+        let unquoted = self.unquoted_text(line, 4).filter(|_| not_a_date);
+        if let Some(text) = unquoted {
+            self.cur.reg_date = None;
+            self.error(
+                Diagnostic::at(no, format!("voucher text `{text}` is not in quotes"))
+                    .hint(format!("a text with spaces is written in quotes: `\"{text}\"`")),
+            );
+        } else {
+            self.cur.reg_date =
+                self.field(line, 5).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
+        }
         self.block = Block::AfterVer;
         done
     }

@@ -41,6 +41,14 @@ impl Reader {
         self.toks.get(i).map(|t| (t.kind, &line[t.start..t.end]))
     }
 
+    /// The rest of the line from field `i` on, when field `i` is a bare word with more fields
+    /// after it: a text with spaces written without its quotes (for messages).
+    pub(super) fn unquoted_text(&self, line: &[u8], i: usize) -> Option<String> {
+        let t = self.toks.get(i).filter(|t| t.kind == Kind::Bare && t.end > t.start)?;
+        self.toks.get(i + 1)?;
+        Some(String::from_utf8_lossy(&line[t.start..]).trim().to_owned())
+    }
+
     /// Field `i` decoded as text (unescaped, repaired); empty when absent.
     pub(super) fn text(&mut self, line: &[u8], i: usize) -> String {
         let mut out = String::new();

@@ -181,9 +181,31 @@ impl Reader {
             self.list_toks.clear();
         }
         let Some((_, raw)) = self.field(line, at) else {
-            self.error(Diagnostic::at(no, format!("`{label}` without an amount")));
+            self.error(Diagnostic::at(no, format!("`{label}` without an amount")).hint(format!(
+                "write `{label} account {{}} amount`, e.g. `{label} 1930 {{}} 100.00`"
+            )));
             return false;
         };
+        if let Some((_, next)) = self.field(line, at + 1)
+            && thousands(raw, next)
+        {
+            let amount =
+                format!("{} {}", String::from_utf8_lossy(raw), String::from_utf8_lossy(next));
+            self.error(
+                Diagnostic::at(no, format!("amount `{amount}` has a space between its thousands"))
+                    .hint("write amounts without spaces, with a point: `1000.00`"),
+            );
+            return false;
+        }
+        if let Some(text) = self.unquoted_text(line, at + 2)
+            && self.field(line, at + 3).is_some_and(|(_, q)| values::quantity(q).is_err())
+        {
+            self.error(
+                Diagnostic::at(no, format!("row text `{text}` is not in quotes"))
+                    .hint(format!("a text with spaces is written in quotes: `\"{text}\"`; without them only its first word is the text")),
+            );
+            return false;
+        }
         let Some(amount) = self.amount(no, raw) else { return false };
         let date = self.field(line, at + 1).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
         let quantity = match self.field(line, at + 3) {
@@ -225,4 +247,20 @@ impl Reader {
         self.repaired(repairs.count, repairs.first.as_deref().unwrap_or_default());
         true
     }
+}
+
+/// `1 000,00` read as an amount `1` and a date `000,00`: up to three digits (maybe signed),
+/// then three digits with maybe decimals after a point or comma.
+fn thousands(amount: &[u8], next: &[u8]) -> bool {
+    let digits = amount.strip_prefix(b"-").unwrap_or(amount);
+    let (whole, decimals) = match next.iter().position(|b| matches!(b, b',' | b'.')) {
+        Some(p) => (&next[..p], &next[p + 1..]),
+        None => (next, &b""[..]),
+    };
+    (1..=3).contains(&digits.len())
+        && digits.iter().all(u8::is_ascii_digit)
+        && whole.len() == 3
+        && whole.iter().all(u8::is_ascii_digit)
+        && decimals.len() <= 2
+        && decimals.iter().all(u8::is_ascii_digit)
 }

@@ -368,3 +368,34 @@ fn a_utf8_file_with_a_stray_latin1_byte_is_read_as_utf8_and_says_where() {
              `Sköldgatan` (hint: the exporting program mixed encodings; check the letters)"]
     );
 }
+
+#[test]
+fn hand_written_mistakes_are_named_for_what_they_are() {
+    let file =
+        |body: &str| sie(&format!("{HEADER}#KONTO 1930 \"Bank\"\n#KONTO 3001 \"F\"\n{body}"));
+    let row =
+        |r: &str| file(&format!("#VER A 1 20240110 \"x\"\n{{\n{r}\n#TRANS 3001 {{}} -5\n}}\n"));
+    // An unquoted row text would lose all but its first word.
+    let f = row("#TRANS 1930 {} 5 \"\" Kaffe och bröd");
+    assert_eq!(f.errors[0].message, "row text `Kaffe och bröd` is not in quotes");
+    assert!(f.errors[0].hint.as_deref().is_some_and(|h| h.contains("\"Kaffe och bröd\"")));
+    // A space between the thousands.
+    let f = row("#TRANS 1930 {} 1 000,00");
+    assert_eq!(f.errors[0].message, "amount `1 000,00` has a space between its thousands");
+    // An unquoted voucher text, not a "bad date".
+    let f = file("#VER A 1 20240110 Kaffe och bröd\n{\n#TRANS 1930 {} 5\n#TRANS 3001 {} -5\n}\n");
+    assert_eq!(
+        messages(&f.errors),
+        [
+            "line 11: voucher text `Kaffe och bröd` is not in quotes (hint: a text with spaces is written in quotes: `\"Kaffe och bröd\"`)"
+        ]
+    );
+    // A date that cannot be read is said once, not again as "outside the fiscal years".
+    let f = file("#VER A 1 2024-01-10 \"x\"\n{\n#TRANS 1930 {} 5\n#TRANS 3001 {} -5\n}\n");
+    assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+    assert!(f.errors[0].message.starts_with("bad date `2024-01-10`"), "{:?}", f.errors);
+    // Still a row text and a quantity, as the spec has them.
+    let f = row("#TRANS 1930 {} 5 \"\" Kaffe 2");
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.vouchers[0].rows[0].quantity, Some(dec("2")));
+}

@@ -125,7 +125,9 @@ impl Reader {
     fn check_year(&mut self) {
         let years = &self.file.fiscal_years;
         let date = self.cur.date;
-        if years.is_empty() || years.iter().any(|y| y.start <= date && date <= y.end) {
+        // No date could be read (said already): no year to compare.
+        let unread = date == chrono::NaiveDate::default();
+        if unread || years.is_empty() || years.iter().any(|y| y.start <= date && date <= y.end) {
             return;
         }
         let hint = match years.iter().find(|y| y.index == 0) {
