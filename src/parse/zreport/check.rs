@@ -97,16 +97,14 @@ pub fn check(
         }
     }
 
-    for (list, key, what) in [
-        (&r.sales, "sales", "sales"),
-        (&r.returns, "returns", "returns"),
-        (&r.discounts, "discounts", "discounts"),
-    ] {
+    for (list, key) in [(&r.sales, "sales"), (&r.returns, "returns"), (&r.discounts, "discounts")] {
         for (i, line) in list.iter().enumerate() {
             let pointer = format!("/{key}/{i}");
+            // Named by its place in the report too: a report written on one line, or with two
+            // lines of a rate, is not told apart by the line number.
             let label = match &line.category {
-                Some(c) => format!("{what} line `{c}` {} %", line.vat_rate.normalize()),
-                None => format!("{what} line {} %", line.vat_rate.normalize()),
+                Some(c) => format!("{key}[{i}] (`{c}` {} %)", line.vat_rate.normalize()),
+                None => format!("{key}[{i}] ({} %)", line.vat_rate.normalize()),
             };
             let total = line.net + line.vat;
             if (total - line.gross).abs() > TOLERANCE {

@@ -81,7 +81,7 @@ fn inconsistent_reports_are_rejected_with_the_figures() {
     assert_eq!(
         rendered,
         [
-            "z.json:9: Z 1044 (register KASSA1): sales line `Mat` 12 %: net 6000.00 + VAT \
+            "z.json:9: Z 1044 (register KASSA1): sales[1] (`Mat` 12 %): net 6000.00 + VAT \
              720.00 = 6720.00, but gross is 6730.00 (hint: correct the report in the register \
              (or the program that wrote the file) and drop it again; fortnox-bridge never books \
              a difference)",
