@@ -257,6 +257,15 @@ impl Reader {
             }
             None => {
                 let text = String::from_utf8_lossy(raw).into_owned();
+                // `100.000`: more decimals written than the spec allows, but only zeros.
+                let exact = values::quantity(raw).ok().flatten().map(|q| q.normalize());
+                if let Some(value) = exact.filter(|q| q.scale() <= 2) {
+                    self.warn(
+                        Diagnostic::at(no, format!("amount `{text}` is written with more than two decimals; read as {value:.2}"))
+                            .hint("the spec wants at most two decimals"),
+                    );
+                    return Some(value);
+                }
                 let message = if !raw.is_empty() && values::quantity(raw).is_ok() {
                     format!("amount `{text}` has more than two decimals")
                 } else {

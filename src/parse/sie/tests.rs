@@ -399,3 +399,16 @@ fn hand_written_mistakes_are_named_for_what_they_are() {
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     assert_eq!(f.vouchers[0].rows[0].quantity, Some(dec("2")));
 }
+
+#[test]
+fn an_amount_written_with_trailing_zero_decimals_is_read_exactly() {
+    let f = sie(&format!(
+        "{HEADER}#VER A 1 20240110 \"x\"\n{{\n#TRANS 1930 {{}} 100.000\n#TRANS 3001 {{}} -100.005\n}}\n"
+    ));
+    assert_eq!(f.vouchers[0].rows[0].amount, dec("100"));
+    assert_eq!(
+        messages(&f.warnings)[0],
+        "line 11: amount `100.000` is written with more than two decimals; read as 100.00 (hint: the spec wants at most two decimals)"
+    );
+    assert_eq!(f.errors[0].message, "amount `-100.005` has more than two decimals");
+}
