@@ -136,10 +136,11 @@ async fn retry_points_at_the_ids_audit_show_lists() {
     assert!(stdout(&posted).contains("(it is in Fortnox already)"), "{posted:?}");
 
     // A changed copy of a posted voucher is refused: retrying it says what to do instead.
-    let changed = String::from_utf8_lossy(&fixture("sie/kassa-2026-10.si"))
-        .replacen("1245.00", "1345.00", 1)
-        .replacen("-2400.00", "-2500.00", 1);
-    ws.drop_file("kassa-rattad.si", changed.as_bytes());
+    let changed = crate::harness::fixture_with(
+        "sie/kassa-2026-10.si",
+        &[("1245.00", "1345.00"), ("-2400.00", "-2500.00")],
+    );
+    ws.drop_file("kassa-rattad.si", &changed);
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let shown = stdout(&ws.cli(&["audit", "show", "kassa-rattad.si"]));

@@ -2,18 +2,15 @@
 //! posts into one Fortnox company, so the same voucher from files that name the company
 //! otherwise is one voucher: never booked twice, a changed copy refused.
 
-use crate::harness::{Workspace, fixture};
+use crate::harness::{Workspace, fixture, fixture_with};
 
 const KASSA: &str = "sie/kassa-2026-10.si";
 
-/// The till's file (CP437) with its `#ORGNR` line replaced by `line`, and `changes` made.
+/// The till's file with its `#ORGNR` line replaced by `line`, and `changes` made.
 fn kassa_with_orgnr(line: &str, changes: &[(&str, &str)]) -> Vec<u8> {
-    let mut bytes = fixture(KASSA);
-    for (from, to) in std::iter::once(&("#ORGNR 559999-0005", line)).chain(changes) {
-        let at = bytes.windows(from.len()).position(|w| w == from.as_bytes()).expect("in file");
-        bytes.splice(at..at + from.len(), to.bytes());
-    }
-    bytes
+    let mut all = vec![("#ORGNR 559999-0005", line)];
+    all.extend_from_slice(changes);
+    fixture_with(KASSA, &all)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

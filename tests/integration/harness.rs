@@ -11,6 +11,20 @@ pub fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The fixture `rel` with each `(from, to)` replaced once, as bytes: SIE fixtures are CP437,
+/// which a round trip through `String::from_utf8_lossy` would corrupt (a changed row text).
+pub fn fixture_with(rel: &str, changes: &[(&str, &str)]) -> Vec<u8> {
+    let mut bytes = fixture(rel);
+    for (from, to) in changes {
+        let at = bytes
+            .windows(from.len())
+            .position(|w| w == from.as_bytes())
+            .unwrap_or_else(|| panic!("`{from}` not in {rel}"));
+        bytes.splice(at..at + from.len(), to.bytes());
+    }
+    bytes
+}
+
 pub struct Workspace {
     pub dir: tempfile::TempDir,
     pub sandbox: Sandbox,

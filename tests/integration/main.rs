@@ -19,7 +19,7 @@ mod zgaps;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use harness::{Workspace, fixture};
+use harness::{Workspace, fixture, fixture_with};
 use rust_decimal::Decimal;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,9 +80,9 @@ async fn dropped_files_are_posted_once_and_archived() {
     assert_eq!(f.len(), 2, "no double booking");
     // A new export with other bytes (generated later, another header) but the same vouchers:
     // recognised by the vouchers' identities, not by the file's hash.
-    let regenerated = String::from_utf8_lossy(&fixture("sie/kassa-2026-10.si"))
-        .replace("#GEN 20261101", "#GEN 20261102 \"kassa\"");
-    ws.drop_file("kassa-2026-10-ny-export.si", regenerated.as_bytes());
+    let regenerated =
+        fixture_with("sie/kassa-2026-10.si", &[("#GEN 20261101", "#GEN 20261102 \"kassa\"")]);
+    ws.drop_file("kassa-2026-10-ny-export.si", &regenerated);
     ws.wait_for(|| ws.archived("done").len() == 4).await;
     let f = api.all_vouchers("F", year).await;
     assert_eq!(f.len(), 2, "no double booking");
@@ -280,10 +280,11 @@ async fn a_corrected_re_export_of_a_posted_voucher_is_reported_not_booked_twice(
     ws.drop_file("kassa-2026-10.si", &fixture("sie/kassa-2026-10.si"));
     assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
     // The till re-exports October with voucher K 1041 changed (card 8930.50 -> 8931.50).
-    let text = String::from_utf8_lossy(&fixture("sie/kassa-2026-10.si"))
-        .replace("1580 {} 8930.50", "1580 {} 8931.50")
-        .replace("1910 {} 1245.00", "1910 {} 1244.00");
-    ws.drop_file("kassa-2026-10-igen.si", text.as_bytes());
+    let text = fixture_with(
+        "sie/kassa-2026-10.si",
+        &[("1580 {} 8930.50", "1580 {} 8931.50"), ("1910 {} 1245.00", "1910 {} 1244.00")],
+    );
+    ws.drop_file("kassa-2026-10-igen.si", &text);
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let failed = ws.archived("failed");
