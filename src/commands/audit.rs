@@ -70,6 +70,9 @@ pub fn export(
     };
     match format {
         "csv" => {
+            // A byte order mark first: Excel reads a CSV without one in the Windows code page,
+            // and every å of a file name or reason would be mojibake.
+            sink.write_all(b"\xEF\xBB\xBF")?;
             let mut w = csv::Writer::from_writer(sink);
             w.write_record([
                 "seq",

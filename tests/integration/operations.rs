@@ -205,7 +205,10 @@ async fn the_trail_runs_from_voucher_to_file_and_back() {
 
     let csv = ws.cli(&["audit", "export", "--format", "csv"]);
     let csv = String::from_utf8_lossy(&csv.stdout);
-    assert!(csv.starts_with("seq,at,event,file_id,document_id,detail,prev_hash,hash\n"), "{csv}");
+    assert!(
+        csv.starts_with("\u{FEFF}seq,at,event,file_id,document_id,detail,prev_hash,hash\n"),
+        "UTF-8 with a byte order mark, for Excel: {csv}"
+    );
     assert!(csv.lines().count() > 5, "{csv}");
 
     let status = ws.cli(&["status"]);
