@@ -18,7 +18,7 @@ use crate::config::{ORDER_FIELDS, ORDER_LEVEL_FIELDS, OrderFormat, OrdersConfig}
 use crate::diagnostic::Diagnostic;
 
 use rows::{consolidate, order};
-use text::{decode, delimiter};
+use text::{LineStarts, decode, delimiter};
 
 /// Fields that belong to the order (the same on every row of it, or only on its first).
 const ORDER_LEVEL: &[&str] = ORDER_FIELDS.split_at(ORDER_LEVEL_FIELDS).0;
@@ -165,18 +165,22 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
         ));
         return out;
     }
+    let lines = LineStarts::new(&text);
+    let line_of = |p: Option<&csv::Position>| p.map_or(1, |p| lines.line_of(&text, p.byte()));
     let mut groups: Vec<(String, Vec<Row>)> = Vec::new();
     let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-                out.errors.push(Diagnostic::at(line.max(1), format!("unreadable CSV row: {e}")));
+                out.errors.push(Diagnostic::at(
+                    line_of(e.position()),
+                    format!("unreadable CSV row: {e}"),
+                ));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = line_of(record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }

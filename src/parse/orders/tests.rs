@@ -105,3 +105,25 @@ fn custom_mapping_windows_1252_and_line_totals() {
          fix the mapping or the export)"
     );
 }
+
+/// Diagnostics and each order's line name the line a person sees in an editor, whatever ends
+/// the lines: LF, CRLF (Windows) or a lone CR (old Mac exports); a record with a quoted newline
+/// is on the line it starts on, and the lines after it count that newline.
+#[test]
+fn lines_are_counted_the_same_for_lf_crlf_and_cr_endings() {
+    let lf = "order_id;order_date;email;description;quantity;unit_price;vat_rate;remarks\n\
+              W-1;2026-11-18;a@example.org;Kaffe;1;100,00;12;\"ring på\ndörren\"\n\
+              W-2;2026-11-18;a@example.org;Kaffe;x;100,00;12;\n\
+              \n\
+              W-3;2026-11-18;a@example.org;Kaffe;1;100,00;12;\n";
+    for ending in ["\n", "\r\n", "\r"] {
+        let text = lf.replace('\n', ending);
+        let file = parse(text.as_bytes(), &config());
+        let errors: Vec<_> = file.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(errors, [(Some(4), "order `W-2`: quantity `x` is not a number")], "{ending:?}");
+        let lines: Vec<_> = file.orders.iter().map(|o| (o.id.as_str(), o.line)).collect();
+        assert_eq!(lines, [("W-1", 2), ("W-3", 6)], "{ending:?}");
+        assert_eq!(file.orders[0].lines[0].line, 2, "{ending:?}");
+        assert_eq!(file.delimiter, ';', "{ending:?}");
+    }
+}

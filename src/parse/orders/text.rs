@@ -29,9 +29,39 @@ pub(super) fn decode(bytes: &[u8]) -> (String, &'static str) {
     }
 }
 
+/// Where each line of a text starts, for 1-based line numbers that hold whatever ends its
+/// lines: `\n`, `\r\n` or a lone `\r` (old Mac exports). The `csv` crate's own line count
+/// counts `\n` only, and a record after a `\r\n` starts, for it, on the `\n` before it.
+pub(super) struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub(super) fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
+                starts.push(i + 1);
+            }
+        }
+        LineStarts(starts)
+    }
+
+    /// The line of a record that the reader says begins at byte `byte` of `text`: the line of
+    /// its first character, past any line ends the reader counts as its start.
+    pub(super) fn line_of(&self, text: &str, byte: u64) -> usize {
+        let bytes = text.as_bytes();
+        let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        while bytes.get(at).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            at += 1;
+        }
+        self.0.partition_point(|&start| start <= at).max(1)
+    }
+}
+
 /// The delimiter of the header line: whichever of `,` `;` tab occurs most outside quotes.
 pub(super) fn delimiter(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or_default();
+    let header = text.split(['\r', '\n']).next().unwrap_or_default();
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for c in header.chars() {
