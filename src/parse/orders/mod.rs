@@ -113,11 +113,13 @@ impl Row {
 
 /// Parses an order export with the layout `config.format` (or the one its header shows).
 pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
-    let (text, encoding) = decode(bytes);
+    let decoded = decode(bytes);
+    let text = decoded.text;
     let delim = delimiter(&text);
     let mut out = OrdersFile {
-        encoding: encoding.to_owned(),
+        encoding: decoded.encoding.to_owned(),
         delimiter: char::from(delim),
+        warnings: decoded.warnings,
         ..OrdersFile::default()
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -165,7 +167,7 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
         ));
         return out;
     }
-    let lines = LineStarts::new(&text);
+    let lines = LineStarts::new(text.as_bytes());
     let line_of = |p: Option<&csv::Position>| p.map_or(1, |p| lines.line_of(&text, p.byte()));
     let mut groups: Vec<(String, Vec<Row>)> = Vec::new();
     let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

@@ -127,3 +127,26 @@ fn lines_are_counted_the_same_for_lf_crlf_and_cr_endings() {
         assert_eq!(file.delimiter, ';', "{ending:?}");
     }
 }
+
+/// An en dash pasted from Word into a UTF-8 export: the customer keeps the name the shop
+/// wrote (not `Ã…sa`), and the line of the stray byte is told.
+#[test]
+fn a_utf_8_export_with_one_windows_1252_byte_keeps_its_names() {
+    let mut csv =
+        "order_id;order_date;customer_name;email;description;quantity;unit_price;vat_rate\n\
+                   W-1;2026-11-18;Åsa Öst Provnamn;a@example.org;Kaffe;1;100,00;12\n\
+                   W-1;2026-11-18;Åsa Öst Provnamn;a@example.org;Kaffe "
+            .as_bytes()
+            .to_vec();
+    csv.extend(b"\x96 mellanrost;1;100,00;12\n");
+    let file = parse(&csv, &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.encoding, "utf-8");
+    let order = &file.orders[0];
+    assert_eq!(order.customer.name.as_deref(), Some("Åsa Öst Provnamn"));
+    assert_eq!(order.lines[1].description, "Kaffe – mellanrost");
+    let told: Vec<String> = file.warnings.iter().map(|w| w.render("o.csv")).collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].starts_with("o.csv:3: byte 0x96 is not UTF-8"), "{told:?}");
+    assert!(told[0].contains("save the export as UTF-8"), "{told:?}");
+}
