@@ -98,8 +98,10 @@ fn read<T>(
     parsed
 }
 
-/// Statuses (lower case) of a cancelled order: never posted, whatever `skip_statuses` says.
-const CANCELLED: &[&str] = &["cancelled", "canceled", "makulerad", "annullerad"];
+/// Statuses (lower case) of a cancelled order, in English and Swedish: never posted, whatever
+/// `skip_statuses` says.
+const CANCELLED: &[&str] =
+    &["cancelled", "canceled", "makulerad", "annullerad", "avbruten", "avbeställd"];
 
 pub(super) fn order(
     id: &str,

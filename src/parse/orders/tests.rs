@@ -150,3 +150,42 @@ fn a_utf_8_export_with_one_windows_1252_byte_keeps_its_names() {
     assert!(told[0].starts_with("o.csv:3: byte 0x96 is not UTF-8"), "{told:?}");
     assert!(told[0].contains("save the export as UTF-8"), "{told:?}");
 }
+
+/// A Swedish shop's statuses of cancelled and refunded orders are not posted, whatever their
+/// case; a paid order is.
+#[test]
+fn swedish_statuses_of_cancelled_and_refunded_orders_are_not_posted() {
+    let statuses = [
+        "Återbetald",
+        "ÅTERBETALAD",
+        "Krediterad",
+        "Avbruten",
+        "avbeställd",
+        "Makulerad",
+        "Annullerad",
+        "Nekad",
+        "Misslyckad",
+        "Refunded",
+        "Failed",
+        "Betald",
+    ];
+    let rows: Vec<String> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, status)| format!("S-{i};2026-11-18;{status};a@example.org;Kaffe;1;100,00;12\n"))
+        .collect();
+    let csv = format!(
+        "order_id;order_date;status;email;description;quantity;unit_price;vat_rate\n{}",
+        rows.concat()
+    );
+    let c = config();
+    let file = parse(csv.as_bytes(), &c);
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let posted: Vec<&str> = file
+        .orders
+        .iter()
+        .filter(|o| !o.not_posted(&c))
+        .map(|o| o.status.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(posted, ["betald"]);
+}
