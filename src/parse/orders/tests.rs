@@ -189,3 +189,39 @@ fn swedish_statuses_of_cancelled_and_refunded_orders_are_not_posted() {
         .collect();
     assert_eq!(posted, ["betald"]);
 }
+
+const SHOPIFY_HEADER: &str = "Name,Email,Created at,Subtotal,Shipping,Taxes,Total,Tax 1 Name,\
+                              Tax 1 Value,Lineitem quantity,Lineitem name,Lineitem price";
+
+/// A taxable product named like a gift card is a sale at the order's rate, not a gift card
+/// at 0 %; an export without `Lineitem taxable` that books it as one disagrees with its own
+/// `Taxes` and is refused on its line, not posted without its VAT.
+#[test]
+fn a_taxable_line_named_like_a_gift_card_is_a_sale_and_taxes_are_checked() {
+    let rows = "#5,a@example.org,2026-11-20 10:00:00 +0100,79.00,0.00,15.80,79.00,SE VAT 25%,\
+                15.80,1,Presentkortsask i trä,79.00";
+    let text = format!("{SHOPIFY_HEADER},Lineitem taxable\n{rows},true\n");
+    let file = parse(text.as_bytes(), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let line = &file.orders[0].lines[0];
+    assert!(!line.gift_card, "{line:?}");
+    assert_eq!(line.vat_rate, Some(Decimal::from(25)));
+
+    // Not taxable and named so: a gift card, at 0 % (Taxes 0 agrees).
+    let card = rows.replace("79.00,0.00,15.80,79.00,SE VAT 25%,15.80", "79.00,0.00,0.00,79.00,,");
+    let file =
+        parse(format!("{SHOPIFY_HEADER},Lineitem taxable\n{card},false\n").as_bytes(), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert!(file.orders[0].lines[0].gift_card);
+
+    let file = parse(format!("{SHOPIFY_HEADER}\n{rows}\n").as_bytes(), &config());
+    let errors: Vec<String> = file.errors.iter().map(|e| e.render("o.csv")).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "o.csv:2: order `#5`: Taxes is 15.80, but its lines and shipping as they would be \
+             booked carry 0.00 VAT (hint: a line would be booked at another rate"
+        ),
+        "{errors:?}"
+    );
+}
