@@ -62,6 +62,30 @@ pub struct Line {
     pub gift_card: bool,
 }
 
+impl Line {
+    /// The row's amount after its discount.
+    pub fn net(&self) -> Decimal {
+        let gross = self.quantity * self.unit_price;
+        match self.discount {
+            Some(Discount::Amount(a)) => gross - a,
+            Some(Discount::Percent(p)) => gross * (Decimal::ONE_HUNDRED - p) / Decimal::ONE_HUNDRED,
+            None => gross,
+        }
+    }
+}
+
+/// Shipping charged: the order's `shipping` field, or a shipping row after its discount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shipping {
+    pub line: usize,
+    /// The row's text; `Frakt` for the order's `shipping` field.
+    pub description: String,
+    pub amount: Decimal,
+    /// The row's VAT rate; `None` (the order's `shipping` field, or a row without one):
+    /// `[orders] shipping_vat`.
+    pub vat_rate: Option<Decimal>,
+}
+
 /// One order of the export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
@@ -74,8 +98,8 @@ pub struct Order {
     pub customer: Customer,
     pub currency: Option<String>,
     pub prices_include_vat: Option<bool>,
-    pub shipping: Decimal,
-    pub shipping_vat: Option<Decimal>,
+    /// Each shipping charge, in the order of the file (none zero).
+    pub shipping: Vec<Shipping>,
     /// Discount on the whole order (not on a row), including VAT when prices do.
     pub order_discount: Decimal,
     pub discount_code: Option<String>,
@@ -240,6 +264,11 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
 }
 
 impl Order {
+    /// What its shipping charges add up to.
+    pub fn shipping_total(&self) -> Decimal {
+        self.shipping.iter().map(|s| s.amount).sum()
+    }
+
     /// Its status when `[orders] skip_statuses` names it (refunded, say): not posted.
     pub fn skipped_status<'a>(&'a self, config: &OrdersConfig) -> Option<&'a str> {
         self.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::header::key;
-use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, shopify, text};
+use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, Shipping, shopify, text};
 use crate::diagnostic::Diagnostic;
 
 /// The order-level fields of an order, from the first row that has each; a row that repeats a
@@ -141,8 +141,7 @@ pub(super) fn order(
         customer,
         currency: field(fields, "currency").map(str::to_uppercase),
         prices_include_vat: flag(id, at("prices_include_vat"), "prices_include_vat", errors),
-        shipping: amount(id, at("shipping"), "shipping", errors).unwrap_or_default(),
-        shipping_vat: None,
+        shipping: shipping_field(id, at("shipping"), "shipping", errors),
         order_discount: amount(id, at("order_discount"), "order discount", errors)
             .unwrap_or_default(),
         discount_code: None,
@@ -153,14 +152,37 @@ pub(super) fn order(
     for row in rows {
         if let Some(line) = line(id, row, errors) {
             if is_type(row, SHIPPING_TYPES) {
-                order.shipping += line.unit_price * line.quantity;
-                order.shipping_vat = line.vat_rate;
+                // Each at its own rate, after its discount (free shipping is a 100 % discount).
+                let amount = line.net();
+                if !amount.is_zero() {
+                    order.shipping.push(Shipping {
+                        line: line.line,
+                        description: line.description,
+                        amount,
+                        vat_rate: line.vat_rate,
+                    });
+                }
             } else {
                 order.lines.push(line);
             }
         }
     }
     Some(order)
+}
+
+/// The order's `shipping` field (`what` in an error) as a charge (none when empty or zero).
+pub(crate) fn shipping_field(
+    id: &str,
+    value: Option<(&str, usize)>,
+    what: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Shipping> {
+    let line = value.map_or(0, |(_, line)| line);
+    amount(id, value, what, errors)
+        .filter(|a| !a.is_zero())
+        .map(|amount| Shipping { line, description: "Frakt".to_owned(), amount, vat_rate: None })
+        .into_iter()
+        .collect()
 }
 
 /// `company` (true) or `private` (false), in English or Swedish.

@@ -8,7 +8,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::rows::{Fields, amount, date, field, line, rate};
+use super::rows::{Fields, amount, date, field, line, rate, shipping_field};
 use super::{Customer, Discount, Order, Row};
 use crate::config::{OrdersConfig, PricesMode};
 use crate::diagnostic::Diagnostic;
@@ -179,8 +179,7 @@ pub fn order(
         customer,
         currency: text("currency").map(|c| c.to_uppercase()),
         prices_include_vat: None,
-        shipping: amount(id, at("shipping"), "Shipping", errors).unwrap_or_default(),
-        shipping_vat: None,
+        shipping: shipping_field(id, at("shipping"), "Shipping", errors),
         order_discount: Decimal::ZERO,
         discount_code: text("discount_code"),
         your_reference: None,
@@ -231,8 +230,10 @@ pub fn order(
         PricesMode::IncludingVat => Some(true),
         PricesMode::ExcludingVat => Some(false),
         PricesMode::Auto => match (subtotal, total) {
-            (Some(s), Some(t)) if (s + order.shipping - t).abs() <= CENT => Some(true),
-            (Some(s), Some(t)) if (s + order.shipping + taxes - t).abs() <= CENT => Some(false),
+            (Some(s), Some(t)) if (s + order.shipping_total() - t).abs() <= CENT => Some(true),
+            (Some(s), Some(t)) if (s + order.shipping_total() + taxes - t).abs() <= CENT => {
+                Some(false)
+            }
             (Some(s), Some(t)) => {
                 errors.push(
                     Diagnostic::at(
@@ -240,7 +241,7 @@ pub fn order(
                         format!(
                             "order `{id}`: Subtotal {s:.2} + Shipping {:.2} is not Total {t:.2}, \
                              with or without Taxes {taxes:.2}",
-                            order.shipping
+                            order.shipping_total()
                         ),
                     )
                     .hint(
@@ -293,22 +294,12 @@ fn check_taxes(
         .lines
         .iter()
         .filter(|l| !l.gift_card)
-        .map(|l| {
-            let gross = l.quantity * l.unit_price;
-            let net = match l.discount {
-                Some(Discount::Amount(a)) => gross - a,
-                Some(Discount::Percent(p)) => {
-                    gross * (Decimal::ONE_HUNDRED - p) / Decimal::ONE_HUNDRED
-                }
-                None => gross,
-            };
-            (net, l.vat_rate.unwrap_or_default())
-        })
+        .map(|l| (l.net(), l.vat_rate.unwrap_or_default()))
         .collect();
     let base: Decimal = sales.iter().map(|(net, _)| *net).sum();
     let kept = if base.is_zero() { Decimal::ONE } else { (base - order.order_discount) / base };
     let booked: Decimal = sales.iter().map(|(net, r)| vat(*net * kept, *r)).sum::<Decimal>()
-        + vat(order.shipping, rate);
+        + vat(order.shipping_total(), rate);
     let slack = CENT * Decimal::from(order.lines.len() + 1);
     if (booked - taxes).abs() > slack {
         errors.push(

@@ -14,7 +14,7 @@ fn own_format_groups_rows_and_reads_swedish_numbers() {
     let ids: Vec<&str> = file.orders.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["W-1001", "W-1002", "W-1003", "W-1004"]);
     let w1001 = &file.orders[0];
-    assert_eq!(w1001.shipping, Decimal::new(14_900, 2));
+    assert_eq!(w1001.shipping_total(), Decimal::new(14_900, 2));
     assert_eq!(w1001.lines[1].discount, Some(Discount::Percent(Decimal::TEN)));
     assert_eq!(file.orders[1].lines[1].quantity, Decimal::new(25, 2));
     assert_eq!(file.orders[1].prices_include_vat, Some(true));
