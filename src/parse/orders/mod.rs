@@ -4,6 +4,7 @@
 //! (UTF-8 ± BOM, Windows-1252), delimiter (`,` `;` tab) and number format (`1 234,50`) are
 //! detected. Pure: bytes and configuration in, orders or located diagnostics out.
 
+pub mod country;
 mod header;
 mod rows;
 mod shopify;
@@ -37,6 +38,7 @@ pub struct Customer {
     pub address2: Option<String>,
     pub zip: Option<String>,
     pub city: Option<String>,
+    /// ISO 3166 alpha-2 code, read from a code or a name ([`country::code`]).
     pub country: Option<String>,
 }
 
@@ -96,6 +98,7 @@ pub struct Order {
     pub status: Option<String>,
     pub cancelled: bool,
     pub customer: Customer,
+    /// ISO 4217 code.
     pub currency: Option<String>,
     pub prices_include_vat: Option<bool>,
     /// Each shipping charge, in the order of the file (none zero).

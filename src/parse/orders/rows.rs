@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::header::key;
-use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, Shipping, shopify, text};
+use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, Shipping, country, shopify, text};
 use crate::diagnostic::Diagnostic;
 
 /// The order-level fields of an order, from the first row that has each; a row that repeats a
@@ -129,7 +129,7 @@ pub(super) fn order(
         address2: field(fields, "address2").map(str::to_owned),
         zip: field(fields, "zip").map(|z| z.trim_start_matches('\'').to_owned()),
         city: field(fields, "city").map(str::to_owned),
-        country: field(fields, "country").map(str::to_owned),
+        country: country(id, at("country"), errors),
     };
     let status = field(fields, "status").map(str::to_lowercase);
     let mut order = Order {
@@ -139,7 +139,7 @@ pub(super) fn order(
         cancelled: status.as_deref().is_some_and(|s| CANCELLED.contains(&s)),
         status,
         customer,
-        currency: field(fields, "currency").map(str::to_uppercase),
+        currency: currency(id, at("currency"), errors),
         prices_include_vat: flag(id, at("prices_include_vat"), "prices_include_vat", errors),
         shipping: shipping_field(id, at("shipping"), "shipping", errors),
         order_discount: amount(id, at("order_discount"), "order discount", errors)
@@ -183,6 +183,38 @@ pub(crate) fn shipping_field(
         .map(|amount| Shipping { line, description: "Frakt".to_owned(), amount, vat_rate: None })
         .into_iter()
         .collect()
+}
+
+/// Reads the country field as its ISO 3166 code; one [`country::code`] does not know is an
+/// error, not a customer silently made Swedish.
+pub(crate) fn country(
+    id: &str,
+    value: Option<(&str, usize)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    read(id, value, errors, country::code, |text| {
+        (
+            format!("country `{text}` is not one fortnox-bridge knows"),
+            "write its ISO 3166 code (SE, DE, NO, GB, US, ...) or its name in Swedish, English \
+             or its own language",
+        )
+    })
+    .map(str::to_owned)
+}
+
+/// Reads the currency field as its ISO 4217 code ([`text::currency`]); anything else is an
+/// error, not sent to Fortnox as it is.
+pub(crate) fn currency(
+    id: &str,
+    value: Option<(&str, usize)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    read(id, value, errors, text::currency, |text| {
+        (
+            format!("currency `{text}` is not a currency code"),
+            "write the ISO 4217 code, e.g. SEK or EUR (kr and :- are read as SEK)",
+        )
+    })
 }
 
 /// `company` (true) or `private` (false), in English or Swedish.

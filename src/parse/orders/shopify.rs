@@ -8,7 +8,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::rows::{Fields, amount, date, field, line, rate, shipping_field};
+use super::rows::{Fields, amount, country, currency, date, field, line, rate, shipping_field};
 use super::{Customer, Discount, Order, Row};
 use crate::config::{OrdersConfig, PricesMode};
 use crate::diagnostic::Diagnostic;
@@ -168,7 +168,7 @@ pub fn order(
         address2: text("address2"),
         zip: text("zip").map(|z| z.trim_start_matches('\'').to_owned()),
         city: text("city"),
-        country: text("country"),
+        country: country(id, at("country"), errors),
     };
     let mut order = Order {
         id: id.to_owned(),
@@ -177,7 +177,7 @@ pub fn order(
         status: text("status").map(|s| s.to_lowercase()),
         cancelled: field(fields, "cancelled_at").is_some(),
         customer,
-        currency: text("currency").map(|c| c.to_uppercase()),
+        currency: currency(id, at("currency"), errors),
         prices_include_vat: None,
         shipping: shipping_field(id, at("shipping"), "Shipping", errors),
         order_discount: Decimal::ZERO,

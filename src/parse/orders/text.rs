@@ -200,6 +200,31 @@ pub(super) fn number(text: &str) -> Option<Decimal> {
     normalized.parse::<Decimal>().ok()
 }
 
+/// ISO 4217 codes of currencies in use (not the metals, fund and test codes `X..`, save the
+/// CFA francs, the East Caribbean and CFP francs and the Caribbean guilder).
+const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD \
+    BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE \
+    CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF \
+    IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL \
+    LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR \
+    PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD \
+    SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED \
+    VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL";
+
+/// A currency as an export writes it, as its ISO 4217 code: `SEK` or `sek`, and the Swedish
+/// krona as shops print it (`kr`, `Kr.`, `:-`, `kronor`), whatever the case; `€` is `EUR`.
+/// `None` for anything else (`$` is several currencies).
+pub fn currency(text: &str) -> Option<String> {
+    let t = text.trim();
+    match t.to_lowercase().as_str() {
+        "kr" | "kr." | ":-" | "skr" | "kronor" | "svenska kronor" => return Some("SEK".to_owned()),
+        "€" | "euro" => return Some("EUR".to_owned()),
+        _ => {}
+    }
+    let code = t.to_ascii_uppercase();
+    CURRENCIES.split_whitespace().any(|c| c == code).then_some(code)
+}
+
 /// A percentage such as `10%` or `12,5 %`.
 pub fn percent(text: &str) -> Option<Decimal> {
     number(text.trim().strip_suffix('%')?)
@@ -248,6 +273,27 @@ mod tests {
         assert_eq!(number("abc"), None);
         assert_eq!(percent("12,5 %").map(|d| d.to_string()), Some("12.5".to_owned()));
         assert_eq!(percent("12"), None);
+    }
+
+    #[test]
+    fn currencies_are_iso_codes_and_the_krona_as_shops_write_it() {
+        for (text, expected) in [
+            ("SEK", Some("SEK")),
+            ("sek", Some("SEK")),
+            ("kr", Some("SEK")),
+            ("Kr.", Some("SEK")),
+            (":-", Some("SEK")),
+            ("EUR", Some("EUR")),
+            ("€", Some("EUR")),
+            (" nok ", Some("NOK")),
+            ("KR", Some("SEK")),
+            ("$", None),
+            ("ABC", None),
+            ("SEKR", None),
+            ("", None),
+        ] {
+            assert_eq!(currency(text).as_deref(), expected, "{text}");
+        }
     }
 
     #[test]
