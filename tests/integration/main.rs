@@ -5,6 +5,7 @@ mod check;
 mod claims;
 mod cli;
 mod crash;
+mod customers;
 mod documents;
 mod harness;
 mod operations;

@@ -8,6 +8,7 @@ use crate::config::OrdersConfig;
 use crate::convert::Conversion;
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model_documents::CustomerRequest;
+use crate::org_number;
 use crate::parse::orders::{Order, country};
 
 /// How the order's customer is found, or created; `None` (with an error) when the order has
@@ -42,7 +43,11 @@ pub(super) fn plan(
             let company = company(order);
             Some(CustomerRequest {
                 name,
-                organisation_number: c.org_number.clone(),
+                // One form, as Fortnox shows it, so that every spelling finds it later.
+                organisation_number: c
+                    .org_number
+                    .as_deref()
+                    .map(|o| org_number::canonical(o).unwrap_or_else(|| o.to_owned())),
                 email: c.email.clone(),
                 kind: if company { "COMPANY" } else { "PRIVATE" }.to_owned(),
                 address1: c.address1.clone(),
@@ -157,6 +162,26 @@ mod tests {
         assert!(c.errors.is_empty(), "{:?}", c.errors);
         let kinds: Vec<String> = (0..3).map(|i| created(&c, i).kind).collect();
         assert_eq!(kinds, ["PRIVATE", "COMPANY", "COMPANY"]);
+    }
+
+    /// A new customer's organisation number is written in one form, the dashed ten digits
+    /// Fortnox shows; how the upload searches for it is left as the export wrote it (it is
+    /// part of the order's version).
+    #[test]
+    fn a_new_customers_organisation_number_is_written_in_one_form() {
+        let csv = format!(
+            "{HEAD}O-1;2026-11-18;Prov AB;5599000037;;;;;Kaffe;1;100,00;12\n\
+             O-2;2026-11-18;Prov AB;16559900-0037;;;;;Kaffe;1;100,00;12\n\
+             O-3;2026-11-18;Prov AB;559900-0037;;;;;Kaffe;1;100,00;12\n"
+        );
+        let c = convert(&csv);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        for i in 0..3 {
+            let number = created(&c, i).organisation_number;
+            assert_eq!(number.as_deref(), Some("559900-0037"), "order {i}");
+        }
+        let Body::Order(plan) = &c.documents[1].body else { panic!("not an order") };
+        assert_eq!(plan.customer.organisation_number.as_deref(), Some("16559900-0037"));
     }
 
     /// A country is read from its name or code; a customer outside Sweden gets its country,
