@@ -31,6 +31,25 @@ pub fn same(a: &str, b: &str) -> bool {
     key(a).is_some_and(|a| key(b).is_some_and(|b| a == b))
 }
 
+/// The one form fortnox-bridge writes a number in, as Fortnox shows it: its ten digits with a
+/// dash before the last four (`559900-0037` for `5599000037` or `16559900-0037`). `None` when
+/// it is not 10 or 12 digits.
+pub fn canonical(text: &str) -> Option<String> {
+    key(text).map(|k| show(&k))
+}
+
+/// What to search Fortnox's `organisationnumber` filter with to find every customer holding
+/// the number in any of its forms. The filter is a substring match (`ILIKE '%v%'`), so one
+/// spelling does not meet another: the dashed ten digits find `559900-0037` and
+/// `16559900-0037`, the plain ten find `5599000037` and `165599000037`. A number that is not
+/// 10 or 12 digits is searched as written.
+pub fn search_forms(text: &str) -> Vec<String> {
+    match key(text) {
+        Some(k) => vec![show(&k), k],
+        None => vec![text.trim().to_owned()],
+    }
+}
+
 /// The number as messages show it: its digits with a dash before the last four
 /// (`556677-8899`, `19770216-7508`); other text unchanged.
 pub fn show(text: &str) -> String {
@@ -77,5 +96,12 @@ mod tests {
         assert_eq!(show("5566778899"), "556677-8899");
         assert_eq!(show("16 556677 8899"), "16556677-8899");
         assert_eq!(show("12345"), "12345");
+        for written in ["5599000037", "559900-0037", "16559900-0037", "165599000037"] {
+            assert_eq!(canonical(written).as_deref(), Some("559900-0037"), "{written}");
+            assert_eq!(search_forms(written), ["559900-0037", "5599000037"], "{written}");
+        }
+        assert_eq!(canonical("19800101-1234").as_deref(), Some("800101-1234"));
+        assert_eq!(canonical("55990"), None);
+        assert_eq!(search_forms(" 55990 "), ["55990"]);
     }
 }

@@ -170,13 +170,29 @@ impl Default for OrdersConfig {
             currency: "SEK".to_owned(),
             vat_rate: Decimal::from(25),
             vat_rate_given: false,
-            skip_statuses: vec!["refunded".to_owned(), "voided".to_owned()],
+            skip_statuses: SKIP_STATUSES.iter().map(|s| (*s).to_owned()).collect(),
             terms_of_payment: None,
             columns: BTreeMap::new(),
             tax_titles: BTreeMap::new(),
         }
     }
 }
+
+/// Statuses (lower case) of orders not posted unless `skip_statuses` says otherwise: refunded,
+/// voided, or whose payment failed or was declined, in English and Swedish. A status is matched
+/// whatever its case (`Återbetald`). Cancelled orders are never posted (`cancelled`, `makulerad`,
+/// `avbruten`, ...), whatever this list says.
+pub const SKIP_STATUSES: &[&str] = &[
+    "refunded",
+    "voided",
+    "failed",
+    "declined",
+    "återbetald",
+    "återbetalad",
+    "krediterad",
+    "nekad",
+    "misslyckad",
+];
 
 /// How many of [`ORDER_FIELDS`] belong to the order (the same on every row of an order, or only
 /// on its first); the rest belong to a row.

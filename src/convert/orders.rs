@@ -8,6 +8,7 @@
 //! the content) go into `Comments`, so an order seen again is recognised and a changed one is
 //! reported instead of sent twice.
 
+mod customer;
 mod rows;
 
 use std::collections::BTreeMap;
@@ -186,72 +187,6 @@ fn language(order: &Order, policy: LanguagePolicy) -> &'static str {
     }
 }
 
-fn country_code(country: Option<&str>) -> Option<String> {
-    let c = country?.trim();
-    match c.to_lowercase().as_str() {
-        "sverige" | "sweden" => Some("SE".to_owned()),
-        "norge" | "norway" => Some("NO".to_owned()),
-        "danmark" | "denmark" => Some("DK".to_owned()),
-        "finland" | "suomi" => Some("FI".to_owned()),
-        _ if c.len() == 2 && c.chars().all(|x| x.is_ascii_alphabetic()) => Some(c.to_uppercase()),
-        _ => None,
-    }
-}
-
-fn customer_plan(
-    order: &Order,
-    config: &OrdersConfig,
-    out: &mut Conversion,
-) -> Option<CustomerPlan> {
-    let c = &order.customer;
-    let number = c.number.clone().or_else(|| {
-        let has_key = c.org_number.is_some() || c.email.is_some();
-        if has_key { None } else { config.default_customer.clone() }
-    });
-    if number.is_none() && c.org_number.is_none() && c.email.is_none() {
-        out.errors.push(
-            Diagnostic::at(
-                order.line,
-                format!(
-                    "order `{}` has no customer number, organisation number or e-mail to find \
-                     its customer by",
-                    order.id
-                ),
-            )
-            .hint("add one of them to the export, or set [orders] default_customer"),
-        );
-        return None;
-    }
-    let name = c.name.clone().or_else(|| c.email.clone());
-    let create = match name {
-        Some(name) if config.create_customers => Some(CustomerRequest {
-            name,
-            organisation_number: c.org_number.clone(),
-            email: c.email.clone(),
-            kind: if c.company == Some(true) || c.org_number.is_some() {
-                "COMPANY".to_owned()
-            } else {
-                "PRIVATE".to_owned()
-            },
-            address1: c.address1.clone(),
-            address2: c.address2.clone(),
-            zip_code: c.zip.clone(),
-            city: c.city.clone(),
-            country_code: country_code(c.country.as_deref()),
-            phone1: c.phone.clone(),
-        }),
-        _ => None,
-    };
-    Some(CustomerPlan {
-        customer_number: number,
-        organisation_number: c.org_number.clone(),
-        email: c.email.clone(),
-        match_by: config.match_customer_by.clone(),
-        create,
-        allow_duplicates: config.allow_duplicates,
-    })
-}
-
 /// Whether the order's prices include VAT. `auto` takes the order's own `prices_include_vat`
 /// (our CSV's column; Shopify's from its totals), else excluding. A forced mode applies to
 /// every order, but an order that says otherwise itself is rejected rather than invoiced with
@@ -303,7 +238,7 @@ fn convert_order(
         );
         return None;
     }
-    let customer = customer_plan(order, config, out)?;
+    let customer = customer::plan(order, config, out)?;
     let vat_included = prices_include_vat(order, config, out)?;
     let built = rows::build(order, config, &accounts.base, out);
     if out.errors.len() > errors_before {

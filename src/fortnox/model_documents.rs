@@ -31,6 +31,12 @@ pub struct CustomerRequest {
     pub country_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub phone1: Option<String>,
+    /// ISO 4217; Fortnox's default (SEK) when not given.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub currency: Option<String>,
+    /// `SEVAT` (Fortnox's default when not given), `EUVAT`, `EUREVERSEDVAT`, `EXPORT`, ...
+    #[serde(rename = "VATType", skip_serializing_if = "Option::is_none", default)]
+    pub vat_type: Option<String>,
 }
 
 /// A customer as Fortnox returns it (get, create, list item).

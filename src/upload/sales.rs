@@ -10,13 +10,15 @@
 //! 4. Follow-ups, each checked before it is done: create the invoice from the order, bookkeep,
 //!    e-mail.
 
+mod customer;
+
 use std::collections::BTreeSet;
 
 use super::{Outcome, reject, wait};
-use crate::config::{CreateDocument, CustomerKey, UploadConfig, rate_key};
+use crate::config::{CreateDocument, UploadConfig, rate_key};
 use crate::convert::carries_marker;
 use crate::convert::orders::{IfMissing, OrderPlan};
-use crate::fortnox::model_documents::{Customer, SalesDocument};
+use crate::fortnox::model_documents::SalesDocument;
 use crate::fortnox::{Client, Error};
 use crate::ledger::{DocRecord, Ledger, LedgerError};
 use crate::preflight::{Failure, Preflight};
@@ -161,7 +163,7 @@ async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Foun
 
 /// Customer, articles and units (each looked up before it is created), then the body.
 async fn prepare_all(client: &Client, plan: &OrderPlan) -> Result<SalesDocument, Step> {
-    let customer = customer(client, plan).await?;
+    let customer = customer::find_or_create(client, plan).await?;
     let missing = articles(client, plan).await?;
     for unit in &plan.units {
         if client.unit(unit).await?.is_none() {
@@ -191,98 +193,6 @@ async fn send(
             _ => Ok(None),
         },
     }
-}
-
-fn digits(text: &str) -> String {
-    let d: String = text.chars().filter(char::is_ascii_digit).collect();
-    // 12-digit forms (16 / 19 / 20 prefix) compare by their last ten digits.
-    d.get(d.len().saturating_sub(10)..).unwrap_or_default().to_owned()
-}
-
-/// The customer number: given, found by organisation number or e-mail, or created.
-async fn customer(client: &Client, plan: &OrderPlan) -> Result<String, Step> {
-    let c = &plan.customer;
-    let id = &plan.order_id;
-    for key in &c.match_by {
-        let (what, value, found): (&str, &str, Vec<Customer>) = match key {
-            CustomerKey::CustomerNumber => {
-                let Some(number) = &c.customer_number else { continue };
-                if client.customer(number).await?.is_some() {
-                    return Ok(number.clone());
-                }
-                return Err(Step::Reject(format!(
-                    "order `{id}`: customer number {number} does not exist in Fortnox (hint: \
-                     create customer {number} in Fortnox, or correct the number in the export)"
-                )));
-            }
-            CustomerKey::OrganisationNumber => {
-                let Some(org) = &c.organisation_number else { continue };
-                let want = digits(org);
-                let found = client
-                    .customers_where("organisationnumber", org, |x| {
-                        digits(&x.organisation_number) == want
-                    })
-                    .await?;
-                ("organisation number", org, found)
-            }
-            CustomerKey::Email => {
-                let Some(email) = &c.email else { continue };
-                let found = client
-                    .customers_where("email", email, |x| {
-                        x.email.trim().eq_ignore_ascii_case(email.trim())
-                    })
-                    .await?;
-                ("e-mail", email, found)
-            }
-        };
-        let mut found: Vec<Customer> = found.into_iter().filter(|x| x.active).collect();
-        found.sort_by_key(|x| (x.customer_number.len(), x.customer_number.clone()));
-        match found.as_slice() {
-            [] => {}
-            [one] => return Ok(one.customer_number.clone()),
-            [first, ..] if c.allow_duplicates => return Ok(first.customer_number.clone()),
-            several => {
-                let numbers: Vec<&str> =
-                    several.iter().map(|x| x.customer_number.as_str()).collect();
-                return Err(Step::Reject(format!(
-                    "order `{id}`: {} customers in Fortnox have {what} `{value}` ({}) (hint: merge \
-                     them in Fortnox, or set [orders] allow_duplicates = true to use the first)",
-                    several.len(),
-                    numbers.join(", ")
-                )));
-            }
-        }
-    }
-    if let Some(number) = &c.customer_number
-        && !c.match_by.contains(&CustomerKey::CustomerNumber)
-    {
-        return Ok(number.clone());
-    }
-    let Some(new) = &c.create else {
-        return Err(Step::Reject(format!(
-            "order `{id}`: no customer in Fortnox matches it and [orders] create_customers is off \
-             (hint: create the customer in Fortnox with the order's e-mail or organisation number)"
-        )));
-    };
-    if !c.allow_duplicates {
-        let same = client
-            .customers_where("name", &new.name, |x| {
-                x.name.trim().eq_ignore_ascii_case(new.name.trim())
-            })
-            .await?;
-        if let Some(other) = same.first() {
-            return Err(Step::Reject(format!(
-                "order `{id}`: customer `{}` exists in Fortnox (number {}) without this order's \
-                 e-mail or organisation number (hint: add them to customer {} in Fortnox so it is \
-                 found, or set [orders] allow_duplicates = true to create another customer of \
-                 that name)",
-                new.name, other.customer_number, other.customer_number
-            )));
-        }
-    }
-    let created = client.create_customer(new).await?;
-    tracing::info!(order = %id, customer = %created.customer_number, "customer created");
-    Ok(created.customer_number)
 }
 
 /// Checks every article; creates or holds per the plan. Returns the articles to send as free

@@ -6,6 +6,7 @@ mod claims;
 mod cli;
 mod company_forms;
 mod crash;
+mod customers;
 mod documents;
 mod harness;
 mod operations;

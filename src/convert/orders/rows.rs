@@ -12,7 +12,7 @@ use crate::convert::Conversion;
 use crate::convert::{cut, no_sales_account, round_ore};
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model_documents::{ArticleRequest, SalesRow};
-use crate::parse::orders::{Discount, Order};
+use crate::parse::orders::{Discount, Order, Shipping};
 
 /// Fortnox's limits.
 const DESCRIPTION_MAX: usize = 255;
@@ -203,27 +203,7 @@ pub fn build(
         built.rows.push(row);
     }
     discount_rows(order, map, &base_by_rate, ordered, &mut built, out);
-    if !order.shipping.is_zero() {
-        built.total += order.shipping;
-        match config.shipping {
-            ShippingMode::Freight => built.freight = Some(order.shipping),
-            ShippingMode::Row => {
-                let rate = order.shipping_vat.unwrap_or(config.shipping_vat).normalize();
-                built.rows.push(SalesRow {
-                    article_number: None,
-                    description: "Frakt".to_owned(),
-                    ordered_quantity: ordered.then_some(Decimal::ONE),
-                    delivered_quantity: Decimal::ONE,
-                    price: order.shipping,
-                    vat: rate,
-                    unit: None,
-                    discount: None,
-                    discount_type: None,
-                    account_number: Some(map.shipping),
-                });
-            }
-        }
-    }
+    shipping(order, config, map, ordered, &mut built, out);
     if built.rows.is_empty() && out.errors.len() == errors_before {
         out.errors.push(
             Diagnostic::at(order.line, format!("order `{id}` has no rows to post"))
@@ -292,3 +272,75 @@ fn discount_rows(
         });
     }
 }
+
+/// The order's shipping charges: in Fortnox's one `Freight` field (whose VAT Fortnox works
+/// out), or each as a row of its own on `[accounts] shipping` at its VAT rate (a charge
+/// without one at `[orders] shipping_vat`). Charges at two VAT rates (39,00 at 6 % and 20,00 at
+/// 25 %) cannot share the one `Freight`: summed there, one of them would be taxed at the
+/// other's rate, so the order is refused on the row of the second rate, with the way out
+/// (`shipping = "row"`), rather than posted with VAT the shop did not charge.
+fn shipping(
+    order: &Order,
+    config: &OrdersConfig,
+    map: &AccountMap,
+    ordered: bool,
+    built: &mut Built,
+    out: &mut Conversion,
+) {
+    let rate_of = |s: &Shipping| s.vat_rate.unwrap_or(config.shipping_vat).normalize();
+    let Some(first) = order.shipping.first() else { return };
+    match config.shipping {
+        ShippingMode::Freight => {
+            if let Some(other) = order.shipping.iter().find(|s| rate_of(s) != rate_of(first)) {
+                out.errors.push(
+                    Diagnostic::at(
+                        other.line,
+                        format!(
+                            "order `{}`: shipping at {} % here and at {} % on line {} cannot \
+                             both go in Fortnox's one Freight field",
+                            order.id,
+                            rate_key(rate_of(other)),
+                            rate_key(rate_of(first)),
+                            first.line
+                        ),
+                    )
+                    .hint(
+                        "set [orders] shipping = \"row\" to book each shipping charge as a row \
+                         at its own VAT rate, or give the shipping rows one rate",
+                    ),
+                );
+                return;
+            }
+            let freight: Decimal = order.shipping.iter().map(|s| round_ore(s.amount)).sum();
+            built.total += freight;
+            built.freight = Some(freight);
+        }
+        ShippingMode::Row => {
+            for s in &order.shipping {
+                let price = round_ore(s.amount);
+                built.total += price;
+                built.rows.push(SalesRow {
+                    article_number: None,
+                    description: cut(
+                        &s.description,
+                        DESCRIPTION_MAX,
+                        s.line,
+                        "row description",
+                        out,
+                    ),
+                    ordered_quantity: ordered.then_some(Decimal::ONE),
+                    delivered_quantity: Decimal::ONE,
+                    price,
+                    vat: rate_of(s),
+                    unit: None,
+                    discount: None,
+                    discount_type: None,
+                    account_number: Some(map.shipping),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

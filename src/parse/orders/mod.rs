@@ -4,6 +4,7 @@
 //! (UTF-8 ± BOM, Windows-1252), delimiter (`,` `;` tab) and number format (`1 234,50`) are
 //! detected. Pure: bytes and configuration in, orders or located diagnostics out.
 
+pub mod country;
 mod header;
 mod rows;
 mod shopify;
@@ -18,7 +19,7 @@ use crate::config::{ORDER_FIELDS, ORDER_LEVEL_FIELDS, OrderFormat, OrdersConfig}
 use crate::diagnostic::Diagnostic;
 
 use rows::{consolidate, order};
-use text::{decode, delimiter};
+use text::{LineStarts, decode, delimiter};
 
 /// Fields that belong to the order (the same on every row of it, or only on its first).
 const ORDER_LEVEL: &[&str] = ORDER_FIELDS.split_at(ORDER_LEVEL_FIELDS).0;
@@ -37,6 +38,7 @@ pub struct Customer {
     pub address2: Option<String>,
     pub zip: Option<String>,
     pub city: Option<String>,
+    /// ISO 3166 alpha-2 code, read from a code or a name ([`country::code`]).
     pub country: Option<String>,
 }
 
@@ -62,6 +64,30 @@ pub struct Line {
     pub gift_card: bool,
 }
 
+impl Line {
+    /// The row's amount after its discount.
+    pub fn net(&self) -> Decimal {
+        let gross = self.quantity * self.unit_price;
+        match self.discount {
+            Some(Discount::Amount(a)) => gross - a,
+            Some(Discount::Percent(p)) => gross * (Decimal::ONE_HUNDRED - p) / Decimal::ONE_HUNDRED,
+            None => gross,
+        }
+    }
+}
+
+/// Shipping charged: the order's `shipping` field, or a shipping row after its discount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shipping {
+    pub line: usize,
+    /// The row's text; `Frakt` for the order's `shipping` field.
+    pub description: String,
+    pub amount: Decimal,
+    /// The row's VAT rate; `None` (the order's `shipping` field, or a row without one):
+    /// `[orders] shipping_vat`.
+    pub vat_rate: Option<Decimal>,
+}
+
 /// One order of the export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Order {
@@ -72,10 +98,11 @@ pub struct Order {
     pub status: Option<String>,
     pub cancelled: bool,
     pub customer: Customer,
+    /// ISO 4217 code.
     pub currency: Option<String>,
     pub prices_include_vat: Option<bool>,
-    pub shipping: Decimal,
-    pub shipping_vat: Option<Decimal>,
+    /// Each shipping charge, in the order of the file (none zero).
+    pub shipping: Vec<Shipping>,
     /// Discount on the whole order (not on a row), including VAT when prices do.
     pub order_discount: Decimal,
     pub discount_code: Option<String>,
@@ -113,11 +140,13 @@ impl Row {
 
 /// Parses an order export with the layout `config.format` (or the one its header shows).
 pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
-    let (text, encoding) = decode(bytes);
+    let decoded = decode(bytes);
+    let text = decoded.text;
     let delim = delimiter(&text);
     let mut out = OrdersFile {
-        encoding: encoding.to_owned(),
+        encoding: decoded.encoding.to_owned(),
         delimiter: char::from(delim),
+        warnings: decoded.warnings,
         ..OrdersFile::default()
     };
     let mut reader = csv::ReaderBuilder::new()
@@ -165,18 +194,22 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
         ));
         return out;
     }
+    let lines = LineStarts::new(text.as_bytes());
+    let line_of = |p: Option<&csv::Position>| p.map_or(1, |p| lines.line_of(&text, p.byte()));
     let mut groups: Vec<(String, Vec<Row>)> = Vec::new();
     let mut group_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-                out.errors.push(Diagnostic::at(line.max(1), format!("unreadable CSV row: {e}")));
+                out.errors.push(Diagnostic::at(
+                    line_of(e.position()),
+                    format!("unreadable CSV row: {e}"),
+                ));
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        let line = line_of(record.position());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -234,6 +267,11 @@ pub fn parse(bytes: &[u8], config: &OrdersConfig) -> OrdersFile {
 }
 
 impl Order {
+    /// What its shipping charges add up to.
+    pub fn shipping_total(&self) -> Decimal {
+        self.shipping.iter().map(|s| s.amount).sum()
+    }
+
     /// Its status when `[orders] skip_statuses` names it (refunded, say): not posted.
     pub fn skipped_status<'a>(&'a self, config: &OrdersConfig) -> Option<&'a str> {
         self.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::header::key;
-use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, shopify, text};
+use super::{Customer, Discount, Line, ORDER_LEVEL, Order, Row, Shipping, country, shopify, text};
 use crate::diagnostic::Diagnostic;
 
 /// The order-level fields of an order, from the first row that has each; a row that repeats a
@@ -98,8 +98,10 @@ fn read<T>(
     parsed
 }
 
-/// Statuses (lower case) of a cancelled order: never posted, whatever `skip_statuses` says.
-const CANCELLED: &[&str] = &["cancelled", "canceled", "makulerad", "annullerad"];
+/// Statuses (lower case) of a cancelled order, in English and Swedish: never posted, whatever
+/// `skip_statuses` says.
+const CANCELLED: &[&str] =
+    &["cancelled", "canceled", "makulerad", "annullerad", "avbruten", "avbeställd"];
 
 pub(super) fn order(
     id: &str,
@@ -127,7 +129,7 @@ pub(super) fn order(
         address2: field(fields, "address2").map(str::to_owned),
         zip: field(fields, "zip").map(|z| z.trim_start_matches('\'').to_owned()),
         city: field(fields, "city").map(str::to_owned),
-        country: field(fields, "country").map(str::to_owned),
+        country: country(id, at("country"), errors),
     };
     let status = field(fields, "status").map(str::to_lowercase);
     let mut order = Order {
@@ -137,10 +139,9 @@ pub(super) fn order(
         cancelled: status.as_deref().is_some_and(|s| CANCELLED.contains(&s)),
         status,
         customer,
-        currency: field(fields, "currency").map(str::to_uppercase),
+        currency: currency(id, at("currency"), errors),
         prices_include_vat: flag(id, at("prices_include_vat"), "prices_include_vat", errors),
-        shipping: amount(id, at("shipping"), "shipping", errors).unwrap_or_default(),
-        shipping_vat: None,
+        shipping: shipping_field(id, at("shipping"), "shipping", errors),
         order_discount: amount(id, at("order_discount"), "order discount", errors)
             .unwrap_or_default(),
         discount_code: None,
@@ -151,14 +152,69 @@ pub(super) fn order(
     for row in rows {
         if let Some(line) = line(id, row, errors) {
             if is_type(row, SHIPPING_TYPES) {
-                order.shipping += line.unit_price * line.quantity;
-                order.shipping_vat = line.vat_rate;
+                // Each at its own rate, after its discount (free shipping is a 100 % discount).
+                let amount = line.net();
+                if !amount.is_zero() {
+                    order.shipping.push(Shipping {
+                        line: line.line,
+                        description: line.description,
+                        amount,
+                        vat_rate: line.vat_rate,
+                    });
+                }
             } else {
                 order.lines.push(line);
             }
         }
     }
     Some(order)
+}
+
+/// The order's `shipping` field (`what` in an error) as a charge (none when empty or zero).
+pub(crate) fn shipping_field(
+    id: &str,
+    value: Option<(&str, usize)>,
+    what: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Shipping> {
+    let line = value.map_or(0, |(_, line)| line);
+    amount(id, value, what, errors)
+        .filter(|a| !a.is_zero())
+        .map(|amount| Shipping { line, description: "Frakt".to_owned(), amount, vat_rate: None })
+        .into_iter()
+        .collect()
+}
+
+/// Reads the country field as its ISO 3166 code; one [`country::code`] does not know is an
+/// error, not a customer silently made Swedish.
+pub(crate) fn country(
+    id: &str,
+    value: Option<(&str, usize)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    read(id, value, errors, country::code, |text| {
+        (
+            format!("country `{text}` is not one fortnox-bridge knows"),
+            "write its ISO 3166 code (SE, DE, NO, GB, US, ...) or its name in Swedish, English \
+             or its own language",
+        )
+    })
+    .map(str::to_owned)
+}
+
+/// Reads the currency field as its ISO 4217 code ([`text::currency`]); anything else is an
+/// error, not sent to Fortnox as it is.
+pub(crate) fn currency(
+    id: &str,
+    value: Option<(&str, usize)>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    read(id, value, errors, text::currency, |text| {
+        (
+            format!("currency `{text}` is not a currency code"),
+            "write the ISO 4217 code, e.g. SEK or EUR (kr and :- are read as SEK)",
+        )
+    })
 }
 
 /// `company` (true) or `private` (false), in English or Swedish.

@@ -1,13 +1,14 @@
 //! Shopify's "Export orders" CSV. Order fields are on an order's first row only (`Name` and
 //! `Created at` repeat); rows have no VAT rate, so it comes from the `Tax N Name` titles
 //! (`SE VAT 25%`, or `[orders] tax_titles`) or `[orders] vat_rate`; untaxed rows are 0 %;
-//! gift cards sold are lines (a liability, not revenue). Whether taxes are included in the
-//! prices is read from the totals: `Subtotal + Shipping = Total` (included) or
-//! `Subtotal + Shipping + Taxes = Total` (added on top).
+//! gift cards sold are lines (a liability, not revenue), never taxable; an order's `Taxes` must
+//! be the VAT of its lines as booked. Whether taxes are included in the prices is read from the
+//! totals: `Subtotal + Shipping = Total` (included) or `Subtotal + Shipping + Taxes = Total`
+//! (added on top).
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::rows::{Fields, amount, date, field, line, rate};
+use super::rows::{Fields, amount, country, currency, date, field, line, rate, shipping_field};
 use super::{Customer, Discount, Order, Row};
 use crate::config::{OrdersConfig, PricesMode};
 use crate::diagnostic::Diagnostic;
@@ -167,7 +168,7 @@ pub fn order(
         address2: text("address2"),
         zip: text("zip").map(|z| z.trim_start_matches('\'').to_owned()),
         city: text("city"),
-        country: text("country"),
+        country: country(id, at("country"), errors),
     };
     let mut order = Order {
         id: id.to_owned(),
@@ -176,10 +177,9 @@ pub fn order(
         status: text("status").map(|s| s.to_lowercase()),
         cancelled: field(fields, "cancelled_at").is_some(),
         customer,
-        currency: text("currency").map(|c| c.to_uppercase()),
+        currency: currency(id, at("currency"), errors),
         prices_include_vat: None,
-        shipping: amount(id, at("shipping"), "Shipping", errors).unwrap_or_default(),
-        shipping_vat: None,
+        shipping: shipping_field(id, at("shipping"), "Shipping", errors),
         order_discount: Decimal::ZERO,
         discount_code: text("discount_code"),
         your_reference: None,
@@ -190,10 +190,14 @@ pub fn order(
     let mut line_discounts = Decimal::ZERO;
     for row in rows {
         let Some(mut l) = line(id, row, errors) else { continue };
-        let taxable = row.get("taxable").and_then(super::text::flag).unwrap_or(true);
+        // `Lineitem taxable`; older exports have no such column.
+        let taxable = row.get("taxable").and_then(super::text::flag);
         let name = l.description.to_lowercase();
-        l.gift_card = name.starts_with("gift card") || name.starts_with("presentkort");
-        l.vat_rate = Some(if l.gift_card || !taxable { Decimal::ZERO } else { rate });
+        // Shopify's gift cards are never taxable: a taxable line named like one (a gift card
+        // box, "Presentkortsask") is a sale at the order's rate.
+        l.gift_card = taxable != Some(true)
+            && (name.starts_with("gift card") || name.starts_with("presentkort"));
+        l.vat_rate = Some(if l.gift_card || taxable == Some(false) { Decimal::ZERO } else { rate });
         goods += l.quantity * l.unit_price;
         if let Some(Discount::Amount(d)) = l.discount {
             line_discounts += d;
@@ -226,8 +230,10 @@ pub fn order(
         PricesMode::IncludingVat => Some(true),
         PricesMode::ExcludingVat => Some(false),
         PricesMode::Auto => match (subtotal, total) {
-            (Some(s), Some(t)) if (s + order.shipping - t).abs() <= CENT => Some(true),
-            (Some(s), Some(t)) if (s + order.shipping + taxes - t).abs() <= CENT => Some(false),
+            (Some(s), Some(t)) if (s + order.shipping_total() - t).abs() <= CENT => Some(true),
+            (Some(s), Some(t)) if (s + order.shipping_total() + taxes - t).abs() <= CENT => {
+                Some(false)
+            }
             (Some(s), Some(t)) => {
                 errors.push(
                     Diagnostic::at(
@@ -235,7 +241,7 @@ pub fn order(
                         format!(
                             "order `{id}`: Subtotal {s:.2} + Shipping {:.2} is not Total {t:.2}, \
                              with or without Taxes {taxes:.2}",
-                            order.shipping
+                            order.shipping_total()
                         ),
                     )
                     .hint(
@@ -248,6 +254,11 @@ pub fn order(
             _ => None,
         },
     };
+    if let (Some(included), Some((_, line))) = (order.prices_include_vat, at("taxes"))
+        && !taxes.is_zero()
+    {
+        check_taxes(&order, rate, included, (taxes, line), errors);
+    }
     if let Some(refunded) = amount(id, at("refunded"), "Refunded Amount", errors)
         && !refunded.is_zero()
     {
@@ -257,4 +268,56 @@ pub fn order(
         );
     }
     Some(order)
+}
+
+/// Refuses an order whose `Taxes` (at `line`) is not the VAT its lines and shipping carry as
+/// they are booked: each line at its rate after its discount and its share of the order's
+/// discount (as the order's discount rows split it), gift cards at none, shipping at the
+/// order's `rate`. More than a cent per line and one for shipping apart is not rounding: a line
+/// is booked at another rate than Shopify taxed it (a taxable line read as a gift card or
+/// untaxed, a tax title mapped to another rate). Refused rather than warned: the document
+/// would carry VAT the customer was not charged, or lack VAT they were, and that is found, if
+/// ever, at the VAT return. An export without taxes (`Taxes` 0) says nothing of the VAT and is
+/// not checked: its rows take `[orders] vat_rate`.
+fn check_taxes(
+    order: &Order,
+    rate: Decimal,
+    included: bool,
+    (taxes, line): (Decimal, usize),
+    errors: &mut Vec<Diagnostic>,
+) {
+    let vat = |amount: Decimal, rate: Decimal| {
+        let divisor = if included { Decimal::ONE_HUNDRED + rate } else { Decimal::ONE_HUNDRED };
+        amount * rate / divisor
+    };
+    let sales: Vec<(Decimal, Decimal)> = order
+        .lines
+        .iter()
+        .filter(|l| !l.gift_card)
+        .map(|l| (l.net(), l.vat_rate.unwrap_or_default()))
+        .collect();
+    let base: Decimal = sales.iter().map(|(net, _)| *net).sum();
+    let kept = if base.is_zero() { Decimal::ONE } else { (base - order.order_discount) / base };
+    let booked: Decimal = sales.iter().map(|(net, r)| vat(*net * kept, *r)).sum::<Decimal>()
+        + vat(order.shipping_total(), rate);
+    let slack = CENT * Decimal::from(order.lines.len() + 1);
+    if (booked - taxes).abs() > slack {
+        errors.push(
+            Diagnostic::at(
+                line,
+                format!(
+                    "order `{}`: Taxes is {taxes:.2}, but its lines and shipping as they would \
+                     be booked carry {:.2} VAT",
+                    order.id,
+                    booked.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+                ),
+            )
+            .hint(
+                "a line would be booked at another rate than Shopify taxed it (a taxable line \
+                 read as a gift card or as untaxed, a tax title mapped to another rate); check \
+                 the order and [orders] tax_titles, or post it with fortnox-bridge's order CSV, \
+                 which has a VAT rate per row",
+            ),
+        );
+    }
 }

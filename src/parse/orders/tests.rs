@@ -14,7 +14,7 @@ fn own_format_groups_rows_and_reads_swedish_numbers() {
     let ids: Vec<&str> = file.orders.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["W-1001", "W-1002", "W-1003", "W-1004"]);
     let w1001 = &file.orders[0];
-    assert_eq!(w1001.shipping, Decimal::new(14_900, 2));
+    assert_eq!(w1001.shipping_total(), Decimal::new(14_900, 2));
     assert_eq!(w1001.lines[1].discount, Some(Discount::Percent(Decimal::TEN)));
     assert_eq!(file.orders[1].lines[1].quantity, Decimal::new(25, 2));
     assert_eq!(file.orders[1].prices_include_vat, Some(true));
@@ -103,5 +103,125 @@ fn custom_mapping_windows_1252_and_line_totals() {
         file.errors[0].to_string(),
         "line 1: the header row has no column `Storlek` (hint: [orders.columns] maps unit to it; \
          fix the mapping or the export)"
+    );
+}
+
+/// Diagnostics and each order's line name the line a person sees in an editor, whatever ends
+/// the lines: LF, CRLF (Windows) or a lone CR (old Mac exports); a record with a quoted newline
+/// is on the line it starts on, and the lines after it count that newline.
+#[test]
+fn lines_are_counted_the_same_for_lf_crlf_and_cr_endings() {
+    let lf = "order_id;order_date;email;description;quantity;unit_price;vat_rate;remarks\n\
+              W-1;2026-11-18;a@example.org;Kaffe;1;100,00;12;\"ring på\ndörren\"\n\
+              W-2;2026-11-18;a@example.org;Kaffe;x;100,00;12;\n\
+              \n\
+              W-3;2026-11-18;a@example.org;Kaffe;1;100,00;12;\n";
+    for ending in ["\n", "\r\n", "\r"] {
+        let text = lf.replace('\n', ending);
+        let file = parse(text.as_bytes(), &config());
+        let errors: Vec<_> = file.errors.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(errors, [(Some(4), "order `W-2`: quantity `x` is not a number")], "{ending:?}");
+        let lines: Vec<_> = file.orders.iter().map(|o| (o.id.as_str(), o.line)).collect();
+        assert_eq!(lines, [("W-1", 2), ("W-3", 6)], "{ending:?}");
+        assert_eq!(file.orders[0].lines[0].line, 2, "{ending:?}");
+        assert_eq!(file.delimiter, ';', "{ending:?}");
+    }
+}
+
+/// An en dash pasted from Word into a UTF-8 export: the customer keeps the name the shop
+/// wrote (not `Ã…sa`), and the line of the stray byte is told.
+#[test]
+fn a_utf_8_export_with_one_windows_1252_byte_keeps_its_names() {
+    let mut csv =
+        "order_id;order_date;customer_name;email;description;quantity;unit_price;vat_rate\n\
+                   W-1;2026-11-18;Åsa Öst Provnamn;a@example.org;Kaffe;1;100,00;12\n\
+                   W-1;2026-11-18;Åsa Öst Provnamn;a@example.org;Kaffe "
+            .as_bytes()
+            .to_vec();
+    csv.extend(b"\x96 mellanrost;1;100,00;12\n");
+    let file = parse(&csv, &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert_eq!(file.encoding, "utf-8");
+    let order = &file.orders[0];
+    assert_eq!(order.customer.name.as_deref(), Some("Åsa Öst Provnamn"));
+    assert_eq!(order.lines[1].description, "Kaffe – mellanrost");
+    let told: Vec<String> = file.warnings.iter().map(|w| w.render("o.csv")).collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].starts_with("o.csv:3: byte 0x96 is not UTF-8"), "{told:?}");
+    assert!(told[0].contains("save the export as UTF-8"), "{told:?}");
+}
+
+/// A Swedish shop's statuses of cancelled and refunded orders are not posted, whatever their
+/// case; a paid order is.
+#[test]
+fn swedish_statuses_of_cancelled_and_refunded_orders_are_not_posted() {
+    let statuses = [
+        "Återbetald",
+        "ÅTERBETALAD",
+        "Krediterad",
+        "Avbruten",
+        "avbeställd",
+        "Makulerad",
+        "Annullerad",
+        "Nekad",
+        "Misslyckad",
+        "Refunded",
+        "Failed",
+        "Betald",
+    ];
+    let rows: Vec<String> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, status)| format!("S-{i};2026-11-18;{status};a@example.org;Kaffe;1;100,00;12\n"))
+        .collect();
+    let csv = format!(
+        "order_id;order_date;status;email;description;quantity;unit_price;vat_rate\n{}",
+        rows.concat()
+    );
+    let c = config();
+    let file = parse(csv.as_bytes(), &c);
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let posted: Vec<&str> = file
+        .orders
+        .iter()
+        .filter(|o| !o.not_posted(&c))
+        .map(|o| o.status.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(posted, ["betald"]);
+}
+
+const SHOPIFY_HEADER: &str = "Name,Email,Created at,Subtotal,Shipping,Taxes,Total,Tax 1 Name,\
+                              Tax 1 Value,Lineitem quantity,Lineitem name,Lineitem price";
+
+/// A taxable product named like a gift card is a sale at the order's rate, not a gift card
+/// at 0 %; an export without `Lineitem taxable` that books it as one disagrees with its own
+/// `Taxes` and is refused on its line, not posted without its VAT.
+#[test]
+fn a_taxable_line_named_like_a_gift_card_is_a_sale_and_taxes_are_checked() {
+    let rows = "#5,a@example.org,2026-11-20 10:00:00 +0100,79.00,0.00,15.80,79.00,SE VAT 25%,\
+                15.80,1,Presentkortsask i trä,79.00";
+    let text = format!("{SHOPIFY_HEADER},Lineitem taxable\n{rows},true\n");
+    let file = parse(text.as_bytes(), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    let line = &file.orders[0].lines[0];
+    assert!(!line.gift_card, "{line:?}");
+    assert_eq!(line.vat_rate, Some(Decimal::from(25)));
+
+    // Not taxable and named so: a gift card, at 0 % (Taxes 0 agrees).
+    let card = rows.replace("79.00,0.00,15.80,79.00,SE VAT 25%,15.80", "79.00,0.00,0.00,79.00,,");
+    let file =
+        parse(format!("{SHOPIFY_HEADER},Lineitem taxable\n{card},false\n").as_bytes(), &config());
+    assert!(file.errors.is_empty(), "{:?}", file.errors);
+    assert!(file.orders[0].lines[0].gift_card);
+
+    let file = parse(format!("{SHOPIFY_HEADER}\n{rows}\n").as_bytes(), &config());
+    let errors: Vec<String> = file.errors.iter().map(|e| e.render("o.csv")).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "o.csv:2: order `#5`: Taxes is 15.80, but its lines and shipping as they would be \
+             booked carry 0.00 VAT (hint: a line would be booked at another rate"
+        ),
+        "{errors:?}"
     );
 }
