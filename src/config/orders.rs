@@ -196,7 +196,7 @@ pub const SKIP_STATUSES: &[&str] = &[
 
 /// How many of [`ORDER_FIELDS`] belong to the order (the same on every row of an order, or only
 /// on its first); the rest belong to a row.
-pub const ORDER_LEVEL_FIELDS: usize = 21;
+pub const ORDER_LEVEL_FIELDS: usize = 22;
 
 /// Canonical order fields a `[orders.columns]` mapping may name: the order-level ones first
 /// (up to `remarks`), then the row fields.
@@ -220,6 +220,7 @@ pub const ORDER_FIELDS: &[&str] = &[
     "prices_include_vat",
     "shipping",
     "order_discount",
+    "order_total",
     "your_reference",
     "remarks",
     "sku",

@@ -10,6 +10,7 @@
 
 mod customer;
 mod rows;
+mod total;
 
 use std::collections::BTreeMap;
 
@@ -241,6 +242,7 @@ fn convert_order(
     let customer = customer::plan(order, config, out)?;
     let vat_included = prices_include_vat(order, config, out)?;
     let built = rows::build(order, config, &accounts.base, out);
+    total::check(order, config, vat_included, out);
     if out.errors.len() > errors_before {
         return None;
     }

@@ -109,6 +109,9 @@ pub struct Order {
     pub your_reference: Option<String>,
     pub remarks: Option<String>,
     pub lines: Vec<Line>,
+    /// The total the export gives for the order (`order_total`) and its line: checked against
+    /// what the order is invoiced at.
+    pub total: Option<(Decimal, usize)>,
 }
 
 /// A parsed order export.

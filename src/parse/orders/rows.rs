@@ -148,6 +148,9 @@ pub(super) fn order(
         your_reference: field(fields, "your_reference").map(str::to_owned),
         remarks: field(fields, "remarks").map(str::to_owned),
         lines: Vec::new(),
+        total: at("order_total").and_then(|(text, line)| {
+            amount(id, Some((text, line)), "order total", errors).map(|total| (total, line))
+        }),
     };
     for row in rows {
         if let Some(line) = line(id, row, errors) {

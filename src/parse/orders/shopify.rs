@@ -185,6 +185,8 @@ pub fn order(
         your_reference: None,
         remarks: text("remarks"),
         lines: Vec::new(),
+        // Shopify's Total is checked against its Subtotal, Shipping and Taxes below.
+        total: None,
     };
     let mut goods = Decimal::ZERO;
     let mut line_discounts = Decimal::ZERO;
