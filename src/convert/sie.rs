@@ -104,6 +104,9 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
 struct Seen {
     copies: HashMap<String, (usize, usize)>,
     numbers: HashMap<String, (String, usize)>,
+    /// How often each older release's reference came: two vouchers an older release hashed
+    /// alike (they differ in a row's text or object only) were its `…:v` and `…:v:2`.
+    legacy_copies: HashMap<String, usize>,
 }
 
 /// The company a file's vouchers are named by: its ten digits, and the `#ORGNR` as releases
@@ -199,13 +202,21 @@ fn convert_ver(
     };
     let reference = referenced(&key, &version);
     // What releases before named it: the rows hashed by amount only, the company as written.
+    let legacy_occurrence = legacy.as_ref().map(|legacy| {
+        let n = seen.legacy_copies.entry(format!("{key}:{legacy}")).or_insert(0);
+        *n += 1;
+        *n
+    });
+    let legacy_as = |key: &str, legacy: &str| match legacy_occurrence {
+        Some(n) if n > 1 => format!("{key}:{legacy}:{n}"),
+        _ => format!("{key}:{legacy}"),
+    };
     let mut legacy_references: Vec<String> =
-        legacy.iter().map(|legacy| referenced(&key, legacy)).collect();
+        legacy.iter().map(|legacy| legacy_as(&key, legacy)).collect();
     if let Some(written) = &company.written {
         let key = key.replacen(&format!("sie:{}:", company.key), &format!("sie:{written}:"), 1);
-        legacy_references.extend(
-            std::iter::once(&version).chain(&legacy).map(|version| referenced(&key, version)),
-        );
+        legacy_references.push(referenced(&key, &version));
+        legacy_references.extend(legacy.iter().map(|legacy| legacy_as(&key, legacy)));
     }
     let (marker, tag) = if ver.number.is_empty() {
         // Unnumbered (4I): the content is the identity.

@@ -53,7 +53,8 @@ impl Ledger {
                     params![file_id, doc.reference],
                 )?;
             }
-            docs.iter().map(|doc| add_document(c, file_id, doc)).collect()
+            let mut claimed = std::collections::HashSet::new();
+            docs.iter().map(|doc| add_document(c, file_id, doc, &mut claimed)).collect()
         })
     }
 
@@ -319,7 +320,16 @@ pub(super) fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
     })
 }
 
-fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Result<DocRecord> {
+/// Registers one document of file `file_id`. `claimed` holds the records the file's documents
+/// before it were registered as: a record found under an older name is one document's only, so
+/// a second document of the file that an older release would have named alike is added anew
+/// rather than taken for the first (and never posted).
+fn add_document(
+    c: &Connection,
+    file_id: i64,
+    doc: &Document,
+    claimed: &mut std::collections::HashSet<i64>,
+) -> rusqlite::Result<DocRecord> {
     let by_reference = |reference: &str| {
         c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [reference], doc_row).optional()
     };
@@ -331,7 +341,10 @@ fn add_document(c: &Connection, file_id: i64, doc: &Document) -> rusqlite::Resul
         if existing.is_some() {
             break;
         }
-        existing = by_reference(legacy)?;
+        existing = by_reference(legacy)?.filter(|rec| !claimed.contains(&rec.id));
+    }
+    if let Some(rec) = &existing {
+        claimed.insert(rec.id);
     }
     let reference = existing.as_ref().map_or(doc.reference.as_str(), |r| r.reference.as_str());
     let reference = reference.to_owned();

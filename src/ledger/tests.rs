@@ -314,6 +314,27 @@ fn a_document_registered_under_its_legacy_reference_is_that_document() {
     let other = document("zreport:1:K:7:changed", Some("zreport:1:K:7:changed-as-written"));
     let docs = ledger.add_documents(file, &[other], &[], &[]).expect("add");
     assert_eq!((docs[0].id, docs[0].state), (2, DocState::Queued), "{docs:?}");
+    // Two documents of one file an older release named alike: the record is the first's only;
+    // the second is added, not taken for the first and never posted.
+    let a = document("sie:1:::2026-10-30:a", Some("sie:1:::2026-10-30:old"));
+    let b = document("sie:1:::2026-10-30:b", Some("sie:1:::2026-10-30:old"));
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, updated_at) VALUES
+                 (3, ?1, 'sie:1:::2026-10-30:old', '[fb:3]', 'voucher', 'x', 1, '{}',
+                  'rejected', 'now')",
+                [old_file],
+            )
+        })
+        .expect("insert");
+    let docs = ledger.add_documents(file, &[a, b], &[], &[]).expect("add");
+    assert_eq!((docs[0].id, docs[0].state), (3, DocState::Queued), "{docs:?}");
+    assert_eq!(
+        (docs[1].reference.as_str(), docs[1].state),
+        ("sie:1:::2026-10-30:b", DocState::Queued)
+    );
 }
 
 /// A queued document a later export withdraws (its order cancelled) is final: never due,

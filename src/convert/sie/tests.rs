@@ -194,3 +194,20 @@ fn a_twelve_digit_orgnr_names_the_company_by_its_ten_digits() {
     assert!(marker_aliases(&a.reference, None).contains(&none.documents[0].marker));
     assert_eq!(slot_aliases("sie::::2026-10-10:", None), Vec::<String>::new());
 }
+
+#[test]
+fn vouchers_an_older_release_hashed_alike_keep_its_numbering() {
+    // Same date, text and amounts; rows told apart only by their text, which releases before
+    // did not hash: they named these `…:v` and `…:v:2`.
+    let ver = |text: &str| {
+        format!(
+            "#VER \"\" \"\" 20261030 \"Dagskassa\"\n{{\n#TRANS 1910 {{}} 5.00 \"\" \"{text}\"\n\
+             #TRANS 3001 {{}} -5.00\n}}\n"
+        )
+    };
+    let c = convert_text(&format!("#FLAGGA 0\n#SIETYP 4\n{}{}", ver("Kort"), ver("Kontant")));
+    let [a, b] = &c.documents[..] else { panic!("two documents") };
+    assert_ne!(a.reference, b.reference);
+    let [old_a] = &a.legacy_references[..] else { panic!("one") };
+    assert_eq!(b.legacy_references, [format!("{old_a}:2")]);
+}
