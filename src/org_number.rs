@@ -38,6 +38,13 @@ pub fn canonical(text: &str) -> Option<String> {
     key(text).map(|k| show(&k))
 }
 
+/// The digit strings a document's reference may have named the company of ten digits `ten`
+/// by: the ten, and the 12-digit forms with a century (`16` for a company, `19`/`20` for a
+/// sole trader's personnummer).
+pub fn digit_forms(ten: &str) -> [String; 4] {
+    ["", "16", "19", "20"].map(|century| format!("{century}{ten}"))
+}
+
 /// What to search Fortnox's `organisationnumber` filter with to find every customer holding
 /// the number in any of its forms. The filter is a substring match (`ILIKE '%v%'`), so one
 /// spelling does not meet another: the dashed ten digits find `559900-0037` and

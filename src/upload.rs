@@ -188,8 +188,9 @@ fn look_alike(
 }
 
 /// Looks for the document's marker among that day's vouchers in its series (listed once per
-/// pass, see [`Days`]); for a numbered SIE voucher also the markers it has when its file named
-/// the company otherwise (no `#ORGNR`, another form of the number): the same voucher.
+/// pass, see [`Days`]); for a numbered SIE voucher or a Z-report also the markers it has when
+/// its file named the company otherwise (no `#ORGNR`, another form of the number): the same
+/// document.
 async fn find(
     client: &Client,
     preflight: &mut Preflight,
@@ -207,9 +208,13 @@ async fn find(
         },
     };
     let mut markers = vec![doc.marker.clone()];
-    if content_version(doc).is_some() && doc.reference.starts_with("sie:") {
-        let company = preflight.company_number(client).await;
-        markers.extend(crate::convert::sie::marker_aliases(&doc.reference, company.as_deref()));
+    if content_version(doc).is_some() {
+        let company = if doc.reference.starts_with("sie:") {
+            preflight.company_number(client).await
+        } else {
+            None
+        };
+        markers.extend(crate::convert::marker_aliases(&doc.reference, company.as_deref()));
     }
     days.find(client, &voucher.voucher_series, year, date, &markers).await
 }

@@ -222,6 +222,27 @@ pub fn source_org(reference: &str) -> Option<SourceOrg<'_>> {
     (!number.trim().is_empty()).then_some(SourceOrg { field, number })
 }
 
+/// The markers a document of `reference` carries in Fortnox when it was posted from a copy that
+/// named its company otherwise: a numbered SIE voucher (see [`sie::marker_aliases`]; `company`
+/// is the connected company's number, for a file that named none) or a Z-report (its company's
+/// other digit forms). None for other documents.
+pub fn marker_aliases(reference: &str, company: Option<&str>) -> Vec<String> {
+    if reference.starts_with("sie:") {
+        return sie::marker_aliases(reference, company);
+    }
+    let Some((identity, _version)) = reference.rsplit_once(':') else { return Vec::new() };
+    let Some((org, tail)) = identity.strip_prefix("zreport:").and_then(|r| r.split_once(':'))
+    else {
+        return Vec::new();
+    };
+    let Some(ten) = crate::org_number::key(org) else { return Vec::new() };
+    crate::org_number::digit_forms(&ten)
+        .iter()
+        .filter(|form| *form != org)
+        .map(|form| marker_for(&format!("zreport:{form}:{tail}")))
+        .collect()
+}
+
 /// The short marker for a reference: `[fb:` + 16 hex digits of its SHA-256 + `]`.
 pub fn marker_for(reference: &str) -> String {
     use sha2::{Digest, Sha256};

@@ -340,7 +340,7 @@ pub fn slot_aliases(slot: &str, company: Option<&str>) -> Vec<String> {
     let ten = crate::org_number::key(own).or_else(|| company.and_then(crate::org_number::key));
     let mut names = vec![String::new()];
     if let Some(ten) = ten {
-        names.extend(["", "16", "19", "20"].map(|century| format!("{century}{ten}")));
+        names.extend(crate::org_number::digit_forms(&ten));
     }
     names.retain(|name| name != own);
     names.into_iter().map(|name| format!("sie:{name}:{tail}")).collect()

@@ -114,7 +114,7 @@ fn company_key(r: &zreport::ZReport) -> String {
     crate::org_number::key(&r.company.org_number).unwrap_or_else(|| company_digits(r))
 }
 
-/// The organisation number's digits, as releases before [`company_key`] named the company.
+/// The organisation number's digits (one that is not 10 or 12 digits is refused by the check).
 fn company_digits(r: &zreport::ZReport) -> String {
     r.company.org_number.chars().filter(char::is_ascii_digit).collect()
 }
@@ -249,7 +249,7 @@ fn convert_report(
     // A register id with a space around it, or the company's number in its 12-digit form, is
     // the same register: the report is one whichever way a copy writes them.
     let identity = format!("zreport:{}:{}:{}", company_key(r), r.register.id.trim(), r.z_number);
-    let written = format!("zreport:{}:{}:{}", company_digits(r), r.register.id, r.z_number);
+
     let marker = marker_for(&identity);
     let mut voucher = VoucherRequest {
         description,
@@ -261,13 +261,22 @@ fn convert_report(
     // Amounts hashed at two decimals, so a re-serialised copy (`8250.0`) is the same report;
     // the version an older release gave these bytes is kept beside it (see `version`).
     let version = super::version::zreport(&voucher);
-    // What older releases named it: the figures hashed as written, the identity as written.
+    // What older releases named it: the company's digits as a copy wrote them (10 or 12),
+    // the register id as written, the figures hashed as written.
     let as_written = super::version::zreport_as_written(&voucher);
-    let mut legacy_references: Vec<String> =
-        super::version::legacy_reference(&identity, &version, &as_written).into_iter().collect();
-    if written != identity {
-        legacy_references.push(format!("{written}:{version}"));
-        legacy_references.extend(super::version::legacy_reference(&written, &version, &as_written));
+    let mut legacy_references = Vec::new();
+    for org in crate::org_number::digit_forms(&company_key(r)) {
+        for register in [r.register.id.as_str(), r.register.id.trim()] {
+            let named = format!("zreport:{org}:{register}:{}", r.z_number);
+            for v in [&version, &as_written] {
+                let reference = format!("{named}:{v}");
+                if reference != format!("{identity}:{version}")
+                    && !legacy_references.contains(&reference)
+                {
+                    legacy_references.push(reference);
+                }
+            }
+        }
     }
     out.summary.rows += voucher.voucher_rows.len();
     out.summary.debit_total += voucher.voucher_rows.iter().map(|r| r.debit).sum::<Decimal>();

@@ -127,13 +127,53 @@ pub struct ZGapFound {
 pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(WAIVED)?;
     if table_exists(conn)? {
-        return Ok(());
+        return normalise(conn);
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     if !table_exists(&tx)? {
         tx.execute_batch(SCHEMA)?;
         backfill(&tx)?;
     }
+    tx.commit()
+}
+
+/// Registers as this release names them: the company by its ten digits, the register id
+/// trimmed (releases before kept a 12-digit number and the id as the report wrote it, so the
+/// first report after the upgrade would start a new series and a missing day go untold). A
+/// register known under both names keeps the lower baseline; a number or waiver known under
+/// both is kept once. Does nothing once done (nothing matches).
+fn normalise(conn: &mut Connection) -> rusqlite::Result<()> {
+    const OLD: &str = "(length(org) = 12 OR register <> trim(register))";
+    const NEW_ORG: &str = "CASE WHEN length(org) = 12 THEN substr(org, 3) ELSE org END";
+    let pending: bool = conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM zreport_registers WHERE {OLD})"),
+        [],
+        |r| r.get(0),
+    )?;
+    if !pending {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(&format!(
+        "UPDATE zreport_registers AS n SET baseline = min(n.baseline, (
+             SELECT min(o.baseline) FROM zreport_registers AS o WHERE {OLD_O}
+             AND (CASE WHEN length(o.org) = 12 THEN substr(o.org, 3) ELSE o.org END) = n.org
+             AND trim(o.register) = n.register))
+         WHERE NOT {OLD} AND EXISTS (SELECT 1 FROM zreport_registers AS o WHERE {OLD_O}
+             AND (CASE WHEN length(o.org) = 12 THEN substr(o.org, 3) ELSE o.org END) = n.org
+             AND trim(o.register) = n.register);
+         UPDATE OR IGNORE zreport_registers SET org = {NEW_ORG}, register = trim(register)
+             WHERE {OLD};
+         DELETE FROM zreport_registers WHERE {OLD};
+         UPDATE OR IGNORE zreport_numbers SET org = {NEW_ORG}, register = trim(register)
+             WHERE {OLD};
+         DELETE FROM zreport_numbers WHERE {OLD};
+         UPDATE OR IGNORE zreport_waived SET org = {NEW_ORG}, register = trim(register)
+             WHERE {OLD};
+         DELETE FROM zreport_waived WHERE {OLD};
+         UPDATE zreport_gaps SET org = {NEW_ORG}, register = trim(register) WHERE {OLD};",
+        OLD_O = "(length(o.org) = 12 OR o.register <> trim(o.register))",
+    ))?;
     tx.commit()
 }
 

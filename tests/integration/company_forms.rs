@@ -71,3 +71,37 @@ async fn an_unnumbered_voucher_from_a_file_without_orgnr_is_not_booked_beside_th
     let year = api.year_of("2026-10-30").await;
     assert_eq!(api.all_vouchers("A", year).await.len(), 1, "the day once");
 }
+
+/// A Z-report a release before this one posted with its company in 12-digit form carries the
+/// marker of that form: a copy naming the company by ten digits finds it and is not posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zreport_posted_under_the_twelve_digit_form_is_found_by_that_marker() {
+    let ws = Workspace::start().await;
+    let z = "zreport/restaurang-2026-10-31.json";
+    std::fs::write(ws.path("z.json"), fixture(z)).expect("write");
+    let out = ws.cli(&["convert", "z.json"]);
+    let line = String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned);
+    let converted: serde_json::Value =
+        serde_json::from_str(&line.unwrap_or_default()).expect("convert prints JSON");
+    let mut voucher = converted["body"]["Voucher"].clone();
+    let marker = fortnox_bridge::convert::marker_for("zreport:5599990005:KASSA1:1042");
+    let older = fortnox_bridge::convert::marker_for("zreport:165599990005:KASSA1:1042");
+    let comments = voucher["Comments"].as_str().expect("comments").replace(&marker, &older);
+    assert!(comments.contains(&older), "{comments}");
+    voucher["Comments"] = comments.into();
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    api.post(
+        &format!("/3/vouchers?financialyear={year}"),
+        &serde_json::json!({ "Voucher": voucher }),
+    )
+    .await;
+    assert_eq!(api.all_vouchers("F", year).await.len(), 1);
+
+    ws.drop_file("z-1042.json", &fixture(z));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let shown = ws.cli(&["audit", "show", "z-1042.json"]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("Fortnox voucher F 1"), "{shown:?}");
+    assert_eq!(api.all_vouchers("F", year).await.len(), 1, "not posted a second time");
+}
