@@ -235,15 +235,23 @@ fn content_version(doc: &DocRecord) -> Option<&str> {
     }
 }
 
-/// True when a found voucher carries the document's marker but another content version. A
-/// Z-report's voucher may carry the version an older release gave the same figures (hashed as
-/// the file wrote them, see `convert::version`): that is the same report, not a changed one.
+/// True when a found voucher carries the document's marker but another content version. The
+/// voucher may carry the version an older release gave the same content: a Z-report's figures
+/// hashed as the file wrote them (see `convert::version`), a SIE voucher's text and amounts
+/// only (see `convert::sie::amounts_version`; its text is the description unless that is the
+/// voucher's name, given for no text). That is the same document, not a changed one.
 fn changed(doc: &DocRecord, voucher: &VoucherRequest, found: &Voucher) -> bool {
     let Some(version) = content_version(doc) else { return false };
     let comments = found.comments.as_deref().unwrap_or_default();
+    let sie_text = if voucher.description == doc.label { "" } else { &voucher.description };
     let same = crate::convert::carries_version(comments, version)
         || doc.reference.starts_with("zreport:")
-            && crate::convert::version::zreport_carried(comments, voucher);
+            && crate::convert::version::zreport_carried(comments, voucher)
+        || doc.reference.starts_with("sie:")
+            && crate::convert::carries_version(
+                comments,
+                &crate::convert::sie::amounts_version(sie_text, &voucher.voucher_rows),
+            );
     !same
 }
 

@@ -370,13 +370,9 @@ fn voucher_name(ver: &Ver) -> String {
 /// only account and amount, which is the same input for rows without the rest.
 fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String, Option<String>) {
     let mut hash = Sha256::new();
-    let mut amounts_only = Sha256::new();
     hash.update(ver.text.trim().as_bytes());
-    amounts_only.update(ver.text.trim().as_bytes());
     for r in rows {
-        let booked = format!("|{}|{}|{}", r.account, r.debit, r.credit);
-        hash.update(booked.as_bytes());
-        amounts_only.update(booked.as_bytes());
+        hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit).as_bytes());
         let text = r.transaction_information.as_deref();
         let quantity = r.quantity.map(|q| q.normalize());
         if r.cost_center.is_some() || r.project.is_some() || quantity.is_some() || text.is_some() {
@@ -387,10 +383,21 @@ fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String, O
         }
     }
     let version = hex::encode(hash.finalize())[..16].to_owned();
-    let before = hex::encode(amounts_only.finalize())[..16].to_owned();
+    let before = amounts_version(ver.text.trim(), rows);
     let key = format!("sie:{company}:{}:{}:{}", ver.series, ver.number, ver.date);
     let legacy = (before != version).then_some(before);
     (key, version, legacy)
+}
+
+/// The content version releases before this one gave a voucher of text `text` (trimmed) and
+/// these rows: the text and each row's account and amount only.
+pub fn amounts_version(text: &str, rows: &[VoucherRow]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(text.as_bytes());
+    for r in rows {
+        hash.update(format!("|{}|{}|{}", r.account, r.debit, r.credit).as_bytes());
+    }
+    hex::encode(hash.finalize())[..16].to_owned()
 }
 
 fn digits(amount: Decimal) -> u32 {

@@ -105,3 +105,45 @@ async fn a_zreport_posted_under_the_twelve_digit_form_is_found_by_that_marker() 
     assert!(String::from_utf8_lossy(&shown.stdout).contains("Fortnox voucher F 1"), "{shown:?}");
     assert_eq!(api.all_vouchers("F", year).await.len(), 1, "not posted a second time");
 }
+
+/// A numbered voucher a release before this one posted (its company in 12-digit form, its
+/// version of text and amounts only) is the same voucher when a copy comes again: adopted,
+/// neither posted again nor refused as changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_voucher_an_older_release_posted_is_recognised_by_its_older_version() {
+    use fortnox_bridge::convert::{marker_for, sie::amounts_version};
+    use fortnox_bridge::fortnox::model::VoucherRequest;
+
+    let ws = Workspace::start().await;
+    std::fs::write(ws.path("kassa.si"), fixture(KASSA)).expect("write");
+    let out = ws.cli(&["convert", "kassa.si"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let k1042 = &lines[1]["body"]["Voucher"];
+    let request: VoucherRequest = serde_json::from_value(k1042.clone()).expect("a voucher");
+    let comments = request.comments.clone().unwrap_or_default();
+    let (marker, version) =
+        comments.rsplit_once(" v:").map(|(m, v)| (m.rsplit(' ').next(), v)).expect("tags");
+    let older_marker = marker_for("sie:165599990005:K:1042:2026-10-31");
+    let older_version = amounts_version(&request.description, &request.voucher_rows);
+    assert_ne!(older_version, version, "row texts are in this release's version");
+    let mut voucher = k1042.clone();
+    voucher["Comments"] = comments
+        .replace(marker.expect("marker"), &older_marker)
+        .replace(&format!("v:{version}"), &format!("v:{older_version}"))
+        .into();
+    let api = ws.api().await;
+    let year = api.year_of("2026-10-31").await;
+    api.post(
+        &format!("/3/vouchers?financialyear={year}"),
+        &serde_json::json!({ "Voucher": voucher }),
+    )
+    .await;
+
+    ws.drop_file("kassa.si", &fixture(KASSA));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(api.all_vouchers("F", year).await.len(), 2, "K 1041 posted, K 1042 found");
+}
