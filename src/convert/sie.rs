@@ -72,6 +72,17 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
         z_numbers: Vec::new(),
         withdrawn: Vec::new(),
     };
+    if file.program.as_ref().is_some_and(|(name, _)| name == "fortnox-bridge") {
+        // `audit export --format sie`: vouchers in Fortnox already, under their Fortnox
+        // numbers, which are no identity of ours.
+        out.errors.push(
+            Diagnostic::file(
+                "the file is fortnox-bridge's own export of vouchers it posted (`#PROGRAM \
+                 \"fortnox-bridge\"`); posting it would book them a second time",
+            )
+            .hint("import it by hand in the accounting program it was made for, not through the inbox"),
+        );
+    }
     if file.vouchers.is_empty() && file.errors.is_empty() {
         out.warnings.push(
             Diagnostic::file("the file holds no vouchers (#VER), so nothing is posted")

@@ -56,8 +56,19 @@ async fn the_posted_vouchers_export_as_sie_4i_with_their_figures() {
         (Some("SIE 4I"), Some("cp437")),
         "{v}"
     );
-    assert_eq!(v["documents"], 3, "{v}");
-    assert_eq!(v["errors"].as_array().map(Vec::len), Some(0), "{v}");
+    // Read whole, with nothing wrong but what it is: not for the inbox (below).
+    assert_eq!(v["vouchers"], 3, "{v}");
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(0), "{v}");
+    let errors: Vec<&str> = v["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["message"].as_str())
+        .collect();
+    assert!(
+        errors.len() == 1 && errors[0].starts_with("the file is fortnox-bridge's own export"),
+        "{v}"
+    );
     assert!((debit(&v) - expected).abs() < 0.005, "{v} against {expected}");
 
     // One day: the till's K 1042 and the Z-report of 31 October.
@@ -73,6 +84,17 @@ async fn the_posted_vouchers_export_as_sie_4i_with_their_figures() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).matches("#VER ").count(), 2);
+    // Dropped in the inbox by mistake, the export is refused: its vouchers are in Fortnox.
+    let before = ws.api().await;
+    let year = before.year_of("2026-10-30").await;
+    let posted = before.all_vouchers("F", year).await.len();
+    ws.drop_file("posted.si", &bytes);
+    assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(1));
+    let failed = ws.archived("failed");
+    let report =
+        std::fs::read_to_string(failed[0].with_file_name("posted.si.error.txt")).expect("report");
+    assert!(report.contains("fortnox-bridge's own export of vouchers it posted"), "{report}");
+    assert_eq!(before.all_vouchers("F", year).await.len(), posted, "nothing booked again");
     let out = ws.cli(&["audit", "export", "--format", "csv", "--from", "2026-10-31"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
