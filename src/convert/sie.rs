@@ -96,6 +96,7 @@ pub fn convert(file: &SieFile, config: &SieConfig) -> Conversion {
     let company = Company {
         written: key.as_ref().filter(|k| **k != written).map(|_| written.clone()),
         key: key.unwrap_or(written),
+        latin1: file.encoding == sie::Encoding::Latin1,
     };
     let mut seen = Seen::default();
     for ver in &file.vouchers {
@@ -125,6 +126,8 @@ struct Seen {
 struct Company {
     key: String,
     written: Option<String>,
+    /// The file is Latin-1 (whose 0x80-0x9F releases before read otherwise).
+    latin1: bool,
 }
 
 fn convert_ver(
@@ -171,7 +174,7 @@ fn convert_ver(
         return None;
     }
 
-    let (key, version, legacy) = identity(ver, &company.key, &rows);
+    let (key, version, legacy) = identity(ver, &company.key, &rows, company.latin1);
     if !ver.number.is_empty() {
         // One number, one voucher: a second voucher of that series, number and date with other
         // content is an error of the export (which one is meant cannot be told), found here
@@ -379,7 +382,12 @@ fn voucher_name(ver: &Ver) -> String {
 /// project, quantity, row text), so a copy of the same export is recognised and a changed
 /// voucher is not. Also the version releases before gave it, when that differs: they hashed
 /// only account and amount, which is the same input for rows without the rest.
-fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String, Option<String>) {
+fn identity(
+    ver: &Ver,
+    company: &str,
+    rows: &[VoucherRow],
+    latin1: bool,
+) -> (String, String, Option<String>) {
     let mut hash = Sha256::new();
     hash.update(ver.text.trim().as_bytes());
     for r in rows {
@@ -394,7 +402,12 @@ fn identity(ver: &Ver, company: &str, rows: &[VoucherRow]) -> (String, String, O
         }
     }
     let version = hex::encode(hash.finalize())[..16].to_owned();
-    let before = amounts_version(ver.text.trim(), rows);
+    // Releases before read a Latin-1 file's 0x80-0x9F as control codes.
+    let before = if latin1 {
+        amounts_version(&sie::latin1_as_before(ver.text.trim()), rows)
+    } else {
+        amounts_version(ver.text.trim(), rows)
+    };
     let key = format!("sie:{company}:{}:{}:{}", ver.series, ver.number, ver.date);
     let legacy = (before != version).then_some(before);
     (key, version, legacy)

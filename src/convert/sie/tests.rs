@@ -211,3 +211,19 @@ fn vouchers_an_older_release_hashed_alike_keep_its_numbering() {
     let [old_a] = &a.legacy_references[..] else { panic!("one") };
     assert_eq!(b.legacy_references, [format!("{old_a}:2")]);
 }
+
+#[test]
+fn a_latin1_text_keeps_the_version_releases_before_gave_it() {
+    // `–` is 0x96 in Windows-1252; releases before read it as the control code U+0096.
+    let mut bytes =
+        b"#FLAGGA 0\n#SIETYP 4\n#VER \"\" \"\" 20261015 \"F\xf6rs\xe4ljning \x96 kort\"\n{\n"
+            .to_vec();
+    bytes.extend_from_slice(b"#TRANS 1910 {} 5.00\n#TRANS 3001 {} -5.00\n}\n");
+    let c = convert_bytes(&bytes, &config());
+    let doc = &c.documents[0];
+    let Body::Voucher(v) = &doc.body else { panic!("a voucher") };
+    assert_eq!(v.description, "Försäljning – kort");
+    let before = amounts_version("Försäljning \u{96} kort", &v.voucher_rows);
+    let identity = doc.reference.rsplit_once(':').map(|(i, _)| i).unwrap_or_default();
+    assert_eq!(doc.legacy_references, [format!("{identity}:{before}")]);
+}

@@ -117,7 +117,7 @@ impl Reader {
         };
         let after_text = self.toks.get(5).map(|t| &line[t.start..t.end]);
         let not_a_date = after_text.is_some_and(|raw| self.date_quiet(raw).is_err());
-        let unquoted = self.unquoted_text(line, 4).filter(|_| not_a_date);
+        let unquoted = if not_a_date { self.unquoted_text(line, 4) } else { None };
         if let Some(text) = unquoted {
             self.cur.reg_date = None;
             self.error(

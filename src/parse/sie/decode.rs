@@ -43,10 +43,11 @@ impl Reader {
 
     /// The rest of the line from field `i` on, when field `i` is a bare word with more fields
     /// after it: a text with spaces written without its quotes (for messages).
-    pub(super) fn unquoted_text(&self, line: &[u8], i: usize) -> Option<String> {
-        let t = self.toks.get(i).filter(|t| t.kind == Kind::Bare && t.end > t.start)?;
+    pub(super) fn unquoted_text(&mut self, line: &[u8], i: usize) -> Option<String> {
+        let t = self.toks.get(i).copied().filter(|t| t.kind == Kind::Bare && t.end > t.start)?;
         self.toks.get(i + 1)?;
-        Some(String::from_utf8_lossy(&line[t.start..]).trim().to_owned())
+        let text = self.decode(Kind::Bare, &line[t.start..]);
+        Some(text.trim().to_owned())
     }
 
     /// Field `i` decoded as text (unescaped, repaired); empty when absent.

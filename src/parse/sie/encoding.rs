@@ -57,6 +57,17 @@ const CP1252_HIGH: [char; 32] = [
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
 ];
 
+/// `text` of a Latin-1 file as releases before read it: the Windows-1252 characters of
+/// 0x80-0x9F as the control codes of those bytes (for the version those releases gave it).
+pub fn latin1_as_before(text: &str) -> String {
+    text.chars()
+        .map(|c| match CP1252_HIGH.iter().position(|h| *h == c) {
+            Some(i) => char::from(0x80 + u8::try_from(i).unwrap_or(0)),
+            None => c,
+        })
+        .collect()
+}
+
 /// A byte as Windows-1252 (Latin-1 with printable characters at 0x80-0x9F): what "Latin-1" SIE
 /// files written on Windows are.
 pub fn cp1252(byte: u8) -> char {

@@ -26,6 +26,8 @@ mod writer;
 pub use stream::{VoucherReader, read_file};
 pub use writer::write_4i;
 
+pub use encoding::latin1_as_before;
+
 /// True when CP437 (the encoding SIE files are written in) has every character of `text`.
 pub fn cp437_carries(text: &str) -> bool {
     !encoding::encode_cp437(text, &mut Vec::new())

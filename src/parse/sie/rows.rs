@@ -197,19 +197,26 @@ impl Reader {
             );
             return false;
         }
-        if let Some(text) = self.unquoted_text(line, at + 2)
-            && self.field(line, at + 3).is_some_and(|(_, q)| values::quantity(q).is_err())
-        {
-            self.error(
-                Diagnostic::at(no, format!("row text `{text}` is not in quotes"))
-                    .hint(format!("a text with spaces is written in quotes: `\"{text}\"`; without them only its first word is the text")),
+        // A text with spaces written without quotes: its first word is the text (as the spec
+        // reads it, and as releases before posted it), said rather than cut silently.
+        let bad_quantity =
+            self.field(line, at + 3).is_some_and(|(_, q)| values::quantity(q).is_err());
+        let unquoted = if bad_quantity { self.unquoted_text(line, at + 2) } else { None };
+        if let Some(text) = &unquoted {
+            let first = text.split_whitespace().next().unwrap_or_default().to_owned();
+            self.warn(
+                Diagnostic::at(
+                    no,
+                    format!("row text `{text}` is not in quotes: read as `{first}`"),
+                )
+                .hint(format!("a text with spaces is written in quotes: `\"{text}\"`")),
             );
-            return false;
         }
         let Some(amount) = self.amount(no, raw) else { return false };
         let date = self.field(line, at + 1).and_then(|(_, raw)| self.date(no, raw).ok().flatten());
         let quantity = match self.field(line, at + 3) {
             None | Some((_, b"0")) => None,
+            Some(_) if unquoted.is_some() => None,
             Some((_, raw)) => values::quantity(raw).unwrap_or_else(|()| {
                 let q = String::from_utf8_lossy(raw).into_owned();
                 self.warn(Diagnostic::at(no, format!("bad quantity `{q}` ignored")));
