@@ -84,8 +84,9 @@ fn company(order: &Order) -> bool {
 /// Fortnox's default `SEVAT`). In the EU: `EUVAT` (Swedish VAT charged). A company there
 /// would be `EUREVERSEDVAT` (reverse charge), but that needs its VAT number, which order
 /// exports do not carry, so it is `EUVAT` with a warning: charging VAT is the choice that
-/// cannot leave VAT unpaid. Outside the EU: `EXPORT`, with a warning when the order's rows
-/// carry VAT, which an export sale does not.
+/// cannot leave VAT unpaid. Outside the EU: `EXPORT` when the order's rows carry no VAT; when
+/// they do, the shop charged Swedish VAT, so the customer keeps Fortnox's default (SEVAT) and
+/// the invoice the amounts the customer paid, with a warning.
 fn vat_type(order: &Order, company: bool, out: &mut Conversion) -> Option<&'static str> {
     let code = order.customer.country.as_deref().filter(|c| *c != "SE")?;
     let id = &order.id;
@@ -114,16 +115,18 @@ fn vat_type(order: &Order, company: bool, out: &mut Conversion) -> Option<&'stat
             Diagnostic::at(
                 order.line,
                 format!(
-                    "order `{id}`: the new customer is in {code}, outside the EU, created with \
-                     VAT type EXPORT, but the order's rows carry VAT ({} %)",
+                    "order `{id}`: the new customer is in {code}, outside the EU, but the \
+                     order's rows carry Swedish VAT ({} %): created with VAT type SEVAT, as \
+                     charged, not EXPORT",
                     rate.normalize()
                 ),
             )
             .hint(
-                "an export sale carries no Swedish VAT; check the order's VAT in Fortnox, and \
-                 the shop's tax settings",
+                "an export sale carries no Swedish VAT; if the shop should not have charged it, \
+                 credit the invoice in Fortnox and correct the shop's tax settings",
             ),
         );
+        return None;
     }
     Some("EXPORT")
 }
@@ -212,7 +215,7 @@ mod tests {
                 (some("DE"), some("EUR"), some("EUVAT")),
                 (some("US"), some("USD"), some("EXPORT")),
                 (some("SE"), None, None),
-                (some("NO"), some("NOK"), some("EXPORT")),
+                (some("NO"), some("NOK"), None),
             ]
         );
         let Body::Order(plan) = &c.documents[3].body else { panic!("not an order") };
@@ -228,8 +231,8 @@ mod tests {
         );
         assert!(
             warnings[1].starts_with(
-                "o.csv:6: order `D-5`: the new customer is in NO, outside the EU, created with \
-                 VAT type EXPORT, but the order's rows carry VAT (25 %)"
+                "o.csv:6: order `D-5`: the new customer is in NO, outside the EU, but the \
+                 order's rows carry Swedish VAT (25 %): created with VAT type SEVAT, as charged"
             ),
             "{warnings:?}"
         );

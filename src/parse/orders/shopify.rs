@@ -303,6 +303,27 @@ fn check_taxes(
     let booked: Decimal = sales.iter().map(|(net, r)| vat(*net * kept, *r)).sum::<Decimal>()
         + vat(order.shipping_total(), rate);
     let slack = CENT * Decimal::from(order.lines.len() + 1);
+    let shipping_vat = vat(order.shipping_total(), rate);
+    if !shipping_vat.is_zero() && (booked - shipping_vat - taxes).abs() <= slack {
+        // The shop did not tax the shipping: the lines agree, the shipping would be booked with
+        // VAT the customer was not charged.
+        errors.push(
+            Diagnostic::at(
+                line,
+                format!(
+                    "order `{}`: Taxes is {taxes:.2}, the VAT of its lines alone: Shopify did not \
+                     tax the shipping ({:.2}), which would be booked with {rate} % VAT",
+                    order.id,
+                    order.shipping_total()
+                ),
+            )
+            .hint(
+                "shipping in Sweden carries the VAT of what it ships; set the shop to tax \
+                 shipping, then export the order again",
+            ),
+        );
+        return;
+    }
     if (booked - taxes).abs() > slack {
         errors.push(
             Diagnostic::at(

@@ -225,3 +225,21 @@ fn a_taxable_line_named_like_a_gift_card_is_a_sale_and_taxes_are_checked() {
         "{errors:?}"
     );
 }
+
+/// Taxes that are the VAT of the lines alone: the shop did not tax the shipping, which would be
+/// booked with VAT; said so, not blamed on the lines.
+#[test]
+fn untaxed_shipping_is_named_when_taxes_leave_it_out() {
+    let row = "#6,a@example.org,2026-11-20 10:00:00 +0100,79.00,49.00,15.80,128.00,SE VAT 25%,\
+               15.80,1,Kaffekopp,79.00";
+    let file =
+        parse(format!("{SHOPIFY_HEADER},Lineitem taxable\n{row},true\n").as_bytes(), &config());
+    let errors: Vec<String> = file.errors.iter().map(|e| e.render("o.csv")).collect();
+    assert_eq!(
+        errors,
+        ["o.csv:2: order `#6`: Taxes is 15.80, the VAT of its lines alone: Shopify did not tax \
+          the shipping (49.00), which would be booked with 25 % VAT (hint: shipping in Sweden \
+          carries the VAT of what it ships; set the shop to tax shipping, then export the order \
+          again)"]
+    );
+}
