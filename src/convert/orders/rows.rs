@@ -316,22 +316,30 @@ fn shipping(
             built.freight = Some(freight);
         }
         ShippingMode::Row => {
-            for s in &order.shipping {
-                let price = round_ore(s.amount);
+            // At one VAT rate, one row `Frakt` of the sum, as releases before booked all
+            // shipping (so an order they posted is the same order now); at several, each
+            // charge a row of its own, named as the shop names it.
+            let one_rate = order.shipping.iter().all(|s| rate_of(s) == rate_of(first));
+            let charges: Vec<(String, usize, Decimal, Decimal)> = if one_rate {
+                let sum = order.shipping.iter().map(|s| round_ore(s.amount)).sum();
+                vec![("Frakt".to_owned(), first.line, sum, rate_of(first))]
+            } else {
+                order
+                    .shipping
+                    .iter()
+                    .map(|s| (s.description.clone(), s.line, round_ore(s.amount), rate_of(s)))
+                    .collect()
+            };
+            for (description, line, price, rate) in charges {
                 built.total += price;
+                let description = cut(&description, DESCRIPTION_MAX, line, "row description", out);
                 built.rows.push(SalesRow {
                     article_number: None,
-                    description: cut(
-                        &s.description,
-                        DESCRIPTION_MAX,
-                        s.line,
-                        "row description",
-                        out,
-                    ),
+                    description,
                     ordered_quantity: ordered.then_some(Decimal::ONE),
                     delivered_quantity: Decimal::ONE,
                     price,
-                    vat: rate_of(s),
+                    vat: rate,
                     unit: None,
                     discount: None,
                     discount_type: None,

@@ -69,3 +69,16 @@ fn shipping_at_two_rates_is_two_rows_or_refused_as_freight() {
     let one = csv.replace(";39,00;6;", ";39,00;25;");
     assert_eq!(booked(&convert(&one, "")).1, Some(Decimal::from(59)));
 }
+
+/// Shipping at one rate is one row `Frakt` of the sum, as releases before booked it: an order
+/// they posted has the same rows, so the same version, when an overlapping export brings it.
+#[test]
+fn shipping_at_one_rate_is_one_row_as_before() {
+    let two = format!(
+        "{HEAD}W-1;2026-11-18;a@example.org;Frakt PostNord;1;39,00;25;;shipping\n\
+         W-1;2026-11-18;a@example.org;Expressavgift;1;20,00;25;;shipping\n"
+    );
+    let (rows, _) = booked(&convert(&two, "[orders]\nshipping = \"row\"\n"));
+    assert_eq!(rows[1], ("Frakt".to_owned(), Decimal::new(5900, 2), Decimal::from(25), Some(3520)));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+}
