@@ -2,6 +2,7 @@
 //!
 //! Pure: no file system, network or clock in here. Each input format has its own submodule.
 
+pub mod cp1252;
 pub mod orders;
 pub mod sie;
 pub mod zreport;

@@ -6,23 +6,13 @@ use rust_decimal::Decimal;
 
 use crate::diagnostic::Diagnostic;
 
-/// Windows-1252 characters for bytes 0x80..=0x9F (the rest is Latin-1). The five bytes
-/// Windows-1252 leaves undefined are U+FFFD, never the C1 control characters Latin-1 has there.
-const CP1252_HIGH: [char; 32] = [
-    '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž',
-    '\u{FFFD}', '\u{FFFD}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}',
-    'ž', 'Ÿ',
-];
-
 /// Most lines with stray bytes that are told one by one.
 const STRAY_LINES_TOLD: usize = 20;
 
-/// A byte as Windows-1252 reads it.
+/// A byte as Windows-1252 reads it; the five bytes it leaves undefined are U+FFFD, never the
+/// C1 control characters Latin-1 has there.
 fn cp1252(b: u8) -> char {
-    match b {
-        0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
-    }
+    crate::parse::cp1252::char_of(b).unwrap_or('\u{FFFD}')
 }
 
 /// An export's text, the encoding it was read as, and a warning for each line that holds
@@ -35,12 +25,10 @@ pub(super) struct Decoded {
 
 /// Decodes the file: UTF-8 (a BOM is dropped) when valid; UTF-8 too when it is UTF-8 apart
 /// from a few bytes (an en dash pasted from Word into a UTF-8 export), each such byte read as
-/// Windows-1252 with a warning on its line; else Windows-1252 throughout. "A few": at most
-/// twice as many as the file's valid non-ASCII UTF-8 characters, or any number after a UTF-8
-/// BOM. A Windows-1252 file's å, ä and ö are each an invalid byte and almost never form valid
-/// UTF-8 (that takes a letter such as `Ã` followed by a symbol such as `…`), while one valid
-/// `å` in UTF-8 is two bytes no Windows-1252 text writes; and a Windows-1252 file taken as
-/// UTF-8 by mistake loses only such pairs, since its other bytes are read as Windows-1252.
+/// Windows-1252 with a warning on its line; else Windows-1252 throughout. "A few": see
+/// `parse::cp1252::mostly_utf8`, or any number after a UTF-8 BOM. A Windows-1252 file taken as
+/// UTF-8 by mistake loses only letter-and-symbol pairs, since its other bytes are read as
+/// Windows-1252.
 pub(super) fn decode(bytes: &[u8]) -> Decoded {
     let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (rest, true),
@@ -50,13 +38,8 @@ pub(super) fn decode(bytes: &[u8]) -> Decoded {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded { text: text.to_owned(), encoding: utf8, warnings: Vec::new() };
     }
-    let (mut valid, mut invalid) = (0usize, 0usize);
-    for chunk in bytes.utf8_chunks() {
-        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
-        invalid += chunk.invalid().len();
-    }
     let lines = LineStarts::new(bytes);
-    if bom || (valid > 0 && invalid <= 2 * valid) {
+    if bom || crate::parse::cp1252::mostly_utf8(bytes) {
         let mut text = String::with_capacity(bytes.len());
         let mut stray: Vec<(usize, Vec<(u8, char)>)> = Vec::new();
         let mut at = 0;

@@ -8,6 +8,7 @@
 use oem_cp::code_table::{DECODING_TABLE_CP437, ENCODING_TABLE_CP437};
 
 use super::model::Encoding;
+use crate::parse::cp1252;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -32,49 +33,10 @@ pub fn detect(bytes: &[u8], bom: bool) -> Encoding {
     if bytes.is_ascii() {
         return Encoding::Ascii;
     }
-    if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
+    if std::str::from_utf8(bytes).is_ok() || cp1252::mostly_utf8(bytes) {
         return Encoding::Utf8;
     }
     if looks_latin1(bytes) { Encoding::Latin1 } else { Encoding::Cp437 }
-}
-
-/// UTF-8 text with a few bytes that are not (a word pasted from a Windows-1252 program): more
-/// multi-byte UTF-8 characters than such bytes. Neither CP437 nor Latin-1 text forms UTF-8
-/// sequences by chance more than rarely.
-fn mostly_utf8(bytes: &[u8]) -> bool {
-    let (mut characters, mut strays) = (0usize, 0usize);
-    for chunk in bytes.utf8_chunks() {
-        characters += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
-        strays += chunk.invalid().len();
-    }
-    characters > strays
-}
-
-/// Windows-1252's characters for 0x80-0x9F, which Latin-1 leaves to control codes (the five
-/// bytes it does not define stay those).
-const CP1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
-];
-
-/// `text` of a Latin-1 file as releases before read it: the Windows-1252 characters of
-/// 0x80-0x9F as the control codes of those bytes (for the version those releases gave it).
-pub fn latin1_as_before(text: &str) -> String {
-    text.chars()
-        .map(|c| match CP1252_HIGH.iter().position(|h| *h == c) {
-            Some(i) => char::from(0x80 + u8::try_from(i).unwrap_or(0)),
-            None => c,
-        })
-        .collect()
-}
-
-/// A byte as Windows-1252 (Latin-1 with printable characters at 0x80-0x9F): what "Latin-1" SIE
-/// files written on Windows are.
-pub fn cp1252(byte: u8) -> char {
-    match byte {
-        0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
-        _ => char::from(byte),
-    }
 }
 
 /// Latin-1 letters present and no CP437 letters at all.
@@ -87,6 +49,24 @@ fn looks_latin1(bytes: &[u8]) -> bool {
         latin |= LATIN1_LETTERS.contains(&b);
     }
     latin
+}
+
+/// `text` of a Latin-1 file as releases before read it: the Windows-1252 characters of
+/// 0x80-0x9F as the control codes of those bytes (for the version those releases gave it).
+pub fn latin1_as_before(text: &str) -> String {
+    text.chars()
+        .map(|c| match cp1252::high_byte_of(c) {
+            Some(b) => char::from(b),
+            None => c,
+        })
+        .collect()
+}
+
+/// A byte as Windows-1252 (Latin-1 with printable characters at 0x80-0x9F): what "Latin-1" SIE
+/// files written on Windows are. The five bytes it leaves undefined stay the control codes
+/// Latin-1 has there.
+pub fn cp1252(byte: u8) -> char {
+    cp1252::char_of(byte).unwrap_or(char::from(byte))
 }
 
 /// Latin-1 letters that show up as box-drawing/Greek glyphs when read as CP437, with the letter
