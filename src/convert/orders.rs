@@ -309,13 +309,18 @@ fn convert_order(
     // one order; the version an older release gave these bytes is kept beside it.
     let version = super::version::order(&plan);
     let identity = identity(&order.id);
-    let legacy_references = super::version::legacy_reference(
-        &identity,
-        &version,
-        &super::version::order_as_written(&plan),
-    )
-    .into_iter()
-    .collect();
+    // What older releases named it: the organisation number as the export spells it, and
+    // before that the figures as written too.
+    let mut legacy_references: Vec<String> = Vec::new();
+    for before in
+        [super::version::order_org_as_written(&plan), super::version::order_as_written(&plan)]
+    {
+        if let Some(reference) = super::version::legacy_reference(&identity, &version, &before)
+            && !legacy_references.contains(&reference)
+        {
+            legacy_references.push(reference);
+        }
+    }
     let marker = marker_for(&identity);
     plan.version.clone_from(&version);
     if let Some(doc) = plan.document_mut() {

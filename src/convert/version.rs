@@ -75,8 +75,20 @@ pub fn zreport_carried(comments: &str, v: &VoucherRequest) -> bool {
 /// The content version of an order: what the shop says (customer, dates, rows, prices,
 /// freight), not how this configuration books it, so an overlapping export read after a
 /// configuration change is still recognised as the same order. Prices, freight and amount
-/// discounts are hashed as [`money`], quantities, VAT rates and percent discounts as [`plain`].
+/// discounts are hashed as [`money`], quantities, VAT rates and percent discounts as [`plain`];
+/// the customer's organisation number in its one form (`559900-0037`), however the export
+/// spells it.
 pub fn order(plan: &OrderPlan) -> String {
+    order_normalised(plan, true)
+}
+
+/// The version the release before [`order`] took the organisation number as written gave the
+/// order: figures normalised, the number as the export spells it.
+pub fn order_org_as_written(plan: &OrderPlan) -> String {
+    order_normalised(plan, false)
+}
+
+fn order_normalised(plan: &OrderPlan, canonical_org: bool) -> String {
     let document = plan.document().map(|d| {
         let mut d = d.clone();
         d.freight = d.freight.map(money);
@@ -90,24 +102,26 @@ pub fn order(plan: &OrderPlan) -> String {
         }
         d
     });
-    order_hash(plan, document.as_ref())
+    order_hash(plan, document.as_ref(), canonical_org)
 }
 
 /// The version a release before [`order`]'s formula gave the order: its figures hashed as the
 /// export wrote them. Equal to [`order`] for prices at two decimals and whole quantities.
 pub fn order_as_written(plan: &OrderPlan) -> String {
-    order_hash(plan, plan.document())
+    order_hash(plan, plan.document(), false)
 }
 
 /// True when the comments of a Fortnox order or invoice (one carrying the plan's marker) carry
-/// the plan's content version, or the one an older release gave the same figures
-/// ([`order_as_written`]): the same order, not one changed in the shop.
+/// the plan's content version, or one an older release gave the same order
+/// ([`order_org_as_written`], [`order_as_written`]): the same order, not one changed in the
+/// shop.
 pub fn order_carried(comments: &str, plan: &OrderPlan) -> bool {
     super::carries_version(comments, &plan.version)
+        || super::carries_version(comments, &order_org_as_written(plan))
         || super::carries_version(comments, &order_as_written(plan))
 }
 
-fn order_hash(plan: &OrderPlan, document: Option<&SalesDocument>) -> String {
+fn order_hash(plan: &OrderPlan, document: Option<&SalesDocument>, canonical_org: bool) -> String {
     /// Keys the configuration decides, left out of the version.
     const FROM_CONFIG: [&str; 8] = [
         "AccountNumber",
@@ -131,9 +145,14 @@ fn order_hash(plan: &OrderPlan, document: Option<&SalesDocument>) -> String {
     }
     let mut document = serde_json::to_value(document).unwrap_or_default();
     strip(&mut document);
+    let org = plan.customer.organisation_number.as_deref();
+    let org = match org.and_then(crate::org_number::canonical) {
+        Some(one_form) if canonical_org => Some(one_form),
+        _ => org.map(str::to_owned),
+    };
     let shop = serde_json::json!({
         "order_id": plan.order_id,
-        "customer": [&plan.customer.customer_number, &plan.customer.organisation_number, &plan.customer.email],
+        "customer": [&plan.customer.customer_number, &org, &plan.customer.email],
         "document": document,
     });
     hex::encode(Sha256::digest(shop.to_string().as_bytes()))[..16].to_owned()

@@ -167,9 +167,31 @@ mod tests {
         assert_eq!(kinds, ["PRIVATE", "COMPANY", "COMPANY"]);
     }
 
+    /// An order re-exported with its customer's number spelled otherwise is the same order:
+    /// the version takes the number in its one form; the version the release before gave it
+    /// (the number as written) is kept beside, for the ledger and for Fortnox's comments.
+    #[test]
+    fn an_order_is_the_same_however_its_customers_number_is_spelled() {
+        let row = |org: &str| {
+            format!("{HEAD}S-1;2026-11-18;Prov AB;{org};b@example.org;;;;Kaffe;1;100,00;12\n")
+        };
+        let dashed = convert(&row("559900-0037"));
+        let plain = convert(&row("5599000037"));
+        let twelve = convert(&row("16559900-0037"));
+        let reference = |c: &Conversion| c.documents[0].reference.clone();
+        assert_eq!(reference(&plain), reference(&dashed));
+        assert_eq!(reference(&twelve), reference(&dashed));
+        assert!(dashed.documents[0].legacy_references.is_empty(), "its one form already");
+        let Body::Order(p) = &plain.documents[0].body else { panic!("not an order") };
+        let before = crate::convert::version::order_org_as_written(p);
+        assert_ne!(before, p.version);
+        assert_eq!(plain.documents[0].legacy_references, [format!("order:S-1:{before}")]);
+        let sent = format!("Order S-1 {} v:{before}", plain.documents[0].marker);
+        assert!(crate::convert::version::order_carried(&sent, p));
+    }
+
     /// A new customer's organisation number is written in one form, the dashed ten digits
-    /// Fortnox shows; how the upload searches for it is left as the export wrote it (it is
-    /// part of the order's version).
+    /// Fortnox shows; how the upload searches for it is left as the export wrote it.
     #[test]
     fn a_new_customers_organisation_number_is_written_in_one_form() {
         let csv = format!(
