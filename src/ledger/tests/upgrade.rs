@@ -1,0 +1,74 @@
+//! A ledger an older release wrote, opened by this one.
+
+use super::*;
+
+/// A ledger a release before this one wrote names a register by the company's digits as the
+/// report wrote them (12 of them) and the register id untrimmed: at the next open they are
+/// renamed as reports are named now, so the first report after the upgrade continues the
+/// series and a missing day is still told.
+#[test]
+fn registers_an_older_release_named_otherwise_continue_their_series() {
+    let (dir, ledger, file) = ledger_with_one_file();
+    ledger
+        .with_conn(|c| {
+            c.execute_batch(&format!(
+                "INSERT INTO zreport_registers (org, register, baseline, since) VALUES
+                 ('165599990005', 'KASSA1 ', 1042, 'then');
+                 INSERT INTO zreport_numbers (org, register, z_number, file_id, at) VALUES
+                 ('165599990005', 'KASSA1 ', 1042, {file}, 'then'),
+                 ('165599990005', 'KASSA1 ', 1043, {file}, 'then');"
+            ))
+        })
+        .expect("older rows");
+    drop(ledger);
+    let ledger = Ledger::open(&dir.path().join("l.db")).expect("reopened");
+    let z = |n: u64| crate::convert::zreport::ZNumber {
+        org: "5599990005".into(),
+        register: "KASSA1".into(),
+        z: n,
+        line: 1,
+    };
+    ledger.add_documents(file, &[], &[z(1045)], &[]).expect("registered");
+    let gaps = ledger.zreport_gaps_open().expect("gaps");
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!((gaps[0].org.as_str(), gaps[0].after, gaps[0].before), ("5599990005", 1043, 1045));
+    let rows: i64 = ledger
+        .with_conn(|c| c.query_row("SELECT count(*) FROM zreport_registers", [], |r| r.get(0)))
+        .expect("count");
+    assert_eq!(rows, 1, "one register");
+}
+
+#[test]
+fn a_register_known_under_both_names_is_merged_with_the_lower_baseline() {
+    let (dir, ledger, file) = ledger_with_one_file();
+    ledger
+        .with_conn(|c| {
+            c.execute_batch(&format!(
+                "INSERT INTO zreport_registers (org, register, baseline, since) VALUES
+                 ('165599990005', 'KASSA1 ', 1040, 'then'), ('5599990005', 'KASSA1', 1042, 'now');
+                 INSERT INTO zreport_numbers (org, register, z_number, file_id, at) VALUES
+                 ('165599990005', 'KASSA1 ', 1040, {file}, 'then'),
+                 ('165599990005', 'KASSA1 ', 1042, {file}, 'then'),
+                 ('5599990005', 'KASSA1', 1042, {file}, 'now');
+                 INSERT INTO zreport_waived (org, register, z_number, reason, at) VALUES
+                 ('165599990005', 'KASSA1 ', 1041, 'training', 'then');"
+            ))
+        })
+        .expect("older rows");
+    drop(ledger);
+    let ledger = Ledger::open(&dir.path().join("l.db")).expect("reopened");
+    let read = |sql: &str| -> Vec<(String, String, i64)> {
+        ledger
+            .with_conn(|c| {
+                let mut stmt = c.prepare(sql)?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect()
+            })
+            .expect("rows")
+    };
+    let one = |n: i64| ("5599990005".to_owned(), "KASSA1".to_owned(), n);
+    assert_eq!(read("SELECT org, register, baseline FROM zreport_registers"), [one(1040)]);
+    let numbers = "SELECT org, register, z_number FROM zreport_numbers ORDER BY z_number";
+    assert_eq!(read(numbers), [one(1040), one(1042)]);
+    assert_eq!(read("SELECT org, register, z_number FROM zreport_waived"), [one(1041)]);
+    assert!(ledger.zreport_gaps_open().expect("gaps").is_empty(), "1041 waived");
+}
