@@ -2,6 +2,9 @@
 //! posts into one Fortnox company, so the same voucher from files that name the company
 //! otherwise is one voucher: never booked twice, a changed copy refused.
 
+use fortnox_bridge::convert::{marker_for, sie::amounts_version};
+use fortnox_bridge::fortnox::model::VoucherRequest;
+
 use crate::harness::{Workspace, fixture, fixture_with};
 
 const KASSA: &str = "sie/kassa-2026-10.si";
@@ -72,30 +75,51 @@ async fn an_unnumbered_voucher_from_a_file_without_orgnr_is_not_booked_beside_th
     assert_eq!(api.all_vouchers("A", year).await.len(), 1, "the day once");
 }
 
+/// The voucher bodies `convert` gives for fixture `rel`, in file order.
+fn converted(ws: &Workspace, rel: &str) -> Vec<serde_json::Value> {
+    std::fs::write(ws.path("converted"), fixture(rel)).expect("write");
+    let out = ws.cli(&["convert", "converted"]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("convert prints JSON"))
+        .map(|v| v["body"]["Voucher"].clone())
+        .collect()
+}
+
+/// Posts `voucher` to the sandbox as a release before this one did, its comments' marker and
+/// version tag replaced by theirs (`(from, to)` pairs); returns the financial year.
+async fn posted_as_before(
+    ws: &Workspace,
+    mut voucher: serde_json::Value,
+    tags: &[(&str, &str)],
+) -> u64 {
+    let mut comments = voucher["Comments"].as_str().expect("comments").to_owned();
+    for (from, to) in tags {
+        assert!(comments.contains(from), "{comments}: {from}");
+        comments = comments.replace(from, to);
+    }
+    voucher["Comments"] = comments.into();
+    let api = ws.api().await;
+    let date = voucher["TransactionDate"].as_str().expect("date").to_owned();
+    let year = api.year_of(&date).await;
+    api.post(
+        &format!("/3/vouchers?financialyear={year}"),
+        &serde_json::json!({ "Voucher": voucher }),
+    )
+    .await;
+    year
+}
+
 /// A Z-report a release before this one posted with its company in 12-digit form carries the
 /// marker of that form: a copy naming the company by ten digits finds it and is not posted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zreport_posted_under_the_twelve_digit_form_is_found_by_that_marker() {
     let ws = Workspace::start().await;
     let z = "zreport/restaurang-2026-10-31.json";
-    std::fs::write(ws.path("z.json"), fixture(z)).expect("write");
-    let out = ws.cli(&["convert", "z.json"]);
-    let line = String::from_utf8_lossy(&out.stdout).lines().next().map(str::to_owned);
-    let converted: serde_json::Value =
-        serde_json::from_str(&line.unwrap_or_default()).expect("convert prints JSON");
-    let mut voucher = converted["body"]["Voucher"].clone();
-    let marker = fortnox_bridge::convert::marker_for("zreport:5599990005:KASSA1:1042");
-    let older = fortnox_bridge::convert::marker_for("zreport:165599990005:KASSA1:1042");
-    let comments = voucher["Comments"].as_str().expect("comments").replace(&marker, &older);
-    assert!(comments.contains(&older), "{comments}");
-    voucher["Comments"] = comments.into();
+    let marker = marker_for("zreport:5599990005:KASSA1:1042");
+    let older = marker_for("zreport:165599990005:KASSA1:1042");
+    let year = posted_as_before(&ws, converted(&ws, z).remove(0), &[(&marker, &older)]).await;
     let api = ws.api().await;
-    let year = api.year_of("2026-10-31").await;
-    api.post(
-        &format!("/3/vouchers?financialyear={year}"),
-        &serde_json::json!({ "Voucher": voucher }),
-    )
-    .await;
     assert_eq!(api.all_vouchers("F", year).await.len(), 1);
 
     ws.drop_file("z-1042.json", &fixture(z));
@@ -111,39 +135,23 @@ async fn a_zreport_posted_under_the_twelve_digit_form_is_found_by_that_marker() 
 /// neither posted again nor refused as changed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_voucher_an_older_release_posted_is_recognised_by_its_older_version() {
-    use fortnox_bridge::convert::{marker_for, sie::amounts_version};
-    use fortnox_bridge::fortnox::model::VoucherRequest;
-
     let ws = Workspace::start().await;
-    std::fs::write(ws.path("kassa.si"), fixture(KASSA)).expect("write");
-    let out = ws.cli(&["convert", "kassa.si"]);
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
-    let k1042 = &lines[1]["body"]["Voucher"];
+    let k1042 = converted(&ws, KASSA).remove(1);
     let request: VoucherRequest = serde_json::from_value(k1042.clone()).expect("a voucher");
     let comments = request.comments.clone().unwrap_or_default();
-    let (marker, version) =
-        comments.rsplit_once(" v:").map(|(m, v)| (m.rsplit(' ').next(), v)).expect("tags");
+    let (marker, version) = comments
+        .rsplit_once(" v:")
+        .and_then(|(m, v)| Some((m.rsplit(' ').next()?, v)))
+        .expect("tags");
     let older_marker = marker_for("sie:165599990005:K:1042:2026-10-31");
     let older_version = amounts_version(&request.description, &request.voucher_rows);
     assert_ne!(older_version, version, "row texts are in this release's version");
-    let mut voucher = k1042.clone();
-    voucher["Comments"] = comments
-        .replace(marker.expect("marker"), &older_marker)
-        .replace(&format!("v:{version}"), &format!("v:{older_version}"))
-        .into();
-    let api = ws.api().await;
-    let year = api.year_of("2026-10-31").await;
-    api.post(
-        &format!("/3/vouchers?financialyear={year}"),
-        &serde_json::json!({ "Voucher": voucher }),
-    )
-    .await;
+    let tags = [(marker, older_marker.as_str()), (version, older_version.as_str())];
+    let year = posted_as_before(&ws, k1042, &tags).await;
 
     ws.drop_file("kassa.si", &fixture(KASSA));
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let api = ws.api().await;
     assert_eq!(api.all_vouchers("F", year).await.len(), 2, "K 1041 posted, K 1042 found");
 }
