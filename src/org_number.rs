@@ -45,6 +45,19 @@ pub fn digit_forms(ten: &str) -> [String; 4] {
     ["", "16", "19", "20"].map(|century| format!("{century}{ten}"))
 }
 
+/// A register id as releases before may have written it into a reference: as given, trimmed,
+/// and trimmed with one space after or before (the spellings seen in exports).
+pub fn register_forms(id: &str) -> Vec<String> {
+    let trimmed = id.trim();
+    let mut forms = vec![id.to_owned()];
+    for form in [trimmed.to_owned(), format!("{trimmed} "), format!(" {trimmed}")] {
+        if !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    forms
+}
+
 /// What to search Fortnox's `organisationnumber` filter with to find every customer holding
 /// the number in any of its forms. The filter is a substring match (`ILIKE '%v%'`), so one
 /// spelling does not meet another: the dashed ten digits find `559900-0037` and

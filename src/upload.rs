@@ -165,7 +165,9 @@ fn look_alike(
         else {
             continue;
         };
-        let same = envelope.voucher.description.trim() == text
+        // Texts compared as releases before read Latin-1 files (`–` was a control code then).
+        let as_before = crate::parse::sie::latin1_as_before;
+        let same = as_before(envelope.voucher.description.trim()) == as_before(text)
             && envelope.voucher.voucher_series.eq_ignore_ascii_case(&voucher.voucher_series);
         if !same {
             continue;

@@ -236,11 +236,17 @@ pub fn marker_aliases(reference: &str, company: Option<&str>) -> Vec<String> {
         return Vec::new();
     };
     let Some(ten) = crate::org_number::key(org) else { return Vec::new() };
-    crate::org_number::digit_forms(&ten)
-        .iter()
-        .filter(|form| *form != org)
-        .map(|form| marker_for(&format!("zreport:{form}:{tail}")))
-        .collect()
+    let Some((register, z)) = tail.rsplit_once(':') else { return Vec::new() };
+    let mut markers = Vec::new();
+    for form in crate::org_number::digit_forms(&ten) {
+        for register in crate::org_number::register_forms(register) {
+            let alias = format!("zreport:{form}:{register}:{z}");
+            if alias != identity {
+                markers.push(marker_for(&alias));
+            }
+        }
+    }
+    markers
 }
 
 /// The short marker for a reference: `[fb:` + 16 hex digits of its SHA-256 + `]`.

@@ -219,7 +219,8 @@ fn convert_ver(
         n => format!("{key}:{version}:{n}"),
     };
     let reference = referenced(&key, &version);
-    // What releases before named it: the rows hashed by amount only, the company as written.
+    // What releases before named it: the rows hashed by amount only, the company in any of
+    // its digit forms (a copy may write another than the file they posted).
     let legacy_occurrence = legacy.as_ref().map(|legacy| {
         let n = seen.legacy_copies.entry(format!("{key}:{legacy}")).or_insert(0);
         *n += 1;
@@ -229,12 +230,18 @@ fn convert_ver(
         Some(n) if n > 1 => format!("{key}:{legacy}:{n}"),
         _ => format!("{key}:{legacy}"),
     };
-    let mut legacy_references: Vec<String> =
-        legacy.iter().map(|legacy| legacy_as(&key, legacy)).collect();
-    if let Some(written) = &company.written {
-        let key = key.replacen(&format!("sie:{}:", company.key), &format!("sie:{written}:"), 1);
-        legacy_references.push(referenced(&key, &version));
-        legacy_references.extend(legacy.iter().map(|legacy| legacy_as(&key, legacy)));
+    let mut forms: Vec<String> = match crate::org_number::key(&company.key) {
+        Some(ten) => crate::org_number::digit_forms(&ten).into(),
+        None => vec![company.key.clone()],
+    };
+    forms
+        .extend(company.written.iter().filter(|w| !forms.contains(w)).cloned().collect::<Vec<_>>());
+    let mut legacy_references = Vec::new();
+    for form in &forms {
+        let key = key.replacen(&format!("sie:{}:", company.key), &format!("sie:{form}:"), 1);
+        let names = std::iter::once(referenced(&key, &version))
+            .chain(legacy.iter().map(|legacy| legacy_as(&key, legacy)));
+        legacy_references.extend(names.filter(|name| *name != reference));
     }
     let (marker, tag) = if ver.number.is_empty() {
         // Unnumbered (4I): the content is the identity.

@@ -266,7 +266,7 @@ fn convert_report(
     let as_written = super::version::zreport_as_written(&voucher);
     let mut legacy_references = Vec::new();
     for org in crate::org_number::digit_forms(&company_key(r)) {
-        for register in [r.register.id.as_str(), r.register.id.trim()] {
+        for register in crate::org_number::register_forms(&r.register.id) {
             let named = format!("zreport:{org}:{register}:{}", r.z_number);
             for v in [&version, &as_written] {
                 let reference = format!("{named}:{v}");

@@ -336,18 +336,29 @@ fn add_document(
     // The same document registered by an older release under another name (figures hashed
     // as written, `convert::version`; a Z-report's company and register as written): that
     // record is this document.
-    let mut existing = by_reference(&doc.reference)?;
+    // One that was not refused (posted, or on its way) wins over a refused one: a copy an older
+    // release posted is not posted again because a later copy under this release's name was
+    // refused (as looking like it).
+    let mut found: Vec<DocRecord> = by_reference(&doc.reference)?.into_iter().collect();
     for legacy in &doc.legacy_references {
-        if existing.is_some() {
-            break;
-        }
-        existing = by_reference(legacy)?.filter(|rec| !claimed.contains(&rec.id));
+        found.extend(by_reference(legacy)?.filter(|rec| !claimed.contains(&rec.id)));
     }
+    let refused = |r: &DocRecord| matches!(r.state, DocState::Rejected | DocState::Withdrawn);
+    let chosen = found.iter().position(|r| !refused(r)).or((!found.is_empty()).then_some(0));
+    let existing = chosen.map(|i| found.swap_remove(i));
     if let Some(rec) = &existing {
         claimed.insert(rec.id);
     }
-    let reference = existing.as_ref().map_or(doc.reference.as_str(), |r| r.reference.as_str());
-    let reference = reference.to_owned();
+    // A refused record queued again takes this release's name and marker: the request it now
+    // carries has them, and a lost answer is looked for in Fortnox by that marker. (When the
+    // name is taken, by a refused record of it, that record is the one chosen.)
+    let requeued = existing.as_ref().is_some_and(|r| {
+        matches!(r.state, DocState::Rejected | DocState::Withdrawn) && r.file_id != file_id
+    });
+    let reference = match &existing {
+        Some(rec) if !requeued => rec.reference.clone(),
+        _ => doc.reference.clone(),
+    };
     c.execute(
         "INSERT OR IGNORE INTO file_references (file_id, reference) VALUES (?1, ?2)",
         params![file_id, reference],
@@ -361,7 +372,8 @@ fn add_document(
         {
             c.execute(
                 "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
-                 error = NULL, withdrawn = 0, body = ?3, line = ?4, label = ?5, updated_at = ?6
+                 error = NULL, withdrawn = 0, body = ?3, line = ?4, label = ?5, updated_at = ?6,
+                 reference = ?8, marker = ?9
                  WHERE id = ?1",
                 params![
                     rec.id,
@@ -370,7 +382,9 @@ fn add_document(
                     line,
                     doc.label,
                     now(),
-                    DocState::Queued.as_str()
+                    DocState::Queued.as_str(),
+                    doc.reference,
+                    doc.marker
                 ],
             )?;
             audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;

@@ -365,6 +365,11 @@ fn the_company_and_register_written_otherwise_are_the_same_report() {
     let forms = &original.legacy_references;
     assert!(forms.contains(&format!("zreport:165599990005:KASSA1:1042:{version}")), "{forms:?}");
     assert!(!forms.contains(&original.reference), "not its own name");
+    // A register id an older release kept with a space after it: its record and its marker.
+    let spaced = format!("zreport:165599990005:KASSA1 :1042:{version}");
+    assert!(forms.contains(&spaced), "{forms:?}");
+    let markers = crate::convert::marker_aliases(&original.reference, None);
+    assert!(markers.contains(&crate::convert::marker_for("zreport:165599990005:KASSA1 :1042")));
     assert_eq!(rows(copy), rows(original), "the register's accounts are still found");
 }
 

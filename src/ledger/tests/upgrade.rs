@@ -72,3 +72,72 @@ fn a_register_known_under_both_names_is_merged_with_the_lower_baseline() {
     assert_eq!(read("SELECT org, register, z_number FROM zreport_waived"), [one(1041)]);
     assert!(ledger.zreport_gaps_open().expect("gaps").is_empty(), "1041 waived");
 }
+
+/// A copy an older release posted wins over a refused record of this release's name (a copy
+/// refused as looking like it); a refused record queued again takes this release's name and
+/// marker, so a lost answer is looked for by the marker its request carries.
+#[test]
+fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
+    let (_dir, ledger, old_file) = ledger_with_one_file();
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, fortnox_series, fortnox_number, updated_at) VALUES
+                 (1, ?1, 'sie:165599990005:::2026-10-30:v', '[fb:old1]', 'voucher', 'x', 1, '{}',
+                  'posted', 'A', 1, 'now'),
+                 (2, ?1, 'sie:5599990005:::2026-10-30:v', '[fb:new1]', 'voucher', 'x', 1, '{}',
+                  'rejected', NULL, NULL, 'now'),
+                 (3, ?1, 'sie:165599990005:::2026-10-31:w', '[fb:old2]', 'voucher', 'y', 2, '{}',
+                  'rejected', NULL, NULL, 'now')",
+                [old_file],
+            )
+        })
+        .expect("older rows");
+    let new = NewFile {
+        name: "igen.si",
+        sha256: "fed",
+        size: 1,
+        processing_path: "p/igen.si",
+        inbox: "in",
+        hold: None,
+    };
+    let file = ledger.add_file(&new).expect("file");
+    let doc = |reference: &str, legacy: &str, marker: &str| crate::convert::Document {
+        reference: reference.to_owned(),
+        legacy_references: vec![legacy.to_owned()],
+        marker: marker.to_owned(),
+        line: 1,
+        label: "x".to_owned(),
+        body: crate::convert::Body::Voucher(crate::fortnox::model::VoucherRequest {
+            description: "x".to_owned(),
+            comments: None,
+            transaction_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 30).expect("date"),
+            voucher_series: "A".to_owned(),
+            voucher_rows: Vec::new(),
+        }),
+    };
+    let docs = ledger
+        .add_documents(
+            file,
+            &[
+                doc(
+                    "sie:5599990005:::2026-10-30:v",
+                    "sie:165599990005:::2026-10-30:v",
+                    "[fb:new1]",
+                ),
+                doc(
+                    "sie:5599990005:::2026-10-31:w",
+                    "sie:165599990005:::2026-10-31:w",
+                    "[fb:new2]",
+                ),
+            ],
+            &[],
+            &[],
+        )
+        .expect("add");
+    assert_eq!((docs[0].id, docs[0].state), (1, DocState::Posted), "{docs:?}");
+    assert_eq!((docs[1].id, docs[1].state), (3, DocState::Queued), "{docs:?}");
+    assert_eq!(docs[1].reference, "sie:5599990005:::2026-10-31:w");
+    assert_eq!(docs[1].marker, "[fb:new2]");
+}
