@@ -127,8 +127,12 @@ fn export_sie(
         [one] => Some(fortnox_bridge::org_number::show(one)),
         _ => None,
     };
+    // One Fortnox voucher once, though two ledger records may name it (a copy adopted as the
+    // voucher another file posted).
+    let mut seen = std::collections::HashSet::new();
     let posted: Vec<Posted> = docs
         .iter()
+        .filter(|d| seen.insert((d.year, d.fortnox_series.clone(), d.fortnox_number)))
         .filter_map(|d| Posted::from_body(d.fortnox_series.as_deref()?, d.fortnox_number?, &d.body))
         .filter(|p| from.is_none_or(|f| p.voucher.transaction_date >= f))
         .filter(|p| to.is_none_or(|t| p.voucher.transaction_date <= t))

@@ -35,6 +35,9 @@ async fn a_numbered_voucher_is_one_voucher_however_its_file_names_the_company() 
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(api.all_vouchers("F", year).await.len(), 2, "nothing booked twice");
+    // Two ledger records name each voucher now; the accountant's export has each once.
+    let export = ws.cli(&["audit", "export", "--format", "sie"]);
+    assert_eq!(String::from_utf8_lossy(&export.stdout).matches("#VER ").count(), 2);
 
     // Without `#ORGNR` and changed: refused as a changed copy of the posted voucher.
     let changed = kassa_with_orgnr(
