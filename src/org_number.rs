@@ -58,6 +58,13 @@ pub fn register_forms(id: &str) -> Vec<String> {
     forms
 }
 
+/// The ways an export may spell the number `text`: each digit form (10 and 12 digits) with and
+/// without its dash. Empty when `text` is not a well-formed number.
+pub fn spellings(text: &str) -> Vec<String> {
+    let Some(ten) = key(text) else { return Vec::new() };
+    digit_forms(&ten).iter().flat_map(|digits| [show(digits), digits.clone()]).collect()
+}
+
 /// What to search Fortnox's `organisationnumber` filter with to find every customer holding
 /// the number in any of its forms. The filter is a substring match (`ILIKE '%v%'`), so one
 /// spelling does not meet another: the dashed ten digits find `559900-0037` and

@@ -78,8 +78,9 @@ pub async fn upload(
     // Z-report is always looked for: its marker names the report, not its content, so a
     // changed copy of a posted report is found and reported instead of booked twice.
     if doc.sent || content_version(doc).is_some() {
+        let older = ledger.older_versions(doc.id)?;
         match find(client, preflight, days, doc, &voucher).await {
-            Ok(Some(found)) if changed(doc, &voucher, &found) => {
+            Ok(Some(found)) if changed(doc, &voucher, &found, &older) => {
                 let reason = format!(
                     "already posted as voucher {} {} with other figures; it is not posted \
                      again (hint: book the difference with a correction voucher in Fortnox; \
@@ -241,10 +242,14 @@ fn content_version(doc: &DocRecord) -> Option<&str> {
 /// voucher may carry the version an older release gave the same content: a Z-report's figures
 /// hashed as the file wrote them (see `convert::version`), a SIE voucher's text and amounts
 /// only (see `convert::sie::amounts_version`; its text is the description unless that is the
-/// voucher's name, given for no text). That is the same document, not a changed one.
-fn changed(doc: &DocRecord, voucher: &VoucherRequest, found: &Voucher) -> bool {
+/// voucher's name, given for no text), or any version of the names older releases gave it
+/// (`older`, as registered). That is the same document, not a changed one.
+fn changed(doc: &DocRecord, voucher: &VoucherRequest, found: &Voucher, older: &[String]) -> bool {
     let Some(version) = content_version(doc) else { return false };
     let comments = found.comments.as_deref().unwrap_or_default();
+    if older.iter().any(|v| crate::convert::carries_version(comments, v)) {
+        return false;
+    }
     let sie_text = if voucher.description == doc.label { "" } else { &voucher.description };
     let same = crate::convert::carries_version(comments, version)
         || doc.reference.starts_with("zreport:")
@@ -375,14 +380,17 @@ mod tests {
         let (current, legacy) = (version::zreport(&voucher), version::zreport_as_written(&voucher));
         assert_ne!(current, legacy);
         let (doc, read) = stored(&voucher, &current);
-        assert!(!changed(&doc, &read, &found(&doc, &current)));
-        assert!(!changed(&doc, &read, &found(&doc, &legacy)), "posted before the upgrade");
-        assert!(changed(&doc, &read, &found(&doc, "0123456789abcdef")), "other figures");
+        assert!(!changed(&doc, &read, &found(&doc, &current), &[]));
+        assert!(!changed(&doc, &read, &found(&doc, &legacy), &[]), "posted before the upgrade");
+        assert!(changed(&doc, &read, &found(&doc, "0123456789abcdef"), &[]), "other figures");
         // A record an older release registered (its reference holds the legacy version), put
         // back and requeued with the new file's body: a voucher posted since is the same too.
         let (doc, read) = stored(&voucher, &legacy);
-        assert!(!changed(&doc, &read, &found(&doc, &current)));
-        assert!(!changed(&doc, &read, &found(&doc, &legacy)));
-        assert!(changed(&doc, &read, &found(&doc, "0123456789abcdef")));
+        assert!(!changed(&doc, &read, &found(&doc, &current), &[]));
+        assert!(!changed(&doc, &read, &found(&doc, &legacy), &[]));
+        assert!(changed(&doc, &read, &found(&doc, "0123456789abcdef"), &[]));
+        // A version one of its older names carries (as the ledger registered them): the same.
+        let older = ["0123456789abcdef".to_owned()];
+        assert!(!changed(&doc, &read, &found(&doc, "0123456789abcdef"), &older));
     }
 }

@@ -309,12 +309,13 @@ fn convert_order(
     // one order; the version an older release gave these bytes is kept beside it.
     let version = super::version::order(&plan);
     let identity = identity(&order.id);
-    // What older releases named it: the organisation number as the export spells it, and
-    // before that the figures as written too.
+    // What older releases named it: the organisation number as the export spells it (or as
+    // an earlier export may have), and before that the figures as written too.
+    let mut versions_before =
+        vec![super::version::order_org_as_written(&plan), super::version::order_as_written(&plan)];
+    versions_before.extend(super::version::order_other_spellings(&plan));
     let mut legacy_references: Vec<String> = Vec::new();
-    for before in
-        [super::version::order_org_as_written(&plan), super::version::order_as_written(&plan)]
-    {
+    for before in versions_before {
         if let Some(reference) = super::version::legacy_reference(&identity, &version, &before)
             && !legacy_references.contains(&reference)
         {

@@ -79,17 +79,38 @@ pub fn zreport_carried(comments: &str, v: &VoucherRequest) -> bool {
 /// the customer's organisation number in its one form (`559900-0037`), however the export
 /// spells it.
 pub fn order(plan: &OrderPlan) -> String {
-    order_normalised(plan, true)
+    let org = plan.customer.organisation_number.as_deref();
+    let one_form = org.and_then(crate::org_number::canonical);
+    order_hash(plan, normalised(plan).as_ref(), one_form.as_deref().or(org))
 }
 
-/// The version the release before [`order`] took the organisation number as written gave the
+/// The version the release before [`order`] took the organisation number in one form gave the
 /// order: figures normalised, the number as the export spells it.
 pub fn order_org_as_written(plan: &OrderPlan) -> String {
-    order_normalised(plan, false)
+    order_hash(plan, normalised(plan).as_ref(), plan.customer.organisation_number.as_deref())
 }
 
-fn order_normalised(plan: &OrderPlan, canonical_org: bool) -> String {
-    let document = plan.document().map(|d| {
+/// The versions older releases gave the order had an earlier export spelled the customer's
+/// number otherwise (`5599000037`, `559900-0037`, `16559900-0037`, ...): figures normalised
+/// and as written, for each spelling. Empty without a well-formed number.
+pub fn order_other_spellings(plan: &OrderPlan) -> Vec<String> {
+    let org = plan.customer.organisation_number.as_deref().unwrap_or_default();
+    let normalised = normalised(plan);
+    let mut versions = Vec::new();
+    for spelling in crate::org_number::spellings(org) {
+        for document in [normalised.as_ref(), plan.document()] {
+            let version = order_hash(plan, document, Some(&spelling));
+            if !versions.contains(&version) {
+                versions.push(version);
+            }
+        }
+    }
+    versions
+}
+
+/// The plan's document with its figures as versions hash them.
+fn normalised(plan: &OrderPlan) -> Option<SalesDocument> {
+    plan.document().map(|d| {
         let mut d = d.clone();
         d.freight = d.freight.map(money);
         for row in d.rows_mut() {
@@ -101,14 +122,13 @@ fn order_normalised(plan: &OrderPlan, canonical_org: bool) -> String {
             row.discount = row.discount.map(|x| if amount { money(x) } else { plain(x) });
         }
         d
-    });
-    order_hash(plan, document.as_ref(), canonical_org)
+    })
 }
 
 /// The version a release before [`order`]'s formula gave the order: its figures hashed as the
 /// export wrote them. Equal to [`order`] for prices at two decimals and whole quantities.
 pub fn order_as_written(plan: &OrderPlan) -> String {
-    order_hash(plan, plan.document(), false)
+    order_hash(plan, plan.document(), plan.customer.organisation_number.as_deref())
 }
 
 /// True when the comments of a Fortnox order or invoice (one carrying the plan's marker) carry
@@ -121,7 +141,7 @@ pub fn order_carried(comments: &str, plan: &OrderPlan) -> bool {
         || super::carries_version(comments, &order_as_written(plan))
 }
 
-fn order_hash(plan: &OrderPlan, document: Option<&SalesDocument>, canonical_org: bool) -> String {
+fn order_hash(plan: &OrderPlan, document: Option<&SalesDocument>, org: Option<&str>) -> String {
     /// Keys the configuration decides, left out of the version.
     const FROM_CONFIG: [&str; 8] = [
         "AccountNumber",
@@ -145,11 +165,6 @@ fn order_hash(plan: &OrderPlan, document: Option<&SalesDocument>, canonical_org:
     }
     let mut document = serde_json::to_value(document).unwrap_or_default();
     strip(&mut document);
-    let org = plan.customer.organisation_number.as_deref();
-    let org = match org.and_then(crate::org_number::canonical) {
-        Some(one_form) if canonical_org => Some(one_form),
-        _ => org.map(str::to_owned),
-    };
     let shop = serde_json::json!({
         "order_id": plan.order_id,
         "customer": [&plan.customer.customer_number, &org, &plan.customer.email],

@@ -11,13 +11,15 @@ use super::{AttachState, DOC_COLUMNS, DocRecord, Ledger, LedgerError, doc_row, n
 use crate::audit;
 
 /// Columns added to `documents` after its first release (ledgers are upgraded in place).
-const ATTACH_COLUMNS: [(&str, &str); 5] = [
+const ATTACH_COLUMNS: [(&str, &str); 6] = [
     ("attach", "TEXT"), // NULL | uploading | uploaded | attached | failed
     ("attached_file_id", "TEXT"),
     ("attach_error", "TEXT"),
     ("attach_attempts", "INTEGER NOT NULL DEFAULT 0"),
     // Not an attachment column: a `rejected` document that was withdrawn (see `DocState`).
     ("withdrawn", "INTEGER NOT NULL DEFAULT 0"),
+    // Not an attachment column either: the names older releases gave the document (JSON).
+    ("older_names", "TEXT"),
 ];
 
 /// Adds the attachment columns to a ledger that lacks them.

@@ -320,6 +320,13 @@ pub(super) fn doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocRecord> {
     })
 }
 
+/// The names older releases gave `doc`, as stored (JSON), for [`Ledger::older_versions`].
+fn older_names(doc: &Document) -> Option<String> {
+    (!doc.legacy_references.is_empty())
+        .then(|| serde_json::to_string(&doc.legacy_references).ok())
+        .flatten()
+}
+
 /// Registers one document of file `file_id`. `claimed` holds the records the file's documents
 /// before it were registered as: a record found under an older name is one document's only, so
 /// a second document of the file that an older release would have named alike is added anew
@@ -373,7 +380,7 @@ fn add_document(
             c.execute(
                 "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
                  error = NULL, withdrawn = 0, body = ?3, line = ?4, label = ?5, updated_at = ?6,
-                 reference = ?8, marker = ?9
+                 reference = ?8, marker = ?9, older_names = ?10
                  WHERE id = ?1",
                 params![
                     rec.id,
@@ -384,7 +391,8 @@ fn add_document(
                     now(),
                     DocState::Queued.as_str(),
                     doc.reference,
-                    doc.marker
+                    doc.marker,
+                    older_names(doc)
                 ],
             )?;
             audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
@@ -400,7 +408,7 @@ fn add_document(
         None => {
             c.execute(
                 "INSERT INTO documents (file_id, reference, marker, kind, label, line, body, state,
-                 updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 updated_at, older_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     file_id,
                     doc.reference,
@@ -410,7 +418,8 @@ fn add_document(
                     line,
                     doc.body.to_json().to_string(),
                     DocState::Queued.as_str(),
-                    now()
+                    now(),
+                    older_names(doc)
                 ],
             )?;
             let id = c.last_insert_rowid();

@@ -75,7 +75,8 @@ pub async fn upload(
     plan: &OrderPlan,
 ) -> Result<Outcome, LedgerError> {
     let what = if plan.order.is_some() { "order" } else { "invoice" };
-    let number = match find(client, plan, doc).await {
+    let older = ledger.older_versions(doc.id)?;
+    let number = match find(client, plan, doc, &older).await {
         Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
         Ok(Found::Ours(number)) => number,
         Ok(Found::Changed(number)) => {
@@ -126,8 +127,15 @@ pub async fn upload(
     }
 }
 
-/// Looks for the order id (exact match) among orders or invoices.
-async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Found, Error> {
+/// Looks for the order id (exact match) among orders or invoices. One carrying the document's
+/// marker and its version, or a version an older release gave it (`older`, and those
+/// `order_carried` works out), is ours.
+async fn find(
+    client: &Client,
+    plan: &OrderPlan,
+    doc: &DocRecord,
+    older: &[String],
+) -> Result<Found, Error> {
     let mut candidates = Vec::new();
     if plan.order.is_some() {
         for o in client.orders_with_reference(&plan.order_id).await? {
@@ -150,7 +158,8 @@ async fn find(client: &Client, plan: &OrderPlan, doc: &DocRecord) -> Result<Foun
     for (number, comments) in candidates {
         if carries_marker(&comments, &doc.marker) {
             // Its version, or the one an older release gave the same figures.
-            if crate::convert::version::order_carried(&comments, plan) {
+            let older_carried = older.iter().any(|v| crate::convert::carries_version(&comments, v));
+            if older_carried || crate::convert::version::order_carried(&comments, plan) {
                 return Ok(Found::Ours(number));
             }
             found = Found::Changed(number);
@@ -188,7 +197,7 @@ async fn send(
     match created {
         Ok(number) => Ok(Some(number)),
         Err(e) if e.is_permanent() => Err(e.to_string()),
-        Err(_) => match find(client, plan, doc).await {
+        Err(_) => match find(client, plan, doc, &[]).await {
             Ok(Found::Ours(number)) => Ok(Some(number)),
             _ => Ok(None),
         },

@@ -351,7 +351,12 @@ fn an_order_re_exported_with_other_number_formatting_is_the_same_order() {
     // Prices at two decimals, whole quantities: the version releases before this one gave (in
     // ledgers and in Fortnox comments, see tests/golden/orders), and no other to look for.
     assert_eq!(first.reference, "order:W-1001:50effe75fb1e2f62");
-    assert!(first.legacy_references.is_empty());
+    // Other names only for other spellings of the customer's number (an earlier export's).
+    let spelled = |r: &String| {
+        let v = r.rsplit(':').next().unwrap_or_default();
+        super::super::version::order_other_spellings(plan(first)).iter().any(|o| o == v)
+    };
+    assert!(first.legacy_references.iter().all(spelled), "{:?}", first.legacy_references);
     let text = String::from_utf8_lossy(SHOP);
     let reformatted = text
         .replace(";39,20;", ";39,2;")
@@ -365,7 +370,7 @@ fn an_order_re_exported_with_other_number_formatting_is_the_same_order() {
     assert_eq!(copy.reference, first.reference);
     let legacy = order_as_written(plan(copy));
     assert_ne!(legacy, plan(copy).version);
-    assert_eq!(copy.legacy_references, [format!("order:W-1001:{legacy}")]);
+    assert!(copy.legacy_references.contains(&format!("order:W-1001:{legacy}")));
 
     // An order an older release sent carries the version it gave these bytes: the same order.
     let sent = |version: &str| {

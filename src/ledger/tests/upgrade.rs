@@ -140,4 +140,10 @@ fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
     assert_eq!((docs[1].id, docs[1].state), (3, DocState::Queued), "{docs:?}");
     assert_eq!(docs[1].reference, "sie:5599990005:::2026-10-31:w");
     assert_eq!(docs[1].marker, "[fb:new2]");
+    // Its older names are kept with it: a Fortnox voucher carrying their version is it.
+    assert_eq!(ledger.older_versions(docs[1].id).expect("older"), ["w"]);
+    let fresh =
+        doc("sie:5599990005:A:9:2026-11-01:n", "sie:165599990005:A:9:2026-11-01:o", "[fb:9]");
+    let docs = ledger.add_documents(file, &[fresh], &[], &[]).expect("add");
+    assert_eq!(ledger.older_versions(docs[0].id).expect("older"), ["o"]);
 }
