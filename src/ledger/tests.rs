@@ -136,6 +136,24 @@ fn sql_state_conditions_spell_as_str_and_select_what_parse_reads() {
 }
 
 /// A ledger on disk with one file in inbox `in`, whose documents a test inserts as stored rows.
+/// A voucher document of `reference`, registered before under `legacy`, with `marker`.
+fn voucher_document(reference: &str, legacy: &[&str], marker: &str) -> crate::convert::Document {
+    crate::convert::Document {
+        reference: reference.to_owned(),
+        legacy_references: legacy.iter().map(|l| (*l).to_owned()).collect(),
+        marker: marker.to_owned(),
+        line: 1,
+        label: "x".to_owned(),
+        body: crate::convert::Body::Voucher(crate::fortnox::model::VoucherRequest {
+            description: "x".to_owned(),
+            comments: None,
+            transaction_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"),
+            voucher_series: "F".to_owned(),
+            voucher_rows: Vec::new(),
+        }),
+    }
+}
+
 fn ledger_with_one_file() -> (tempfile::TempDir, Ledger, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
@@ -291,19 +309,8 @@ fn a_document_registered_under_its_legacy_reference_is_that_document() {
         hold: None,
     };
     let file = ledger.add_file(&new).expect("file");
-    let document = |reference: &str, legacy: Option<&str>| crate::convert::Document {
-        reference: reference.to_owned(),
-        legacy_references: legacy.map(str::to_owned).into_iter().collect(),
-        marker: "[fb:7]".to_owned(),
-        line: 1,
-        label: "Z 7".to_owned(),
-        body: crate::convert::Body::Voucher(crate::fortnox::model::VoucherRequest {
-            description: "Z 7".to_owned(),
-            comments: None,
-            transaction_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 31).expect("date"),
-            voucher_series: "F".to_owned(),
-            voucher_rows: Vec::new(),
-        }),
+    let document = |reference: &str, legacy: Option<&str>| {
+        voucher_document(reference, legacy.into_iter().collect::<Vec<_>>().as_slice(), "[fb:7]")
     };
     let same = document("zreport:1:K:7:new", Some("zreport:1:K:7:old"));
     let docs = ledger.add_documents(file, &[same], &[], &[]).expect("add");

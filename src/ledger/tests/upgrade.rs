@@ -103,19 +103,8 @@ fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
         hold: None,
     };
     let file = ledger.add_file(&new).expect("file");
-    let doc = |reference: &str, legacy: &str, marker: &str| crate::convert::Document {
-        reference: reference.to_owned(),
-        legacy_references: vec![legacy.to_owned()],
-        marker: marker.to_owned(),
-        line: 1,
-        label: "x".to_owned(),
-        body: crate::convert::Body::Voucher(crate::fortnox::model::VoucherRequest {
-            description: "x".to_owned(),
-            comments: None,
-            transaction_date: chrono::NaiveDate::from_ymd_opt(2026, 10, 30).expect("date"),
-            voucher_series: "A".to_owned(),
-            voucher_rows: Vec::new(),
-        }),
+    let doc = |reference: &str, legacy: &str, marker: &str| {
+        voucher_document(reference, &[legacy], marker)
     };
     let docs = ledger
         .add_documents(
