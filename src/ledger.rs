@@ -18,6 +18,7 @@ mod documents;
 use documents::{DOC_COLUMNS, doc_row, outcome};
 mod error;
 mod queue;
+mod register;
 mod report;
 mod state;
 mod trouble;

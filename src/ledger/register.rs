@@ -1,0 +1,121 @@
+//! Registering a file's documents: each is added, or found as a record the ledger holds
+//! already, under its reference or a name an older release gave it (see
+//! [`super::Ledger::add_documents`]).
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::documents::doc_row;
+use super::{DOC_COLUMNS, DocRecord, DocState, now};
+use crate::audit;
+use crate::convert::Document;
+
+/// The names older releases gave `doc`, as stored (JSON), for [`Ledger::older_versions`].
+fn older_names(doc: &Document) -> Option<String> {
+    (!doc.legacy_references.is_empty())
+        .then(|| serde_json::to_string(&doc.legacy_references).ok())
+        .flatten()
+}
+
+/// Registers one document of file `file_id`. `claimed` holds the records the file's documents
+/// before it were registered as: a record found under an older name is one document's only, so
+/// a second document of the file that an older release would have named alike is added anew
+/// rather than taken for the first (and never posted).
+pub(super) fn add_document(
+    c: &Connection,
+    file_id: i64,
+    doc: &Document,
+    claimed: &mut HashSet<i64>,
+) -> rusqlite::Result<DocRecord> {
+    let by_reference = |reference: &str| {
+        c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [reference], doc_row).optional()
+    };
+    // The same document registered by an older release under another name (figures hashed
+    // as written, `convert::version`; a Z-report's company and register as written): that
+    // record is this document.
+    // One that was not refused (posted, or on its way) wins over a refused one: a copy an older
+    // release posted is not posted again because a later copy under this release's name was
+    // refused (as looking like it).
+    let mut found: Vec<DocRecord> = by_reference(&doc.reference)?.into_iter().collect();
+    for legacy in &doc.legacy_references {
+        found.extend(by_reference(legacy)?.filter(|rec| !claimed.contains(&rec.id)));
+    }
+    let refused = |r: &DocRecord| matches!(r.state, DocState::Rejected | DocState::Withdrawn);
+    let chosen = found.iter().position(|r| !refused(r)).or((!found.is_empty()).then_some(0));
+    let existing = chosen.map(|i| found.swap_remove(i));
+    if let Some(rec) = &existing {
+        claimed.insert(rec.id);
+    }
+    // A refused record queued again takes this release's name and marker: the request it now
+    // carries has them, and a lost answer is looked for in Fortnox by that marker. (When the
+    // name is taken, by a refused record of it, that record is the one chosen.)
+    let requeued = existing.as_ref().is_some_and(|r| {
+        matches!(r.state, DocState::Rejected | DocState::Withdrawn) && r.file_id != file_id
+    });
+    let reference = match &existing {
+        Some(rec) if !requeued => rec.reference.clone(),
+        _ => doc.reference.clone(),
+    };
+    c.execute(
+        "INSERT OR IGNORE INTO file_references (file_id, reference) VALUES (?1, ?2)",
+        params![file_id, reference],
+    )?;
+    let line = i64::try_from(doc.line).unwrap_or(i64::MAX);
+    match existing {
+        // Refused, or withdrawn (its order cancelled) and now carried again as an order to book.
+        Some(rec)
+            if matches!(rec.state, DocState::Rejected | DocState::Withdrawn)
+                && rec.file_id != file_id =>
+        {
+            c.execute(
+                "UPDATE documents SET state = ?7, file_id = ?2, attempts = 0, notified = 0,
+                 error = NULL, withdrawn = 0, body = ?3, line = ?4, label = ?5, updated_at = ?6,
+                 reference = ?8, marker = ?9, older_names = ?10
+                 WHERE id = ?1",
+                params![
+                    rec.id,
+                    file_id,
+                    doc.body.to_json().to_string(),
+                    line,
+                    doc.label,
+                    now(),
+                    DocState::Queued.as_str(),
+                    doc.reference,
+                    doc.marker,
+                    older_names(doc)
+                ],
+            )?;
+            audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
+        }
+        Some(rec) if !DocState::FINAL.contains(&rec.state) && rec.file_id != file_id => {
+            // A later copy of a file whose document still waits: it carries it on.
+            c.execute(
+                "UPDATE documents SET file_id = ?2, updated_at = ?3 WHERE id = ?1",
+                params![rec.id, file_id, now()],
+            )?;
+        }
+        Some(_) => {}
+        None => {
+            c.execute(
+                "INSERT INTO documents (file_id, reference, marker, kind, label, line, body, state,
+                 updated_at, older_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    file_id,
+                    doc.reference,
+                    doc.marker,
+                    doc.body.kind(),
+                    doc.label,
+                    line,
+                    doc.body.to_json().to_string(),
+                    DocState::Queued.as_str(),
+                    now(),
+                    older_names(doc)
+                ],
+            )?;
+            let id = c.last_insert_rowid();
+            audit::append(c, "queued", Some(file_id), Some(id), &doc.label)?;
+        }
+    }
+    c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [&reference], doc_row)
+}
