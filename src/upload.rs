@@ -79,7 +79,8 @@ pub async fn upload(
     // changed copy of a posted report is found and reported instead of booked twice.
     if doc.sent || content_version(doc).is_some() {
         let older = ledger.older_versions(doc.id)?;
-        match find(client, preflight, days, doc, &voucher).await {
+        let names = ledger.older_names(doc.id)?;
+        match find(client, preflight, days, doc, &voucher, &names).await {
             Ok(Some(found)) if changed(doc, &voucher, &found, &older) => {
                 let reason = format!(
                     "already posted as voucher {} {} with other figures; it is not posted \
@@ -127,7 +128,7 @@ pub async fn upload(
             // No answer, or a failing server: it may have been booked anyway.
             days.forget(&voucher.voucher_series, year, voucher.transaction_date);
             let after = DocRecord { sent: true, year: Some(year), ..doc.clone() };
-            match find(client, preflight, days, &after, &voucher).await {
+            match find(client, preflight, days, &after, &voucher, &[]).await {
                 Ok(Some(found)) => {
                     adopt(ledger, doc, &found, "found in Fortnox after the answer was lost")?;
                     Ok(Outcome::Posted)
@@ -193,13 +194,15 @@ fn look_alike(
 /// Looks for the document's marker among that day's vouchers in its series (listed once per
 /// pass, see [`Days`]); for a numbered SIE voucher or a Z-report also the markers it has when
 /// its file named the company otherwise (no `#ORGNR`, another form of the number): the same
-/// document.
+/// document; and the markers of the names older releases gave it (`older`, as registered: a
+/// spelling the aliases do not cover, such as a register id with two spaces).
 async fn find(
     client: &Client,
     preflight: &mut Preflight,
     days: &mut Days,
     doc: &DocRecord,
     voucher: &VoucherRequest,
+    older: &[String],
 ) -> Result<Option<Voucher>, Error> {
     let date = voucher.transaction_date;
     let year = match doc.year {
@@ -218,6 +221,12 @@ async fn find(
             None
         };
         markers.extend(crate::convert::marker_aliases(&doc.reference, company.as_deref()));
+    }
+    for name in older {
+        // A numbered voucher's or a Z-report's marker names its identity, an unnumbered
+        // voucher's its whole reference.
+        let identity = name.rsplit_once(':').map_or(name.as_str(), |(identity, _)| identity);
+        markers.extend([crate::convert::marker_for(identity), crate::convert::marker_for(name)]);
     }
     days.find(client, &voucher.voucher_series, year, date, &markers).await
 }

@@ -132,10 +132,15 @@ fn export_sie(
     let mut seen = std::collections::HashSet::new();
     let posted: Vec<Posted> = docs
         .iter()
-        .filter(|d| seen.insert((d.year, d.fortnox_series.clone(), d.fortnox_number)))
-        .filter_map(|d| Posted::from_body(d.fortnox_series.as_deref()?, d.fortnox_number?, &d.body))
-        .filter(|p| from.is_none_or(|f| p.voucher.transaction_date >= f))
-        .filter(|p| to.is_none_or(|t| p.voucher.transaction_date <= t))
+        .filter_map(|d| {
+            let posted =
+                Posted::from_body(d.fortnox_series.as_deref()?, d.fortnox_number?, &d.body)?;
+            Some(((d.year, posted.series.clone(), posted.number), posted))
+        })
+        .filter(|(_, p)| from.is_none_or(|f| p.voucher.transaction_date >= f))
+        .filter(|(_, p)| to.is_none_or(|t| p.voucher.transaction_date <= t))
+        .filter(|(voucher, _)| seen.insert(voucher.clone()))
+        .map(|(_, posted)| posted)
         .collect();
     let count = posted.len();
     let (bytes, warnings) =

@@ -53,9 +53,9 @@ impl Ledger {
                     params![file_id, doc.reference],
                 )?;
             }
-            let mut claimed = std::collections::HashSet::new();
+            let mut batch = super::register::Batch::of(docs);
             docs.iter()
-                .map(|doc| super::register::add_document(c, file_id, doc, &mut claimed))
+                .map(|doc| super::register::add_document(c, file_id, doc, &mut batch))
                 .collect()
         })
     }

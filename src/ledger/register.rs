@@ -18,15 +18,34 @@ fn older_names(doc: &Document) -> Option<String> {
         .flatten()
 }
 
-/// Registers one document of file `file_id`. `claimed` holds the records the file's documents
-/// before it were registered as: a record found under an older name is one document's only, so
-/// a second document of the file that an older release would have named alike is added anew
-/// rather than taken for the first (and never posted).
+/// The documents of one file being registered together.
+pub(super) struct Batch {
+    /// The records the file's documents so far were registered as: a record found under an
+    /// older name is one document's only, so a second document of the file that an older
+    /// release would have named alike is added anew rather than taken for the first (and
+    /// never posted).
+    claimed: HashSet<i64>,
+    /// The references of all the file's documents: a record under one of them is that
+    /// document's, never another's older name (an unnumbered voucher whose older, amount-only
+    /// name is the name of another voucher of the file without objects).
+    references: HashSet<String>,
+}
+
+impl Batch {
+    pub(super) fn of(docs: &[Document]) -> Batch {
+        Batch {
+            claimed: HashSet::new(),
+            references: docs.iter().map(|d| d.reference.clone()).collect(),
+        }
+    }
+}
+
+/// Registers one document of file `file_id`, one of `batch`.
 pub(super) fn add_document(
     c: &Connection,
     file_id: i64,
     doc: &Document,
-    claimed: &mut HashSet<i64>,
+    batch: &mut Batch,
 ) -> rusqlite::Result<DocRecord> {
     let by_reference = |reference: &str| {
         c.query_row(&format!("{DOC_COLUMNS} WHERE reference = ?1"), [reference], doc_row).optional()
@@ -34,18 +53,25 @@ pub(super) fn add_document(
     // The same document registered by an older release under another name (figures hashed
     // as written, `convert::version`; a Z-report's company and register as written): that
     // record is this document.
-    // One that was not refused (posted, or on its way) wins over a refused one: a copy an older
-    // release posted is not posted again because a later copy under this release's name was
-    // refused (as looking like it).
+    // A posted one wins, then one on its way, over a refused one: a copy an older release
+    // posted is not posted again because a later copy under this release's name was refused
+    // (as looking like it).
     let mut found: Vec<DocRecord> = by_reference(&doc.reference)?.into_iter().collect();
     for legacy in &doc.legacy_references {
-        found.extend(by_reference(legacy)?.filter(|rec| !claimed.contains(&rec.id)));
+        let own = |rec: &DocRecord| {
+            !batch.claimed.contains(&rec.id) && !batch.references.contains(&rec.reference)
+        };
+        found.extend(by_reference(legacy)?.filter(own));
     }
     let refused = |r: &DocRecord| matches!(r.state, DocState::Rejected | DocState::Withdrawn);
-    let chosen = found.iter().position(|r| !refused(r)).or((!found.is_empty()).then_some(0));
+    let chosen = found
+        .iter()
+        .position(|r| r.state == DocState::Posted)
+        .or_else(|| found.iter().position(|r| !refused(r)))
+        .or((!found.is_empty()).then_some(0));
     let existing = chosen.map(|i| found.swap_remove(i));
     if let Some(rec) = &existing {
-        claimed.insert(rec.id);
+        batch.claimed.insert(rec.id);
     }
     // A refused record queued again takes this release's name and marker: the request it now
     // carries has them, and a lost answer is looked for in Fortnox by that marker. (When the

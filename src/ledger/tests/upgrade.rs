@@ -136,3 +136,38 @@ fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
     let docs = ledger.add_documents(file, &[fresh], &[], &[]).expect("add");
     assert_eq!(ledger.older_versions(docs[0].id).expect("older"), ["o"]);
 }
+
+/// An unnumbered voucher's older (amount-only) name may be the name of another voucher of the
+/// same file, one without objects: that record is the other voucher's, never this one's.
+#[test]
+fn another_documents_name_is_never_an_older_name() {
+    let (_dir, ledger, old_file) = ledger_with_one_file();
+    ledger
+        .with_conn(|c| {
+            c.execute(
+                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
+                 state, fortnox_series, fortnox_number, updated_at) VALUES
+                 (1, ?1, 'sie:1:::2026-10-30:plain', '[fb:b]', 'voucher', 'b', 2, '{}',
+                  'posted', 'A', 1, 'now'),
+                 (2, ?1, 'sie:1:::2026-10-30:centre', '[fb:a]', 'voucher', 'a', 1, '{}',
+                  'rejected', NULL, NULL, 'now')",
+                [old_file],
+            )
+        })
+        .expect("earlier rows");
+    let new = NewFile {
+        name: "igen.si",
+        sha256: "fed",
+        size: 1,
+        processing_path: "p/igen.si",
+        inbox: "in",
+        hold: None,
+    };
+    let file = ledger.add_file(&new).expect("file");
+    let with_centre =
+        voucher_document("sie:1:::2026-10-30:centre", &["sie:1:::2026-10-30:plain"], "[fb:a]");
+    let without = voucher_document("sie:1:::2026-10-30:plain", &[], "[fb:b]");
+    let docs = ledger.add_documents(file, &[with_centre, without], &[], &[]).expect("add");
+    assert_eq!((docs[0].id, docs[0].state), (2, DocState::Queued), "{docs:?}");
+    assert_eq!((docs[1].id, docs[1].state), (1, DocState::Posted), "{docs:?}");
+}
