@@ -78,9 +78,8 @@ pub async fn upload(
     // Z-report is always looked for: its marker names the report, not its content, so a
     // changed copy of a posted report is found and reported instead of booked twice.
     if doc.sent || content_version(doc).is_some() {
-        let older = ledger.older_versions(doc.id)?;
-        let names = ledger.older_names(doc.id)?;
-        match find(client, preflight, days, doc, &voucher, &names).await {
+        let older = ledger.older_names(doc.id)?;
+        match find(client, preflight, days, doc, &voucher, &older).await {
             Ok(Some(found)) if changed(doc, &voucher, &found, &older) => {
                 let reason = format!(
                     "already posted as voucher {} {} with other figures; it is not posted \
@@ -222,9 +221,9 @@ async fn find(
         };
         markers.extend(crate::convert::marker_aliases(&doc.reference, company.as_deref()));
     }
-    for name in older {
-        // A numbered voucher's or a Z-report's marker names its identity, an unnumbered
-        // voucher's its whole reference.
+    // A record renamed to this release's name: its old marker. (A numbered voucher's or a
+    // Z-report's marker names its identity, an unnumbered voucher's its whole reference.)
+    for name in older.iter().filter(|n| n.contains(':')) {
         let identity = name.rsplit_once(':').map_or(name.as_str(), |(identity, _)| identity);
         markers.extend([crate::convert::marker_for(identity), crate::convert::marker_for(name)]);
     }
@@ -248,26 +247,17 @@ fn content_version(doc: &DocRecord) -> Option<&str> {
 }
 
 /// True when a found voucher carries the document's marker but another content version. The
-/// voucher may carry the version an older release gave the same content: a Z-report's figures
-/// hashed as the file wrote them (see `convert::version`), a SIE voucher's text and amounts
-/// only (see `convert::sie::amounts_version`; its text is the description unless that is the
-/// voucher's name, given for no text), or any version of the names older releases gave it
-/// (`older`, as registered). That is the same document, not a changed one.
+/// voucher may carry a version an older release gave the same content: one of the names the
+/// ledger registered the document with (`older`), or, for a Z-report registered by a release
+/// before those were kept, its figures hashed as the file wrote them (`convert::version`).
+/// That is the same document, not a changed one.
 fn changed(doc: &DocRecord, voucher: &VoucherRequest, found: &Voucher, older: &[String]) -> bool {
     let Some(version) = content_version(doc) else { return false };
     let comments = found.comments.as_deref().unwrap_or_default();
-    if older.iter().any(|v| crate::convert::carries_version(comments, v)) {
-        return false;
-    }
-    let sie_text = if voucher.description == doc.label { "" } else { &voucher.description };
     let same = crate::convert::carries_version(comments, version)
+        || crate::convert::carries_older_version(comments, older)
         || doc.reference.starts_with("zreport:")
-            && crate::convert::version::zreport_carried(comments, voucher)
-        || doc.reference.starts_with("sie:")
-            && crate::convert::carries_version(
-                comments,
-                &crate::convert::sie::amounts_version(sie_text, &voucher.voucher_rows),
-            );
+            && crate::convert::version::zreport_carried(comments, voucher);
     !same
 }
 

@@ -262,6 +262,12 @@ pub fn version_tag(version: &str) -> String {
     format!("v:{version}")
 }
 
+/// True when `text` carries the content version of one of `older`: what the ledger keeps of the
+/// names older releases gave a document (versions, or whole names ending in one).
+pub fn carries_older_version(text: &str, older: &[String]) -> bool {
+    older.iter().any(|name| carries_version(text, name.rsplit(':').next().unwrap_or(name)))
+}
+
 /// True when `text` carries [`version_tag`]`(version)` as a whole word.
 pub fn carries_version(text: &str, version: &str) -> bool {
     let tag = version_tag(version);

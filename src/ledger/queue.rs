@@ -10,7 +10,8 @@ use super::{
 use crate::audit;
 
 impl Ledger {
-    /// The names older releases gave document `id`, as it was registered with them.
+    /// What is kept of the names older releases gave document `id`: content versions, and
+    /// the whole name of a record renamed to this release's (see `register::older_names`).
     pub fn older_names(&self, id: i64) -> Result<Vec<String>, LedgerError> {
         let names: Option<String> = self.with_conn(|c| {
             c.query_row("SELECT older_names FROM documents WHERE id = ?1", [id], |r| r.get(0))
@@ -18,13 +19,6 @@ impl Ledger {
                 .map(Option::flatten)
         })?;
         Ok(names.and_then(|n| serde_json::from_str(&n).ok()).unwrap_or_default())
-    }
-
-    /// The content versions older releases gave document `id` (the last part of each older
-    /// name): a Fortnox document carrying one of them is this document, not a changed one.
-    pub fn older_versions(&self, id: i64) -> Result<Vec<String>, LedgerError> {
-        let names = self.older_names(id)?;
-        Ok(names.iter().filter_map(|n| n.rsplit(':').next().map(str::to_owned)).collect())
     }
 
     /// Files in processing with a document that is due for another try at `now` (RFC 3339):

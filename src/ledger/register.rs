@@ -11,11 +11,20 @@ use super::{DOC_COLUMNS, DocRecord, DocState, now};
 use crate::audit;
 use crate::convert::Document;
 
-/// The names older releases gave `doc`, as stored (JSON), for [`Ledger::older_versions`].
-fn older_names(doc: &Document) -> Option<String> {
-    (!doc.legacy_references.is_empty())
-        .then(|| serde_json::to_string(&doc.legacy_references).ok())
-        .flatten()
+/// What is kept of the names older releases gave `doc` (JSON, for [`Ledger::older_names`]):
+/// their content versions, each once (a Fortnox document carrying one is this document), and
+/// the whole name of a record renamed to this release's name (`renamed_from`: its marker is
+/// looked for in Fortnox too). Not every name: a voucher has up to eight, most never met.
+fn older_names(doc: &Document, renamed_from: Option<&str>) -> Option<String> {
+    let mut kept: Vec<&str> = Vec::new();
+    for name in &doc.legacy_references {
+        let version = name.rsplit(':').next().unwrap_or(name);
+        if !kept.contains(&version) {
+            kept.push(version);
+        }
+    }
+    kept.extend(renamed_from.filter(|old| *old != doc.reference));
+    (!kept.is_empty()).then(|| serde_json::to_string(&kept).ok()).flatten()
 }
 
 /// The documents of one file being registered together.
@@ -109,7 +118,7 @@ pub(super) fn add_document(
                     DocState::Queued.as_str(),
                     doc.reference,
                     doc.marker,
-                    older_names(doc)
+                    older_names(doc, Some(&rec.reference))
                 ],
             )?;
             audit::append(c, "requeued", Some(file_id), Some(rec.id), &doc.label)?;
@@ -136,7 +145,7 @@ pub(super) fn add_document(
                     doc.body.to_json().to_string(),
                     DocState::Queued.as_str(),
                     now(),
-                    older_names(doc)
+                    older_names(doc, None)
                 ],
             )?;
             let id = c.last_insert_rowid();

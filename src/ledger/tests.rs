@@ -154,18 +154,24 @@ fn voucher_document(reference: &str, legacy: &[&str], marker: &str) -> crate::co
     }
 }
 
-fn ledger_with_one_file() -> (tempfile::TempDir, Ledger, i64) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
+/// Registers a file `name` of inbox `in` (one byte, `sha256` as given) and returns its id.
+fn add_named_file(ledger: &Ledger, name: &'static str, sha256: &'static str) -> i64 {
+    let processing_path = format!("p/{name}");
     let new = NewFile {
-        name: "z.json",
-        sha256: "abc",
+        name,
+        sha256,
         size: 1,
-        processing_path: "p/z.json",
+        processing_path: &processing_path,
         inbox: "in",
         hold: None,
     };
-    let file = ledger.add_file(&new).expect("file");
+    ledger.add_file(&new).expect("file")
+}
+
+fn ledger_with_one_file() -> (tempfile::TempDir, Ledger, i64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
+    let file = add_named_file(&ledger, "z.json", "abc");
     (dir, ledger, file)
 }
 
@@ -300,15 +306,7 @@ fn a_document_registered_under_its_legacy_reference_is_that_document() {
             )
         })
         .expect("insert");
-    let new = NewFile {
-        name: "z-igen.json",
-        sha256: "def",
-        size: 1,
-        processing_path: "p/z-igen.json",
-        inbox: "in",
-        hold: None,
-    };
-    let file = ledger.add_file(&new).expect("file");
+    let file = add_named_file(&ledger, "z-igen.json", "def");
     let document = |reference: &str, legacy: Option<&str>| {
         voucher_document(reference, legacy.into_iter().collect::<Vec<_>>().as_slice(), "[fb:7]")
     };

@@ -75,7 +75,7 @@ pub async fn upload(
     plan: &OrderPlan,
 ) -> Result<Outcome, LedgerError> {
     let what = if plan.order.is_some() { "order" } else { "invoice" };
-    let older = ledger.older_versions(doc.id)?;
+    let older = ledger.older_names(doc.id)?;
     let number = match find(client, plan, doc, &older).await {
         Err(e) => return wait(ledger, doc, retry, &format!("cannot look for it yet: {e}")),
         Ok(Found::Ours(number)) => number,
@@ -158,7 +158,7 @@ async fn find(
     for (number, comments) in candidates {
         if carries_marker(&comments, &doc.marker) {
             // Its version, or the one an older release gave the same figures.
-            let older_carried = older.iter().any(|v| crate::convert::carries_version(&comments, v));
+            let older_carried = crate::convert::carries_older_version(&comments, older);
             if older_carried || crate::convert::version::order_carried(&comments, plan) {
                 return Ok(Found::Ours(number));
             }

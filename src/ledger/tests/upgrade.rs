@@ -94,15 +94,7 @@ fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
             )
         })
         .expect("older rows");
-    let new = NewFile {
-        name: "igen.si",
-        sha256: "fed",
-        size: 1,
-        processing_path: "p/igen.si",
-        inbox: "in",
-        hold: None,
-    };
-    let file = ledger.add_file(&new).expect("file");
+    let file = add_named_file(&ledger, "igen.si", "fed");
     let doc = |reference: &str, legacy: &str, marker: &str| {
         voucher_document(reference, &[legacy], marker)
     };
@@ -130,11 +122,12 @@ fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
     assert_eq!(docs[1].reference, "sie:5599990005:::2026-10-31:w");
     assert_eq!(docs[1].marker, "[fb:new2]");
     // Its older names are kept with it: a Fortnox voucher carrying their version is it.
-    assert_eq!(ledger.older_versions(docs[1].id).expect("older"), ["w"]);
+    let old_name = "sie:165599990005:::2026-10-31:w".to_owned();
+    assert_eq!(ledger.older_names(docs[1].id).expect("older"), ["w".to_owned(), old_name]);
     let fresh =
         doc("sie:5599990005:A:9:2026-11-01:n", "sie:165599990005:A:9:2026-11-01:o", "[fb:9]");
     let docs = ledger.add_documents(file, &[fresh], &[], &[]).expect("add");
-    assert_eq!(ledger.older_versions(docs[0].id).expect("older"), ["o"]);
+    assert_eq!(ledger.older_names(docs[0].id).expect("older"), ["o"], "its versions only");
 }
 
 /// An unnumbered voucher's older (amount-only) name may be the name of another voucher of the
@@ -155,15 +148,7 @@ fn another_documents_name_is_never_an_older_name() {
             )
         })
         .expect("earlier rows");
-    let new = NewFile {
-        name: "igen.si",
-        sha256: "fed",
-        size: 1,
-        processing_path: "p/igen.si",
-        inbox: "in",
-        hold: None,
-    };
-    let file = ledger.add_file(&new).expect("file");
+    let file = add_named_file(&ledger, "igen.si", "fed");
     let with_centre =
         voucher_document("sie:1:::2026-10-30:centre", &["sie:1:::2026-10-30:plain"], "[fb:a]");
     let without = voucher_document("sie:1:::2026-10-30:plain", &[], "[fb:b]");
