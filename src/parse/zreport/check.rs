@@ -1,7 +1,9 @@
 //! Internal consistency of one Z-report, checked before anything is booked: net + VAT = gross
-//! on every line; payments = sales - returns + gift cards sold + tips + rounding; grand total
-//! net = grand total sales - grand total returns; all within [`TOLERANCE`]. A report that does
-//! not add up is rejected with the figures that disagree; it is never "fixed" with a plug row.
+//! on every line, and its VAT that of its rate (another Swedish rate's VAT is an error, any
+//! other difference a warning); payments = sales - returns + gift cards sold + tips +
+//! rounding; grand total net = grand total sales - grand total returns; all within
+//! [`TOLERANCE`]. A report that does not add up is rejected with the figures that disagree;
+//! it is never "fixed" with a plug row.
 
 use rust_decimal::Decimal;
 
@@ -10,6 +12,14 @@ use crate::diagnostic::Diagnostic;
 
 /// Largest difference accepted between figures that must agree (half an öre).
 const TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 3);
+
+/// The VAT rates of Swedish sales, percent.
+const SWEDISH_RATES: [Decimal; 4] = [
+    Decimal::from_parts(25, 0, 0, false, 0),
+    Decimal::from_parts(12, 0, 0, false, 0),
+    Decimal::from_parts(6, 0, 0, false, 0),
+    Decimal::ZERO,
+];
 
 const FIX: &str = "correct the report in the register (or the program that wrote the file) and \
                    drop it again; fortnox-bridge never books a difference";
@@ -123,19 +133,37 @@ pub fn check(
                 );
                 continue;
             }
-            let expected = line.net * line.vat_rate / Decimal::ONE_HUNDRED;
             let slack = Decimal::new(50, 2).max(line.gross.abs() / Decimal::ONE_THOUSAND);
-            if (expected - line.vat).abs() > slack {
-                warnings.push(Diagnostic::at(
-                    at(&pointer),
-                    format!(
-                        "{name}: {label}: VAT {} is not {} % of net {} (expected about {})",
-                        money(line.vat),
-                        line.vat_rate.normalize(),
-                        money(line.net),
-                        money(expected)
+            let vat_at = |rate: Decimal| line.net * rate / Decimal::ONE_HUNDRED;
+            let expected = vat_at(line.vat_rate);
+            if (expected - line.vat).abs() <= slack {
+                continue;
+            }
+            // The VAT of another Swedish rate: booked as written, the VAT return would put
+            // this line's sales and VAT under different rates.
+            let other = SWEDISH_RATES
+                .into_iter()
+                .filter(|&rate| rate != line.vat_rate)
+                .find(|&rate| (vat_at(rate) - line.vat).abs() <= slack);
+            let told = format!(
+                "{name}: {label}: VAT {} is not {} % of net {} (expected about {})",
+                money(line.vat),
+                line.vat_rate.normalize(),
+                money(line.net),
+                money(expected)
+            );
+            match other {
+                Some(rate) => errors.push(
+                    Diagnostic::at(at(&pointer), format!("{told}; it is {rate} % of it")).hint(
+                        format!(
+                            "the line's rate and its VAT disagree: correct the product group's VAT \
+                             rate ({} % or {rate} %) in the register and drop the report again; \
+                             booked as written, the VAT return would be wrong",
+                            line.vat_rate.normalize()
+                        ),
                     ),
-                ));
+                ),
+                None => warnings.push(Diagnostic::at(at(&pointer), told)),
             }
         }
     }

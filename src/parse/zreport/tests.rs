@@ -112,3 +112,50 @@ fn unknown_fields_versions_and_broken_json_are_located() {
     assert!(file.errors.is_empty());
     assert_eq!(file.warnings.len(), 1);
 }
+
+/// A line whose VAT is another Swedish rate's is refused: booked as written, its sales would
+/// be reported under one rate and its VAT under another. A VAT that fits no rate (a register
+/// that rounds per receipt, say) is only a warning.
+#[test]
+fn vat_of_another_rate_is_an_error_and_an_odd_vat_a_warning() {
+    let report = |vat: &str, gross: &str| {
+        format!(
+            r#"{{"company":{{"name":"A","org_number":"559999-0005"}},"register":{{"id":"K"}},
+            "z_number":1,"business_date":"2026-11-01","closed_at":"2026-11-01 20:00",
+            "sales":[{{"category":"Mat","vat_rate":12,"net":"1000.00","vat":"{vat}","gross":"{gross}"}}],
+            "payments":[{{"method":"card","amount":"{gross}"}}],
+            "counts":{{"receipts":1,"returns":0,"receipt_copies":0,"drawer_openings":0}},
+            "grand_totals":{{"sales":"{gross}","returns":"0","net":"{gross}"}}}}"#
+        )
+    };
+    let checked = |vat: &str, gross: &str| {
+        let file = parse(report(vat, gross).as_bytes());
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let (errors, warnings) = check(&file, &file.reports[0], false);
+        let render = |d: &[crate::diagnostic::Diagnostic]| {
+            d.iter().map(|e| e.render("z.json")).collect::<Vec<_>>()
+        };
+        (render(&errors), render(&warnings))
+    };
+    assert_eq!(checked("120.00", "1120.00"), (vec![], vec![]));
+    assert_eq!(checked("120.40", "1120.40"), (vec![], vec![]), "within half a krona");
+    let (errors, warnings) = checked("250.00", "1250.00");
+    assert_eq!(
+        errors,
+        ["z.json:3: Z 1 (register K): sales[0] (`Mat` 12 %): VAT 250.00 is not 12 % of net \
+          1000.00 (expected about 120.00); it is 25 % of it (hint: the line's rate and its VAT \
+          disagree: correct the product group's VAT rate (12 % or 25 %) in the register and drop \
+          the report again; booked as written, the VAT return would be wrong)"]
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (errors, warnings) = checked("0.00", "1000.00");
+    assert!(errors[0].contains("it is 0 % of it"), "{errors:?}");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let (errors, warnings) = checked("131.00", "1131.00");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        ["z.json:3: Z 1 (register K): sales[0] (`Mat` 12 %): VAT 131.00 is not 12 % of net \
+          1000.00 (expected about 120.00)"]
+    );
+}
