@@ -137,7 +137,8 @@ impl Client {
     }
 
     /// Every voucher of `series` dated `date`, each with its `Comments` (where the markers we
-    /// write live): a list item without that key is fetched whole. No rows.
+    /// write live): a list item without them (no key, `null` or empty: whether Fortnox's lists
+    /// fill them in is not documented) is fetched whole, so a marker is never missed. No rows.
     pub async fn day_vouchers(
         &self,
         series: &str,
@@ -151,7 +152,10 @@ impl Client {
         let items: Vec<serde_json::Value> = self.read_all(&path, "Vouchers").await?;
         let mut day = Vec::with_capacity(items.len());
         for raw in items {
-            let comments_listed = raw.get("Comments").is_some();
+            let comments_listed = raw
+                .get("Comments")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|c| !c.trim().is_empty());
             let listed: Voucher = serde_json::from_value(raw)
                 .map_err(|e| Error::Decode(format!("GET {path}: {e}")))?;
             if comments_listed {

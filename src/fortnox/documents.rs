@@ -23,6 +23,15 @@ struct One<T> {
     item: T,
 }
 
+/// The answer to `createinvoice`: the invoice (as documented) or the order (as SDKs read it).
+#[derive(Deserialize)]
+struct InvoiceOrOrder {
+    #[serde(rename = "Invoice", default)]
+    invoice: Option<InvoiceHead>,
+    #[serde(rename = "Order", default)]
+    order: Option<OrderHead>,
+}
+
 impl Client {
     /// Customers whose `field` (a Fortnox search parameter: `email`, `organisationnumber`,
     /// `name`, `customernumber`) equals `value`, compared by `same`.
@@ -94,11 +103,22 @@ impl Client {
         Ok(created.item)
     }
 
-    /// Turns an order into an invoice (`PUT /3/orders/{n}/createinvoice`).
-    pub async fn create_invoice_from_order(&self, number: &str) -> Result<InvoiceHead, Error> {
+    /// Turns an order into an invoice (`PUT /3/orders/{n}/createinvoice`); returns the
+    /// invoice's number, or `None` when Fortnox does not tell it yet. The answer is documented
+    /// as the invoice, and the SDKs read it as the order: an invoice is believed only when it
+    /// says it was made from this order (order and invoice numbers are two series that both
+    /// start at 1, so the order's own number is never taken for the invoice's); otherwise the
+    /// order's `InvoiceReference` says, from the answer or read again.
+    pub async fn create_invoice_from_order(&self, number: &str) -> Result<Option<String>, Error> {
         let path = format!("/orders/{}/createinvoice", encode(number));
-        let created: One<InvoiceHead> = self.write(Method::PUT, &path, &()).await?;
-        Ok(created.item)
+        let made: InvoiceOrOrder = self.write(Method::PUT, &path, &()).await?;
+        if let Some(invoice) = made.invoice.filter(|i| i.order_reference.trim() == number.trim()) {
+            return Ok(Some(invoice.document_number));
+        }
+        if let Some(invoice) = made.order.as_ref().and_then(OrderHead::invoice) {
+            return Ok(Some(invoice.to_owned()));
+        }
+        Ok(self.order(number).await?.as_ref().and_then(OrderHead::invoice).map(str::to_owned))
     }
 
     /// Invoices whose `ExternalInvoiceReference1` is exactly `reference`.

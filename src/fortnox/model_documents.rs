@@ -195,6 +195,13 @@ pub struct OrderHead {
     pub cancelled: bool,
 }
 
+impl OrderHead {
+    /// The number of the invoice made from this order, if one was.
+    pub fn invoice(&self) -> Option<&str> {
+        Some(self.invoice_reference.trim()).filter(|r| !matches!(*r, "" | "0"))
+    }
+}
+
 /// An invoice as Fortnox returns it, the fields we act on.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -205,6 +212,9 @@ pub struct InvoiceHead {
     pub external_invoice_reference1: String,
     #[serde(default, deserialize_with = "lenient_string")]
     pub comments: String,
+    /// The order it was made from; `"0"` or empty when none.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub order_reference: String,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub booked: bool,
     #[serde(default, deserialize_with = "lenient_bool")]

@@ -82,9 +82,24 @@ pub struct SandboxOptions {
     pub fail_after_commit_rate: f64,
     /// Lifetime of issued access tokens.
     pub access_token_lifetime: Duration,
-    /// Voucher list items carry `Comments` (as the C# SDK's subset has them); `false` answers
-    /// the shape of Fortnox's documented example, without, so clients must fetch vouchers whole.
-    pub list_comments: bool,
+    /// What voucher list items say of `Comments` (where the bridge's markers are).
+    pub list_comments: ListComments,
+    /// `PUT /3/orders/{n}/createinvoice` answers `{"Order":…}` (as the SDKs read the answer)
+    /// instead of `{"Invoice":…}` (as the official spec documents it): which one Fortnox
+    /// sends is not confirmed, so the client must take either.
+    pub create_invoice_answers_order: bool,
+}
+
+/// How voucher list items carry `Comments`: Fortnox's documented example has none, the C#
+/// SDK's subset has them, and a list that names the field without filling it is possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListComments {
+    /// The voucher's comments.
+    Full,
+    /// No `Comments` key (the documented example).
+    Absent,
+    /// `"Comments": null` on every item.
+    Null,
 }
 
 impl Default for SandboxOptions {
@@ -100,7 +115,8 @@ impl Default for SandboxOptions {
             drop_after_commit_rate: 0.0,
             fail_after_commit_rate: 0.0,
             access_token_lifetime: Duration::from_hours(1),
-            list_comments: true,
+            list_comments: ListComments::Full,
+            create_invoice_answers_order: false,
         }
     }
 }

@@ -108,12 +108,14 @@ fn cancel_order(_: &Connection, doc: &mut Doc, _: &str) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// Turns an order into an invoice; answers `{"Invoice":…}` (as the official spec says).
+/// Turns an order into an invoice; answers `{"Invoice":…}` (as the official spec says), or the
+/// order with its `InvoiceReference` with [`SandboxOptions::create_invoice_answers_order`].
 async fn create_invoice(
     State(state): State<Shared>,
     Path(number): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let today = state.options.today;
+    let answer_order = state.options.create_invoice_answers_order;
     resource::change_one(&ORDERS, state, number.clone(), move |conn, order, base| {
         if invoiced(order) {
             return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
@@ -172,6 +174,9 @@ async fn create_invoice(
         let invoice = routes_invoices::new_invoice(conn, &input, today, Some(&number))?;
         let invoice_number = documents::text(&invoice, "DocumentNumber").to_owned();
         order.insert("InvoiceReference".to_owned(), json!(&invoice_number));
+        if answer_order {
+            return Ok(Json(ORDERS.respond(base, &number, order.clone())));
+        }
         Ok(Json(INVOICES.respond(base, &invoice_number, invoice)))
     })
     .await

@@ -7,12 +7,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::errors::{ApiError, code};
 use super::lenient;
 use super::paging::{Params, list, single};
 use super::routes_meta::in_year;
 use super::vouchers::{self, Voucher};
+use super::{ListComments, Shared};
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -34,8 +34,8 @@ pub fn voucher_json(base: &str, v: &Voucher) -> Result<Value, ApiError> {
     Ok(value)
 }
 
-/// A list item: no rows, but Description and (unless turned off) Comments.
-fn list_item(base: &str, v: &Voucher, comments: bool) -> Value {
+/// A list item: no rows, but Description and Comments as [`ListComments`] says.
+fn list_item(base: &str, v: &Voucher, comments: ListComments) -> Value {
     let mut item = json!({
         "@url": voucher_url(base, v),
         "ApprovalState": v.approval_state,
@@ -48,8 +48,12 @@ fn list_item(base: &str, v: &Voucher, comments: bool) -> Value {
         "VoucherSeries": v.voucher_series,
         "Year": v.year,
     });
-    if !comments && let Value::Object(map) = &mut item {
-        map.remove("Comments");
+    if let Value::Object(map) = &mut item {
+        match comments {
+            ListComments::Full => {}
+            ListComments::Absent => drop(map.remove("Comments")),
+            ListComments::Null => drop(map.insert("Comments".to_owned(), Value::Null)),
+        }
     }
     item
 }

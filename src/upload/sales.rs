@@ -291,10 +291,14 @@ async fn follow_up(
                 .order(number)
                 .await?
                 .ok_or_else(|| Step::Wait(format!("order {number} is not readable yet")))?;
-            let invoice = if matches!(order.invoice_reference.trim(), "" | "0") {
-                client.create_invoice_from_order(number).await?.document_number
-            } else {
-                order.invoice_reference
+            let invoice = match order.invoice() {
+                Some(invoice) => invoice.to_owned(),
+                // Made, but not told which: read on the next try (the order says by then).
+                None => client.create_invoice_from_order(number).await?.ok_or_else(|| {
+                    Step::Wait(format!(
+                        "order {number} was made into an invoice that Fortnox does not name yet"
+                    ))
+                })?,
             };
             ("invoice", invoice.clone(), format!("order {number}, invoice {invoice}"))
         }

@@ -5,7 +5,7 @@ use fortnox_bridge::fortnox::{Error, Problem};
 use fortnox_bridge::sandbox::{DATABASE_NUMBER, error_code};
 use fortnox_bridge::upload::Days;
 
-use fortnox_bridge::sandbox::SandboxOptions;
+use fortnox_bridge::sandbox::{ListComments, SandboxOptions};
 
 use super::{amount, date, options, start, takings, voucher};
 
@@ -129,7 +129,18 @@ async fn creates_reads_lists_and_finds_vouchers_by_exact_marker() {
 /// there, adds what it creates itself, and lists the day again after a lost answer.
 #[tokio::test]
 async fn a_pass_lists_a_day_once_and_fetches_vouchers_whose_comments_are_not_listed() {
-    let (sandbox, client) = start(SandboxOptions { list_comments: false, ..options() }).await;
+    a_pass_lists_a_day_once(ListComments::Absent).await;
+}
+
+/// A list that names `Comments` without filling them in (`null`) is read as one without them:
+/// taken as "no marker", every voucher would be posted again.
+#[tokio::test]
+async fn vouchers_listed_with_null_comments_are_fetched_whole() {
+    a_pass_lists_a_day_once(ListComments::Null).await;
+}
+
+async fn a_pass_lists_a_day_once(list_comments: ListComments) {
+    let (sandbox, client) = start(SandboxOptions { list_comments, ..options() }).await;
     let marker = |k: u32| format!("[fb:{k:016x}]");
     let on = date("2025-06-10");
     for k in 1..=3 {

@@ -8,6 +8,7 @@ mod company_forms;
 mod crash;
 mod customers;
 mod documents;
+mod fortnox_answers;
 mod harness;
 mod operations;
 mod outage;
@@ -339,7 +340,9 @@ async fn a_changed_repeat_in_a_lower_case_series_is_refused_not_booked_twice() {
 /// listed once for the whole file, not once per voucher with every earlier one fetched again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_of_one_days_vouchers_lists_that_day_once() {
-    let ws = Workspace::start_with(|o| o.list_comments = false).await;
+    let ws =
+        Workspace::start_with(|o| o.list_comments = fortnox_bridge::sandbox::ListComments::Absent)
+            .await;
     let mut text = String::from("#FLAGGA 0\n#SIETYP 4\n#ORGNR 559999-0005\n");
     for n in 1..=12 {
         writeln!(

@@ -1,0 +1,53 @@
+//! End-to-end against answers whose shape Fortnox does not document for certain
+//! (docs/fortnox-api.md): the bridge must act rightly on each shape it may get.
+
+use serde_json::json;
+
+use crate::documents::{list, orders_with};
+use crate::harness::Workspace;
+
+/// `createinvoice` is documented to answer the invoice, and the SDKs read the answer as the
+/// order. Order and invoice numbers are two series that both start at 1: taking the order's
+/// number for the invoice's booked and e-mailed another customer's invoice. The invoice is
+/// the one the order names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invoice_made_from_an_order_is_the_one_booked_however_fortnox_answers() {
+    let ws = Workspace::start_with(|o| o.create_invoice_answers_order = true).await;
+    let api = ws.api().await;
+    // Invoice 1 exists already, for another customer, neither booked nor sent.
+    let other = api
+        .post(
+            "/3/invoices",
+            &json!({"Invoice": {"CustomerNumber": "1", "InvoiceRows": [
+                {"Description": "Catering", "DeliveredQuantity": 1, "Price": 500, "VAT": 12,
+                 "AccountNumber": 3002}]}}),
+        )
+        .await;
+    assert_eq!(other["Invoice"]["DocumentNumber"], "1");
+    ws.write_config("[orders]\ncreate = \"order+invoice\"\nbookkeep = true\nemail = true\n");
+    let csv = "order_id;order_date;customer_name;organisation_number;email;description;quantity;\
+               unit_price;vat_rate\n\
+               O-1;2026-11-18;Provbolaget AB;559900-0011;faktura@prov.example;Kaffe;1;100,00;12\n";
+    ws.drop_file("order.csv", csv.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let order = &orders_with(&api, "O-1").await[0];
+    let made = order["InvoiceReference"].as_str().expect("invoiced").to_owned();
+    assert_eq!(made, "2");
+    let invoice = api.get(&format!("/3/invoices/{made}")).await;
+    assert_eq!(
+        (&invoice["Invoice"]["Booked"], &invoice["Invoice"]["Sent"]),
+        (&json!(true), &json!(true))
+    );
+    let other = api.get("/3/invoices/1").await;
+    assert_eq!(
+        (&other["Invoice"]["Booked"], &other["Invoice"]["Sent"]),
+        (&json!(false), &json!(false)),
+        "another customer's invoice is left alone"
+    );
+    let trail = ws.cli(&["audit", "show", "order.csv"]);
+    let text = String::from_utf8_lossy(&trail.stdout);
+    assert!(text.contains(&format!("invoice {made}")), "{text}");
+    assert_eq!(list(&api.get("/3/invoices").await, "Invoices").len(), 2);
+}
