@@ -14,7 +14,21 @@ pub struct Endpoint {
 }
 
 /// Connects to the configured target, starting the embedded sandbox when that is the target.
+/// Live client credentials without a tenant id are refused here, before anything is read:
+/// Fortnox's token request names the company in a `TenantId` header, so every request would
+/// fail. (`connect`, which prints the tenant id, does not come here.)
 pub async fn endpoint(config: &Config) -> Result<Endpoint, ServiceError> {
+    if config.fortnox.target == Target::Live
+        && config.fortnox.auth == AuthMethod::ClientCredentials
+        && config.fortnox.tenant_id.is_none()
+    {
+        return Err(setup("fortnox")(
+            "target = \"live\" with auth = \"client_credentials\" needs the company's tenant \
+             id (hint: set FORTNOX_TENANT_ID for the service, or tenant_id = \"…\" under \
+             [fortnox]; `fortnox-bridge connect` prints it)"
+                .to_owned(),
+        ));
+    }
     let credentials = Credentials {
         client_id: config.fortnox.client_id.clone(),
         client_secret: config.fortnox.client_secret.clone(),

@@ -310,3 +310,29 @@ async fn a_second_run_on_the_same_ledger_stops_before_starting_anything() {
     assert!(err.contains("another fortnox-bridge is already running on"), "{err}");
     assert!(!err.contains("sandbox listening"), "nothing was started: {err}");
 }
+
+/// Live client credentials without a tenant id: Fortnox's token request names the company in
+/// a `TenantId` header (the sandbox answers without one), so the service would start and
+/// every document would wait behind "refused the credentials". Refused at the start instead,
+/// naming the fix; nothing is taken from the inbox. `connect`, which prints the tenant id,
+/// still runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_client_credentials_without_a_tenant_id_are_refused_at_the_start() {
+    let ws = Workspace::start().await;
+    ws.write_config_for("live", "", "");
+    ws.drop_file("kassa.json", b"{}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fortnox-bridge"))
+        .args(["run", "--once"])
+        .current_dir(ws.path("."))
+        .env("FORTNOX_CLIENT_SECRET", "not-a-real-secret")
+        .env_remove("FORTNOX_TENANT_ID")
+        .output()
+        .expect("binary runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("target = \"live\" with auth = \"client_credentials\" needs the company's tenant id (hint: set FORTNOX_TENANT_ID"),
+        "{err}"
+    );
+    assert!(ws.path("inbox/kassa.json").exists(), "nothing taken");
+}
