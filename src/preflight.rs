@@ -4,7 +4,8 @@
 //!
 //! Checks for vouchers: the file's organisation number is the connected company's
 //! ([`company`]), a financial year contains the date, the series exists and is manual, every
-//! account exists and is active in that year, the date is after the locked period. Answers are
+//! account exists and is active in that year, the cost centres and projects rows name exist
+//! ([`objects`]), the date is after the locked period. Answers are
 //! cached for a short time per run, and asked once whatever the number of documents: the
 //! company and the financial years (listed whole; each date is looked up in the list), each
 //! series and account of a year, the locked period. A file of thousands of vouchers is thus
@@ -13,6 +14,7 @@
 //! [`Failure::Blocked`]); the rest reject the document.
 
 mod company;
+mod objects;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -74,6 +76,8 @@ pub struct Preflight {
     accounts: HashMap<(u32, u64), Option<Account>>,
     /// The locked period once looked up (`Locked::Unknown` before).
     locked: Locked,
+    /// Cost centres and projects, once listed.
+    objects: objects::Objects,
 }
 
 impl Preflight {
@@ -88,6 +92,7 @@ impl Preflight {
             series: HashMap::new(),
             accounts: HashMap::new(),
             locked: Locked::Unknown,
+            objects: objects::Objects::default(),
         }
     }
 
@@ -173,6 +178,9 @@ impl Preflight {
                 year.from_date,
                 year.to_date
             ));
+        }
+        if let Some(reason) = self.objects.missing(client, v).await? {
+            reasons.push(reason);
         }
         if !missing.is_empty() {
             reasons.push(format!(

@@ -229,6 +229,8 @@ mod tests {
                 "companyinformation",
                 "bookkeeping",
                 "settings",
+                "costcenter",
+                "project",
                 "order",
                 "customer",
                 "article",

@@ -22,6 +22,8 @@ fn template_parses_to_the_defaults() {
             "companyinformation",
             "bookkeeping",
             "settings",
+            "costcenter",
+            "project",
             "order",
             "customer",
             "article",

@@ -136,6 +136,18 @@ impl Client {
         self.read_all(&path, "Vouchers").await
     }
 
+    /// The codes of every cost centre (scope `costcenter`).
+    pub async fn cost_centers(&self) -> Result<Vec<String>, Error> {
+        let all: Vec<serde_json::Value> = self.read_all("/costcenters", "CostCenters").await?;
+        Ok(all.iter().filter_map(|c| key_text(c, "Code")).collect())
+    }
+
+    /// The numbers of every project (scope `project`).
+    pub async fn projects(&self) -> Result<Vec<String>, Error> {
+        let all: Vec<serde_json::Value> = self.read_all("/projects", "Projects").await?;
+        Ok(all.iter().filter_map(|p| key_text(p, "ProjectNumber")).collect())
+    }
+
     /// Every voucher of `series` dated `date`, each with its `Comments` (where the markers we
     /// write live): a list item without them (no key, `null` or empty: whether Fortnox's lists
     /// fill them in is not documented) is fetched whole, so a marker is never missed. No rows.
@@ -169,5 +181,14 @@ impl Client {
             }));
         }
         Ok(day)
+    }
+}
+
+/// A key field of a list item, a string or a number in Fortnox's answers.
+fn key_text(item: &serde_json::Value, key: &str) -> Option<String> {
+    match item.get(key)? {
+        serde_json::Value::String(s) => Some(s.trim().to_owned()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }

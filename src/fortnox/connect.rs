@@ -50,7 +50,7 @@ pub fn scopes_for(features: &[Feature]) -> Vec<String> {
     let mut scopes = vec!["companyinformation"];
     for feature in features {
         let more: &[&str] = match feature {
-            Feature::Vouchers => &["bookkeeping", "settings"],
+            Feature::Vouchers => &["bookkeeping", "settings", "costcenter", "project"],
             Feature::Orders => &["order", "customer", "article", "settings"],
             Feature::Invoices => &["invoice", "customer", "article", "settings", "bookkeeping"],
             Feature::Attachments => &["inbox", "bookkeeping"],
@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["access_type"], "offline");
         assert_eq!(q["redirect_uri"], "http://127.0.0.1:47800/cb");
-        assert_eq!(q["scope"], "companyinformation bookkeeping settings");
+        assert_eq!(q["scope"], "companyinformation bookkeeping settings costcenter project");
         assert_eq!(q["state"], r.state);
         assert!(r.state.len() >= 16);
     }
@@ -274,6 +274,6 @@ mod tests {
     fn scopes_are_minimal_per_feature() {
         assert_eq!(scopes_for(&[]), vec!["companyinformation"]);
         let all = scopes_for(&[Feature::Vouchers, Feature::Orders, Feature::Invoices]);
-        assert_eq!(all.len(), 7, "{all:?}");
+        assert_eq!(all.len(), 9, "{all:?}");
     }
 }

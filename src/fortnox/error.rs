@@ -129,6 +129,8 @@ pub mod code {
     pub const SANDBOX_DATE_OUTSIDE_YEAR: i64 = 2_099_006;
     pub const SANDBOX_SERIES_NOT_FOUND_GET: i64 = 2_099_012;
     pub const SANDBOX_VAT_NOT_FOUND: i64 = 2_099_013;
+    pub const SANDBOX_COST_CENTER_NOT_FOUND: i64 = 2_099_020;
+    pub const PROJECT_NOT_FOUND: i64 = 2_001_161;
 }
 
 /// The refusals shop owners meet most, each with an explanation and a hint.
@@ -143,6 +145,7 @@ pub enum Problem {
     PeriodLocked,
     Unbalanced,
     VatRateMissing,
+    ObjectMissing,
     LicenceMissing,
     ScopeMissing,
 }
@@ -165,6 +168,7 @@ impl Problem {
             code::SANDBOX_PERIOD_LOCKED => Some(P::PeriodLocked),
             code::NOT_BALANCED => Some(P::Unbalanced),
             code::SANDBOX_VAT_NOT_FOUND => Some(P::VatRateMissing),
+            code::SANDBOX_COST_CENTER_NOT_FOUND | code::PROJECT_NOT_FOUND => Some(P::ObjectMissing),
             code::NO_LICENCE_FOR_SCOPE | code::NO_API_LICENCE => Some(P::LicenceMissing),
             code::NO_ACCESS_TO_SCOPE => Some(P::ScopeMissing),
             _ => None,
@@ -174,7 +178,9 @@ impl Problem {
         }
         let m = message.to_lowercase();
         let has = |needle: &str| m.contains(needle);
-        Some(if has("inte aktivt") || has("inaktivt") {
+        Some(if has("kostnadsst") || has("projekt") {
+            P::ObjectMissing
+        } else if has("inte aktivt") || has("inaktivt") {
             P::AccountInactive
         } else if has("hitta konto") {
             P::AccountMissing
@@ -215,6 +221,7 @@ impl Problem {
             Problem::PeriodLocked => "the date lies in a locked period",
             Problem::Unbalanced => "debits and credits are not equal",
             Problem::VatRateMissing => "the VAT rate is not configured in Fortnox",
+            Problem::ObjectMissing => "a cost centre or project does not exist in Fortnox",
             Problem::LicenceMissing => "the Fortnox licence for this is missing",
             Problem::ScopeMissing => "the connection lacks the permission (scope) for this",
         }
@@ -240,6 +247,10 @@ impl Problem {
             Problem::Unbalanced => "correct the source so that debits equal credits",
             Problem::VatRateMissing => {
                 "add the VAT rate in Fortnox or map the row to a configured rate"
+            }
+            Problem::ObjectMissing => {
+                "create it in Fortnox (Settings > Bookkeeping > Cost centres, or Projects), then \
+                 put the file back in the inbox"
             }
             Problem::LicenceMissing => "the company must add the product or API licence in Fortnox",
             Problem::ScopeMissing => {
@@ -277,6 +288,8 @@ mod tests {
             (code::SANDBOX_DATE_OUTSIDE_YEAR, sandbox::DATE_OUTSIDE_YEAR),
             (code::SANDBOX_SERIES_NOT_FOUND_GET, sandbox::SERIES_NOT_FOUND_GET),
             (code::SANDBOX_VAT_NOT_FOUND, sandbox::VAT_NOT_FOUND),
+            (code::SANDBOX_COST_CENTER_NOT_FOUND, sandbox::COST_CENTER_NOT_FOUND),
+            (code::PROJECT_NOT_FOUND, sandbox::PROJECT_NOT_FOUND),
         ];
         for (ours, theirs) in pairs {
             assert_eq!(ours, i64::from(theirs));
@@ -287,6 +300,8 @@ mod tests {
     fn refusals_are_explained_by_code_or_by_message() {
         let of = |code, message| Problem::of(400, code, message);
         assert_eq!(of(2_001_304, ""), Some(Problem::AccountMissing));
+        assert_eq!(of(2_001_161, ""), Some(Problem::ObjectMissing));
+        assert_eq!(of(2_000_000, "Kostnadsställe 99 finns inte."), Some(Problem::ObjectMissing));
         assert_eq!(of(2_001_103, ""), Some(Problem::LicenceMissing));
         assert_eq!(of(1, "Konto 3960 är inte aktivt."), Some(Problem::AccountInactive));
         assert_eq!(of(1, "Verifikationsserien är inte manuell"), Some(Problem::SeriesNotManual));

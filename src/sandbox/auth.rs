@@ -30,8 +30,8 @@ pub(super) const CODE_LIFETIME: Duration = Duration::from_mins(10);
 /// Refresh tokens live 45 days and are single use (each refresh returns a new one).
 const REFRESH_LIFETIME: Duration = Duration::from_hours(45 * 24);
 /// Scope granted when the client asks for none.
-const DEFAULT_SCOPE: &str =
-    "bookkeeping companyinformation settings customer article order invoice inbox";
+const DEFAULT_SCOPE: &str = "bookkeeping companyinformation settings customer article order invoice inbox costcenter \
+     project";
 
 /// Who made an authenticated `/3/` request; rate limits are kept per `rate_key`.
 #[derive(Debug, Clone)]

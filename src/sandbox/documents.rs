@@ -17,6 +17,8 @@ pub mod kind {
     pub const UNIT: &str = "unit";
     pub const TERMS_OF_PAYMENT: &str = "termsofpayment";
     pub const MODE_OF_PAYMENT: &str = "modeofpayment";
+    pub const COST_CENTER: &str = "costcenter";
+    pub const PROJECT: &str = "project";
     pub const ORDER: &str = "order";
     pub const INVOICE: &str = "invoice";
 }

@@ -92,6 +92,12 @@ pub mod code {
     pub const FILE_ALREADY_CONNECTED: u32 = 2_099_018;
     /// A row on an account that requires a cost centre names none.
     pub const COST_CENTER_REQUIRED: u32 = 2_099_019;
+    /// No cost centre with that code (a GET, or a voucher naming one; Fortnox's code for
+    /// either is unconfirmed).
+    pub const COST_CENTER_NOT_FOUND: u32 = 2_099_020;
+    /// No project with that number (404 on a GET, as Fortnox answers it; a voucher naming one
+    /// gets the same code here, Fortnox's is unconfirmed).
+    pub const PROJECT_NOT_FOUND: u32 = 2_001_161;
 }
 
 /// Body of a 429; Fortnox's own body is unconfirmed, this one is our choice.

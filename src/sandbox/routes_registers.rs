@@ -1,5 +1,6 @@
-//! Small code registers: `/3/units`, `/3/termsofpayments`, `/3/modesofpayments` (list, get,
-//! create, update), all keyed by `Code`.
+//! Small code registers: `/3/units`, `/3/termsofpayments`, `/3/modesofpayments` and
+//! `/3/costcenters` (list, get, create, update), keyed by `Code`, and `/3/projects`, keyed by
+//! `ProjectNumber`.
 
 use axum::Router;
 use axum::extract::State;
@@ -18,9 +19,10 @@ pub struct Register {
     pub fields: &'static [Field],
 }
 
-/// A code register's resource.
+/// A code register's resource, keyed by `key`.
 const fn register(
     kind: &'static str,
+    key: &'static str,
     path: &'static str,
     singular: &'static str,
     plural: &'static str,
@@ -32,7 +34,7 @@ const fn register(
         path,
         singular,
         plural,
-        key: "Code",
+        key,
         not_found_code,
         not_found_message,
         list_fields: None,
@@ -44,6 +46,7 @@ const fn register(
 pub const UNITS: Register = Register {
     resource: register(
         kind::UNIT,
+        "Code",
         "units",
         "Unit",
         "Units",
@@ -60,6 +63,7 @@ pub const UNITS: Register = Register {
 pub const TERMS_OF_PAYMENT: Register = Register {
     resource: register(
         kind::TERMS_OF_PAYMENT,
+        "Code",
         "termsofpayments",
         "TermsOfPayment",
         "TermsOfPayments",
@@ -72,6 +76,7 @@ pub const TERMS_OF_PAYMENT: Register = Register {
 pub const MODES_OF_PAYMENT: Register = Register {
     resource: register(
         kind::MODE_OF_PAYMENT,
+        "Code",
         "modesofpayments",
         "ModeOfPayment",
         "ModesOfPayments",
@@ -85,9 +90,46 @@ pub const MODES_OF_PAYMENT: Register = Register {
     ],
 };
 
+/// Cost centres (dimension 1 of SIE objects): a voucher row may only name one that exists.
+pub const COST_CENTERS: Register = Register {
+    resource: register(
+        kind::COST_CENTER,
+        "Code",
+        "costcenters",
+        "CostCenter",
+        "CostCenters",
+        code::COST_CENTER_NOT_FOUND,
+        "Kan inte hitta kostnadsstället.",
+    ),
+    fields: &[
+        ("Active", Kind::Bool),
+        ("Code", Kind::Text(6)),
+        ("Description", Kind::Text(40)),
+        ("Note", Kind::Text(1000)),
+    ],
+};
+
+/// Projects (dimension 6): a voucher row may only name one that exists.
+pub const PROJECTS: Register = Register {
+    resource: register(
+        kind::PROJECT,
+        "ProjectNumber",
+        "projects",
+        "Project",
+        "Projects",
+        code::PROJECT_NOT_FOUND,
+        "Kan inte hitta projektet.",
+    ),
+    fields: &[
+        ("Description", Kind::Text(50)),
+        ("ProjectNumber", Kind::Text(20)),
+        ("Status", Kind::Text(20)),
+    ],
+};
+
 pub fn router() -> Router<Shared> {
     let mut router = Router::new();
-    for register in [&UNITS, &TERMS_OF_PAYMENT, &MODES_OF_PAYMENT] {
+    for register in [&UNITS, &TERMS_OF_PAYMENT, &MODES_OF_PAYMENT, &COST_CENTERS, &PROJECTS] {
         let list = get(move |State(state): State<Shared>, params: Params| {
             resource::list_of(&register.resource, state, params, |_| true)
         });
@@ -106,17 +148,17 @@ fn new_code(
     conn: &rusqlite::Connection,
     input: &Doc,
 ) -> Result<Doc, ApiError> {
-    let kind = register.resource.kind;
+    let (kind, key) = (register.resource.kind, register.resource.key);
     let mut doc = Doc::new();
     documents::apply(&mut doc, input, register.fields)?;
-    let code = documents::text(&doc, "Code").trim().to_owned();
+    let code = documents::text(&doc, key).trim().to_owned();
     if code.is_empty() {
-        return Err(ApiError::field("Code", "saknas"));
+        return Err(ApiError::field(key, "saknas"));
     }
     if documents::exists(conn, kind, &code)? {
-        return Err(ApiError::field("Code", &format!("{code} används redan")));
+        return Err(ApiError::field(key, &format!("{code} används redan")));
     }
-    doc.insert("Code".to_owned(), json!(code));
+    doc.insert(key.to_owned(), json!(code));
     doc.entry("Description").or_insert_with(|| json!(""));
     documents::put(conn, kind, &code, &doc)?;
     Ok(doc)

@@ -32,6 +32,8 @@ pub fn accepted_scopes(path: &str) -> &'static [&'static str] {
             &["settings", "article", "customer", "order", "invoice", "bookkeeping"]
         }
         ("modesofpayments", _) => &["settings", "payment", "invoice", "bookkeeping"],
+        ("costcenters", _) => &["costcenter"],
+        ("projects", _) => &["project"],
         _ => &[],
     }
 }

@@ -198,6 +198,10 @@ const TERMS_OF_PAYMENT: &[(&str, &str)] = &[
     ("30", "30 dagar netto"),
 ];
 
+/// Cost centres (code, description) and projects (number, description) of the test company.
+const COST_CENTERS: &[(&str, &str)] = &[("10", "Administration"), ("20", "Restaurang")];
+const PROJECTS: &[(&str, &str)] = &[("1", "Internt")];
+
 const MODES_OF_PAYMENT: &[(&str, &str, i64)] = &[
     ("BG", "Bankgiro", 1930),
     ("PG", "PlusGiro", 1920),
@@ -228,6 +232,15 @@ pub fn seed_registers(conn: &mut Connection) -> Result<(), super::errors::ApiErr
     }
     for &(code, description) in TERMS_OF_PAYMENT {
         put(kind::TERMS_OF_PAYMENT, code, json!({"Code": code, "Description": description}))?;
+    }
+    for &(code, description) in COST_CENTERS {
+        let value = json!({"Active": true, "Code": code, "Description": description, "Note": ""});
+        put(kind::COST_CENTER, code, value)?;
+    }
+    for &(number, description) in PROJECTS {
+        let value =
+            json!({"Description": description, "ProjectNumber": number, "Status": "ONGOING"});
+        put(kind::PROJECT, number, value)?;
     }
     for &(code, description, account) in MODES_OF_PAYMENT {
         let value = json!({"Code": code, "Description": description, "AccountNumber": account});

@@ -197,6 +197,29 @@ pub fn create(
     Ok(voucher)
 }
 
+/// A voucher (or row) may only name a cost centre and a project that exist.
+fn objects_exist(
+    tx: &Connection,
+    cost_center: Option<&str>,
+    project: Option<&str>,
+) -> Result<(), ApiError> {
+    use super::documents::{exists, kind};
+    if let Some(cc) = cost_center.filter(|cc| !cc.is_empty())
+        && !exists(tx, kind::COST_CENTER, cc)?
+    {
+        return Err(ApiError::bad(
+            code::COST_CENTER_NOT_FOUND,
+            format!("Kostnadsställe {cc} finns inte."),
+        ));
+    }
+    if let Some(p) = project.filter(|p| !p.is_empty())
+        && !exists(tx, kind::PROJECT, p)?
+    {
+        return Err(ApiError::bad(code::PROJECT_NOT_FOUND, format!("Projekt {p} finns inte.")));
+    }
+    Ok(())
+}
+
 /// [`create`] inside the caller's transaction (nothing is written if it fails).
 pub fn create_in(
     tx: &Connection,
@@ -231,6 +254,7 @@ pub fn create_in(
             format!("Bokföringsperioden är låst till och med {locked}."),
         ));
     }
+    objects_exist(tx, draft.cost_center.as_deref(), draft.project.as_deref())?;
     for row in &mut draft.rows {
         let account = store::account(tx, year.id, row.account)?.ok_or_else(|| {
             ApiError::bad(
@@ -255,6 +279,7 @@ pub fn create_in(
         if row.description.is_none() {
             row.description = Some(account.description);
         }
+        objects_exist(tx, row.cost_center.as_deref(), row.project.as_deref())?;
     }
     let debit: Decimal = draft.rows.iter().map(|r| r.debit).sum();
     let credit: Decimal = draft.rows.iter().map(|r| r.credit).sum();

@@ -98,6 +98,49 @@ async fn a_row_without_the_cost_centre_its_account_requires_is_refused_before_po
     assert_eq!(posted.len(), 1, "{posted:?}");
 }
 
+/// Cost centres and projects a row names must exist in Fortnox: one that does not rejects the
+/// voucher before it is sent, naming each missing code (in production Fortnox refused it with a
+/// Swedish message, after the vouchers before it were posted). Created in Fortnox, the file put
+/// back is posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cost_centre_or_project_fortnox_lacks_is_refused_before_posting() {
+    let ws = Workspace::start().await;
+    let sie = "#FLAGGA 0\n#SIETYP 4\n#DIM 1 \"Kostnadsställe\"\n#DIM 6 \"Projekt\"\n\
+               #VER \"\" \"\" 20261102 \"Material\"\n{\n\
+               #TRANS 4010 {1 \"99\" 6 \"P-9\"} 100.00\n#TRANS 4010 {1 \"10\" 6 \"1\"} 50.00\n\
+               #TRANS 1910 {} -150.00\n}\n";
+    ws.drop_file("material.si", sie.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = error_report(&ws, "material.si");
+    assert!(
+        report.contains(
+            "cost centre `99`, project `P-9` do not exist in Fortnox (hint: create them in \
+             Fortnox under Settings > Bookkeeping > Cost centres or Projects"
+        ),
+        "{report}"
+    );
+    let api = ws.api().await;
+    let year = api.year_of("2026-11-02").await;
+    assert!(api.all_vouchers("A", year).await.is_empty(), "nothing sent");
+
+    api.post(
+        "/3/costcenters",
+        &serde_json::json!({"CostCenter": {"Code": "99", "Description": "Lager"}}),
+    )
+    .await;
+    api.post(
+        "/3/projects",
+        &serde_json::json!({"Project": {"ProjectNumber": "P-9", "Description": "Bygget"}}),
+    )
+    .await;
+    ws.drop_file("material.si", sie.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let posted = api.all_vouchers("A", year).await;
+    assert_eq!(posted.len(), 1, "{posted:?}");
+}
+
 /// Only the year after the company's latest one is waited for; a date no year will hold (a
 /// typo such as 2062) is refused at once, located, with a hint.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
