@@ -29,7 +29,7 @@ pub use orders::{
     OrderFormat, OrdersConfig, PricesMode, ShippingMode, UnitSource,
 };
 use problem::{Problem, choose, choose_named, series_code};
-pub use sie::SieConfig;
+pub use sie::{LookAlike, SieConfig};
 pub use zreport::{DiscountMode, ZreportConfig};
 
 /// The file name `init` writes and `run` looks for by default.

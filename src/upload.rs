@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::config::UploadConfig;
+use crate::config::{LookAlike, UploadConfig};
 use crate::convert::orders::OrderPlan;
 use crate::fortnox::model::{Voucher, VoucherEnvelope, VoucherRequest};
 use crate::fortnox::{Client, Error};
@@ -36,13 +36,16 @@ pub enum Outcome {
 /// Longest wait between two retries of one document.
 const MAX_RETRY_WAIT: Duration = Duration::from_hours(1);
 
-/// Moves `doc` forward: posts it (or finds it already posted), or records why not.
+/// Moves `doc` forward: posts it (or finds it already posted), or records why not. An
+/// unnumbered SIE voucher that looks like one from another file is refused unless
+/// `look_alike` says to post it (`[sie] look_alike`).
 pub async fn upload(
     client: &Client,
     ledger: &Ledger,
     preflight: &mut Preflight,
     days: &mut Days,
     retry: &UploadConfig,
+    look_alike: LookAlike,
     doc: &DocRecord,
 ) -> Result<Outcome, LedgerError> {
     match doc.state {
@@ -98,9 +101,14 @@ pub async fn upload(
         }
     }
     let unnumbered = crate::convert::sie::unnumbered_prefix(&doc.reference).is_some();
-    let company = if unnumbered { preflight.company_number(client).await } else { None };
+    let company = if unnumbered && look_alike == LookAlike::Refuse {
+        preflight.company_number(client).await
+    } else {
+        None
+    };
     if !doc.sent
-        && let Some(reason) = look_alike(ledger, doc, &voucher, company.as_deref())?
+        && look_alike == LookAlike::Refuse
+        && let Some(reason) = looks_like(ledger, doc, &voucher, company.as_deref())?
     {
         return reject(ledger, doc, reason);
     }
@@ -142,7 +150,7 @@ pub async fn upload(
 /// and text. Such a voucher is known by its content alone, so a corrected re-export of a posted
 /// day would otherwise be booked beside the original, the day twice. Files that name the
 /// company otherwise (or not at all) are looked at alike; `company` is the connected one's.
-fn look_alike(
+fn looks_like(
     ledger: &Ledger,
     doc: &DocRecord,
     voucher: &VoucherRequest,
@@ -184,7 +192,9 @@ fn look_alike(
              known only by its rows, so this one would be booked beside it (hint: if this file \
              corrects the earlier one, book the difference with a correction voucher in Fortnox \
              and leave this file in failed/; if it is another booking, give it a text of its \
-             own or a voucher number in the program that wrote it, then put the file back)"
+             own or a voucher number in the program that wrote it, or set [sie] look_alike = \
+             \"post\" when such files share their texts by design (two registers' day \
+             closings), then put the file back)"
         )));
     }
     Ok(None)

@@ -1,9 +1,11 @@
-//! The `[sie]` section: which Fortnox voucher series the vouchers of a SIE file go to.
+//! The `[sie]` section: which Fortnox voucher series the vouchers of a SIE file go to, and
+//! whether an unnumbered voucher that looks like one posted from another file is posted.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::problem::choose;
 use super::problem::dotted;
 use super::{Problem, series_code};
 
@@ -13,6 +15,7 @@ pub(super) struct RawSie {
     default_series: Option<String>,
     #[serde(default)]
     series: BTreeMap<String, String>,
+    look_alike: Option<String>,
 }
 
 /// How SIE vouchers are placed in Fortnox.
@@ -22,11 +25,28 @@ pub struct SieConfig {
     pub default_series: String,
     /// SIE series → Fortnox series.
     pub series: BTreeMap<String, String>,
+    /// What to do with a voucher without a number whose date, series and text are those of
+    /// one from another file (known by its rows only, it may be a corrected copy of that day).
+    pub look_alike: LookAlike,
+}
+
+/// See [`SieConfig::look_alike`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookAlike {
+    /// Refused with the earlier one named (the default: a corrected re-export of a posted day
+    /// would otherwise be booked beside it).
+    Refuse,
+    /// Posted: files whose vouchers share a text by design (two registers' "Dagsavslut").
+    Post,
 }
 
 impl Default for SieConfig {
     fn default() -> Self {
-        SieConfig { default_series: "A".to_owned(), series: BTreeMap::new() }
+        SieConfig {
+            default_series: "A".to_owned(),
+            series: BTreeMap::new(),
+            look_alike: LookAlike::Refuse,
+        }
     }
 }
 
@@ -53,5 +73,12 @@ pub(super) fn sie(raw: RawSie) -> Result<SieConfig, Problem> {
         series_code(&name, &["sie", "series", from], to)?;
     }
     sie.series = raw.series;
+    sie.look_alike = choose(
+        "sie",
+        "look_alike",
+        raw.look_alike.as_deref(),
+        LookAlike::Refuse,
+        &[("refuse", LookAlike::Refuse), ("post", LookAlike::Post)],
+    )?;
     Ok(sie)
 }

@@ -43,6 +43,7 @@ impl Pipeline {
                 &mut preflight,
                 &mut days,
                 &self.config.upload,
+                self.config.sie.look_alike,
                 &doc,
             )
             .await?;

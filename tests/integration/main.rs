@@ -10,6 +10,7 @@ mod customers;
 mod documents;
 mod fortnox_answers;
 mod harness;
+mod look_alike;
 mod operations;
 mod outage;
 mod preflight;
