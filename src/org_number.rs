@@ -45,12 +45,25 @@ pub fn digit_forms(ten: &str) -> [String; 4] {
     ["", "16", "19", "20"].map(|century| format!("{century}{ten}"))
 }
 
-/// A register id as releases before may have written it into a reference: as given, trimmed,
-/// and trimmed with one space after or before (the spellings seen in exports).
+/// A register id as a copy of a report (or a release before) may have written it into a
+/// reference: as given, trimmed, trimmed with one space after or before (the spellings seen in
+/// exports), and trimmed in capitals, in small letters and capitalised (a register renamed
+/// `KASSA2` → `kassa2` in the till is the same register: its reports are not posted twice).
 pub fn register_forms(id: &str) -> Vec<String> {
     let trimmed = id.trim();
+    let lower = trimmed.to_lowercase();
+    let mut chars = lower.chars();
+    let capitalised: String =
+        chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect());
     let mut forms = vec![id.to_owned()];
-    for form in [trimmed.to_owned(), format!("{trimmed} "), format!(" {trimmed}")] {
+    for form in [
+        trimmed.to_owned(),
+        format!("{trimmed} "),
+        format!(" {trimmed}"),
+        trimmed.to_uppercase(),
+        lower.clone(),
+        capitalised,
+    ] {
         if !forms.contains(&form) {
             forms.push(form);
         }

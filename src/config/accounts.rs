@@ -190,8 +190,16 @@ pub struct AccountsConfig {
 
 impl AccountsConfig {
     /// The mapping in force for a register (its overrides on top of the defaults).
+    /// The accounts of `register` (`[accounts.registers.<id>]`, the id as written or in other
+    /// capitals), else the base accounts.
     pub fn for_register(&self, register: &str) -> &AccountMap {
-        self.registers.get(register).unwrap_or(&self.base)
+        self.registers
+            .get(register)
+            .or_else(|| {
+                let lower = register.to_lowercase();
+                self.registers.iter().find(|(id, _)| id.to_lowercase() == lower).map(|(_, m)| m)
+            })
+            .unwrap_or(&self.base)
     }
 }
 

@@ -91,6 +91,14 @@ async fn zreport_is_posted_once_and_a_changed_copy_is_reported() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(warnings_report(&ws, "z1042-org12.json").contains("nothing posted again"));
     assert_eq!(api.all_vouchers("F", year).await.len(), 1, "one voucher for Z 1042");
+    // The register renamed in the till in small letters: the same register.
+    let renamed =
+        String::from_utf8_lossy(&restaurant).replace("\"id\": \"KASSA1\"", "\"id\": \"kassa1\"");
+    ws.drop_file("z1042-kassa1.json", renamed.as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(warnings_report(&ws, "z1042-kassa1.json").contains("nothing posted again"));
+    assert_eq!(api.all_vouchers("F", year).await.len(), 1, "one voucher for Z 1042");
     // A changed copy of the same Z number: reported, not booked a second time.
     let changed = String::from_utf8_lossy(&restaurant)
         .replace("\"amount\": 2145.00", "\"amount\": 2146.00")

@@ -371,6 +371,17 @@ fn the_company_and_register_written_otherwise_are_the_same_report() {
     let markers = crate::convert::marker_aliases(&original.reference, None);
     assert!(markers.contains(&crate::convert::marker_for("zreport:165599990005:KASSA1 :1042")));
     assert_eq!(rows(copy), rows(original), "the register's accounts are still found");
+
+    // The register renamed in the till in other capitals: the same register, known by the
+    // name the report had, with its accounts.
+    let renamed =
+        String::from_utf8_lossy(bytes).replace("\"id\": \"KASSA1\"", "\"id\": \"kassa1\"");
+    let c = convert_with(renamed.as_bytes(), register);
+    let lower = &c.documents[0];
+    assert!(lower.legacy_references.contains(&original.reference), "{:?}", lower.legacy_references);
+    let markers = crate::convert::marker_aliases(&lower.reference, None);
+    assert!(markers.contains(&original.marker), "found in Fortnox with the ledger lost");
+    assert_eq!(rows(lower), rows(original), "the register's accounts are still found");
 }
 
 #[test]
