@@ -69,6 +69,12 @@ impl ClientBuilder {
             None => self.credentials.tenant_id.clone().unwrap_or_default(),
         };
         let key = format!("{} {} {who}", self.endpoints.api_base, self.credentials.client_id);
+        // Fortnox itself throttles bursts well under its 25 per 5 s (see `limiter`).
+        let gap = if self.endpoints.api_base == Endpoints::live().api_base {
+            super::limiter::LIVE_GAP
+        } else {
+            Duration::ZERO
+        };
         let mode = match self.store {
             Some(store) => Mode::RefreshToken(store),
             None => Mode::ClientCredentials,
@@ -90,7 +96,7 @@ impl ClientBuilder {
                 limiter: if self.unpaced {
                     Arc::new(RateLimiter::new(usize::MAX, Duration::ZERO, Duration::ZERO))
                 } else {
-                    RateLimiter::shared(&key)
+                    RateLimiter::shared(&key, gap)
                 },
                 retry: self.retry,
             }),
