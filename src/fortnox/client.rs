@@ -69,12 +69,7 @@ impl ClientBuilder {
             None => self.credentials.tenant_id.clone().unwrap_or_default(),
         };
         let key = format!("{} {} {who}", self.endpoints.api_base, self.credentials.client_id);
-        // Fortnox itself throttles bursts well under its 25 per 5 s (see `limiter`).
-        let gap = if self.endpoints.api_base == Endpoints::live().api_base {
-            super::limiter::LIVE_GAP
-        } else {
-            Duration::ZERO
-        };
+        let gap = super::limiter::gap_for(&self.endpoints);
         let mode = match self.store {
             Some(store) => Mode::RefreshToken(store),
             None => Mode::ClientCredentials,

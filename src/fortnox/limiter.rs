@@ -28,6 +28,12 @@ pub const MARGIN: Duration = Duration::from_millis(100);
 /// Least time between the starts of two requests to Fortnox itself.
 pub const LIVE_GAP: Duration = Duration::from_millis(220);
 
+/// The least time between two requests to `endpoints`: [`LIVE_GAP`] for Fortnox itself, which
+/// throttles bursts well under its 25 per 5 s; none for a sandbox.
+pub fn gap_for(endpoints: &super::Endpoints) -> Duration {
+    if endpoints.api_base == super::Endpoints::live().api_base { LIVE_GAP } else { Duration::ZERO }
+}
+
 #[derive(Debug, Default)]
 struct State {
     /// Completion times of recent requests, oldest first.
