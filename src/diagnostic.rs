@@ -15,17 +15,21 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// A warning that asks a person to do something (credit an invoice, cancel an order in
+    /// Fortnox), not one that only informs: a posted file with one is notified.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub action: bool,
 }
 
 impl Diagnostic {
     /// A problem on a known line.
     pub fn at(line: usize, message: impl Into<String>) -> Self {
-        Diagnostic { line: Some(line), message: message.into(), hint: None }
+        Diagnostic { line: Some(line), message: message.into(), hint: None, action: false }
     }
 
     /// A problem about the file as a whole.
     pub fn file(message: impl Into<String>) -> Self {
-        Diagnostic { line: None, message: message.into(), hint: None }
+        Diagnostic { line: None, message: message.into(), hint: None, action: false }
     }
 
     /// The note closing a capped list: `` `n` more errors not shown `` (`what` = `errors`).
@@ -76,6 +80,7 @@ impl Diagnostic {
                     line: d.line,
                     message: format!("{} ({})", d.message, on_lines(&lines)),
                     hint: d.hint.clone(),
+                    action: d.action,
                 },
                 _ => d.clone(),
             })
@@ -86,6 +91,13 @@ impl Diagnostic {
     #[must_use]
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks a warning as asking a person to act (see [`Diagnostic::action`]).
+    #[must_use]
+    pub fn needs_action(mut self) -> Self {
+        self.action = true;
         self
     }
 

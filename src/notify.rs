@@ -3,6 +3,8 @@
 //! - `awaiting_sync`: documents of a file Fortnox has not taken after the configured attempts
 //!   (one event per file, however many documents);
 //! - `file_failed`: a file went to failed/ (its first error, and where its report is);
+//! - `file_needs_action`: a file went to done/ with warnings that ask a person to act (an order
+//!   cancelled in the shop but posted before, a refund to credit in Fortnox);
 //! - `zreport_gap`: a register's Z numbers skipped one or more (one event per file);
 //! - `inbox_unreachable` / `inbox_reachable`: an inbox cannot be read (a network share is down;
 //!   the other inboxes go on), and when it can again;

@@ -112,6 +112,25 @@ impl Pipeline {
                 if let Err(e) = archive::write_report(&path, &report) {
                     tracing::warn!(file = %path.display(), "cannot write the warnings: {e}");
                 }
+                let to_do: Vec<&Diagnostic> = warnings.iter().filter(|w| w.action).collect();
+                if let Some(first) = to_do.first() {
+                    let first = first.render(&file.name);
+                    let event = notify::Event {
+                        event: "file_needs_action".to_owned(),
+                        summary: format!(
+                            "{} is in done/, but {} of its warnings ask a person to act; the \
+                             first: {first} (all are in {})",
+                            file.name,
+                            to_do.len(),
+                            path.display()
+                        ),
+                        file: Some(file.name.clone()),
+                        error: Some(first),
+                        report: Some(path.display().to_string()),
+                        ..notify::Event::default()
+                    };
+                    notify::send(&self.config.notify, &event).await;
+                }
             }
             _ => {}
         }

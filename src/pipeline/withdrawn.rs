@@ -90,7 +90,7 @@ impl Pipeline {
                 w.what
             ),
         };
-        Ok(Some(Diagnostic::at(w.line, message).hint(HINT)))
+        Ok(Some(Diagnostic::at(w.line, message).hint(HINT).needs_action()))
     }
 
     /// The warnings of an earlier file's pass, with a line for each of its documents withdrawn

@@ -3,7 +3,7 @@
 //! Fortnox.
 
 use crate::documents::{orders_with, warnings_report};
-use crate::harness::{Workspace, fixture};
+use crate::harness::{Workspace, events_in, fixture, notify_into};
 
 const CANCELLED: &[u8] =
     b"order_id;order_date;status;email;description;quantity;unit_price;vat_rate\n\
@@ -11,10 +11,14 @@ const CANCELLED: &[u8] =
     W-2001;2026-11-19;cancelled;inkop@example.org;Te;1;50,00;12\n";
 
 /// An order cancelled in the shop after an earlier export posted it is not left at a quiet "not
-/// posted": the file names what it was posted as and that it is to be cancelled in Fortnox.
+/// posted": the file names what it was posted as and that it is to be cancelled in Fortnox,
+/// and a person is notified (`file_needs_action`), since nobody reads done/ on an unattended
+/// till.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_order_cancelled_after_it_was_posted_is_told_to_be_put_right_in_fortnox() {
     let ws = Workspace::start().await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&notify_into(&events));
     ws.drop_file("webbshop-2026-11-20.csv", &fixture("orders/webbshop-2026-11-20.csv"));
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -40,6 +44,15 @@ async fn an_order_cancelled_after_it_was_posted_is_told_to_be_put_right_in_fortn
     );
     assert!(!warnings.contains("W-2001` is cancelled in the shop, but"), "{warnings}");
     assert_eq!(orders_with(&api, "W-2001").await.len(), 0);
+    let told: Vec<serde_json::Value> =
+        events_in(&events).into_iter().filter(|e| e["event"] == "file_needs_action").collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["file"], "avbokade.csv");
+    let error = told[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("avbokade.csv:2: order `W-1002` is cancelled in the shop, but"),
+        "{error}"
+    );
 
     // The next (overlapping) export carries the cancelled order again: told once, then
     // pointed back to, not the whole warning in every export.
@@ -56,6 +69,8 @@ async fn an_order_cancelled_after_it_was_posted_is_told_to_be_put_right_in_fortn
         "{again}"
     );
     assert!(!again.contains("credit its invoice"), "{again}");
+    let told = events_in(&events).into_iter().filter(|e| e["event"] == "file_needs_action");
+    assert_eq!(told.count(), 1, "told once, not for the pointer back");
 }
 
 /// An order queued for the manual sync and cancelled in the shop before the sync is not posted
