@@ -38,7 +38,8 @@ pub struct SandboxArgs {
     /// The sandbox's "today" (YYYY-MM-DD): financial years are seeded around it.
     #[arg(long)]
     pub today: Option<chrono::NaiveDate>,
-    /// Load the chart of accounts (`#KONTO`) of this SIE file into every financial year.
+    /// Load the chart of accounts (`#KONTO`) of this SIE file into every financial year, and
+    /// its cost centres and projects (`#OBJEKT` of dimensions 1 and 6).
     #[arg(long)]
     pub chart: Option<PathBuf>,
 }
@@ -53,13 +54,26 @@ fn share(text: &str) -> Result<f64, String> {
     }
 }
 
-/// The four-digit accounts a SIE file declares (the ones Fortnox can hold).
-fn chart_of(path: &std::path::Path) -> Result<Vec<(String, String)>> {
+/// What a SIE file declares of a company's chart: its four-digit accounts (the ones Fortnox can
+/// hold), and its cost centres and projects (objects of dimensions 1 and 6).
+#[derive(Debug)]
+struct Chart {
+    accounts: Vec<(String, String)>,
+    cost_centers: Vec<(String, String)>,
+    projects: Vec<(String, String)>,
+}
+
+fn chart_of(path: &std::path::Path) -> Result<Chart> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let file = fortnox_bridge::parse::sie::parse(
         &bytes,
         &fortnox_bridge::parse::sie::ParseOptions::default(),
     );
+    let of_dimension = |d: &str| -> Vec<(String, String)> {
+        let objects = file.objects.iter().filter(|o| o.dimension == d);
+        objects.map(|o| (o.object.clone(), o.name.clone())).collect()
+    };
+    let (cost_centers, projects) = (of_dimension("1"), of_dimension("6"));
     let accounts: Vec<(String, String)> = file
         .accounts
         .into_iter()
@@ -71,7 +85,7 @@ fn chart_of(path: &std::path::Path) -> Result<Vec<(String, String)>> {
         "{}: no #KONTO records with four-digit accounts (hint: use a SIE export that carries the chart of accounts)",
         path.display()
     );
-    Ok(accounts)
+    Ok(Chart { accounts, cost_centers, projects })
 }
 
 pub async fn sandbox(args: SandboxArgs) -> Result<()> {
@@ -92,8 +106,18 @@ pub async fn sandbox(args: SandboxArgs) -> Result<()> {
     let chart = args.chart.as_deref().map(chart_of).transpose()?;
     let sandbox = Sandbox::start(options).await.context("starting the sandbox")?;
     if let (Some(chart), Some(path)) = (chart, &args.chart) {
-        let loaded = sandbox.load_chart(&chart).await.context("loading the chart of accounts")?;
-        println!("loaded {loaded} accounts from {}", path.display());
+        let loaded =
+            sandbox.load_chart(&chart.accounts).await.context("loading the chart of accounts")?;
+        let objects = sandbox
+            .load_objects(&chart.cost_centers, &chart.projects)
+            .await
+            .context("loading the cost centres and projects")?;
+        println!(
+            "loaded {loaded} accounts, {} cost centres and {} projects from {}",
+            objects.0,
+            objects.1,
+            path.display()
+        );
     }
     println!("Fortnox sandbox listening on {}", sandbox.base_url());
     println!(
@@ -114,8 +138,9 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sie/kassa-2026-10.si");
         let chart = chart_of(&path).expect("chart");
-        assert_eq!(chart.len(), 8);
-        assert!(chart.contains(&("3740".to_owned(), "Öres- och kronutjämning".to_owned())));
+        assert_eq!(chart.accounts.len(), 8);
+        let rounding = ("3740".to_owned(), "Öres- och kronutjämning".to_owned());
+        assert!(chart.accounts.contains(&rounding));
         let none =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sie/inkop-2026-11.si");
         assert!(chart_of(&none).unwrap_err().to_string().contains("no #KONTO"));

@@ -227,6 +227,21 @@ impl Sandbox {
             .map_err(|err| SandboxError::Task(format!("loading a chart into `{path}`: {err:?}")))
     }
 
+    /// Adds cost centres and projects (`(code, name)`, e.g. from a SIE file's `#OBJEKT` lines of
+    /// dimensions 1 and 6) that are not there yet. Returns how many of each were added.
+    pub async fn load_objects(
+        &self,
+        cost_centers: &[(String, String)],
+        projects: &[(String, String)],
+    ) -> Result<(usize, usize), SandboxError> {
+        let (cost_centers, projects) = (cost_centers.to_vec(), projects.to_vec());
+        let path = self.store_name.clone();
+        self.store
+            .call(move |conn| seed::load_objects(conn, &cost_centers, &projects))
+            .await
+            .map_err(|err| SandboxError::Task(format!("loading objects into `{path}`: {err:?}")))
+    }
+
     /// How many e-mails invoice `number` was sent (`GET /3/invoices/{n}/email` answered 200 or
     /// committed before its connection was dropped).
     pub async fn invoice_emails(&self, number: &str) -> Result<u64, SandboxError> {

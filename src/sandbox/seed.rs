@@ -303,9 +303,54 @@ pub fn load_chart(conn: &mut Connection, accounts: &[(String, String)]) -> rusql
     Ok(accepted)
 }
 
+/// Adds the cost centres and projects not there yet (see [`Sandbox::load_objects`]).
+///
+/// [`Sandbox::load_objects`]: super::Sandbox::load_objects
+pub fn load_objects(
+    conn: &mut Connection,
+    cost_centers: &[(String, String)],
+    projects: &[(String, String)],
+) -> Result<(usize, usize), super::errors::ApiError> {
+    use super::documents::{self, kind};
+    use serde_json::json;
+    let tx = conn.transaction()?;
+    let mut added = (0, 0);
+    for (code, name) in cost_centers {
+        let code = code.trim();
+        if code.is_empty() || documents::exists(&tx, kind::COST_CENTER, code)? {
+            continue;
+        }
+        let value = json!({"Active": true, "Code": code, "Description": name, "Note": ""});
+        documents::put(
+            &tx,
+            kind::COST_CENTER,
+            code,
+            value.as_object().unwrap_or(&serde_json::Map::new()),
+        )?;
+        added.0 += 1;
+    }
+    for (number, name) in projects {
+        let number = number.trim();
+        if number.is_empty() || documents::exists(&tx, kind::PROJECT, number)? {
+            continue;
+        }
+        let value = json!({"Description": name, "ProjectNumber": number, "Status": "ONGOING"});
+        documents::put(
+            &tx,
+            kind::PROJECT,
+            number,
+            value.as_object().unwrap_or(&serde_json::Map::new()),
+        )?;
+        added.1 += 1;
+    }
+    tx.commit()?;
+    Ok(added)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::super::documents::{self, kind};
     use super::*;
 
     fn date(s: &str) -> NaiveDate {
@@ -357,6 +402,18 @@ mod tests {
             assert_eq!(renamed.description, "Skattekonto");
             assert!(!renamed.active);
             assert!(store::account(conn, 1, 7690).unwrap().unwrap().active);
+
+            // Objects of a SIE chart: the new ones added, the seeded ones kept as they are.
+            seed_registers(conn).unwrap();
+            let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+            let cost_centers = [pair("0100", "Produktion"), pair("10", "Annat namn")];
+            let added = load_objects(conn, &cost_centers, &[pair("P-2026-17", "Villa")]).unwrap();
+            assert_eq!(added, (1, 1));
+            let cc = documents::get(conn, kind::COST_CENTER, "0100").unwrap().unwrap();
+            assert_eq!(cc["Description"], "Produktion");
+            let kept = documents::get(conn, kind::COST_CENTER, "10").unwrap().unwrap();
+            assert_eq!(kept["Description"], "Administration");
+            assert!(documents::get(conn, kind::PROJECT, "P-2026-17").unwrap().is_some());
         });
     }
 }
