@@ -178,9 +178,7 @@ impl Problem {
         }
         let m = message.to_lowercase();
         let has = |needle: &str| m.contains(needle);
-        Some(if has("kostnadsst") || has("projekt") {
-            P::ObjectMissing
-        } else if has("inte aktivt") || has("inaktivt") {
+        Some(if has("inte aktivt") || has("inaktivt") {
             P::AccountInactive
         } else if has("hitta konto") {
             P::AccountMissing
@@ -202,6 +200,8 @@ impl Problem {
             P::LicenceMissing
         } else if status == 403 || has("behörighet") || has("scope") {
             P::ScopeMissing
+        } else if has("kostnadsst") || has("projekt") {
+            P::ObjectMissing
         } else {
             return None;
         })

@@ -2,14 +2,17 @@
 //! objects of dimensions 1 and 6 become them), else Fortnox refuses the voucher. Each register
 //! is listed once and kept; a name not in it lists the register again (at most every
 //! [`RELIST_AFTER`]), so one created in Fortnox after a refusal is seen when the file is put
-//! back. A connection without the `costcenter` or `project` scope (consented before the bridge
-//! asked for them) cannot list them: those names are then left for Fortnox to judge.
+//! back. Only a pre-check: a register that cannot be listed for any reason but a passing one
+//! (no `costcenter` or `project` scope in a connection consented before the bridge asked for
+//! them, a licence, a refusal) leaves the names to Fortnox, which judges them when the voucher
+//! is posted; a network failure or Fortnox being down makes the document wait, as for every
+//! other check.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::fortnox::model::VoucherRequest;
-use crate::fortnox::{Client, Error, Problem};
+use crate::fortnox::{Client, Error};
 
 /// How soon a register is listed again for a name it lacks.
 const RELIST_AFTER: Duration = Duration::from_secs(10);
@@ -98,14 +101,14 @@ impl Objects {
         };
         let names = match answer {
             Ok(names) => Some(names.into_iter().collect()),
-            Err(e) if e.problem() == Some(Problem::ScopeMissing) => {
+            Err(e) if e.is_retriable() => return Err(e),
+            Err(e) => {
                 tracing::warn!(
-                    "cost centres and projects are not checked before posting: the connection \
-                     lacks the scope to list them ({e})"
+                    "cost centres and projects are not checked before posting, Fortnox judges \
+                     them when a voucher is posted: they cannot be listed ({e})"
                 );
                 None
             }
-            Err(e) => return Err(e),
         };
         let listed = slot.insert(Listed { names, at: Instant::now() });
         Ok(known(listed))

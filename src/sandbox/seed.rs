@@ -163,6 +163,7 @@ pub fn add_year(conn: &Connection, from: NaiveDate, to: NaiveDate) -> rusqlite::
 
 /// Settings key marking that the registers (customers, articles, …) were seeded.
 const REGISTERS_SEEDED: &str = "seeded.registers";
+const OBJECTS_SEEDED: &str = "seeded.objects";
 
 /// Made-up customers: number, name, organisation number, e-mail, type.
 const CUSTOMERS: &[(&str, &str, &str, &str, &str)] = &[
@@ -210,10 +211,12 @@ const MODES_OF_PAYMENT: &[(&str, &str, i64)] = &[
     ("SWISH", "Swish", 1930),
 ];
 
-/// Seeds customers, articles, units, terms and modes of payment once per database.
+/// Seeds customers, articles, units, terms and modes of payment once per database, and the
+/// cost centres and projects.
 pub fn seed_registers(conn: &mut Connection) -> Result<(), super::errors::ApiError> {
     use super::documents::{self, kind};
     use serde_json::json;
+    seed_objects(conn)?;
     if store::get_setting(conn, REGISTERS_SEEDED)?.is_some() {
         return Ok(());
     }
@@ -232,15 +235,6 @@ pub fn seed_registers(conn: &mut Connection) -> Result<(), super::errors::ApiErr
     }
     for &(code, description) in TERMS_OF_PAYMENT {
         put(kind::TERMS_OF_PAYMENT, code, json!({"Code": code, "Description": description}))?;
-    }
-    for &(code, description) in COST_CENTERS {
-        let value = json!({"Active": true, "Code": code, "Description": description, "Note": ""});
-        put(kind::COST_CENTER, code, value)?;
-    }
-    for &(number, description) in PROJECTS {
-        let value =
-            json!({"Description": description, "ProjectNumber": number, "Status": "ONGOING"});
-        put(kind::PROJECT, number, value)?;
     }
     for &(code, description, account) in MODES_OF_PAYMENT {
         let value = json!({"Code": code, "Description": description, "AccountNumber": account});
@@ -301,6 +295,20 @@ pub fn load_chart(conn: &mut Connection, accounts: &[(String, String)]) -> rusql
     }
     tx.commit()?;
     Ok(accepted)
+}
+
+/// Seeds the cost centres and projects once per database (also one a release before wrote,
+/// which had none).
+fn seed_objects(conn: &mut Connection) -> Result<(), super::errors::ApiError> {
+    if store::get_setting(conn, OBJECTS_SEEDED)?.is_some() {
+        return Ok(());
+    }
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    };
+    load_objects(conn, &pairs(COST_CENTERS), &pairs(PROJECTS))?;
+    store::set_setting(conn, OBJECTS_SEEDED, "1")?;
+    Ok(())
 }
 
 /// Adds the cost centres and projects not there yet (see [`Sandbox::load_objects`]).
@@ -403,8 +411,12 @@ mod tests {
             assert!(!renamed.active);
             assert!(store::account(conn, 1, 7690).unwrap().unwrap().active);
 
-            // Objects of a SIE chart: the new ones added, the seeded ones kept as they are.
+            // A database a release before seeded (registers, no objects) gets the objects.
+            store::set_setting(conn, REGISTERS_SEEDED, "1").unwrap();
+            assert!(documents::get(conn, kind::COST_CENTER, "10").unwrap().is_none());
             seed_registers(conn).unwrap();
+            assert!(documents::get(conn, kind::COST_CENTER, "10").unwrap().is_some());
+            // Objects of a SIE chart: the new ones added, the seeded ones kept as they are.
             let pair = |a: &str, b: &str| (a.to_owned(), b.to_owned());
             let cost_centers = [pair("0100", "Produktion"), pair("10", "Annat namn")];
             let added = load_objects(conn, &cost_centers, &[pair("P-2026-17", "Villa")]).unwrap();

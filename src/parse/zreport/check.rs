@@ -107,7 +107,13 @@ pub fn check(
         }
     }
 
-    for (list, key) in [(&r.sales, "sales"), (&r.returns, "returns"), (&r.discounts, "discounts")] {
+    // Discount lines are booked only when separate; included in the sales, their VAT is told,
+    // never refused.
+    for (list, key, booked) in [
+        (&r.sales, "sales", true),
+        (&r.returns, "returns", true),
+        (&r.discounts, "discounts", discounts_separate),
+    ] {
         for (i, line) in list.iter().enumerate() {
             let pointer = format!("/{key}/{i}");
             // Named by its place in the report too: a report written on one line, or with two
@@ -152,7 +158,7 @@ pub fn check(
                 money(line.net),
                 money(expected)
             );
-            match other {
+            match other.filter(|_| booked) {
                 Some(rate) => errors.push(
                     Diagnostic::at(at(&pointer), format!("{told}; it is {rate} % of it")).hint(
                         format!(

@@ -159,3 +159,24 @@ fn vat_of_another_rate_is_an_error_and_an_odd_vat_a_warning() {
           1000.00 (expected about 120.00)"]
     );
 }
+
+/// Discount lines included in the sales (the default) are not booked: a register that writes
+/// them without VAT is told, not refused. Booked as separate lines, they are refused like sales.
+#[test]
+fn discount_lines_are_refused_for_another_rate_only_when_booked() {
+    let bytes = include_bytes!("../../../fixtures/zreport/restaurang-2026-10-31.json");
+    let text = String::from_utf8_lossy(bytes).replace(
+        "\"net\": 89.29, \"vat\": 10.71, \"gross\": 100.00",
+        "\"net\": 100.00, \"vat\": 0, \"gross\": 100.00",
+    );
+    assert!(text.contains("\"net\": 100.00, \"vat\": 0,"));
+    let file = parse(text.as_bytes());
+    let (errors, warnings) = check(&file, &file.reports[0], false);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].message.contains("discounts[0] (`Lunchrabatt` 12 %): VAT 0.00 is not 12 %")
+    );
+    let (errors, _) = check(&file, &file.reports[0], true);
+    assert!(errors.iter().any(|e| e.message.contains("it is 0 % of it")), "{errors:?}");
+}
