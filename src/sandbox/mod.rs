@@ -88,6 +88,10 @@ pub struct SandboxOptions {
     /// instead of `{"Invoice":…}` (as the official spec documents it): which one Fortnox
     /// sends is not confirmed, so the client must take either.
     pub create_invoice_answers_order: bool,
+    /// `createinvoice` makes the invoice but the order does not name it (a Fortnox lagging
+    /// behind): the answer is the order without `InvoiceReference`, and the order is not
+    /// marked invoiced, so a second `createinvoice` makes a second invoice.
+    pub create_invoice_unnamed: bool,
 }
 
 /// How voucher list items carry `Comments`: Fortnox's documented example has none, the C#
@@ -117,6 +121,7 @@ impl Default for SandboxOptions {
             access_token_lifetime: Duration::from_hours(1),
             list_comments: ListComments::Full,
             create_invoice_answers_order: false,
+            create_invoice_unnamed: false,
         }
     }
 }

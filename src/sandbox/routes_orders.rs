@@ -116,6 +116,7 @@ async fn create_invoice(
 ) -> Result<Json<Value>, ApiError> {
     let today = state.options.today;
     let answer_order = state.options.create_invoice_answers_order;
+    let unnamed = state.options.create_invoice_unnamed;
     resource::change_one(&ORDERS, state, number.clone(), move |conn, order, base| {
         if invoiced(order) {
             return Err(ApiError::bad(code::INVALID_STATE, "Ordern är redan fakturerad."));
@@ -173,6 +174,9 @@ async fn create_invoice(
         input.insert("InvoiceRows".to_owned(), Value::Array(rows));
         let invoice = routes_invoices::new_invoice(conn, &input, today, Some(&number))?;
         let invoice_number = documents::text(&invoice, "DocumentNumber").to_owned();
+        if unnamed {
+            return Ok(Json(ORDERS.respond(base, &number, order.clone())));
+        }
         order.insert("InvoiceReference".to_owned(), json!(&invoice_number));
         if answer_order {
             return Ok(Json(ORDERS.respond(base, &number, order.clone())));

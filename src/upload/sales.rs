@@ -291,8 +291,12 @@ async fn follow_up(
                 .order(number)
                 .await?
                 .ok_or_else(|| Step::Wait(format!("order {number} is not readable yet")))?;
-            let invoice = match order.invoice() {
-                Some(invoice) => invoice.to_owned(),
+            let made = match order.invoice() {
+                Some(invoice) => Some(invoice.to_owned()),
+                None => client.invoice_made_from(&order).await?,
+            };
+            let invoice = match made {
+                Some(invoice) => invoice,
                 // Made, but not told which: read on the next try (the order says by then).
                 None => client.create_invoice_from_order(number).await?.ok_or_else(|| {
                     Step::Wait(format!(

@@ -51,3 +51,29 @@ async fn the_invoice_made_from_an_order_is_the_one_booked_however_fortnox_answer
     assert!(text.contains(&format!("invoice {made}")), "{text}");
     assert_eq!(list(&api.get("/3/invoices").await, "Invoices").len(), 2);
 }
+
+/// A Fortnox lagging behind: `createinvoice` made the invoice, but neither its answer nor the
+/// order names it. The order waits; on the next try (within the same `run --once`) the invoice made from it is found (by the
+/// shop's order id and its `OrderReference`), not made a second time, and it is booked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_made_but_not_named_is_found_not_made_again() {
+    let ws = Workspace::start_with(|o| o.create_invoice_unnamed = true).await;
+    ws.write_config(
+        "[upload]\nretry_secs = 1\n[orders]\ncreate = \"order+invoice\"\nbookkeep = true\n",
+    );
+    let csv = "order_id;order_date;customer_name;organisation_number;email;description;quantity;\
+               unit_price;vat_rate\n\
+               O-1;2026-11-18;Provbolaget AB;559900-0011;faktura@prov.example;Kaffe;1;100,00;12\n";
+    ws.drop_file("order.csv", csv.as_bytes());
+    // `run --once` settles: the order waits, and is tried again within the run.
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("was made into an invoice that Fortnox does not name yet"), "{log}");
+    let api = ws.api().await;
+    let invoices = list(&api.get("/3/invoices").await, "Invoices").clone();
+    assert_eq!(invoices.len(), 1, "made once: {invoices:?}");
+    let number = invoices[0]["DocumentNumber"].as_str().expect("number").to_owned();
+    let invoice = api.get(&format!("/3/invoices/{number}")).await;
+    assert_eq!(invoice["Invoice"]["Booked"], true);
+}
