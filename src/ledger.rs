@@ -29,6 +29,7 @@ pub use report::{FileTrail, InboxStatus, TrailEntry};
 use state::sql_not_in;
 pub use state::{AttachState, DocState, FileState};
 pub use trouble::Trouble;
+pub(crate) use zseries::parse_reference as zreport_parts;
 pub use zseries::{ZGap, ZGapFound};
 
 const SCHEMA: &str = "

@@ -6,6 +6,7 @@
 //! outcome (timeout, dropped connection, 5xx) is resolved the same way. So a crash or a lost
 //! answer at any moment never books a document twice.
 
+mod alike;
 pub mod attach;
 mod days;
 mod sales;
@@ -107,8 +108,7 @@ pub async fn upload(
         None
     };
     if !doc.sent
-        && look_alike == LookAlike::Refuse
-        && let Some(reason) = looks_like(ledger, doc, &voucher, company.as_deref())?
+        && let Some(reason) = alike::refusal(ledger, doc, &voucher, look_alike, company.as_deref())?
     {
         return reject(ledger, doc, reason);
     }
@@ -144,60 +144,6 @@ pub async fn upload(
             }
         }
     }
-}
-
-/// Why an unnumbered SIE voucher is not posted: a voucher of another file has its date, series
-/// and text. Such a voucher is known by its content alone, so a corrected re-export of a posted
-/// day would otherwise be booked beside the original, the day twice. Files that name the
-/// company otherwise (or not at all) are looked at alike; `company` is the connected one's.
-fn looks_like(
-    ledger: &Ledger,
-    doc: &DocRecord,
-    voucher: &VoucherRequest,
-    company: Option<&str>,
-) -> Result<Option<String>, LedgerError> {
-    let Some(prefix) = crate::convert::sie::unnumbered_prefix(&doc.reference) else {
-        return Ok(None);
-    };
-    let text = voucher.description.trim();
-    if text.is_empty() || text == doc.label {
-        // No text of its own (the description is the voucher's name): nothing to go by.
-        return Ok(None);
-    }
-    let date = voucher.transaction_date;
-    let mut others = ledger.references_from(doc, prefix)?;
-    for alias in crate::convert::sie::slot_aliases(prefix, company) {
-        others.extend(ledger.references_from(doc, &alias)?);
-    }
-    for (other, file) in others {
-        let Ok(envelope) = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&other.body)
-        else {
-            continue;
-        };
-        // Texts compared as releases before read Latin-1 files (`–` was a control code then).
-        let as_before = crate::parse::sie::latin1_as_before;
-        let same = as_before(envelope.voucher.description.trim()) == as_before(text)
-            && envelope.voucher.voucher_series.eq_ignore_ascii_case(&voucher.voucher_series);
-        if !same {
-            continue;
-        }
-        let earlier = match (other.state, &other.fortnox_series, other.fortnox_number) {
-            (DocState::Posted, Some(series), Some(number)) => {
-                format!("was posted from {file} as voucher {series} {number}")
-            }
-            _ => format!("is registered from {file} and not posted yet"),
-        };
-        return Ok(Some(format!(
-            "a voucher of {date} with the text `{text}` {earlier}; a voucher without a number is \
-             known only by its rows, so this one would be booked beside it (hint: if this file \
-             corrects the earlier one, book the difference with a correction voucher in Fortnox \
-             and leave this file in failed/; if it is another booking, give it a text of its \
-             own or a voucher number in the program that wrote it, or set [sie] look_alike = \
-             \"post\" when such files share their texts by design (two registers' day \
-             closings), then put the file back)"
-        )));
-    }
-    Ok(None)
 }
 
 /// Looks for the document's marker among that day's vouchers in its series (listed once per

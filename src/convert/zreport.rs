@@ -264,11 +264,24 @@ fn convert_report(
     // What older releases named it: the company's digits as a copy wrote them (10 or 12),
     // the register id as written, the figures hashed as written.
     let as_written = super::version::zreport_as_written(&voucher);
+    // A register without a name is named by its id in the voucher text, which the version
+    // hashes: a copy writing the id otherwise has the versions of its own text.
+    let versions_as = |register: &str| -> [String; 2] {
+        let mut copy = voucher.clone();
+        if r.register.name.is_none() {
+            let text = format!("Z-rapport {} {register} {}", r.z_number, r.business_date);
+            if text.chars().count() <= VoucherRequest::DESCRIPTION_MAX {
+                copy.description = text;
+            }
+        }
+        [super::version::zreport(&copy), super::version::zreport_as_written(&copy)]
+    };
     let mut legacy_references = Vec::new();
-    for org in crate::org_number::digit_forms(&company_key(r)) {
-        for register in crate::org_number::register_forms(&r.register.id) {
+    for register in crate::org_number::register_forms(&r.register.id) {
+        let [form_version, form_as_written] = versions_as(&register);
+        for org in crate::org_number::digit_forms(&company_key(r)) {
             let named = format!("zreport:{org}:{register}:{}", r.z_number);
-            for v in [&version, &as_written] {
+            for v in [&version, &as_written, &form_version, &form_as_written] {
                 let reference = format!("{named}:{v}");
                 if reference != format!("{identity}:{version}")
                     && !legacy_references.contains(&reference)

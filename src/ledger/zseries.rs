@@ -220,7 +220,7 @@ fn backfill(c: &Connection) -> rusqlite::Result<()> {
 
 /// (org, register, Z number) of a Z-report document's reference,
 /// `zreport:<org digits>:<register>:<z>:<content version>` (the register may hold `:`).
-fn parse_reference(reference: &str) -> Option<(String, String, u64)> {
+pub(crate) fn parse_reference(reference: &str) -> Option<(String, String, u64)> {
     let rest = reference.strip_prefix("zreport:")?;
     let (org, rest) = rest.split_once(':')?;
     let (rest, _version) = rest.rsplit_once(':')?;
