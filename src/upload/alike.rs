@@ -18,9 +18,31 @@ pub(super) fn refusal(
     if doc.reference.starts_with("zreport:") {
         return register_in_other_capitals(ledger, doc);
     }
-    match look_alike {
-        LookAlike::Refuse => unnumbered(ledger, doc, voucher, company),
-        LookAlike::Post => Ok(None),
+    let Some(alike) = unnumbered(ledger, doc, voucher, company)? else { return Ok(None) };
+    Ok(match look_alike {
+        LookAlike::Refuse => Some(format!(
+            "{alike}; a voucher without a number is known only by its rows, so this one would \
+             be booked beside it (hint: if this file corrects the earlier one, book the \
+             difference with a correction voucher in Fortnox and leave this file in failed/; if \
+             it is another booking, give it a text of its own or a voucher number in the \
+             program that wrote it, then put the file back; where every such file is another \
+             booking by design (two registers' day closings), [sie] look_alike = \"post\" \
+             posts them, and corrected copies too)"
+        )),
+        LookAlike::Post => {
+            tracing::warn!(document = %doc.label, "posted beside a look-alike, as [sie] look_alike = \"post\" says: {alike}");
+            None
+        }
+    })
+}
+
+/// What an earlier record is: posted (as which voucher) or on its way, and from which file.
+fn earlier(other: &DocRecord, file: &str) -> String {
+    match (other.state, &other.fortnox_series, other.fortnox_number) {
+        (DocState::Posted, Some(series), Some(number)) => {
+            format!("was posted from {file} as voucher {series} {number}")
+        }
+        _ => format!("is registered from {file} and not posted yet"),
     }
 }
 
@@ -44,12 +66,7 @@ fn register_in_other_capitals(
         if their_z != z || theirs == register || theirs.to_lowercase() != folded {
             continue;
         }
-        let earlier = match (other.state, &other.fortnox_series, other.fortnox_number) {
-            (DocState::Posted, Some(series), Some(number)) => {
-                format!("was posted from {file} as voucher {series} {number}")
-            }
-            _ => format!("is registered from {file} and not posted yet"),
-        };
+        let earlier = earlier(&other, &file);
         return Ok(Some(format!(
             "Z {z} of register `{theirs}` {earlier}; `{register}` is the same register id in \
              other capitals, so this report is not posted (hint: a register renamed in the till \
@@ -61,7 +78,7 @@ fn register_in_other_capitals(
     Ok(None)
 }
 
-/// Why an unnumbered SIE voucher is not posted: a voucher of another file has its date, series
+/// What an unnumbered SIE voucher looks like: a voucher of another file with its date, series
 /// and text. Such a voucher is known by its content alone, so a corrected re-export of a posted
 /// day would otherwise be booked beside the original, the day twice. Files that name the
 /// company otherwise (or not at all) are looked at alike; `company` is the connected one's.
@@ -96,21 +113,8 @@ fn unnumbered(
         if !same {
             continue;
         }
-        let earlier = match (other.state, &other.fortnox_series, other.fortnox_number) {
-            (DocState::Posted, Some(series), Some(number)) => {
-                format!("was posted from {file} as voucher {series} {number}")
-            }
-            _ => format!("is registered from {file} and not posted yet"),
-        };
-        return Ok(Some(format!(
-            "a voucher of {date} with the text `{text}` {earlier}; a voucher without a number is \
-             known only by its rows, so this one would be booked beside it (hint: if this file \
-             corrects the earlier one, book the difference with a correction voucher in Fortnox \
-             and leave this file in failed/; if it is another booking, give it a text of its \
-             own or a voucher number in the program that wrote it, or set [sie] look_alike = \
-             \"post\" when such files share their texts by design (two registers' day \
-             closings), then put the file back)"
-        )));
+        let earlier = earlier(&other, &file);
+        return Ok(Some(format!("a voucher of {date} with the text `{text}` {earlier}")));
     }
     Ok(None)
 }

@@ -27,7 +27,7 @@ async fn two_registers_day_closings_with_one_text_are_posted_when_told_so() {
     let report = std::fs::read_to_string(failed[0].with_file_name("kassa2-20261105.si.error.txt"))
         .expect("report");
     assert!(
-        report.contains("or set [sie] look_alike = \"post\" when such files share"),
+        report.contains("[sie] look_alike = \"post\" posts them, and corrected copies too"),
         "{report}"
     );
 
