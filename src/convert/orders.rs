@@ -10,6 +10,7 @@
 
 mod customer;
 mod rows;
+pub mod shipping;
 mod total;
 
 use std::collections::BTreeMap;
@@ -241,7 +242,7 @@ fn convert_order(
     }
     let customer = customer::plan(order, config, out)?;
     let vat_included = prices_include_vat(order, config, out)?;
-    let built = rows::build(order, config, &accounts.base, out);
+    let built = rows::build(order, config, &accounts.base, vat_included, out);
     total::check(order, config, vat_included, out);
     if out.errors.len() > errors_before {
         return None;
@@ -287,6 +288,7 @@ fn convert_order(
             format!("order `{}` has no e-mail address; its invoice is not e-mailed", order.id),
         ));
     }
+    let moved_freight = built.moved_freight;
     let mut plan = OrderPlan {
         order_id: order.id.clone(),
         customer,
@@ -309,13 +311,8 @@ fn convert_order(
     // one order; the version an older release gave these bytes is kept beside it.
     let version = super::version::order(&plan);
     let identity = identity(&order.id);
-    // What older releases named it: the organisation number as the export spells it (or as
-    // an earlier export may have), and before that the figures as written too.
-    let mut versions_before =
-        vec![super::version::order_org_as_written(&plan), super::version::order_as_written(&plan)];
-    versions_before.extend(super::version::order_other_spellings(&plan));
     let mut legacy_references: Vec<String> = Vec::new();
-    for before in versions_before {
+    for before in super::version::order_older(&plan, moved_freight) {
         if let Some(reference) = super::version::legacy_reference(&identity, &version, &before)
             && !legacy_references.contains(&reference)
         {

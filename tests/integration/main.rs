@@ -11,6 +11,7 @@ mod documents;
 mod fortnox_answers;
 mod harness;
 mod operations;
+mod order_vat;
 mod outage;
 mod preflight;
 mod schedules;

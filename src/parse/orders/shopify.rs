@@ -1,15 +1,15 @@
 //! Shopify's "Export orders" CSV. Order fields are on an order's first row only (`Name` and
 //! `Created at` repeat); rows have no VAT rate, so it comes from the `Tax N Name` titles
 //! (`SE VAT 25%`, or `[orders] tax_titles`) or `[orders] vat_rate`; untaxed rows are 0 %;
-//! gift cards sold are lines (a liability, not revenue), never taxable; an order's `Taxes` must
-//! be the VAT of its lines as booked. Whether taxes are included in the prices is read from the
+//! gift cards sold are lines (a liability, not revenue), never taxable; shipping is at the
+//! order's rate; an order's `Taxes` must be the VAT of its lines as booked. Whether taxes are included in the prices is read from the
 //! totals: `Subtotal + Shipping = Total` (included) or `Subtotal + Shipping + Taxes = Total`
 //! (added on top).
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::rows::{Fields, amount, country, currency, date, field, line, rate, shipping_field};
-use super::{Customer, Discount, Order, Row};
+use super::{Customer, Discount, Order, Row, Shipping};
 use crate::config::{OrdersConfig, PricesMode};
 use crate::diagnostic::Diagnostic;
 
@@ -179,7 +179,11 @@ pub fn order(
         customer,
         currency: currency(id, at("currency"), errors),
         prices_include_vat: None,
-        shipping: shipping_field(id, at("shipping"), "Shipping", errors),
+        // Shopify taxes shipping at the order's rate (what `check_taxes` checks it against).
+        shipping: shipping_field(id, at("shipping"), "Shipping", errors)
+            .into_iter()
+            .map(|s| Shipping { vat_rate: Some(rate), ..s })
+            .collect(),
         order_discount: Decimal::ZERO,
         discount_code: text("discount_code"),
         your_reference: None,
