@@ -1,5 +1,5 @@
 //! End-to-end for the money of shop orders: shipping whose VAT Fortnox's `Freight` would get
-//! wrong.
+//! wrong, and orders the shop charged no VAT.
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -109,4 +109,37 @@ async fn an_order_posted_with_freight_by_an_earlier_release_is_still_the_same_or
     assert_eq!(out.status.code(), Some(0), "not reported as changed: {out:?}");
     assert_eq!(orders_with(&api, "W-1001").await.len(), 1, "not sent twice");
     assert_eq!(ws.archived("done").len(), 1, "{:?}", ws.archived("failed"));
+}
+
+/// The auditor's case: a Shopify order from Norway with `Taxes` 0.00 and no tax title. The
+/// customer paid 400.00 and no VAT: the invoice is 400.00 without VAT, to an export customer.
+/// The same order from Sweden is refused on its line, not invoiced with 80.00 VAT never paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_the_shop_charged_no_vat_is_invoiced_without_vat() {
+    let ws = Workspace::start().await;
+    ws.write_config("[orders]\ncreate = \"invoice\"\n");
+    let csv = |id: &str, country: &str| {
+        format!(
+            "Name,Email,Financial Status,Currency,Created at,Subtotal,Shipping,Taxes,Total,\
+             Lineitem quantity,Lineitem name,Lineitem price,Billing Name,Billing Country\n\
+             {id},{id}@example.org,pending,SEK,2026-11-18 10:00:00 +0100,400.00,0.00,0.00,\
+             400.00,1,Vas,400.00,Test Kund,{country}\n"
+        )
+    };
+    ws.drop_file("norge.csv", csv("N-1", "NO").as_bytes());
+    ws.drop_file("sverige.csv", csv("S-1", "SE").as_bytes());
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(1), "the Swedish one is refused: {out:?}");
+    let api = ws.api().await;
+    let invoice = invoice_of(&api, "N-1").await;
+    assert_eq!((amount(&invoice["Total"]), amount(&invoice["TotalVAT"])), (400.into(), 0.into()));
+    let customer = invoice["CustomerNumber"].as_str().expect("customer").to_owned();
+    let customer = api.get(&format!("/3/customers/{customer}")).await;
+    assert_eq!(customer["Customer"]["VATType"], "EXPORT");
+    assert!(invoices_with(&api, "S-1").await.is_empty());
+    let report = crate::documents::error_report(&ws, "sverige.csv");
+    assert!(
+        report.contains("sverige.csv:2: order `S-1`: Taxes is 0.00, but it is a sale in Sweden"),
+        "{report}"
+    );
 }
