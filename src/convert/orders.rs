@@ -9,6 +9,7 @@
 //! reported instead of sent twice.
 
 mod customer;
+mod email;
 mod rows;
 pub mod shipping;
 mod total;
@@ -23,9 +24,7 @@ use crate::config::{
     PricesMode,
 };
 use crate::diagnostic::Diagnostic;
-use crate::fortnox::model_documents::{
-    ArticleRequest, CustomerRequest, EmailInformation, SalesDocument,
-};
+use crate::fortnox::model_documents::{ArticleRequest, CustomerRequest, SalesDocument};
 use crate::parse::orders::{self, Order, OrdersFile};
 
 /// Fortnox limits.
@@ -247,7 +246,7 @@ fn convert_order(
     if out.errors.len() > errors_before {
         return None;
     }
-    let email_to = order.customer.email.clone().filter(|_| config.email);
+    let email_information = email::information(order, config, out);
     let mut document = SalesDocument {
         customer_number: customer.customer_number.clone(),
         order_date: None,
@@ -266,9 +265,7 @@ fn convert_order(
             .map(|r| cut(r, YOUR_REFERENCE_MAX, order.line, "your reference", out)),
         remarks: order.remarks.as_ref().map(|r| cut(r, REMARKS_MAX, order.line, "remarks", out)),
         terms_of_payment: config.terms_of_payment.clone(),
-        email_information: email_to
-            .filter(|_| config.create != CreateDocument::Order)
-            .map(|to| EmailInformation { email_address_to: to }),
+        email_information,
         order_rows: None,
         invoice_rows: None,
     };
@@ -282,12 +279,6 @@ fn convert_order(
     }
     let invoices = config.create != CreateDocument::Order;
     let email = invoices && document.email_information.is_some();
-    if config.email && invoices && !email {
-        out.warnings.push(Diagnostic::at(
-            order.line,
-            format!("order `{}` has no e-mail address; its invoice is not e-mailed", order.id),
-        ));
-    }
     let moved_freight = built.moved_freight;
     let mut plan = OrderPlan {
         order_id: order.id.clone(),

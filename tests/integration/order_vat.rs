@@ -1,5 +1,5 @@
 //! End-to-end for the money of shop orders: shipping whose VAT Fortnox's `Freight` would get
-//! wrong, and orders the shop charged no VAT.
+//! wrong, orders the shop charged no VAT, and orders already paid in the shop.
 
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
@@ -141,5 +141,30 @@ async fn an_order_the_shop_charged_no_vat_is_invoiced_without_vat() {
     assert!(
         report.contains("sverige.csv:2: order `S-1`: Taxes is 0.00, but it is a sale in Sweden"),
         "{report}"
+    );
+}
+
+/// An order paid in the shop (Shopify's #1001, `paid` through Klarna) becomes a bookkept
+/// invoice, but it is not e-mailed: the customer would get a bill for what they paid. The
+/// file's warnings say so and what to do; the pending #1002 is e-mailed as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_orders_invoice_is_not_e_mailed() {
+    let ws = Workspace::start().await;
+    ws.write_config("[orders]\ncreate = \"invoice\"\nbookkeep = true\nemail = true\n");
+    ws.drop_file("shopify.csv", &fixture("orders/shopify-orders_export.csv"));
+    let out = ws.cli(&["run", "--once"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let api = ws.api().await;
+    let paid = invoice_of(&api, "#1001").await;
+    assert_eq!((&paid["Booked"], &paid["Sent"]), (&json!(true), &json!(false)), "{paid}");
+    let pending = invoice_of(&api, "#1002").await;
+    assert_eq!((&pending["Booked"], &pending["Sent"]), (&json!(true), &json!(true)), "{pending}");
+    let warnings = crate::documents::warnings_report(&ws, "shopify.csv");
+    assert!(
+        warnings.contains(
+            "order `#1001` is `paid` in the shop: its invoice is not e-mailed, since the \
+             customer has paid (hint: register the payment on the invoice in Fortnox"
+        ),
+        "{warnings}"
     );
 }
