@@ -77,7 +77,19 @@ fn assert_matches(c: &Conversion, expected: &Expected) {
 #[test]
 fn shopifys_real_export_is_read_whole_with_gift_cards_on_the_liability_account() {
     let name = "luistatera__forezia-mock-data__orders_export.csv";
-    let (c, bytes) = convert(name, "[orders]\ndefault_customer = \"1\"\n");
+    // The dev store charged no VAT (`Taxes` 0.00 on every order), mostly without a billing
+    // country: a Swedish sale without VAT is refused unless the configuration says so.
+    let (refused, _) = convert(name, "[orders]\ndefault_customer = \"1\"\n");
+    let errors: Vec<String> = refused.errors.iter().map(|e| e.render(name)).collect();
+    assert_eq!(errors.len(), 11, "the taxable orders without a country: {errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "{name}:2: order `#1001`: Taxes is 0.00, but it is a sale in Sweden (it has no \
+             billing country), whose lines would be booked with 25 % VAT"
+        )),
+        "{errors:?}"
+    );
+    let (c, bytes) = convert(name, "[orders]\ndefault_customer = \"1\"\nvat_rate = 0\n");
     let expected = expected(&bytes, "Name", "Total");
     assert_eq!((expected.totals.len(), expected.lines), (19, 40), "SOURCES.md's counts");
     assert_matches(&c, &expected);
@@ -94,12 +106,18 @@ fn shopifys_real_export_is_read_whole_with_gift_cards_on_the_liability_account()
         }
     }
     assert_eq!(gift_cards, 17, "every gift card line of the export");
+    // No row carries VAT the customers never paid.
+    for d in &c.documents {
+        let Body::Order(plan) = &d.body else { continue };
+        let rows: Vec<_> = plan.document().expect("order or invoice").rows().collect();
+        assert!(rows.iter().all(|r| r.vat.is_zero()), "{}: {rows:?}", plan.order_id);
+    }
 }
 
 #[test]
 fn shopifys_export_without_a_fallback_customer_names_each_order_it_cannot_place() {
     let name = "luistatera__forezia-mock-data__orders_export.csv";
-    let (c, _) = convert(name, "");
+    let (c, _) = convert(name, "[orders]\nvat_rate = 0\n");
     assert_eq!(c.errors.len(), 10, "the ten draft orders without an e-mail: {:?}", c.errors);
     let first = c.errors[0].render(name);
     assert!(

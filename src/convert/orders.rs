@@ -9,7 +9,9 @@
 //! reported instead of sent twice.
 
 mod customer;
+mod email;
 mod rows;
+pub mod shipping;
 mod total;
 
 use std::collections::BTreeMap;
@@ -22,9 +24,7 @@ use crate::config::{
     PricesMode,
 };
 use crate::diagnostic::Diagnostic;
-use crate::fortnox::model_documents::{
-    ArticleRequest, CustomerRequest, EmailInformation, SalesDocument,
-};
+use crate::fortnox::model_documents::{ArticleRequest, CustomerRequest, SalesDocument};
 use crate::parse::orders::{self, Order, OrdersFile};
 
 /// Fortnox limits.
@@ -241,12 +241,12 @@ fn convert_order(
     }
     let customer = customer::plan(order, config, out)?;
     let vat_included = prices_include_vat(order, config, out)?;
-    let built = rows::build(order, config, &accounts.base, out);
+    let built = rows::build(order, config, &accounts.base, vat_included, out);
     total::check(order, config, vat_included, out);
     if out.errors.len() > errors_before {
         return None;
     }
-    let email_to = order.customer.email.clone().filter(|_| config.email);
+    let email_information = email::information(order, config, out);
     let mut document = SalesDocument {
         customer_number: customer.customer_number.clone(),
         order_date: None,
@@ -265,9 +265,7 @@ fn convert_order(
             .map(|r| cut(r, YOUR_REFERENCE_MAX, order.line, "your reference", out)),
         remarks: order.remarks.as_ref().map(|r| cut(r, REMARKS_MAX, order.line, "remarks", out)),
         terms_of_payment: config.terms_of_payment.clone(),
-        email_information: email_to
-            .filter(|_| config.create != CreateDocument::Order)
-            .map(|to| EmailInformation { email_address_to: to }),
+        email_information,
         order_rows: None,
         invoice_rows: None,
     };
@@ -281,12 +279,7 @@ fn convert_order(
     }
     let invoices = config.create != CreateDocument::Order;
     let email = invoices && document.email_information.is_some();
-    if config.email && invoices && !email {
-        out.warnings.push(Diagnostic::at(
-            order.line,
-            format!("order `{}` has no e-mail address; its invoice is not e-mailed", order.id),
-        ));
-    }
+    let moved_freight = built.moved_freight;
     let mut plan = OrderPlan {
         order_id: order.id.clone(),
         customer,
@@ -309,13 +302,8 @@ fn convert_order(
     // one order; the version an older release gave these bytes is kept beside it.
     let version = super::version::order(&plan);
     let identity = identity(&order.id);
-    // What older releases named it: the organisation number as the export spells it (or as
-    // an earlier export may have), and before that the figures as written too.
-    let mut versions_before =
-        vec![super::version::order_org_as_written(&plan), super::version::order_as_written(&plan)];
-    versions_before.extend(super::version::order_other_spellings(&plan));
     let mut legacy_references: Vec<String> = Vec::new();
-    for before in versions_before {
+    for before in super::version::order_older(&plan, moved_freight) {
         if let Some(reference) = super::version::legacy_reference(&identity, &version, &before)
             && !legacy_references.contains(&reference)
         {

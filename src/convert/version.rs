@@ -25,6 +25,7 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use super::orders::OrderPlan;
+use super::orders::shipping::MovedFreight;
 use crate::fortnox::model::VoucherRequest;
 use crate::fortnox::model_documents::SalesDocument;
 
@@ -104,6 +105,33 @@ pub fn order_other_spellings(plan: &OrderPlan) -> Vec<String> {
                 versions.push(version);
             }
         }
+    }
+    versions
+}
+
+/// The versions older releases gave the order (see [`order_org_as_written`],
+/// [`order_as_written`], [`order_other_spellings`]), and, when this release sends as a row
+/// shipping they sent in `Freight` (`moved`, see [`MovedFreight`]), each of those of the
+/// order as they sent it: an order they posted is still the same order.
+pub fn order_older(plan: &OrderPlan, moved: Option<MovedFreight>) -> Vec<String> {
+    let older = |plan: &OrderPlan| {
+        let mut versions = vec![order_org_as_written(plan), order_as_written(plan)];
+        versions.extend(order_other_spellings(plan));
+        versions
+    };
+    let mut versions = older(plan);
+    if let Some(moved) = moved {
+        let mut before = plan.clone();
+        if let Some(document) = before.document_mut() {
+            document.freight = Some(moved.freight);
+            for rows in [&mut document.order_rows, &mut document.invoice_rows] {
+                if let Some(rows) = rows.as_mut() {
+                    rows.truncate(rows.len().saturating_sub(moved.rows));
+                }
+            }
+        }
+        versions.push(order(&before));
+        versions.extend(older(&before));
     }
     versions
 }

@@ -278,8 +278,9 @@ pub fn amounts(doc: &Map<String, Value>, doc_kind: Doc) -> Result<Amounts, ApiEr
     }
     let freight = lenient::decimal(doc, "Freight")?.unwrap_or_default();
     let fee = lenient::decimal(doc, "AdministrationFee")?.unwrap_or_default();
-    lines.push((FREIGHT_ACCOUNT, freight, Decimal::from(25)));
-    lines.push((ADMINISTRATION_FEE_ACCOUNT, fee, Decimal::from(25)));
+    let rate = freight_rate(&lines);
+    lines.push((FREIGHT_ACCOUNT, freight, rate));
+    lines.push((ADMINISTRATION_FEE_ACCOUNT, fee, rate));
     let mut vat_exact: BTreeMap<i64, Decimal> = BTreeMap::new();
     for (account, total, rate) in lines.into_iter().filter(|l| !l.1.is_zero()) {
         let vat = if vat_included {
@@ -305,6 +306,26 @@ pub fn amounts(doc: &Map<String, Value>, doc_kind: Doc) -> Result<Amounts, ApiEr
     Ok(out)
 }
 
+/// The VAT rate of freight and of the administration fee, as Fortnox gives it (support.fortnox.se
+/// "Momssatser på frakt och expeditionsavgifter"): the rate whose rows add up to the largest
+/// amount on the document (`lines`: account, row `Total`, rate). The amounts compared are the
+/// rows' totals as the document gives them (including VAT when `VATIncluded`). Our choices
+/// where Fortnox's page says nothing: on a tie the higher rate, and 25 % without rows.
+pub fn freight_rate(lines: &[(i64, Decimal, Decimal)]) -> Decimal {
+    let mut by_rate: BTreeMap<Decimal, Decimal> = BTreeMap::new();
+    for (_, total, rate) in lines {
+        *by_rate.entry(rate.normalize()).or_default() += *total;
+    }
+    // Ascending rates: `>=` lets a higher rate win a tie.
+    let mut best: Option<(Decimal, Decimal)> = None;
+    for (rate, sum) in by_rate {
+        if best.is_none_or(|(_, top)| sum >= top) {
+            best = Some((rate, sum));
+        }
+    }
+    best.map_or(Decimal::from(25), |(rate, _)| rate)
+}
+
 fn apply_totals(doc: &mut Map<String, Value>, doc_kind: Doc) -> Result<(), ApiError> {
     let a = amounts(doc, doc_kind)?;
     let freight = lenient::decimal(doc, "Freight")?.unwrap_or_default();
@@ -328,4 +349,36 @@ fn apply_totals(doc: &mut Map<String, Value>, doc_kind: Doc) -> Result<(), ApiEr
     doc.entry("Sent").or_insert(json!(false));
     doc.entry("Currency").or_insert(json!("SEK"));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vat_of(rows: &Value, freight: &str) -> (Decimal, Decimal) {
+        let doc = json!({"InvoiceRows": rows, "Freight": freight, "VATIncluded": false});
+        let Value::Object(doc) = doc else { panic!("an object") };
+        let a = amounts(&doc, Doc::Invoice).expect("amounts");
+        (a.vat, a.total)
+    }
+
+    fn row(total: &str, vat: u32) -> Value {
+        json!({"Total": total, "VAT": vat, "AccountNumber": 3001})
+    }
+
+    /// Freight takes the VAT rate of the largest amount on the document (12 % here: 300 at
+    /// 12 % against 100 at 25 %), not a fixed 25 %; a tie goes to the higher rate.
+    #[test]
+    fn freight_is_taxed_at_the_rate_of_the_largest_amount() {
+        let d = |s: &str| s.parse::<Decimal>().expect("decimal");
+        // 12 % of 300 + 25 % of 100 + 12 % of 50 = 36 + 25 + 6.
+        assert_eq!(vat_of(&json!([row("300", 12), row("100", 25)]), "50"), (d("67.00"), d("517")));
+        // Two rows at 6 % outweigh one at 25 %: 6 % of 150 + 25 % of 100 + 6 % of 40.
+        let rows = json!([row("60", 6), row("90", 6), row("100", 25)]);
+        assert_eq!(vat_of(&rows, "40").0, d("36.40"));
+        // 100 at 12 % and 100 at 25 %: the higher rate.
+        assert_eq!(vat_of(&json!([row("100", 12), row("100", 25)]), "40").0, d("47.00"));
+        // No rows: 25 %.
+        assert_eq!(vat_of(&json!([]), "40").0, d("10.00"));
+    }
 }

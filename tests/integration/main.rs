@@ -12,6 +12,7 @@ mod fortnox_answers;
 mod harness;
 mod look_alike;
 mod operations;
+mod order_vat;
 mod outage;
 mod preflight;
 mod schedules;

@@ -81,35 +81,53 @@ fn company(order: &Order) -> bool {
 }
 
 /// Fortnox's VAT type for a new customer outside Sweden (`None`: Sweden, or no country given,
-/// Fortnox's default `SEVAT`). In the EU: `EUVAT` (Swedish VAT charged). A company there
-/// would be `EUREVERSEDVAT` (reverse charge), but that needs its VAT number, which order
-/// exports do not carry, so it is `EUVAT` with a warning: charging VAT is the choice that
-/// cannot leave VAT unpaid. Outside the EU: `EXPORT` when the order's rows carry no VAT; when
+/// Fortnox's default `SEVAT`). In the EU: `EUVAT`. A company there would be `EUREVERSEDVAT`
+/// (reverse charge), but that needs its VAT number, which order exports do not carry, so it is
+/// `EUVAT` with a warning. Outside the EU: `EXPORT` when the order's rows carry no VAT; when
 /// they do, the shop charged Swedish VAT, so the customer keeps Fortnox's default (SEVAT) and
-/// the invoice the amounts the customer paid, with a warning.
+/// the invoice the amounts the customer paid, with a warning. A private person in the EU
+/// charged no VAT is warned about too: such a sale carries VAT (Swedish, or the customer's
+/// country's through OSS).
 fn vat_type(order: &Order, company: bool, out: &mut Conversion) -> Option<&'static str> {
     let code = order.customer.country.as_deref().filter(|c| *c != "SE")?;
     let id = &order.id;
+    let taxed = order.lines.iter().filter_map(|l| l.vat_rate).find(|r| !r.is_zero());
     if country::in_eu(code) {
-        if company {
-            out.warnings.push(
-                Diagnostic::at(
-                    order.line,
-                    format!(
-                        "order `{id}`: the new customer is a company in {code}, created with VAT \
-                         type EUVAT (Swedish VAT charged), not EU reverse charge"
-                    ),
-                )
-                .hint(
-                    "reverse charge needs the customer's VAT number, which the export does not \
-                     have; if it has one, add it and set VAT type EU reverse charge on the \
-                     customer in Fortnox",
+        let warning = match (company, taxed) {
+            (true, Some(_)) => Some((
+                format!(
+                    "order `{id}`: the new customer is a company in {code}, created with VAT \
+                     type EUVAT (Swedish VAT charged), not EU reverse charge"
                 ),
-            );
+                "reverse charge needs the customer's VAT number, which the export does not \
+                 have; if it has one, add it and set VAT type EU reverse charge on the \
+                 customer in Fortnox",
+            )),
+            (true, None) => Some((
+                format!(
+                    "order `{id}`: the new customer is a company in {code} and the order carries \
+                     no VAT: created with VAT type EUVAT, not EU reverse charge"
+                ),
+                "reverse charge needs the customer's VAT number, which the export does not \
+                 have; if the shop sold under reverse charge, add the number and set VAT type \
+                 EU reverse charge on the customer in Fortnox",
+            )),
+            (false, None) => Some((
+                format!(
+                    "order `{id}`: the customer is a private person in {code} and the shop \
+                     charged no VAT: booked at 0 %, as charged"
+                ),
+                "a sale to a private person in the EU carries VAT (Swedish, or the customer's \
+                 country's through OSS); check the shop's tax settings, and credit the invoice \
+                 in Fortnox if it should have carried VAT",
+            )),
+            (false, Some(_)) => None,
+        };
+        if let Some((message, hint)) = warning {
+            out.warnings.push(Diagnostic::at(order.line, message).hint(hint));
         }
         return Some("EUVAT");
     }
-    let taxed = order.lines.iter().filter_map(|l| l.vat_rate).find(|r| !r.is_zero());
     if let Some(rate) = taxed {
         out.warnings.push(
             Diagnostic::at(

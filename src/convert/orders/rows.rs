@@ -1,18 +1,19 @@
 //! The rows of one order: article rows (SKU = ArticleNumber), free-text rows on the sales
 //! account of their VAT rate, gift cards sold on the gift card liability account at 0 %, the
-//! order's discount split over its VAT rates, and shipping as Fortnox's `Freight` or as a row.
+//! order's discount split over its VAT rates, and shipping (`super::shipping`).
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::shipping::{self, MovedFreight};
 use super::{ArticlePlan, IfMissing, if_missing};
-use crate::config::{AccountMap, OrdersConfig, ShippingMode, UnitSource, rate_key};
+use crate::config::{AccountMap, OrdersConfig, UnitSource, rate_key};
 use crate::convert::Conversion;
 use crate::convert::{cut, no_sales_account, round_ore};
 use crate::diagnostic::Diagnostic;
 use crate::fortnox::model_documents::{ArticleRequest, SalesRow};
-use crate::parse::orders::{Discount, Order, Shipping};
+use crate::parse::orders::{Discount, Order};
 
 /// Fortnox's limits.
 const DESCRIPTION_MAX: usize = 255;
@@ -26,6 +27,8 @@ pub struct Built {
     pub articles: Vec<ArticlePlan>,
     pub units: Vec<String>,
     pub freight: Option<Decimal>,
+    /// Shipping sent as a row that releases before this one sent in `Freight`.
+    pub moved_freight: Option<MovedFreight>,
     /// Sum of the row amounts and freight, as exported (for `check`).
     pub total: Decimal,
 }
@@ -34,10 +37,12 @@ fn decimals(d: Decimal) -> u32 {
     d.normalize().scale()
 }
 
+/// The rows of `order`, whose prices include VAT when `included`.
 pub fn build(
     order: &Order,
     config: &OrdersConfig,
     map: &AccountMap,
+    included: bool,
     out: &mut Conversion,
 ) -> Built {
     let id = &order.id;
@@ -48,6 +53,7 @@ pub fn build(
         articles: Vec::new(),
         units: Vec::new(),
         freight: None,
+        moved_freight: None,
         total: Decimal::ZERO,
     };
     let mut base_by_rate: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
@@ -203,7 +209,7 @@ pub fn build(
         built.rows.push(row);
     }
     discount_rows(order, map, &base_by_rate, ordered, &mut built, out);
-    shipping(order, config, map, ordered, &mut built, out);
+    shipping::add(order, config, map, (ordered, included), &mut built, out);
     if built.rows.is_empty() && out.errors.len() == errors_before {
         out.errors.push(
             Diagnostic::at(order.line, format!("order `{id}` has no rows to post"))
@@ -270,83 +276,6 @@ fn discount_rows(
             discount_type: None,
             account_number: Some(account),
         });
-    }
-}
-
-/// The order's shipping charges: in Fortnox's one `Freight` field (whose VAT Fortnox works
-/// out), or each as a row of its own on `[accounts] shipping` at its VAT rate (a charge
-/// without one at `[orders] shipping_vat`). Charges at two VAT rates (39,00 at 6 % and 20,00 at
-/// 25 %) cannot share the one `Freight`: summed there, one of them would be taxed at the
-/// other's rate, so the order is refused on the row of the second rate, with the way out
-/// (`shipping = "row"`), rather than posted with VAT the shop did not charge.
-fn shipping(
-    order: &Order,
-    config: &OrdersConfig,
-    map: &AccountMap,
-    ordered: bool,
-    built: &mut Built,
-    out: &mut Conversion,
-) {
-    let rate_of = |s: &Shipping| s.vat_rate.unwrap_or(config.shipping_vat).normalize();
-    let Some(first) = order.shipping.first() else { return };
-    match config.shipping {
-        ShippingMode::Freight => {
-            if let Some(other) = order.shipping.iter().find(|s| rate_of(s) != rate_of(first)) {
-                out.errors.push(
-                    Diagnostic::at(
-                        other.line,
-                        format!(
-                            "order `{}`: shipping at {} % here and at {} % on line {} cannot \
-                             both go in Fortnox's one Freight field",
-                            order.id,
-                            rate_key(rate_of(other)),
-                            rate_key(rate_of(first)),
-                            first.line
-                        ),
-                    )
-                    .hint(
-                        "set [orders] shipping = \"row\" to book each shipping charge as a row \
-                         at its own VAT rate, or give the shipping rows one rate",
-                    ),
-                );
-                return;
-            }
-            let freight: Decimal = order.shipping.iter().map(|s| round_ore(s.amount)).sum();
-            built.total += freight;
-            built.freight = Some(freight);
-        }
-        ShippingMode::Row => {
-            // At one VAT rate, one row `Frakt` of the sum, as releases before booked all
-            // shipping (so an order they posted is the same order now); at several, each
-            // charge a row of its own, named as the shop names it.
-            let one_rate = order.shipping.iter().all(|s| rate_of(s) == rate_of(first));
-            let charges: Vec<(String, usize, Decimal, Decimal)> = if one_rate {
-                let sum = order.shipping.iter().map(|s| round_ore(s.amount)).sum();
-                vec![("Frakt".to_owned(), first.line, sum, rate_of(first))]
-            } else {
-                order
-                    .shipping
-                    .iter()
-                    .map(|s| (s.description.clone(), s.line, round_ore(s.amount), rate_of(s)))
-                    .collect()
-            };
-            for (description, line, price, rate) in charges {
-                built.total += price;
-                let description = cut(&description, DESCRIPTION_MAX, line, "row description", out);
-                built.rows.push(SalesRow {
-                    article_number: None,
-                    description,
-                    ordered_quantity: ordered.then_some(Decimal::ONE),
-                    delivered_quantity: Decimal::ONE,
-                    price,
-                    vat: rate,
-                    unit: None,
-                    discount: None,
-                    discount_type: None,
-                    account_number: Some(map.shipping),
-                });
-            }
-        }
     }
 }
 

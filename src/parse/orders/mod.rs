@@ -21,6 +21,13 @@ use crate::diagnostic::Diagnostic;
 use rows::{consolidate, order};
 use text::{LineStarts, decode, delimiter};
 
+/// Statuses (lower case, `_` for a space or `-`) of an order the customer has paid: Shopify's
+/// Financial Status `paid` and `partially_refunded` (paid, part of it refunded since), and the
+/// Swedish `betald`, `betalad`, `delvis_återbetald`. Not WooCommerce's `processing` or
+/// `completed`, which cash-on-delivery orders take too.
+pub const PAID_STATUSES: &[&str] =
+    &["paid", "partially_refunded", "betald", "betalad", "delvis_återbetald"];
+
 /// Fields that belong to the order (the same on every row of it, or only on its first).
 const ORDER_LEVEL: &[&str] = ORDER_FIELDS.split_at(ORDER_LEVEL_FIELDS).0;
 
@@ -278,6 +285,14 @@ impl Order {
     /// Its status when `[orders] skip_statuses` names it (refunded, say): not posted.
     pub fn skipped_status<'a>(&'a self, config: &OrdersConfig) -> Option<&'a str> {
         self.status.as_deref().filter(|s| config.skip_statuses.iter().any(|x| x == s))
+    }
+
+    /// Its status when the export says the customer has paid it (Shopify's Financial Status
+    /// `paid` or `partially_refunded`, [`PAID_STATUSES`]): its invoice is no bill to send.
+    pub fn paid_status(&self) -> Option<&str> {
+        let status = self.status.as_deref()?;
+        let key = status.trim().replace([' ', '-'], "_");
+        PAID_STATUSES.contains(&key.as_str()).then_some(status)
     }
 
     /// Whether it is never posted: cancelled in the shop, or of a skipped status.

@@ -1,15 +1,18 @@
 //! Shopify's "Export orders" CSV. Order fields are on an order's first row only (`Name` and
 //! `Created at` repeat); rows have no VAT rate, so it comes from the `Tax N Name` titles
 //! (`SE VAT 25%`, or `[orders] tax_titles`) or `[orders] vat_rate`; untaxed rows are 0 %;
-//! gift cards sold are lines (a liability, not revenue), never taxable; an order's `Taxes` must
-//! be the VAT of its lines as booked. Whether taxes are included in the prices is read from the
+//! gift cards sold are lines (a liability, not revenue), never taxable; shipping is at the
+//! order's rate; an order's `Taxes` must be the VAT of its lines as booked, and `Taxes` 0
+//! without a tax title means no VAT (see `taxes`). Whether taxes are included in the prices is read from the
 //! totals: `Subtotal + Shipping = Total` (included) or `Subtotal + Shipping + Taxes = Total`
 //! (added on top).
 
-use rust_decimal::{Decimal, RoundingStrategy};
+mod taxes;
+
+use rust_decimal::Decimal;
 
 use super::rows::{Fields, amount, country, currency, date, field, line, rate, shipping_field};
-use super::{Customer, Discount, Order, Row};
+use super::{Customer, Discount, Order, Row, Shipping};
 use crate::config::{OrdersConfig, PricesMode};
 use crate::diagnostic::Diagnostic;
 
@@ -136,7 +139,12 @@ pub fn order(
         }
     }
     rates.dedup_by(|a, b| a.1 == b.1);
+    let country = country(id, at("country"), errors);
+    // `Taxes` written as 0 with no tax title: the shop charged no VAT (see `taxes`).
+    let taxes = amount(id, at("taxes"), "Taxes", errors);
+    let untaxed = rates.is_empty() && taxes.is_some_and(|t| t.is_zero());
     let rate = match rates.as_slice() {
+        [] if untaxed => taxes::untaxed_rate(country.as_deref(), config.vat_rate),
         [] => config.vat_rate,
         [(_, r)] => *r,
         several => {
@@ -168,7 +176,7 @@ pub fn order(
         address2: text("address2"),
         zip: text("zip").map(|z| z.trim_start_matches('\'').to_owned()),
         city: text("city"),
-        country: country(id, at("country"), errors),
+        country,
     };
     let mut order = Order {
         id: id.to_owned(),
@@ -179,7 +187,11 @@ pub fn order(
         customer,
         currency: currency(id, at("currency"), errors),
         prices_include_vat: None,
-        shipping: shipping_field(id, at("shipping"), "Shipping", errors),
+        // Shopify taxes shipping at the order's rate (what `check_taxes` checks it against).
+        shipping: shipping_field(id, at("shipping"), "Shipping", errors)
+            .into_iter()
+            .map(|s| Shipping { vat_rate: Some(rate), ..s })
+            .collect(),
         order_discount: Decimal::ZERO,
         discount_code: text("discount_code"),
         your_reference: None,
@@ -211,7 +223,7 @@ pub fn order(
     order.order_discount = if remainder > CENT / Decimal::TWO { remainder } else { Decimal::ZERO };
 
     let subtotal = amount(id, at("subtotal"), "Subtotal", errors);
-    let taxes = amount(id, at("taxes"), "Taxes", errors).unwrap_or_default();
+    let taxes = taxes.unwrap_or_default();
     let total = amount(id, at("total"), "Total", errors);
     if let Some(subtotal) = subtotal {
         let after = goods - discount;
@@ -256,10 +268,11 @@ pub fn order(
             _ => None,
         },
     };
-    if let (Some(included), Some((_, line))) = (order.prices_include_vat, at("taxes"))
-        && !taxes.is_zero()
+    if let Some((_, line)) = at("taxes")
+        && !(untaxed && taxes::charged_none_in_sweden(&order, rate, line, errors))
+        && let Some(included) = order.prices_include_vat
     {
-        check_taxes(&order, rate, included, (taxes, line), errors);
+        taxes::check(&order, rate, included, (taxes, line), errors);
     }
     if let Some(refunded) = amount(id, at("refunded"), "Refunded Amount", errors)
         && !refunded.is_zero()
@@ -270,77 +283,4 @@ pub fn order(
         );
     }
     Some(order)
-}
-
-/// Refuses an order whose `Taxes` (at `line`) is not the VAT its lines and shipping carry as
-/// they are booked: each line at its rate after its discount and its share of the order's
-/// discount (as the order's discount rows split it), gift cards at none, shipping at the
-/// order's `rate`. More than a cent per line and one for shipping apart is not rounding: a line
-/// is booked at another rate than Shopify taxed it (a taxable line read as a gift card or
-/// untaxed, a tax title mapped to another rate). Refused rather than warned: the document
-/// would carry VAT the customer was not charged, or lack VAT they were, and that is found, if
-/// ever, at the VAT return. An export without taxes (`Taxes` 0) says nothing of the VAT and is
-/// not checked: its rows take `[orders] vat_rate`.
-fn check_taxes(
-    order: &Order,
-    rate: Decimal,
-    included: bool,
-    (taxes, line): (Decimal, usize),
-    errors: &mut Vec<Diagnostic>,
-) {
-    let vat = |amount: Decimal, rate: Decimal| {
-        let divisor = if included { Decimal::ONE_HUNDRED + rate } else { Decimal::ONE_HUNDRED };
-        amount * rate / divisor
-    };
-    let sales: Vec<(Decimal, Decimal)> = order
-        .lines
-        .iter()
-        .filter(|l| !l.gift_card)
-        .map(|l| (l.net(), l.vat_rate.unwrap_or_default()))
-        .collect();
-    let base: Decimal = sales.iter().map(|(net, _)| *net).sum();
-    let kept = if base.is_zero() { Decimal::ONE } else { (base - order.order_discount) / base };
-    let booked: Decimal = sales.iter().map(|(net, r)| vat(*net * kept, *r)).sum::<Decimal>()
-        + vat(order.shipping_total(), rate);
-    let slack = CENT * Decimal::from(order.lines.len() + 1);
-    let shipping_vat = vat(order.shipping_total(), rate);
-    if !shipping_vat.is_zero() && (booked - shipping_vat - taxes).abs() <= slack {
-        // The shop did not tax the shipping: the lines agree, the shipping would be booked with
-        // VAT the customer was not charged.
-        errors.push(
-            Diagnostic::at(
-                line,
-                format!(
-                    "order `{}`: Taxes is {taxes:.2}, the VAT of its lines alone: Shopify did not \
-                     tax the shipping ({:.2}), which would be booked with {rate} % VAT",
-                    order.id,
-                    order.shipping_total()
-                ),
-            )
-            .hint(
-                "shipping in Sweden carries the VAT of what it ships; set the shop to tax \
-                 shipping, then export the order again",
-            ),
-        );
-        return;
-    }
-    if (booked - taxes).abs() > slack {
-        errors.push(
-            Diagnostic::at(
-                line,
-                format!(
-                    "order `{}`: Taxes is {taxes:.2}, but its lines and shipping as they would \
-                     be booked carry {:.2} VAT",
-                    order.id,
-                    booked.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-                ),
-            )
-            .hint(
-                "a line would be booked at another rate than Shopify taxed it (a taxable line \
-                 read as a gift card or as untaxed, a tax title mapped to another rate); check \
-                 the order and [orders] tax_titles, or post it with fortnox-bridge's order CSV, \
-                 which has a VAT rate per row",
-            ),
-        );
-    }
 }

@@ -28,7 +28,7 @@ const HEAD: &str = "order_id;order_date;email;description;quantity;unit_price;va
 /// A shipping row's discount applies: free shipping (100 %) charges nothing.
 #[test]
 fn a_shipping_rows_discount_applies() {
-    let free = format!("{HEAD}W-1;2026-11-18;a@example.org;Frakt;1;49,00;25;100%;shipping\n");
+    let free = format!("{HEAD}W-1;2026-11-18;a@example.org;Frakt;1;49,00;12;100%;shipping\n");
     assert_eq!(booked(&convert(&free, "")).1, None);
     let (rows, _) = booked(&convert(&free, "[orders]\nshipping = \"row\"\n"));
     assert_eq!(rows.len(), 1, "no shipping row: {rows:?}");
@@ -38,35 +38,35 @@ fn a_shipping_rows_discount_applies() {
     assert_eq!(booked(&convert(&off, "")).1, Some(Decimal::new(4000, 2)));
 }
 
-/// Shipping rows at two VAT rates are two rows at their rates; Fortnox's one Freight
-/// cannot carry them, so in freight mode the order is refused on the second rate's row.
+/// Shipping rows at two VAT rates are two rows at their rates, in either mode: Fortnox's one
+/// Freight is taxed at one rate, so in freight mode they are rows too, with a warning (an
+/// earlier release refused the order).
 #[test]
-fn shipping_at_two_rates_is_two_rows_or_refused_as_freight() {
+fn shipping_at_two_rates_is_two_rows_in_either_mode() {
     let csv = format!(
         "{HEAD}W-1;2026-11-18;a@example.org;Frakt mat;1;39,00;6;;shipping\n\
          W-1;2026-11-18;a@example.org;Frakt tillbehör;1;20,00;25;;shipping\n"
     );
+    let two_rows = [
+        ("Frakt mat".to_owned(), Decimal::from(39), Decimal::from(6), Some(3520)),
+        ("Frakt tillbehör".to_owned(), Decimal::from(20), Decimal::from(25), Some(3520)),
+    ];
     let (rows, freight) = booked(&convert(&csv, "[orders]\nshipping = \"row\"\n"));
     assert_eq!(freight, None);
-    let shipping: Vec<_> = rows.into_iter().skip(1).collect();
-    assert_eq!(
-        shipping,
-        [
-            ("Frakt mat".to_owned(), Decimal::from(39), Decimal::from(6), Some(3520)),
-            ("Frakt tillbehör".to_owned(), Decimal::from(20), Decimal::from(25), Some(3520)),
-        ]
-    );
+    assert_eq!(rows[1..], two_rows);
     let c = convert(&csv, "");
-    assert!(c.documents.is_empty());
-    let errors: Vec<String> = c.errors.iter().map(|e| e.render("o.csv")).collect();
+    let (rows, freight) = booked(&c);
+    assert_eq!((freight, &rows[1..]), (None, &two_rows[..]));
+    let warnings: Vec<String> = c.warnings.iter().map(|w| w.render("o.csv")).collect();
     assert_eq!(
-        errors,
-        ["o.csv:4: order `W-1`: shipping at 25 % here and at 6 % on line 3 cannot both go in \
-          Fortnox's one Freight field (hint: set [orders] shipping = \"row\" to book each \
-          shipping charge as a row at its own VAT rate, or give the shipping rows one rate)"]
+        warnings,
+        ["o.csv:3: order `W-1`: shipping at several VAT rates is sent as rows, each at its rate, \
+          on the shipping account, not in Fortnox's Freight field: Fortnox's one Freight field \
+          is taxed at one VAT rate (hint: the invoice's total and VAT are as the shop charged; \
+          set [orders] shipping = \"row\" to send shipping as a row on every order)"]
     );
-    // One rate: one Freight of both.
-    let one = csv.replace(";39,00;6;", ";39,00;25;");
+    // One rate, the order's main one: one Freight of both.
+    let one = csv.replace(";39,00;6;", ";39,00;12;").replace(";20,00;25;", ";20,00;12;");
     assert_eq!(booked(&convert(&one, "")).1, Some(Decimal::from(59)));
 }
 
