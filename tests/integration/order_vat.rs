@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::documents::{invoices_with, list, orders_with};
-use crate::harness::{Api, Workspace, fixture};
+use crate::harness::{Api, Workspace, events_in, fixture, notify_into};
 
 fn amount(v: &Value) -> Decimal {
     v.to_string().trim_matches('"').parse().unwrap_or_else(|_| panic!("not an amount: {v}"))
@@ -150,7 +150,11 @@ async fn an_order_the_shop_charged_no_vat_is_invoiced_without_vat() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paid_orders_invoice_is_not_e_mailed() {
     let ws = Workspace::start().await;
-    ws.write_config("[orders]\ncreate = \"invoice\"\nbookkeep = true\nemail = true\n");
+    let events = ws.path("events.jsonl");
+    ws.write_config(&format!(
+        "[orders]\ncreate = \"invoice\"\nbookkeep = true\nemail = true\n{}",
+        notify_into(&events)
+    ));
     ws.drop_file("shopify.csv", &fixture("orders/shopify-orders_export.csv"));
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -167,4 +171,9 @@ async fn a_paid_orders_invoice_is_not_e_mailed() {
         ),
         "{warnings}"
     );
+    // The payment to register is told to a person, not only written beside the file.
+    let told: Vec<Value> =
+        events_in(&events).into_iter().filter(|e| e["event"] == "file_needs_action").collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0]["error"].as_str().unwrap_or_default().contains("`#1001` is `paid`"));
 }

@@ -142,7 +142,8 @@ fn vat_type(order: &Order, company: bool, out: &mut Conversion) -> Option<&'stat
             .hint(
                 "an export sale carries no Swedish VAT; if the shop should not have charged it, \
                  credit the invoice in Fortnox and correct the shop's tax settings",
-            ),
+            )
+            .needs_action(),
         );
         return None;
     }

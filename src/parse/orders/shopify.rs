@@ -279,7 +279,8 @@ pub fn order(
     {
         warnings.push(
             Diagnostic::at(first, format!("order `{id}`: {refunded:.2} was refunded in Shopify"))
-                .hint("refunds are not posted; credit the invoice in Fortnox"),
+                .hint("refunds are not posted; credit the invoice in Fortnox")
+                .needs_action(),
         );
     }
     Some(order)
