@@ -322,35 +322,35 @@ pub fn load_objects(
     use super::documents::{self, kind};
     use serde_json::json;
     let tx = conn.transaction()?;
-    let mut added = (0, 0);
-    for (code, name) in cost_centers {
-        let code = code.trim();
-        if code.is_empty() || documents::exists(&tx, kind::COST_CENTER, code)? {
-            continue;
+    // Each register: its kind, and its document for a code and a name.
+    let add = |kind: &str,
+               list: &[(String, String)],
+               doc: &dyn Fn(&str, &str) -> serde_json::Value|
+     -> Result<usize, super::errors::ApiError> {
+        let mut added = 0;
+        for (code, name) in list {
+            let code = code.trim();
+            if code.is_empty() || documents::exists(&tx, kind, code)? {
+                continue;
+            }
+            let value = doc(code, name);
+            documents::put(&tx, kind, code, value.as_object().unwrap_or(&serde_json::Map::new()))?;
+            added += 1;
         }
-        let value = json!({"Active": true, "Code": code, "Description": name, "Note": ""});
-        documents::put(
-            &tx,
+        Ok(added)
+    };
+    let added = (
+        add(
             kind::COST_CENTER,
-            code,
-            value.as_object().unwrap_or(&serde_json::Map::new()),
-        )?;
-        added.0 += 1;
-    }
-    for (number, name) in projects {
-        let number = number.trim();
-        if number.is_empty() || documents::exists(&tx, kind::PROJECT, number)? {
-            continue;
-        }
-        let value = json!({"Description": name, "ProjectNumber": number, "Status": "ONGOING"});
-        documents::put(
-            &tx,
+            cost_centers,
+            &|code, name| json!({"Active": true, "Code": code, "Description": name, "Note": ""}),
+        )?,
+        add(
             kind::PROJECT,
-            number,
-            value.as_object().unwrap_or(&serde_json::Map::new()),
-        )?;
-        added.1 += 1;
-    }
+            projects,
+            &|number, name| json!({"Description": name, "ProjectNumber": number, "Status": "ONGOING"}),
+        )?,
+    );
     tx.commit()?;
     Ok(added)
 }

@@ -6,6 +6,12 @@ use serde_json::json;
 use crate::documents::{list, orders_with};
 use crate::harness::Workspace;
 
+/// One order of a new company customer.
+const ORDER: &str = "order_id;order_date;customer_name;organisation_number;email;description;\
+                     quantity;unit_price;vat_rate\n\
+                     O-1;2026-11-18;Provbolaget AB;559900-0011;faktura@prov.example;Kaffe;1;\
+                     100,00;12\n";
+
 /// `createinvoice` is documented to answer the invoice, and the SDKs read the answer as the
 /// order. Order and invoice numbers are two series that both start at 1: taking the order's
 /// number for the invoice's booked and e-mailed another customer's invoice. The invoice is
@@ -25,10 +31,7 @@ async fn the_invoice_made_from_an_order_is_the_one_booked_however_fortnox_answer
         .await;
     assert_eq!(other["Invoice"]["DocumentNumber"], "1");
     ws.write_config("[orders]\ncreate = \"order+invoice\"\nbookkeep = true\nemail = true\n");
-    let csv = "order_id;order_date;customer_name;organisation_number;email;description;quantity;\
-               unit_price;vat_rate\n\
-               O-1;2026-11-18;Provbolaget AB;559900-0011;faktura@prov.example;Kaffe;1;100,00;12\n";
-    ws.drop_file("order.csv", csv.as_bytes());
+    ws.drop_file("order.csv", ORDER.as_bytes());
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 
@@ -61,10 +64,7 @@ async fn an_invoice_made_but_not_named_is_found_not_made_again() {
     ws.write_config(
         "[upload]\nretry_secs = 1\n[orders]\ncreate = \"order+invoice\"\nbookkeep = true\n",
     );
-    let csv = "order_id;order_date;customer_name;organisation_number;email;description;quantity;\
-               unit_price;vat_rate\n\
-               O-1;2026-11-18;Provbolaget AB;559900-0011;faktura@prov.example;Kaffe;1;100,00;12\n";
-    ws.drop_file("order.csv", csv.as_bytes());
+    ws.drop_file("order.csv", ORDER.as_bytes());
     // `run --once` settles: the order waits, and is tried again within the run.
     let out = ws.cli(&["run", "--once"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
