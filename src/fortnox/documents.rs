@@ -122,19 +122,26 @@ impl Client {
     }
 
     /// The invoice made from `order` when the order does not name it (yet): an invoice with
-    /// the order's `ExternalInvoiceReference1` whose `OrderReference` is the order. A
-    /// `createinvoice` whose answer named no invoice is not sent again while one exists.
+    /// the order's `ExternalInvoiceReference1` whose `OrderReference` is the order, read whole
+    /// (list items do not carry `OrderReference`). A `createinvoice` whose answer named no
+    /// invoice is not sent again while one exists.
     pub async fn invoice_made_from(&self, order: &OrderHead) -> Result<Option<String>, Error> {
         let reference = order.external_invoice_reference1.trim();
         if reference.is_empty() {
             return Ok(None);
         }
         let number = order.document_number.trim();
-        let invoices = self.invoices_with_reference(reference).await?;
-        Ok(invoices
-            .into_iter()
-            .find(|i| i.order_reference.trim() == number && !i.cancelled)
-            .map(|i| i.document_number))
+        for listed in self.invoices_with_reference(reference).await? {
+            if listed.cancelled {
+                continue;
+            }
+            if let Some(invoice) = self.invoice(&listed.document_number).await?
+                && invoice.order_reference.trim() == number
+            {
+                return Ok(Some(invoice.document_number));
+            }
+        }
+        Ok(None)
     }
 
     /// Invoices whose `ExternalInvoiceReference1` is exactly `reference`.

@@ -45,7 +45,6 @@ pub const INVOICES: Resource = Resource {
         "InvoiceDate",
         "InvoiceType",
         "OCR",
-        "OrderReference",
         "Project",
         "Sent",
         "TermsOfPayment",
