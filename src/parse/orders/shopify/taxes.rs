@@ -25,14 +25,20 @@ pub(super) fn untaxed_rate(country: Option<&str>, vat_rate: Decimal) -> Decimal 
 /// is 0 and that has no tax title, while a line of it would be booked with VAT (`rate`, from
 /// `[orders] vat_rate`): the customer paid no VAT, and booking the line at its rate would
 /// invent VAT never charged; at 0 % the Swedish sale would go untaxed. Lines the export marks
-/// as untaxed and gift cards carry none and pass.
+/// as untaxed and gift cards carry none and pass, and so does an order whose taxed lines and
+/// shipping come to nothing after its discounts (a free order carries no VAT to charge).
 pub(super) fn charged_none_in_sweden(
     order: &Order,
     rate: Decimal,
     line: usize,
     errors: &mut Vec<Diagnostic>,
 ) -> bool {
-    if rate.is_zero() || order.lines.iter().all(|l| l.vat_rate.is_none_or(|r| r.is_zero())) {
+    use crate::parse::orders::Line;
+    let taxed = |l: &&Line| l.vat_rate.is_some_and(|r| !r.is_zero());
+    let taxable: Decimal = order.lines.iter().filter(taxed).map(Line::net).sum::<Decimal>()
+        - order.order_discount
+        + order.shipping_total();
+    if rate.is_zero() || taxable <= CENT {
         return false;
     }
     let place = match order.customer.country.as_deref() {
@@ -227,6 +233,21 @@ mod tests {
         // Charged: 25 % as before.
         let c = convert(&order("80.00", "SE VAT 25%,80.00", "", "SE"), "");
         assert_eq!(booked(&c).0, [(Decimal::new(40000, 2), Decimal::from(25))]);
+    }
+
+    /// A free order (a 100 % discount code) in Sweden has `Taxes` 0.00 and no tax title, as
+    /// Shopify drops a title of 0.00: there was no VAT to charge, so it is not refused (it
+    /// sent a whole day's export to failed/).
+    #[test]
+    fn a_free_order_in_sweden_is_not_refused() {
+        let csv = "Name,Email,Financial Status,Currency,Created at,Subtotal,Shipping,Taxes,\
+                   Total,Discount Code,Discount Amount,Lineitem quantity,Lineitem name,\
+                   Lineitem price,Billing Country\n\
+                   #2,a@example.org,paid,SEK,2026-11-18 10:00:00 +0100,0.00,0.00,0.00,0.00,\
+                   GRATIS,400.00,1,Vas,400.00,SE\n";
+        let c = convert(csv, "");
+        assert!(c.errors.is_empty(), "{:?}", rendered(&c.errors));
+        assert_eq!(c.documents.len(), 1);
     }
 
     /// A tax title that says VAT while `Taxes` says 0.00 is refused: `Taxes` 0 is checked like
