@@ -79,8 +79,8 @@ pub fn fortnox_freight_rate(rows: &[SalesRow], included: bool) -> FreightRate {
     }
 }
 
-/// Adds the order's shipping charges to `built`: in `Freight` (shipping = "freight", with no
-/// rate of its own in the export, or one rate, the one Fortnox will give it), else each as a row on `[accounts] shipping` at its rate (a
+/// Adds the order's shipping charges to `built`: in `Freight` (shipping = "freight", one rate,
+/// the one Fortnox will give it), else each as a row on `[accounts] shipping` at its rate (a
 /// charge without one at `[orders] shipping_vat`): one row `Frakt` of the sum when all have one
 /// rate, as releases before booked it (so an order they posted is the same order now), or at
 /// several, each charge a row of its own, named as the shop names it.
@@ -98,11 +98,7 @@ pub fn add(
     let sum: Decimal = order.shipping.iter().map(|s| round_ore(s.amount)).sum();
     if config.shipping == ShippingMode::Freight {
         let fortnox = fortnox_freight_rate(&built.rows, included);
-        // Shipping the export gives no rate of its own to (an order-level shipping amount)
-        // follows the goods, as Fortnox taxes Freight: it stays there, as releases before sent
-        // it (`shipping_vat` is the rate of a shipping row).
-        let no_rate = order.shipping.iter().all(|s| s.vat_rate.is_none());
-        if no_rate || one_rate && fortnox == FreightRate::Sure(rate_of(first)) {
+        if one_rate && fortnox == FreightRate::Sure(rate_of(first)) {
             built.total += sum;
             built.freight = Some(sum);
             return;
@@ -284,29 +280,24 @@ mod tests {
         assert_eq!(shipped(&measures.replace(";110,00;", ";130,00;")).0, Some(Decimal::from(40)));
     }
 
-    /// Shipping the export gives no rate of its own (W-1001's order-level 149 on an order
-    /// mostly at 12 %) stays in `Freight`, taxed by Fortnox as the goods, with the version
-    /// releases before gave the order (50effe75fb1e2f62, their golden file). Shipping with a
-    /// rate of its own that releases before sent in `Freight` and this one sends as a row
-    /// keeps the version they gave it among its older names: the posted order is found as
-    /// this one, not reported as changed.
+    /// An order a release before this one posted with its shipping in `Freight` (W-1001: 149
+    /// at 25 % in Freight, on an order mostly at 12 %) now has a row `Frakt`, so another
+    /// version; the version that release gave it (50effe75fb1e2f62, its golden file) is kept
+    /// beside it, so the posted order is found as this one, not reported as changed.
     #[test]
     fn an_order_sent_with_freight_before_keeps_its_old_version() {
         let shop = include_str!("../../../fixtures/orders/webbshop-2026-11-20.csv");
         let c = convert(shop);
         assert!(c.errors.is_empty(), "{:?}", c.errors);
-        assert_eq!(c.documents[0].reference, "order:W-1001:50effe75fb1e2f62");
-
-        let mostly_25 = [("Kaffe", "100,00", 12), ("Kasse", "300,00", 25)];
-        let as_row = &convert(&order(&mostly_25, ("49,00", 12))).documents[0];
-        // The same order with its shipping at the invoice's main rate goes in `Freight`, as
-        // releases before sent both: its version is the one they gave.
-        let in_freight = &convert(&order(&mostly_25, ("49,00", 25))).documents[0];
-        assert_ne!(as_row.reference, in_freight.reference);
+        let w1001 = &c.documents[0];
+        let before = "50effe75fb1e2f62";
+        assert_ne!(w1001.reference, format!("order:W-1001:{before}"));
         assert!(
-            as_row.legacy_references.contains(&in_freight.reference),
+            w1001.legacy_references.contains(&format!("order:W-1001:{before}")),
             "{:?}",
-            as_row.legacy_references
+            w1001.legacy_references
         );
+        let sent = format!("Order W-1001 {} v:{before}", w1001.marker);
+        assert!(crate::convert::carries_older_version(&sent, &w1001.legacy_references));
     }
 }
