@@ -145,23 +145,26 @@ fn as_rows_warning(
     sum: Decimal,
 ) -> Diagnostic {
     let percent = |r: &Decimal| format!("{} %", rate_key(*r));
+    // The export may give the shipping no rate: then it is `[orders] shipping_vat`'s.
+    let configured = if first.vat_rate.is_none() { " ([orders] shipping_vat)" } else { "" };
+    let charged = if configured.is_empty() { " as the shop charged" } else { "" };
     let why = match (one_rate, fortnox) {
         (false, _) => "Fortnox's one Freight field is taxed at one VAT rate".to_owned(),
         (true, FreightRate::Sure(r)) => format!(
             "Fortnox taxes freight at the VAT rate with the largest amount on the invoice, {} \
-             here, not {} as the shop charged",
+             here, not {}{charged}",
             percent(r),
             percent(&rate)
         ),
         (true, FreightRate::Unsure(rates)) => format!(
             "Fortnox taxes freight at the VAT rate with the largest amount on the invoice, and \
-             here that may be {} rather than {} as the shop charged",
+             here that may be {} rather than {}{charged}",
             rates.iter().filter(|r| **r != rate).map(percent).collect::<Vec<_>>().join(" or "),
             percent(&rate)
         ),
     };
     let what = if one_rate {
-        format!("shipping {sum:.2} at {} is sent as a row `Frakt`", percent(&rate))
+        format!("shipping {sum:.2} at {}{configured} is sent as a row `Frakt`", percent(&rate))
     } else {
         "shipping at several VAT rates is sent as rows, each at its rate,".to_owned()
     };
@@ -172,10 +175,14 @@ fn as_rows_warning(
             order.id
         ),
     )
-    .hint(
+    .hint(if configured.is_empty() {
         "the invoice's total and VAT are as the shop charged; set [orders] shipping = \"row\" \
-         to send shipping as a row on every order",
-    )
+         to send shipping as a row on every order"
+    } else {
+        "the invoice's total and VAT are as the shop charged if it charges shipping_vat on \
+         shipping; if it charges the goods' rate, set [orders] shipping_vat to that rate, or \
+         have the export give shipping a rate (a row of line_type shipping with a VAT rate)"
+    })
 }
 
 #[cfg(test)]
