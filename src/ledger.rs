@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS file_references (
 -- Inboxes that could not be read and files that could not be taken from their inbox, when
 -- last tried: told once, until the trouble is over (see ledger/trouble.rs).
 CREATE TABLE IF NOT EXISTS trouble (
-    what TEXT NOT NULL,               -- inbox_down | file_stuck
+    what TEXT NOT NULL,               -- inbox_down | file_stuck | action_told
     path TEXT NOT NULL,
     instance TEXT NOT NULL,           -- which file at that path (its modification time), or ''
     since TEXT NOT NULL,

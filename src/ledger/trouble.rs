@@ -13,6 +13,9 @@ pub enum Trouble {
     InboxDown,
     /// The file cannot be moved out of its inbox.
     FileStuck,
+    /// A warning that asks a person to act was notified (its `path` is the warning's text):
+    /// an overlapping export brings it again, and it is not notified again.
+    ActionTold,
 }
 
 impl Trouble {
@@ -20,6 +23,7 @@ impl Trouble {
         match self {
             Trouble::InboxDown => "inbox_down",
             Trouble::FileStuck => "file_stuck",
+            Trouble::ActionTold => "action_told",
         }
     }
 }

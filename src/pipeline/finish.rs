@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::{Fatal, FileOutcome, Pipeline, io_err};
 use crate::archive;
 use crate::diagnostic::Diagnostic;
-use crate::ledger::{DocState, FileRecord, FileState};
+use crate::ledger::{DocState, FileRecord, FileState, Trouble};
 use crate::notify;
 
 impl Pipeline {
@@ -112,7 +112,13 @@ impl Pipeline {
                 if let Err(e) = archive::write_report(&path, &report) {
                     tracing::warn!(file = %path.display(), "cannot write the warnings: {e}");
                 }
-                let to_do: Vec<&Diagnostic> = warnings.iter().filter(|w| w.action).collect();
+                // Each once: an overlapping export brings the same order's warning again.
+                let mut to_do: Vec<&Diagnostic> = Vec::new();
+                for w in warnings.iter().filter(|w| w.action) {
+                    if self.ledger.trouble_began(Trouble::ActionTold, &w.message, "", &file.name)? {
+                        to_do.push(w);
+                    }
+                }
                 if let Some(first) = to_do.first() {
                     let first = first.render(&file.name);
                     let event = notify::Event {

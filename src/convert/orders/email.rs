@@ -33,8 +33,7 @@ pub(super) fn information(
                 "register the payment on the invoice in Fortnox (the amount the customer paid, \
                  on the account of the payment method), so it is not shown as unpaid or \
                  reminded",
-            )
-            .needs_action(),
+            ),
         );
         return None;
     }

@@ -274,8 +274,11 @@ pub fn order(
     {
         taxes::check(&order, rate, included, (taxes, line), errors);
     }
+    // Told only of an order that is posted: a refunded one the export skips has no invoice
+    // to credit.
     if let Some(refunded) = amount(id, at("refunded"), "Refunded Amount", errors)
         && !refunded.is_zero()
+        && !order.not_posted(config)
     {
         warnings.push(
             Diagnostic::at(first, format!("order `{id}`: {refunded:.2} was refunded in Shopify"))

@@ -250,6 +250,28 @@ mod tests {
         assert_eq!(c.documents.len(), 1);
     }
 
+    /// A refund is told (an invoice to credit) only for an order that is posted: a fully
+    /// refunded one is skipped, so there is no invoice.
+    #[test]
+    fn a_refund_is_told_only_of_a_posted_order() {
+        let csv = |status: &str| {
+            format!(
+                "Name,Email,Financial Status,Currency,Created at,Subtotal,Shipping,Taxes,Total,\
+                 Tax 1 Name,Tax 1 Value,Lineitem quantity,Lineitem name,Lineitem price,\
+                 Billing Country,Refunded Amount\n\
+                 #3,a@example.org,{status},SEK,2026-11-18 10:00:00 +0100,400.00,0.00,80.00,\
+                 400.00,SE 25%,80.00,1,Vas,400.00,SE,100.00\n"
+            )
+        };
+        let told =
+            |c: &Conversion| rendered(&c.warnings).iter().any(|w| w.contains("was refunded"));
+        let partly = convert(&csv("partially_refunded"), "");
+        assert!(told(&partly) && partly.warnings.iter().any(|w| w.action), "{:?}", partly.warnings);
+        let wholly = convert(&csv("refunded"), "");
+        assert!(wholly.documents.is_empty());
+        assert!(!rendered(&wholly.warnings).iter().any(|w| w.contains("was refunded")));
+    }
+
     /// A tax title that says VAT while `Taxes` says 0.00 is refused: `Taxes` 0 is checked like
     /// any other (it used to be taken as saying nothing).
     #[test]
