@@ -243,7 +243,19 @@ pub(super) fn record(c: &Connection, file_id: i64, numbers: &[ZNumber]) -> rusql
     let mut sorted: Vec<&ZNumber> = numbers.iter().collect();
     sorted.sort();
     for n in sorted {
-        let (org, register, z) = (&n.org, &n.register, sql_int(n.z));
+        // A register renamed in the till in other capitals is the same register: its numbers
+        // go on in the series under the spelling it has (no false gap for the day renamed).
+        let register: String = c
+            .query_row(
+                "SELECT register FROM zreport_registers
+                 WHERE org = ?1 AND register = ?2 COLLATE NOCASE
+                 ORDER BY register = ?2 DESC LIMIT 1",
+                params![n.org, n.register],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| n.register.clone());
+        let (org, register, z) = (&n.org, &register, sql_int(n.z));
         let known = c
             .query_row(
                 "SELECT 1 FROM zreport_registers WHERE org = ?1 AND register = ?2",

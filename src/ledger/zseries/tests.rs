@@ -111,6 +111,19 @@ fn each_register_of_each_company_has_its_own_series() {
     assert_eq!(open(&l), [gap(A, "BAR", 77, 79), gap(B, "KASSA1", 2001, 2005)]);
 }
 
+/// A register renamed in the till in other capitals (`KASSA1`, then `kassa1`) is the same
+/// register: its series goes on, and no day is said to be missing.
+#[test]
+fn a_register_in_other_capitals_continues_its_series() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let l = ledger(&dir);
+    assert_eq!(arrive(&l, &[z(A, "KASSA1", 1042)]), []);
+    assert_eq!(arrive(&l, &[z(A, "kassa1", 1043)]), []);
+    assert_eq!(arrive(&l, &[z(A, "KASSA1", 1044)]), [], "1043 arrived, as kassa1");
+    assert_eq!(open(&l), []);
+    assert_eq!(arrive(&l, &[z(A, "Kassa1", 1046)]), [gap(A, "KASSA1", 1044, 1046)]);
+}
+
 #[test]
 fn days_in_one_file_are_taken_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
