@@ -112,6 +112,8 @@ fn vat_type(order: &Order, company: bool, out: &mut Conversion) -> Option<&'stat
                  have; if the shop sold under reverse charge, add the number and set VAT type \
                  EU reverse charge on the customer in Fortnox",
             )),
+            // Gift cards alone carry no VAT when sold: nothing to say.
+            (false, None) if order.lines.iter().all(|l| l.gift_card) => None,
             (false, None) => Some((
                 format!(
                     "order `{id}`: the customer is a private person in {code} and the shop \

@@ -196,6 +196,11 @@ mod tests {
               carries VAT (Swedish, or the customer's country's through OSS); check the shop's \
               tax settings, and credit the invoice in Fortnox if it should have carried VAT)"]
         );
+        // A gift card alone carries no VAT when sold: nothing to say.
+        let gift = order("0.00", ",", "", "DE").replace(",Vas,", ",Gift Card - 400 kr,");
+        let c = convert(&gift, "");
+        assert_eq!(booked(&c).0, [(four_hundred, Decimal::ZERO)]);
+        assert_eq!(rendered(&c.warnings), Vec::<String>::new());
         let c = convert(&order("0.00", ",", "Firma GmbH", "DE"), "");
         assert_eq!(booked(&c).0, [(four_hundred, Decimal::ZERO)]);
         let warnings = rendered(&c.warnings);
