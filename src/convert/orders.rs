@@ -303,7 +303,18 @@ fn convert_order(
     let version = super::version::order(&plan);
     let identity = identity(&order.id);
     let mut legacy_references: Vec<String> = Vec::new();
-    for before in super::version::order_older(&plan, moved_freight) {
+    let mut versions_before = super::version::order_older(&plan, moved_freight);
+    if out.summary.format == "Shopify CSV" {
+        let map = &accounts.base;
+        let shipping = (map.shipping, config.shipping_vat);
+        for before in
+            super::version::shopify_vat_before(&plan, config.vat_rate, shipping, map.gift_cards)
+        {
+            versions_before.push(super::version::order(&before));
+            versions_before.extend(super::version::order_older(&before, None));
+        }
+    }
+    for before in versions_before {
         if let Some(reference) = super::version::legacy_reference(&identity, &version, &before)
             && !legacy_references.contains(&reference)
         {

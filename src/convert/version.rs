@@ -136,6 +136,47 @@ pub fn order_older(plan: &OrderPlan, moved: Option<MovedFreight>) -> Vec<String>
     versions
 }
 
+/// The order as the release before this one sent a Shopify order whose VAT this one reads
+/// otherwise (see [`order_older`] for the names it takes): one whose `Taxes` was 0 had its
+/// rows, all at 0 % now, at `[orders] vat_rate` (gift cards, on `gift_cards`, at none), and a
+/// shipping row (on `shipping`) was at `[orders] shipping_vat`, not the order's rate. None
+/// that would be the order as it is.
+pub fn shopify_vat_before(
+    plan: &OrderPlan,
+    vat_rate: Decimal,
+    (shipping, shipping_vat): (u32, Decimal),
+    gift_cards: u32,
+) -> Vec<OrderPlan> {
+    let Some(document) = plan.document() else { return Vec::new() };
+    let untaxed = !vat_rate.is_zero() && document.rows().all(|r| r.vat.is_zero());
+    let variant = |rows_at_rate: bool, shipping_at_vat: bool| {
+        let mut before = plan.clone();
+        if let Some(document) = before.document_mut() {
+            for row in document.rows_mut() {
+                let account = row.account_number;
+                if account == Some(shipping) {
+                    if shipping_at_vat {
+                        row.vat = shipping_vat;
+                    }
+                } else if rows_at_rate && account != Some(gift_cards) {
+                    row.vat = vat_rate;
+                }
+            }
+        }
+        before
+    };
+    let current = order(plan);
+    let mut variants: Vec<OrderPlan> = Vec::new();
+    for (rows, ship) in [(untaxed, false), (false, true), (untaxed, true)] {
+        let before = variant(rows, ship);
+        let version = order(&before);
+        if version != current && variants.iter().all(|v| order(v) != version) {
+            variants.push(before);
+        }
+    }
+    variants
+}
+
 /// The plan's document with its figures as versions hash them.
 fn normalised(plan: &OrderPlan) -> Option<SalesDocument> {
     plan.document().map(|d| {

@@ -255,6 +255,51 @@ mod tests {
         assert_eq!(c.documents.len(), 1);
     }
 
+    /// The release before this one booked an order abroad with `Taxes` 0 at 25 %, as it books
+    /// the same order charged 25 %: that version is among the order's older names, so an
+    /// order it posted is not reported as changed in the shop when an overlapping export
+    /// brings it again.
+    #[test]
+    fn an_order_booked_at_25_before_is_the_same_order() {
+        let before = convert(&order("80.00", "SE VAT 25%,80.00", "", "NO"), "");
+        let now = convert(&order("0.00", ",", "", "NO"), "");
+        assert_ne!(now.documents[0].reference, before.documents[0].reference);
+        assert!(
+            now.documents[0].legacy_references.contains(&before.documents[0].reference),
+            "{:?}",
+            now.documents[0].legacy_references
+        );
+    }
+
+    /// With shipping as a row, the release before this one put Shopify's shipping at
+    /// `[orders] shipping_vat` (25 %), and this one at the order's rate: the order it posted,
+    /// with that row at 25 %, is among the order's older names.
+    #[test]
+    fn a_shipping_row_at_shipping_vat_before_is_the_same_order() {
+        let csv = format!(
+            "{HEADER}#4,a@example.org,paid,SEK,2026-11-18 10:00:00 +0100,400.00,49.00,48.11,\
+             449.00,SE VAT 12%,48.11,1,Vas,400.00,,SE\n"
+        );
+        let c = convert(&csv, "[orders]\nshipping = \"row\"\n");
+        assert!(c.errors.is_empty(), "{:?}", rendered(&c.errors));
+        let Body::Order(plan) = &c.documents[0].body else { panic!("not an order") };
+        let mut before = plan.clone();
+        let shipping_rows = before
+            .document_mut()
+            .expect("document")
+            .rows_mut()
+            .filter(|r| r.account_number == Some(3520));
+        let mut moved = 0;
+        for row in shipping_rows {
+            assert_eq!(row.vat, Decimal::from(12), "at the order's rate now");
+            row.vat = Decimal::from(25);
+            moved += 1;
+        }
+        assert_eq!(moved, 1);
+        let name = format!("order:#4:{}", crate::convert::version::order(&before));
+        assert!(c.documents[0].legacy_references.contains(&name), "{name}");
+    }
+
     /// A refund is told (an invoice to credit) only for an order that is posted: a fully
     /// refunded one is skipped, so there is no invoice.
     #[test]
