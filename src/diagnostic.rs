@@ -19,17 +19,34 @@ pub struct Diagnostic {
     /// Fortnox), not one that only informs: a posted file with one is notified.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub action: bool,
+    /// For an error of a check releases before did not make: the identity of the document it
+    /// refuses (`order:<id>`, `zreport:<org>:<register>:<z>`). When that document was posted
+    /// already, the error is told as a warning and the rest of the file goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 impl Diagnostic {
     /// A problem on a known line.
     pub fn at(line: usize, message: impl Into<String>) -> Self {
-        Diagnostic { line: Some(line), message: message.into(), hint: None, action: false }
+        Diagnostic {
+            line: Some(line),
+            message: message.into(),
+            hint: None,
+            action: false,
+            identity: None,
+        }
     }
 
     /// A problem about the file as a whole.
     pub fn file(message: impl Into<String>) -> Self {
-        Diagnostic { line: None, message: message.into(), hint: None, action: false }
+        Diagnostic {
+            line: None,
+            message: message.into(),
+            hint: None,
+            action: false,
+            identity: None,
+        }
     }
 
     /// The note closing a capped list: `` `n` more errors not shown `` (`what` = `errors`).
@@ -81,6 +98,7 @@ impl Diagnostic {
                     message: format!("{} ({})", d.message, on_lines(&lines)),
                     hint: d.hint.clone(),
                     action: d.action,
+                    identity: d.identity.clone(),
                 },
                 _ => d.clone(),
             })
@@ -91,6 +109,13 @@ impl Diagnostic {
     #[must_use]
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Names the document a new check's error refuses (see [`Diagnostic::identity`]).
+    #[must_use]
+    pub fn of_document(mut self, identity: impl Into<String>) -> Self {
+        self.identity = Some(identity.into());
         self
     }
 

@@ -249,6 +249,14 @@ pub fn marker_aliases(reference: &str, company: Option<&str>) -> Vec<String> {
     markers
 }
 
+/// Whether `errors` reject every document of the file. Errors of a check releases before did
+/// not make name the one document they refuse ([`Diagnostic::identity`]); with only those, the
+/// other documents are kept, for the pipeline to post when each named one was posted before
+/// (else the file is refused all the same).
+pub(crate) fn rejects_all(errors: &[Diagnostic]) -> bool {
+    errors.iter().any(|e| e.identity.is_none())
+}
+
 /// The short marker for a reference: `[fb:` + 16 hex digits of its SHA-256 + `]`.
 pub fn marker_for(reference: &str) -> String {
     use sha2::{Digest, Sha256};

@@ -160,7 +160,7 @@ pub fn convert(file: &OrdersFile, config: &OrdersConfig, accounts: &AccountsConf
             out.documents.push(doc);
         }
     }
-    if !out.errors.is_empty() {
+    if super::rejects_all(&out.errors) {
         out.documents.clear();
     }
     out.errors.sort_by_key(|e| e.line);

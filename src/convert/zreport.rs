@@ -88,7 +88,7 @@ pub fn convert(
             out.documents.push(doc);
         }
     }
-    if !out.errors.is_empty() {
+    if super::rejects_all(&out.errors) {
         out.documents.clear();
         out.z_numbers.clear();
     }

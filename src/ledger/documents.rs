@@ -187,6 +187,33 @@ impl Ledger {
         })
     }
 
+    /// A posted document whose reference starts with one of `identities` (each followed by
+    /// `:` and its content version), if any.
+    pub fn posted_under(&self, identities: &[String]) -> Result<Option<DocRecord>, LedgerError> {
+        self.with_conn(|c| {
+            for identity in identities {
+                let found = c
+                    .query_row(
+                        &format!(
+                            "{DOC_COLUMNS} WHERE reference > ?1 AND reference < ?2 AND state = ?3 \
+                             ORDER BY id LIMIT 1"
+                        ),
+                        params![
+                            format!("{identity}:"),
+                            format!("{identity};"),
+                            DocState::Posted.as_str()
+                        ],
+                        doc_row,
+                    )
+                    .optional()?;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+            Ok(None)
+        })
+    }
+
     /// Announces the upload: written before the request is sent.
     pub fn mark_posting(&self, doc: &DocRecord, year: u64) -> Result<(), LedgerError> {
         self.write_durable(|c| {

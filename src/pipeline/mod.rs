@@ -27,6 +27,7 @@ mod again;
 mod awaiting;
 mod drive;
 mod finish;
+mod forgiven;
 mod recover;
 mod refusals;
 mod rewritten;
@@ -239,6 +240,7 @@ impl Pipeline {
             return self.fail(file, &[d], &[], "").await;
         };
         let mut conversion = convert::convert_file(kind, &file.name, bytes, &self.config);
+        self.forgive_posted(&mut conversion)?;
         if !conversion.errors.is_empty() {
             return self.fail(file, &conversion.errors, &conversion.warnings, "").await;
         }

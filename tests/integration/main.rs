@@ -17,6 +17,7 @@ mod outage;
 mod preflight;
 mod schedules;
 mod sie_export;
+mod stricter;
 mod withdrawn;
 mod zgaps;
 

@@ -47,6 +47,14 @@ pub fn check(
     let r = &located.report;
     let at = |rel: &str| file.line(&format!("{}{rel}", located.pointer));
     let name = name(located);
+    // The report as the ledger knows it (see `convert::zreport`), for a check releases before
+    // did not make.
+    let identity = format!(
+        "zreport:{}:{}:{}",
+        crate::org_number::key(&r.company.org_number).unwrap_or_default(),
+        r.register.id.trim(),
+        r.z_number
+    );
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
 
@@ -160,14 +168,14 @@ pub fn check(
             );
             match other.filter(|_| booked) {
                 Some(rate) => errors.push(
-                    Diagnostic::at(at(&pointer), format!("{told}; it is {rate} % of it")).hint(
-                        format!(
+                    Diagnostic::at(at(&pointer), format!("{told}; it is {rate} % of it"))
+                        .of_document(identity.clone())
+                        .hint(format!(
                             "the line's rate and its VAT disagree: correct the product group's VAT \
                              rate ({} % or {rate} %) in the register and drop the report again; \
                              booked as written, the VAT return would be wrong",
                             line.vat_rate.normalize()
-                        ),
-                    ),
+                        )),
                 ),
                 None => warnings.push(Diagnostic::at(at(&pointer), told)),
             }

@@ -60,7 +60,8 @@ pub(super) fn charged_none_in_sweden(
              (Shopify: Settings > Taxes and duties); correct it, then export the order again. If \
              the order really carries no VAT, set [orders] vat_rate = 0 (orders without a tax \
              title take it), or post it with fortnox-bridge's order CSV and vat_rate 0",
-        ),
+        )
+        .of_document(format!("order:{}", order.id)),
     );
     true
 }
