@@ -9,6 +9,8 @@
 //! by being registered, and `status` lists what is still open. A duplicate, or a number below
 //! the highest, never opens a gap.
 
+mod capitals;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -127,7 +129,8 @@ pub struct ZGapFound {
 pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.execute_batch(WAIVED)?;
     if table_exists(conn)? {
-        return normalise(conn);
+        normalise(conn)?;
+        return capitals::merge(conn);
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     if !table_exists(&tx)? {
