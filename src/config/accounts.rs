@@ -189,9 +189,17 @@ pub struct AccountsConfig {
 }
 
 impl AccountsConfig {
-    /// The mapping in force for a register (its overrides on top of the defaults).
-    /// The accounts of `register` (`[accounts.registers.<id>]`, the id as written or in other
-    /// capitals), else the base accounts.
+    /// True when `register`'s accounts are under `[accounts.registers.<id>]` in other capitals
+    /// only (releases before, matching the id exactly, used the defaults for it).
+    pub fn named_in_other_capitals(&self, register: &str) -> bool {
+        let lower = register.to_lowercase();
+        !self.registers.contains_key(register)
+            && self.registers.keys().any(|id| id.to_lowercase() == lower)
+    }
+
+    /// The mapping in force for a register: its overrides on top of the defaults
+    /// (`[accounts.registers.<id>]`, the id as written or in other capitals), else the
+    /// defaults.
     pub fn for_register(&self, register: &str) -> &AccountMap {
         self.registers
             .get(register)

@@ -10,7 +10,7 @@
 //! that disagree are rejected before (`parse::zreport::check`), never plugged. The voucher is
 //! dated on the business date, in `[zreport] series`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
@@ -287,6 +287,21 @@ fn convert_report(
                     && !legacy_references.contains(&reference)
                 {
                     legacy_references.push(reference);
+                }
+            }
+        }
+    }
+    // `[accounts.registers.<id>]` found in other capitals than the report writes the id:
+    // releases before matched it exactly and booked the report on the base accounts. That
+    // report is this one.
+    if accounts.named_in_other_capitals(r.register.id.trim()) {
+        let exact = AccountsConfig { base: accounts.base.clone(), registers: BTreeMap::new() };
+        if let Some(before) =
+            convert_report(file, located, config, &exact, &mut Conversion::default())
+        {
+            for name in std::iter::once(before.reference).chain(before.legacy_references) {
+                if !legacy_references.contains(&name) {
+                    legacy_references.push(name);
                 }
             }
         }

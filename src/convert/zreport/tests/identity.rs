@@ -86,3 +86,18 @@ fn a_re_serialised_report_is_the_same_document_and_keeps_the_version_it_had() {
     assert_eq!(changed.documents[0].marker, original.marker);
     assert_ne!(changed.documents[0].reference, original.reference);
 }
+
+/// A register's accounts named in other capitals than the till writes its id: releases before
+/// matched the id exactly and booked the report on the base accounts; this one finds the
+/// register's. The report they posted is among its older names, not "posted with other
+/// figures".
+#[test]
+fn a_report_booked_before_on_the_base_accounts_is_the_same_report() {
+    let bytes = include_bytes!("../../../../fixtures/zreport/restaurang-2026-10-31.json");
+    let before = &convert_with(bytes, "").documents[0];
+    let now = &convert_with(bytes, "[accounts.registers.kassa1]\nsales = { \"25\" = 3011 }\n")
+        .documents[0];
+    assert!(rows(now).iter().any(|r| r.0 == 3011), "the register's accounts: {:?}", rows(now));
+    assert_ne!(now.reference, before.reference);
+    assert!(now.legacy_references.contains(&before.reference), "{:?}", now.legacy_references);
+}
