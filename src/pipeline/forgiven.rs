@@ -1,7 +1,8 @@
 //! Errors of checks releases before did not make (a Shopify order in Sweden whose `Taxes` is 0,
 //! a Z-report line with another rate's VAT), for a document a release before posted already:
-//! told as warnings, so that an overlapping export is not refused whole, and the new documents
-//! in it held back, for a document that is in Fortnox and not posted again.
+//! told as warnings that ask a person to look (notified once), so that an overlapping export
+//! is not refused whole, and the new documents in it held back, for a document that is in
+//! Fortnox and not posted again.
 
 use super::{Fatal, Pipeline};
 use crate::convert::Conversion;
@@ -27,6 +28,9 @@ impl Pipeline {
                         error.message, posted.label
                     );
                     error.identity = None;
+                    // A person looks at it: the posted one may carry the same mistake, or
+                    // this be a changed copy of it.
+                    error.action = true;
                     conversion.warnings.push(error);
                 }
                 None => kept.push(error),

@@ -2,7 +2,7 @@
 //! posted: told as a warning for that document, not held against the file's new documents.
 
 use crate::documents::warnings_report;
-use crate::harness::Workspace;
+use crate::harness::{Workspace, events_in, notify_into};
 
 /// One Z-report of register K: a 12 % line of net 1000.00 with `vat`, paid by card in full.
 fn report(z: u32, vat: &str, gross: &str) -> String {
@@ -23,6 +23,8 @@ fn report(z: u32, vat: &str, gross: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stricter_check_does_not_hold_back_a_file_for_a_report_posted_before() {
     let ws = Workspace::start().await;
+    let events = ws.path("events.jsonl");
+    ws.write_config(&notify_into(&events));
     ws.drop_file("z1.json", report(1, "120.00", "1120.00").as_bytes());
     assert_eq!(ws.cli(&["run", "--once"]).status.code(), Some(0));
 
@@ -36,6 +38,9 @@ async fn a_stricter_check_does_not_hold_back_a_file_for_a_report_posted_before()
     let api = ws.api().await;
     let year = api.year_of("2026-11-02").await;
     assert_eq!(api.all_vouchers("F", year).await.len(), 2, "Z 1 once, and Z 2");
+    // A person is told to look: the posted report may carry the same mistake.
+    let told = events_in(&events);
+    assert!(told.iter().any(|e| e["event"] == "file_needs_action"), "{told:?}");
 
     // A new report with another rate's VAT is still refused, with the file.
     let bad = format!("[{},{}]", report(3, "250.00", "1250.00"), report(4, "120.00", "1120.00"));
