@@ -76,11 +76,17 @@ impl Ledger {
 
     /// The conversion warnings kept with a file by [`Ledger::add_documents`].
     pub fn file_warnings(&self, file_id: i64) -> Result<Vec<Diagnostic>, LedgerError> {
-        let text: Option<String> = self.with_conn(|c| {
-            c.query_row("SELECT warnings FROM files WHERE id = ?1", [file_id], |r| r.get(0))
-                .optional()
-                .map(Option::flatten)
-        })?;
+        self.json_column("SELECT warnings FROM files WHERE id = ?1", file_id)
+    }
+
+    /// A JSON column of the row `id` that `sql` selects; empty when absent or unreadable.
+    pub(super) fn json_column<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        sql: &str,
+        id: i64,
+    ) -> Result<T, LedgerError> {
+        let text: Option<String> = self
+            .with_conn(|c| c.query_row(sql, [id], |r| r.get(0)).optional().map(Option::flatten))?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default())
     }
 

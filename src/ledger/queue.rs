@@ -13,12 +13,7 @@ impl Ledger {
     /// What is kept of the names older releases gave document `id`: content versions, and
     /// the whole name of a record renamed to this release's (see `register::older_names`).
     pub fn older_names(&self, id: i64) -> Result<Vec<String>, LedgerError> {
-        let names: Option<String> = self.with_conn(|c| {
-            c.query_row("SELECT older_names FROM documents WHERE id = ?1", [id], |r| r.get(0))
-                .optional()
-                .map(Option::flatten)
-        })?;
-        Ok(names.and_then(|n| serde_json::from_str(&n).ok()).unwrap_or_default())
+        self.json_column("SELECT older_names FROM documents WHERE id = ?1", id)
     }
 
     /// Files in processing with a document that is due for another try at `now` (RFC 3339):

@@ -168,6 +168,35 @@ fn add_named_file(ledger: &Ledger, name: &'static str, sha256: &'static str) -> 
     ledger.add_file(&new).expect("file")
 }
 
+/// A voucher record an older release wrote: id, reference, state, Fortnox series and number
+/// once posted.
+type OlderRecord<'a> = (i64, &'a str, &'a str, Option<(&'a str, i64)>);
+
+/// Writes [`OlderRecord`]s for `file`: marker `[fb:old<id>]`, label `x`.
+fn older_records(ledger: &Ledger, file: i64, rows: &[OlderRecord]) {
+    ledger
+        .with_conn(|c| {
+            for &(id, reference, state, fortnox) in rows {
+                c.execute(
+                    "INSERT INTO documents (id, file_id, reference, marker, kind, label, line,
+                     body, state, fortnox_series, fortnox_number, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 'voucher', 'x', ?1, '{}', ?5, ?6, ?7, 'now')",
+                    rusqlite::params![
+                        id,
+                        file,
+                        reference,
+                        format!("[fb:old{id}]"),
+                        state,
+                        fortnox.map(|f| f.0),
+                        fortnox.map(|f| f.1)
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+        .expect("older records");
+}
+
 fn ledger_with_one_file() -> (tempfile::TempDir, Ledger, i64) {
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger = Ledger::open(&dir.path().join("l.db")).expect("ledger");
@@ -295,17 +324,7 @@ fn an_older_ledger_gets_the_file_columns_and_owes_nothing_for_old_files() {
 #[test]
 fn a_document_registered_under_its_legacy_reference_is_that_document() {
     let (_dir, ledger, old_file) = ledger_with_one_file();
-    ledger
-        .with_conn(|c| {
-            c.execute(
-                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
-                 state, fortnox_series, fortnox_number, updated_at) VALUES
-                 (1, ?1, 'zreport:1:K:7:old', '[fb:7]', 'voucher', 'Z 7', 1, '{}', 'posted',
-                  'F', 1, 'now')",
-                [old_file],
-            )
-        })
-        .expect("insert");
+    older_records(&ledger, old_file, &[(1, "zreport:1:K:7:old", "posted", Some(("F", 1)))]);
     let file = add_named_file(&ledger, "z-igen.json", "def");
     let document = |reference: &str, legacy: Option<&str>| {
         voucher_document(reference, legacy.into_iter().collect::<Vec<_>>().as_slice(), "[fb:7]")
@@ -323,17 +342,7 @@ fn a_document_registered_under_its_legacy_reference_is_that_document() {
     // the second is added, not taken for the first and never posted.
     let a = document("sie:1:::2026-10-30:a", Some("sie:1:::2026-10-30:old"));
     let b = document("sie:1:::2026-10-30:b", Some("sie:1:::2026-10-30:old"));
-    ledger
-        .with_conn(|c| {
-            c.execute(
-                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
-                 state, updated_at) VALUES
-                 (3, ?1, 'sie:1:::2026-10-30:old', '[fb:3]', 'voucher', 'x', 1, '{}',
-                  'rejected', 'now')",
-                [old_file],
-            )
-        })
-        .expect("insert");
+    older_records(&ledger, old_file, &[(3, "sie:1:::2026-10-30:old", "rejected", None)]);
     let docs = ledger.add_documents(file, &[a, b], &[], &[]).expect("add");
     assert_eq!((docs[0].id, docs[0].state), (3, DocState::Queued), "{docs:?}");
     assert_eq!(

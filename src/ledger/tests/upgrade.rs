@@ -79,21 +79,15 @@ fn a_register_known_under_both_names_is_merged_with_the_lower_baseline() {
 #[test]
 fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
     let (_dir, ledger, old_file) = ledger_with_one_file();
-    ledger
-        .with_conn(|c| {
-            c.execute(
-                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
-                 state, fortnox_series, fortnox_number, updated_at) VALUES
-                 (1, ?1, 'sie:165599990005:::2026-10-30:v', '[fb:old1]', 'voucher', 'x', 1, '{}',
-                  'posted', 'A', 1, 'now'),
-                 (2, ?1, 'sie:5599990005:::2026-10-30:v', '[fb:new1]', 'voucher', 'x', 1, '{}',
-                  'rejected', NULL, NULL, 'now'),
-                 (3, ?1, 'sie:165599990005:::2026-10-31:w', '[fb:old2]', 'voucher', 'y', 2, '{}',
-                  'rejected', NULL, NULL, 'now')",
-                [old_file],
-            )
-        })
-        .expect("older rows");
+    older_records(
+        &ledger,
+        old_file,
+        &[
+            (1, "sie:165599990005:::2026-10-30:v", "posted", Some(("A", 1))),
+            (2, "sie:5599990005:::2026-10-30:v", "rejected", None),
+            (3, "sie:165599990005:::2026-10-31:w", "rejected", None),
+        ],
+    );
     let file = add_named_file(&ledger, "igen.si", "fed");
     let doc = |reference: &str, legacy: &str, marker: &str| {
         voucher_document(reference, &[legacy], marker)
@@ -135,19 +129,14 @@ fn a_posted_older_record_wins_and_a_requeued_one_takes_the_new_name() {
 #[test]
 fn another_documents_name_is_never_an_older_name() {
     let (_dir, ledger, old_file) = ledger_with_one_file();
-    ledger
-        .with_conn(|c| {
-            c.execute(
-                "INSERT INTO documents (id, file_id, reference, marker, kind, label, line, body,
-                 state, fortnox_series, fortnox_number, updated_at) VALUES
-                 (1, ?1, 'sie:1:::2026-10-30:plain', '[fb:b]', 'voucher', 'b', 2, '{}',
-                  'posted', 'A', 1, 'now'),
-                 (2, ?1, 'sie:1:::2026-10-30:centre', '[fb:a]', 'voucher', 'a', 1, '{}',
-                  'rejected', NULL, NULL, 'now')",
-                [old_file],
-            )
-        })
-        .expect("earlier rows");
+    older_records(
+        &ledger,
+        old_file,
+        &[
+            (1, "sie:1:::2026-10-30:plain", "posted", Some(("A", 1))),
+            (2, "sie:1:::2026-10-30:centre", "rejected", None),
+        ],
+    );
     let file = add_named_file(&ledger, "igen.si", "fed");
     let with_centre =
         voucher_document("sie:1:::2026-10-30:centre", &["sie:1:::2026-10-30:plain"], "[fb:a]");
