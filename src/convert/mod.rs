@@ -237,16 +237,8 @@ pub fn marker_aliases(reference: &str, company: Option<&str>) -> Vec<String> {
     };
     let Some(ten) = crate::org_number::key(org) else { return Vec::new() };
     let Some((register, z)) = tail.rsplit_once(':') else { return Vec::new() };
-    let mut markers = Vec::new();
-    for form in crate::org_number::digit_forms(&ten) {
-        for register in crate::org_number::register_forms(register) {
-            let alias = format!("zreport:{form}:{register}:{z}");
-            if alias != identity {
-                markers.push(marker_for(&alias));
-            }
-        }
-    }
-    markers
+    let names = zreport::names(&ten, register, z);
+    names.iter().filter(|alias| *alias != identity).map(|alias| marker_for(alias)).collect()
 }
 
 /// Whether `errors` reject every document of the file. Errors of a check releases before did

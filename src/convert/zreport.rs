@@ -110,6 +110,19 @@ pub struct ZNumber {
 
 /// The company's organisation number as its ten digits: `559999-0005`, `5599990005` and
 /// `16559999-0005` are one company (`org_number::key`).
+/// Every identity a report of company `ten` (ten digits), `register` and Z number `z` may be
+/// known by: the company in each digit form, the register id as copies and releases before
+/// wrote it (`org_number::register_forms`). The first is the identity itself.
+pub fn names(ten: &str, register: &str, z: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for org in crate::org_number::digit_forms(ten) {
+        for register in crate::org_number::register_forms(register) {
+            names.push(format!("zreport:{org}:{register}:{z}"));
+        }
+    }
+    names
+}
+
 fn company_key(r: &zreport::ZReport) -> String {
     crate::org_number::key(&r.company.org_number).unwrap_or_else(|| company_digits(r))
 }

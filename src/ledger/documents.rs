@@ -103,11 +103,13 @@ impl Ledger {
     /// `prefix` (which ends in `:`), each with the name of its file: the candidates a voucher
     /// known only by its content may be a corrected copy of. Documents `doc`'s file carries itself are not
     /// candidates (a file put back after a partial refusal carries what it posted before). A
-    /// range of the reference index, so it stays quick in a ledger of years.
+    /// range of the reference index, so it stays quick in a ledger of years; `like` (an SQL
+    /// `LIKE` pattern, `%` for all) narrows it before anything more is read.
     pub fn references_from(
         &self,
         doc: &DocRecord,
         prefix: &str,
+        like: &str,
     ) -> Result<Vec<(DocRecord, String)>, LedgerError> {
         let not_rejected = sql_not_in("state", &[DocState::Rejected, DocState::Withdrawn]);
         // Every reference starting with `prefix` sorts between it and `prefix` with its final
@@ -115,13 +117,13 @@ impl Ledger {
         let end = format!("{};", prefix.strip_suffix(':').unwrap_or(prefix));
         self.with_conn(|c| {
             let mut stmt = c.prepare(&format!(
-                "{DOC_COLUMNS} WHERE reference > ?3 AND reference < ?4
+                "{DOC_COLUMNS} WHERE reference > ?3 AND reference < ?4 AND reference LIKE ?5
                  AND file_id != ?1 AND reference != ?2 AND {not_rejected}
                  AND reference NOT IN (SELECT reference FROM file_references WHERE file_id = ?1)
                  ORDER BY id"
             ))?;
             let docs: Vec<DocRecord> = stmt
-                .query_map(params![doc.file_id, doc.reference, prefix, end], doc_row)?
+                .query_map(params![doc.file_id, doc.reference, prefix, end, like], doc_row)?
                 .collect::<rusqlite::Result<_>>()?;
             docs.into_iter()
                 .map(|d| {

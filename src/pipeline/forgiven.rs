@@ -6,7 +6,7 @@
 
 use super::{Fatal, Pipeline};
 use crate::convert::Conversion;
-use crate::org_number::{digit_forms, key, register_forms};
+use crate::org_number::key;
 
 impl Pipeline {
     /// Moves the errors naming a document the ledger holds as posted to the warnings.
@@ -49,12 +49,8 @@ fn names(identity: &str) -> Vec<String> {
         .and_then(|rest| rest.split_once(':'))
         .and_then(|(org, rest)| rest.rsplit_once(':').map(|(register, z)| (org, register, z)));
     let Some((org, register, z)) = parts else { return vec![identity.to_owned()] };
-    let Some(ten) = key(org) else { return vec![identity.to_owned()] };
-    let mut names = Vec::new();
-    for org in digit_forms(&ten) {
-        for register in register_forms(register) {
-            names.push(format!("zreport:{org}:{register}:{z}"));
-        }
+    match key(org) {
+        Some(ten) => crate::convert::zreport::names(&ten, register, z),
+        None => vec![identity.to_owned()],
     }
-    names
 }

@@ -59,7 +59,9 @@ fn register_in_other_capitals(
         return Ok(None);
     };
     let folded = register.to_lowercase();
-    for (other, file) in ledger.references_from(doc, &format!("zreport:{org}:"))? {
+    // The company's reports of this Z number only (`LIKE` ignores capitals, as wanted here).
+    let this_z = format!("zreport:{org}:%:{z}:%");
+    for (other, file) in ledger.references_from(doc, &format!("zreport:{org}:"), &this_z)? {
         let Some((_, theirs, their_z)) = crate::ledger::zreport_parts(&other.reference) else {
             continue;
         };
@@ -97,9 +99,9 @@ fn unnumbered(
         return Ok(None);
     }
     let date = voucher.transaction_date;
-    let mut others = ledger.references_from(doc, prefix)?;
+    let mut others = ledger.references_from(doc, prefix, "%")?;
     for alias in crate::convert::sie::slot_aliases(prefix, company) {
-        others.extend(ledger.references_from(doc, &alias)?);
+        others.extend(ledger.references_from(doc, &alias, "%")?);
     }
     for (other, file) in others {
         let Ok(envelope) = serde_json::from_str::<VoucherEnvelope<VoucherRequest>>(&other.body)
